@@ -1,0 +1,99 @@
+"""The synthetic sinusoid benchmark of FreqRISE (Brüsch et al., NLDL 2025, section 4.1).
+
+Class ``c`` is the ``c``-th subset of the frequencies {5, 16, 32, 53} (cycles per signal) in the
+order ``itertools.combinations`` yields them by size: 0 = {}, 1 = {5}, 2 = {16}, 3 = {32},
+4 = {53}, 5 = {5, 16}, ..., 15 = {5, 16, 32, 53}. A signal of 2560 samples sums unit sinusoids of
+random phase at the class frequencies and at distinct distractor integer frequencies from 1..60
+(excluding the class set), ``M`` components in all with ``M`` uniform in [10, 49], plus Gaussian
+noise of standard deviation ``noise``.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+__all__ = ["CLASS_FREQUENCIES", "SUBSETS", "class_frequencies", "make_synthetic"]
+
+CLASS_FREQUENCIES: tuple[int, ...] = (5, 16, 32, 53)
+SUBSETS: tuple[tuple[int, ...], ...] = tuple(
+    s for r in range(len(CLASS_FREQUENCIES) + 1) for s in combinations(CLASS_FREQUENCIES, r)
+)
+
+
+def class_frequencies(label: int) -> tuple[int, ...]:
+    """The frequencies (cycles per signal) that define class ``label``."""
+    if not 0 <= int(label) < len(SUBSETS):
+        raise ValueError(f"label must be in [0, {len(SUBSETS)}), got {label}")
+    return SUBSETS[int(label)]
+
+
+def make_synthetic(
+    n: int,
+    noise: float = 0.01,
+    length: int = 2560,
+    n_components: tuple[int, int] = (10, 50),
+    max_frequency: int = 60,
+    seed: int | None = 0,
+    dtype=np.float32,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generate ``n`` labelled signals of the benchmark, vectorized over signals.
+
+    Parameters
+    ----------
+    n : int
+        Number of signals.
+    noise : float
+        Standard deviation of the additive Gaussian noise (0.01 and 0.8 in the paper; the paper
+        tests on noise-free signals, ``noise=0``).
+    length : int
+        Samples per signal.
+    n_components : (int, int)
+        Half-open range of the total number of sinusoids per signal, class frequencies included.
+    max_frequency : int
+        Distractors are integer frequencies in 1..max_frequency.
+    seed : int or None
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 1, length)
+    y : ndarray of int64, shape (n,)
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    lo, hi = n_components
+    n_distract = max_frequency - len(CLASS_FREQUENCIES)
+    if not (len(CLASS_FREQUENCIES) <= lo < hi <= n_distract + 1):
+        raise ValueError(f"n_components must satisfy 4 <= lo < hi <= {n_distract + 1}, got {n_components}")
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, len(SUBSETS), size=n)
+    n_comp = rng.integers(lo, hi, size=n)
+
+    freqs = np.arange(1, max_frequency + 1)
+    in_class = np.zeros((len(SUBSETS), max_frequency), dtype=bool)
+    for c, subset in enumerate(SUBSETS):
+        in_class[c, np.asarray(subset, dtype=int) - 1] = True
+    distractors = freqs[~np.isin(freqs, CLASS_FREQUENCIES)]
+    # A random permutation of the distractors per signal; keep the first M - |class| of them.
+    order = np.argsort(rng.random((n, distractors.size)), axis=1)
+    n_keep = n_comp - in_class[y].sum(axis=1)
+    keep = np.arange(distractors.size)[None, :] < n_keep[:, None]
+    active = in_class[y].copy()
+    rows = np.repeat(np.arange(n), distractors.size)
+    active[rows, (distractors[order] - 1).ravel()] = keep.ravel()
+
+    phase = rng.uniform(0, 2 * np.pi, size=(n, max_frequency))
+    if length <= 2 * max_frequency:
+        raise ValueError(f"length must exceed 2 * max_frequency = {2 * max_frequency}, got {length}")
+    # sin(2π f t / L + φ) summed over active f is the inverse rFFT of the spectrum with
+    # c_f = (L / 2) · (-i) · e^{iφ} at the active bins: one FFT per signal instead of M sinusoids.
+    spectrum = np.zeros((n, length // 2 + 1), dtype=np.complex128)
+    spectrum[:, 1 : max_frequency + 1] = np.where(active, -0.5j * length * np.exp(1j * phase), 0)
+    X = np.fft.irfft(spectrum, n=length, axis=1)
+    if noise > 0:
+        X += rng.normal(0.0, noise, size=X.shape)
+    return X.astype(dtype)[:, None, :], y.astype(np.int64)
