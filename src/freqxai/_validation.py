@@ -110,7 +110,11 @@ def to_output(t: torch.Tensor, was_numpy: bool) -> torch.Tensor | np.ndarray:
 
 
 def warn_if_training(model: Any) -> None:
-    if isinstance(model, nn.Module) and model.training:
+    """Warn when dropout or batch-norm layers of ``model`` are in training mode."""
+    stochastic = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+    if isinstance(model, nn.Module) and any(
+        m.training and isinstance(m, stochastic) for m in model.modules()
+    ):
         import warnings
 
         warnings.warn(

@@ -117,4 +117,5 @@ def smooth_masks(
         # unfold appends the window axis last: (n, windows, K_pad, F) -> (n, K_pad, F) -> (n, F, K)
         up = up.unfold(1, grid[0], 1)[rows, shifts[:, 0]]
         up = up.unfold(1, grid[1], 1)[rows, shifts[:, 1]]
-    return up.reshape(n_masks, *shape)
+    # Interpolation weights sum to 1 only up to round-off; keep the values inside [0, 1].
+    return up.clamp_(0.0, 1.0).reshape(n_masks, *shape)

@@ -1,0 +1,134 @@
+"""Figures a person wants to look at: signals, relevance per frequency in physical units,
+time-frequency relevance over a spectrogram, and deletion/insertion curves.
+
+Every function draws on a given matplotlib ``Axes`` (Captum/Zennit leave layout to the user) and
+returns it; :func:`save_figure` writes atomically with the non-interactive Agg backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ._io import atomic_path
+
+__all__ = [
+    "plot_signal",
+    "plot_frequency_relevance",
+    "plot_time_frequency_relevance",
+    "plot_curves",
+    "save_figure",
+    "new_figure",
+]
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """A figure and axes on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    kwargs.setdefault("squeeze", False)
+    kwargs.setdefault("constrained_layout", True)
+    return plt.subplots(nrows, ncols, **kwargs)
+
+
+def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
+    """Save ``fig`` atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+    plt.close(fig)
+    return path
+
+
+def plot_signal(ax, signal: np.ndarray, fs: float | None = None, title: str | None = None):
+    """Plot a 1-D signal against time in seconds (or samples without ``fs``)."""
+    signal = np.asarray(signal).reshape(-1)
+    t = np.arange(signal.size) / fs if fs else np.arange(signal.size)
+    ax.plot(t, signal, lw=0.6, color="0.2")
+    ax.set_xlabel("time [s]" if fs else "time [samples]")
+    ax.set_ylabel("amplitude")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_frequency_relevance(
+    ax,
+    frequencies: np.ndarray,
+    relevance: np.ndarray,
+    marks: Sequence[float] = (),
+    unit: str = "Hz",
+    max_frequency: float | None = None,
+    title: str | None = None,
+):
+    """Bar plot of relevance per frequency bin, with ground-truth frequencies marked.
+
+    Parameters
+    ----------
+    frequencies : array (n_bins,)
+        Bin centres, e.g. from ``domain.axes(length, fs)["frequency"]``.
+    relevance : array (n_bins,)
+        Relevance per bin (sum channels first if there are several).
+    marks : sequence of float
+        Frequencies to mark with dashed lines (e.g. the true class frequencies).
+    """
+    frequencies = np.asarray(frequencies)
+    relevance = np.asarray(relevance).reshape(-1)
+    keep = frequencies <= max_frequency if max_frequency is not None else slice(None)
+    f, r = frequencies[keep], relevance[keep]
+    width = float(np.median(np.diff(f))) if f.size > 1 else 1.0
+    ax.bar(f, r, width=width, color=np.where(r >= 0, "tab:red", "tab:blue"), linewidth=0)
+    for i, m in enumerate(marks):
+        ax.axvline(m, color="k", ls="--", lw=0.8, label="true frequency" if i == 0 else None)
+    if len(marks):
+        ax.legend(fontsize=7, loc="upper right")
+    ax.set_xlabel(f"frequency [{unit}]")
+    ax.set_ylabel("relevance")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_time_frequency_relevance(
+    ax,
+    spectrogram: np.ndarray,
+    relevance: np.ndarray,
+    frequencies: np.ndarray,
+    times: np.ndarray,
+    alpha: float = 0.55,
+    title: str | None = None,
+):
+    """Log-magnitude spectrogram in grey with the time-frequency relevance overlaid in colour."""
+    spec_db = 20 * np.log10(np.abs(np.asarray(spectrogram)) + 1e-8)
+    extent = (times[0], times[-1], frequencies[0], frequencies[-1])
+    ax.imshow(spec_db, origin="lower", aspect="auto", extent=extent, cmap="gray")
+    rel = np.asarray(relevance, dtype=float)
+    span = np.abs(rel).max() or 1.0
+    im = ax.imshow(rel / span, origin="lower", aspect="auto", extent=extent, cmap="inferno",
+                   alpha=alpha, vmin=0 if rel.min() >= 0 else -1, vmax=1)
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("frequency [Hz]")
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.figure.colorbar(im, ax=ax, label="relevance (scaled)")
+    return ax
+
+
+def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, ylabel: str,
+                title: str | None = None):
+    """Line plot of several named curves (e.g. deletion curves per method)."""
+    for name, y in curves.items():
+        ax.plot(x, y, marker="o", ms=2.5, lw=1.2, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -1,0 +1,174 @@
+import numpy as np
+import pytest
+import torch
+from conftest import BinPowerModel
+
+from freqxai import STFT, Fourier, FreqRISE, Time
+
+
+def _signals(n=3, channels=1, length=256, seed=0, tone=None):
+    """Noise, plus a unit sinusoid at bin ``tone`` (random phase per signal and channel)."""
+    gen = torch.Generator().manual_seed(seed)
+    x = 0.3 * torch.randn(n, channels, length, generator=gen)
+    if tone is not None:
+        phase = 2 * torch.pi * torch.rand(n, channels, 1, generator=gen)
+        x += torch.sin(2 * torch.pi * tone * torch.arange(length) / length + phase)
+    return x
+
+
+@pytest.mark.parametrize("k", [5, 40])
+def test_top_bin_is_the_bin_the_model_reads(k):
+    model = BinPowerModel(k, scale=1 / 16)  # logit about 4 for the intact tone
+    x = _signals(4, tone=k)
+    rel = FreqRISE(model, "fft").attribute(x, target=0, n_masks=2000, num_cells=129, seed=0)
+    assert rel.shape == (4, 1, 129)
+    assert (rel[:, 0].argmax(dim=1) == k).all()
+
+
+def test_batched_equals_one_at_a_time():
+    model = BinPowerModel(10, scale=0.05)
+    x = _signals(5)
+    explainer = FreqRISE(model, "fft")
+    kwargs = {"target": 0, "n_masks": 300, "num_cells": 30, "batch_size": 64, "seed": 11}
+    batched, se_b = explainer.attribute(x, return_standard_error=True, **kwargs)
+    single = torch.cat([explainer.attribute(x[i : i + 1], **kwargs) for i in range(5)])
+    torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-7)
+    # and independent of how many inputs share a forward pass
+    grouped = explainer.attribute(x, internal_batch_size=128, **kwargs)
+    torch.testing.assert_close(batched, grouped, rtol=1e-5, atol=1e-7)
+
+
+def test_relevance_is_the_mask_weighted_mean():
+    """With a constant model output, relevance / (N p) sum equals mean mask / p = 1 everywhere."""
+    class Constant(torch.nn.Module):
+        def forward(self, x):
+            return torch.ones(x.shape[0], 3)
+
+    x = _signals(2)
+    rel, se = FreqRISE(Constant(), "fft").attribute(
+        x, target=0, n_masks=4000, num_cells=20, p_keep=0.3, seed=0, use_softmax=False,
+        return_standard_error=True,
+    )
+    # E[M_f] / p = 1: the estimate is within a few standard errors of 1 everywhere
+    assert ((rel - 1).abs() < 5 * se + 1e-6).all()
+    assert rel.mean().item() == pytest.approx(1.0, abs=0.02)
+
+
+def test_standard_error_shrinks_with_more_masks():
+    model = BinPowerModel(10, scale=0.05)
+    x = _signals(2)
+    e = FreqRISE(model, "fft")
+    _, se_small = e.attribute(x, target=0, n_masks=200, num_cells=30, seed=1, return_standard_error=True)
+    _, se_big = e.attribute(x, target=0, n_masks=3200, num_cells=30, seed=1, return_standard_error=True)
+    ratio = (se_small.mean() / se_big.mean()).item()
+    assert ratio == pytest.approx(4.0, rel=0.25)  # 1 / sqrt(N)
+
+
+def test_minmax_normalization_and_numpy_round_trip():
+    model = BinPowerModel(10, scale=0.05)
+    x = _signals(2).numpy()
+    rel = FreqRISE(model, "fft").attribute(x, target=0, n_masks=100, num_cells=30, seed=0,
+                                           normalize="minmax")
+    assert isinstance(rel, np.ndarray) and rel.dtype == np.float32
+    np.testing.assert_allclose(rel.reshape(2, -1).min(1), 0, atol=1e-6)
+    np.testing.assert_allclose(rel.reshape(2, -1).max(1), 1, atol=1e-6)
+
+
+def test_target_none_explains_the_predicted_class():
+    model = BinPowerModel(10, scale=0.05)
+    x = _signals(3)
+    e = FreqRISE(model, "fft")
+    pred = model(x).argmax(1)
+    a = e.attribute(x, target=None, n_masks=100, num_cells=30, seed=0)
+    b = e.attribute(x, target=pred, n_masks=100, num_cells=30, seed=0)
+    c = e.attribute(x, target=pred.tolist(), n_masks=100, num_cells=30, seed=0)
+    torch.testing.assert_close(a, b)
+    torch.testing.assert_close(a, c)
+
+
+def test_multichannel_shared_and_independent_masks():
+    class SecondChannelBin(torch.nn.Module):
+        def forward(self, x):
+            z = torch.fft.rfft(x[:, 1], dim=-1)[:, 7].abs().square() / x.shape[-1] / 16
+            return torch.stack([z, torch.zeros_like(z)], 1)
+
+    x = _signals(2, channels=3, tone=7)
+    e = FreqRISE(SecondChannelBin(), "fft")
+    shared = e.attribute(x, target=0, n_masks=2000, num_cells=129, seed=0, mask_channels="shared")
+    assert shared.shape == (2, 1, 129)
+    assert (shared[:, 0].argmax(1) == 7).all()
+    indep = e.attribute(x, target=0, n_masks=3000, num_cells=129, seed=0, mask_channels="independent")
+    assert indep.shape == (2, 3, 129)
+    flat_top = indep.flatten(1).argmax(1)
+    assert (flat_top == 1 * 129 + 7).all()  # channel 1, bin 7
+
+
+def test_stft_on_8000_sample_audio():
+    """The published STFT path fails here; the n_fft=455, hop=35 Hann setting must work."""
+    class MeanPower(torch.nn.Module):
+        def forward(self, x):
+            p = x[..., 2000:3000].square().mean(dim=(1, 2))
+            return torch.stack([p, torch.zeros_like(p)], 1)
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 1, 8000, generator=gen) * 0.1
+    domain = STFT(n_fft=455, hop_length=35, window="hann")
+    rel = FreqRISE(MeanPower(), domain).attribute(
+        x, target=0, n_masks=200, num_cells=(20, 40), batch_size=100, seed=0, use_softmax=False)
+    assert rel.shape == (2, 1, 228, 229)
+    assert torch.isfinite(rel).all()
+    # frames covering samples 2000..3000 (frames 57..86) matter more than the rest
+    per_frame = rel[0, 0].mean(0)
+    assert per_frame[60:84].mean() > per_frame[120:].mean()
+
+
+def test_time_domain_is_classic_rise():
+    class SampleModel(torch.nn.Module):
+        def forward(self, x):
+            z = x[:, 0, 30] ** 2
+            return torch.stack([z, torch.zeros_like(z)], 1)
+
+    x = torch.ones(1, 1, 64)
+    rel = FreqRISE(SampleModel(), Time()).attribute(x, target=0, n_masks=2000, num_cells=64,
+                                                    seed=0, use_softmax=False)
+    assert rel.shape == (1, 1, 64)
+    assert int(rel[0, 0].argmax()) == 30
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"p_keep": 1.0}, "p_keep"),
+    ({"p_keep": 0}, "p_keep"),
+    ({"num_cells": 500}, "larger than the coefficient axis"),
+    ({"target": 5}, "out of range"),
+    ({"target": [0, 1]}, "entries"),
+    ({"n_masks": 0}, "n_masks"),
+    ({"mask_channels": "both"}, "mask_channels"),
+    ({"normalize": "zscore"}, "normalize"),
+])
+def test_bad_arguments(kwargs, match):
+    e = FreqRISE(BinPowerModel(3), "fft")
+    with pytest.raises(ValueError, match=match):
+        e.attribute(_signals(3), **({"n_masks": 10, "num_cells": 10} | kwargs))
+
+
+def test_bad_inputs():
+    e = FreqRISE(BinPowerModel(3), "fft")
+    with pytest.raises(ValueError, match=r"\(batch, channels, time\)"):
+        e.attribute(torch.randn(3, 256), n_masks=10, num_cells=10)
+    x = _signals(2)
+    x[0, 0, 5] = float("nan")
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        e.attribute(x, n_masks=10, num_cells=10)
+    x[0, 0, 5] = float("inf")
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        e.attribute(x, n_masks=10, num_cells=10)
+    with pytest.raises(ValueError, match="longer than the signal"):
+        FreqRISE(BinPowerModel(3), STFT(n_fft=512)).attribute(_signals(1), n_masks=10, num_cells=5)
+    with pytest.raises(TypeError, match="inputs"):
+        e.attribute([[1.0, 2.0]], n_masks=10, num_cells=10)
+
+
+def test_training_mode_warns():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.1), torch.nn.Linear(64, 2))
+    with pytest.warns(UserWarning, match="training mode"):
+        FreqRISE(model, Fourier()).attribute(_signals(1, length=64), n_masks=10, num_cells=5)

@@ -1,0 +1,73 @@
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from freqxai.masks import smooth_masks
+
+
+def _reference_masks(n, length, num_cells, p, gen):
+    """The published one-mask-at-a-time algorithm, with the same random draws."""
+    coarse = torch.rand((n, 1, num_cells), generator=gen) < p
+    up = F.interpolate(coarse.float(), size=length, mode="linear", align_corners=False)
+    up = F.pad(up, (num_cells // 2, num_cells // 2), mode="reflect")[:, 0]
+    shift = (torch.rand((n, 1), generator=gen) * num_cells).long()[:, 0]
+    return torch.stack([up[i, shift[i] : shift[i] + length] for i in range(n)])
+
+
+@pytest.mark.parametrize("length, cells", [(1281, 200), (1281, 1281), (100, 7), (64, 64)])
+def test_matches_the_published_loop(length, cells):
+    ours = smooth_masks(20, (length,), cells, 0.5, generator=torch.Generator().manual_seed(3))
+    ref = _reference_masks(20, length, cells, 0.5, torch.Generator().manual_seed(3))
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(length=st.integers(8, 200), cells=st.integers(1, 8), p=st.floats(0.05, 0.95),
+       channels=st.integers(1, 3))
+def test_values_in_unit_interval_and_shape(length, cells, p, channels):
+    m = smooth_masks(16, (channels, length), cells, p, generator=torch.Generator().manual_seed(0))
+    assert m.shape == (16, channels, length)
+    assert m.min() >= 0 and m.max() <= 1
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_mask_mean_is_p(p):
+    m = smooth_masks(4000, (1, 257), 40, p, generator=torch.Generator().manual_seed(1))
+    assert m.mean().item() == pytest.approx(p, abs=0.01)
+    # and at every coefficient, not only overall
+    per_bin = m.mean(dim=(0, 1))
+    assert (per_bin - p).abs().max().item() < 0.05
+
+
+def test_two_dimensional_masks():
+    m = smooth_masks(500, (1, 30, 40), (6, 8), 0.5, n_smooth_axes=2,
+                     generator=torch.Generator().manual_seed(2))
+    assert m.shape == (500, 1, 30, 40)
+    assert m.min() >= 0 and m.max() <= 1
+    assert m.mean().item() == pytest.approx(0.5, abs=0.02)
+    # smooth along both axes: neighbouring values differ far less than independent draws would
+    assert (m[..., 1:, :] - m[..., :-1, :]).abs().mean() < 0.2
+    assert (m[..., 1:] - m[..., :-1]).abs().mean() < 0.2
+
+
+def test_same_seed_same_masks_and_independent_channels():
+    a = smooth_masks(10, (3, 100), 10, 0.5, generator=torch.Generator().manual_seed(7))
+    b = smooth_masks(10, (3, 100), 10, 0.5, generator=torch.Generator().manual_seed(7))
+    c = smooth_masks(10, (3, 100), 10, 0.5, generator=torch.Generator().manual_seed(8))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert not torch.equal(a[:, 0], a[:, 1])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"num_cells": 101}, "larger than the coefficient axis"),
+    ({"num_cells": 0}, ">= 1"),
+    ({"p_keep": 1.0}, "p_keep"),
+    ({"p_keep": 0.0}, "p_keep"),
+    ({"num_cells": (4, 4)}, "entries"),
+])
+def test_bad_arguments(kwargs, match):
+    args = {"num_cells": 10, "p_keep": 0.5} | kwargs
+    with pytest.raises(ValueError, match=match):
+        smooth_masks(2, (100,), **args)
