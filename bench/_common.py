@@ -6,7 +6,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from freqxai import tune_cpu_allocator
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def setup_allocator(mode: str) -> bool:
+    """``"tuned"``: raise glibc's thresholds (``freqxai.tune_cpu_allocator``); ``"default"``: leave
+    them. Every contender of a bench runs in the same process, so under the same setting."""
+    return tune_cpu_allocator() if mode == "tuned" else False
 
 
 def best_time(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:

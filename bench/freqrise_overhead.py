@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 import torch
-from _common import SHARED, best_time
+from _common import SHARED, best_time, setup_allocator
 
 from freqxai import FreqRISE, smooth_masks
 from freqxai.data import make_synthetic
@@ -26,7 +26,10 @@ def main() -> None:
     ap.add_argument("--num-cells", type=int, default=200)
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--allocator", choices=["tuned", "default"], default="tuned",
+                    help="glibc allocator setting for the whole process (see freqxai.runtime)")
     args = ap.parse_args()
+    tuned = setup_allocator(args.allocator)
 
     weights = SHARED / "reference-models" / "synth_mlp_0.01.pt"
     model = load_synth_mlp(weights) if weights.is_file() else SynthMLP().eval()
@@ -75,7 +78,7 @@ def main() -> None:
     print(f"paper MLP: {'published weights' if weights.is_file() else 'random weights'}; "
           f"{args.signals} signals x {args.masks} masks, num_cells={args.num_cells}, "
           f"batch_size={args.batch_size}, forward batch={group * args.batch_size}, "
-          f"torch threads={torch.get_num_threads()}")
+          f"torch threads={torch.get_num_threads()}, allocator tuned={tuned}")
     print(f"FreqRISE           {t_rise:.3f} s")
     print(f"floor: inverse FFT {t_ifft:.3f} s + forwards {t_fwd:.3f} s = {floor:.3f} s")
     print(f"ratio FreqRISE / floor = {t_rise / floor:.2f}  (target <= 1.25)")

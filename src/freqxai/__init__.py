@@ -1,18 +1,26 @@
 """freqxai: explain time-series models in the frequency and time-frequency domain."""
 
+from .bands import EEG_BANDS, band_attributions
+from .convert import load_model
 from .domains import STFT, Domain, Fourier, Time, get_domain
-from .explainers import FreqRISE
+from .explainers import FLEX, FreqRISE
 from .masks import smooth_masks
+from .runtime import tune_cpu_allocator
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "EEG_BANDS",
+    "band_attributions",
+    "load_model",
     "Domain",
+    "FLEX",
     "Fourier",
     "FreqRISE",
     "STFT",
     "Time",
     "get_domain",
     "smooth_masks",
+    "tune_cpu_allocator",
     "__version__",
 ]

@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .runtime import tune_cpu_allocator
+
+    tune_cpu_allocator()
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError, TypeError) as err:

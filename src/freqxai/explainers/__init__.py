@@ -1,5 +1,6 @@
 """Explainers with Captum's call shape: ``Method(model, ...).attribute(inputs, target=...)``."""
 
+from .flex import FLEX
 from .freqrise import FreqRISE
 
-__all__ = ["FreqRISE"]
+__all__ = ["FLEX", "FreqRISE"]

@@ -1,0 +1,244 @@
+"""FLEX: Integrated Gradients of the model composed with the inverse transform, in the spectrum.
+
+Gräve, P., Steinbrinker, T., Ehrlich, F., Hempel, P., Zaschke, P., Krefting, D., & Spicher, N.
+(2025). Using EEG frequency attributions to explain the classifications of a deep neural network
+for sleep staging.
+
+With :math:`\\bar F = F \\circ \\mathrm{iRFFT}` and :math:`\\bar x = \\mathrm{RFFT}(x)`,
+:math:`\\mathrm{FLEX}_i(F, x) = \\mathrm{IG}_i(\\bar F, \\bar x)`. The spectrum is split into
+amplitude and phase and the phase is held at the input's (the ``freqig`` definition), or into real
+and imaginary parts. The integration itself is Captum's :class:`~captum.attr.IntegratedGradients`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from captum.attr import IntegratedGradients
+from torch import nn
+
+from .._validation import (
+    TargetType,
+    as_signal_tensor,
+    check_choice,
+    check_positive_int,
+    model_device,
+    resolve_targets,
+    to_output,
+    warn_if_training,
+)
+from ..domains import Domain, Time, get_domain
+
+__all__ = ["FLEX", "default_internal_batch_size"]
+
+Representation = Literal["amplitude", "real_imag", "real_imag_sum"]
+
+# Signal samples per forward pass that keep a small CNN's activations in the CPU caches; large
+# enough to fill a GPU. Measured in bench/flex_vs_freqig.py.
+_CPU_ELEMENTS = 2**16
+_GPU_ELEMENTS = 2**24
+
+
+def default_internal_batch_size(n_samples: int, device: torch.device) -> int:
+    """Rows per forward pass: about ``2**16`` signal samples on CPU, ``2**24`` on GPU."""
+    budget = _GPU_ELEMENTS if device.type == "cuda" else _CPU_ELEMENTS
+    return max(1, budget // max(n_samples, 1))
+
+
+class _SpectrumForward(nn.Module):
+    """``F ∘ inverse``: maps coefficient parts back to a signal and runs the model."""
+
+    def __init__(self, model, domain: Domain, length: int, representation: str) -> None:
+        super().__init__()
+        self.model = model
+        self.domain = domain
+        self.length = length
+        self.representation = representation
+
+    def forward(self, *args):
+        if self.representation == "amplitude":
+            amplitude, phase, *extra = args
+            coeffs = torch.polar(amplitude, phase) if self.domain.is_complex else amplitude * phase
+        else:
+            real, imag, *extra = args
+            coeffs = torch.complex(real, imag)
+        return self.model(self.domain.inverse(coeffs, self.length), *extra)
+
+
+class FLEX:
+    """Frequency-domain Integrated Gradients (FLEX / freqIG), batched and multichannel.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or callable
+        Maps ``(batch, channels, time)`` to ``(batch, n_classes)``.
+    domain : str or Domain
+        ``"fft"`` (the paper), ``"stft"`` (time-frequency FLEX: STFT magnitude with fixed phase)
+        or ``"time"`` (plain IG in time).
+    representation : {"amplitude", "real_imag", "real_imag_sum"}
+        ``"amplitude"``: IG over the magnitude with the phase fixed at the input's (freqIG).
+        ``"real_imag"``: IG over real and imaginary parts, returned as a tuple of two maps.
+        ``"real_imag_sum"``: the two maps summed per coefficient (completeness still holds).
+    multiply_by_inputs : bool
+        Captum's option: global attributions ``(x̄ - x̄_0) · avg grad`` (True) or local
+        (average gradients only).
+
+    Examples
+    --------
+    >>> flex = FLEX(model, domain="fft")
+    >>> attr, delta = flex.attribute(x, target=None, n_steps=50, return_convergence_delta=True)
+    """
+
+    def __init__(
+        self,
+        model: nn.Module | Any,
+        domain: str | Domain = "fft",
+        representation: Representation = "amplitude",
+        multiply_by_inputs: bool = True,
+    ) -> None:
+        if not callable(model):
+            raise TypeError(f"model must be callable, got {type(model).__name__}")
+        self.model = model
+        self.domain = get_domain(domain)
+        self.representation = check_choice(
+            representation, "representation", ("amplitude", "real_imag", "real_imag_sum")
+        )
+        if isinstance(self.domain, Time) and representation != "amplitude":
+            raise ValueError("the time domain is real: use representation='amplitude'")
+        self.multiply_by_inputs = multiply_by_inputs
+
+    def attribute(
+        self,
+        inputs: torch.Tensor | np.ndarray,
+        target: TargetType = None,
+        baselines: torch.Tensor | np.ndarray | float | None = None,
+        n_steps: int = 50,
+        method: str = "gausslegendre",
+        internal_batch_size: int | None = None,
+        additional_forward_args: Any = None,
+        return_convergence_delta: bool = False,
+    ):
+        """FLEX attributions per coefficient of the domain.
+
+        Parameters
+        ----------
+        inputs : tensor or ndarray, shape (batch, channels, time)
+            Signals to explain (numpy in, numpy out).
+        target : int, sequence, tensor or None
+            Class per input; ``None`` explains the predicted class of each input.
+        baselines : tensor, ndarray, float or None
+            Time-domain baseline signals, shaped like ``inputs`` or broadcastable to them
+            (a scalar, or one signal for all). Default: zeros. In the amplitude representation
+            the baseline contributes its magnitude; the phase stays the input's.
+        n_steps : int
+            Integration steps.
+        method : str
+            Captum's integration rule (``"gausslegendre"``, ``"riemann_trapezoid"``, ...).
+        internal_batch_size : int, optional
+            Most rows (inputs x steps) per forward pass; inputs are processed in groups of at most
+            this many. By default about 64k signal samples per forward on CPU (keeps a small
+            model's activations in cache; see ``bench/flex_vs_freqig.py``) and 16M on GPU.
+        additional_forward_args : any
+            Extra arguments passed to the model after the signal.
+        return_convergence_delta : bool
+            Also return ``sum(attributions) - (F(x) - F(baseline))`` per input.
+
+        Returns
+        -------
+        attributions : tensor or ndarray, shape (batch, channels, *coefficient_axes)
+            A tuple ``(real, imag)`` for ``representation="real_imag"``.
+        delta : tensor or ndarray, shape (batch,), only if ``return_convergence_delta``
+        """
+        x, was_numpy = as_signal_tensor(inputs)
+        n_steps = check_positive_int(n_steps, "n_steps")
+        if internal_batch_size is not None:
+            internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
+        warn_if_training(self.model)
+        device = model_device(self.model)
+        x = x.to(device)
+        base = self._baselines(baselines, x)
+        length = x.shape[-1]
+        self.domain.check_length(length)
+        extra = _as_tuple(additional_forward_args)
+
+        with torch.no_grad():
+            out = self.model(x, *extra)
+        targets = resolve_targets(target, out)
+
+        fwd = _SpectrumForward(self.model, self.domain, length, self.representation)
+        parts, base_parts, fixed = self._split(x, base)
+        if internal_batch_size is None:
+            internal_batch_size = default_internal_batch_size(x[0].numel(), device)
+        ig = IntegratedGradients(fwd, multiply_by_inputs=self.multiply_by_inputs)
+        # Inputs go to Captum in groups of at most internal_batch_size, so a forward pass never
+        # holds more rows than that (Captum alone keeps all inputs in every pass).
+        group = min(len(x), internal_batch_size)
+        attrs, deltas = [], []
+        for start in range(0, len(x), group):
+            sl = slice(start, start + group)
+            result = ig.attribute(
+                tuple(p[sl] for p in parts),
+                baselines=tuple(b[sl] for b in base_parts),
+                target=targets[sl],
+                additional_forward_args=(*(f[sl] for f in fixed), *_rows(extra, sl, len(x))),
+                n_steps=n_steps,
+                method=method,
+                internal_batch_size=internal_batch_size,
+                return_convergence_delta=return_convergence_delta,
+            )
+            if return_convergence_delta:
+                result, delta = result
+                deltas.append(delta)
+            attrs.append(result)
+        attr = tuple(torch.cat([a[i] for a in attrs]) for i in range(len(parts)))
+        delta = torch.cat(deltas) if return_convergence_delta else None
+        if self.representation == "amplitude":
+            attr = to_output(attr[0].detach(), was_numpy)
+        elif self.representation == "real_imag":
+            attr = tuple(to_output(a.detach(), was_numpy) for a in attr)
+        else:
+            attr = to_output((attr[0] + attr[1]).detach(), was_numpy)
+        if return_convergence_delta:
+            return attr, to_output(delta.detach(), was_numpy)
+        return attr
+
+    def _baselines(self, baselines, x: torch.Tensor) -> torch.Tensor:
+        if baselines is None:
+            return torch.zeros_like(x)
+        if isinstance(baselines, int | float):
+            return torch.full_like(x, float(baselines))
+        base = torch.as_tensor(baselines, dtype=x.dtype).to(x.device)
+        try:
+            base = torch.broadcast_to(base, x.shape)
+        except RuntimeError as err:
+            raise ValueError(
+                f"baselines of shape {tuple(base.shape)} do not match inputs of shape "
+                f"{tuple(x.shape)}; give one baseline per input or one for all"
+            ) from err
+        if not torch.isfinite(base).all():
+            raise ValueError("baselines contain NaN or Inf values")
+        return base.contiguous()
+
+    def _split(self, x: torch.Tensor, base: torch.Tensor):
+        """Integration variables, their baselines and the fixed arguments (phase)."""
+        cx, cb = self.domain.forward(x), self.domain.forward(base)
+        if self.representation == "amplitude":
+            if self.domain.is_complex:
+                return (cx.abs(),), (cb.abs(),), (cx.angle(),)
+            # time domain: the "phase" is a unit factor, the amplitude the signal itself
+            return (cx,), (cb,), (torch.ones_like(cx),)
+        return (cx.real.contiguous(), cx.imag.contiguous()), (cb.real.contiguous(), cb.imag.contiguous()), ()
+
+
+def _as_tuple(args: Any) -> tuple:
+    if args is None:
+        return ()
+    return tuple(args) if isinstance(args, tuple | list) else (args,)
+
+
+def _rows(args: tuple, sl: slice, n: int) -> tuple:
+    """Slice the per-input tensors among ``args`` (first axis of length ``n``) to a group."""
+    return tuple(a[sl] if isinstance(a, torch.Tensor) and a.dim() and a.shape[0] == n else a
+                 for a in args)

@@ -1,0 +1,138 @@
+import numpy as np
+import pytest
+import torch
+
+from freqxai import FLEX, load_model
+from freqxai.freqig import attribute
+
+
+class ReadmeCNN(torch.nn.Module):
+    """The small CNN of freqIG's README example (accepts (batch, time) like freqig passes)."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv1 = torch.nn.Conv1d(1, 8, kernel_size=5, padding=2)
+        self.conv2 = torch.nn.Conv1d(8, 16, kernel_size=3, padding=1)
+        self.fc = torch.nn.Linear(16, 2)
+
+    def forward(self, x):
+        if x.dim() == 2:
+            x = x.unsqueeze(1)
+        x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
+        return self.fc(x.mean(-1))
+
+
+@pytest.fixture(scope="module")
+def signal():
+    return np.random.default_rng(0).normal(size=512).astype(np.float32)
+
+
+CASES = [
+    {"target": 1},
+    {"target": 0, "baseline": 0.1 * np.ones((1, 512), np.float32)},
+    {"target": 1, "segment": "x[100:228]", "start_idx": 100},
+    {"target": 0, "segment": "2 * x[300:400]", "start_idx": 300, "n_steps": 20},
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_equals_freqig(case, signal):
+    ref_module = pytest.importorskip("scripts.freqIG", reason="freqig is not installed")
+    kwargs = dict(case)
+    if "segment" in kwargs:
+        kwargs["segment"] = eval(kwargs["segment"], {"x": signal})  # noqa: S307 - test literal
+    model = ReadmeCNN().eval()
+    ref = ref_module.attribute(signal, model, **kwargs)
+    ours = attribute(signal, model, **kwargs)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+
+
+def test_target_none_is_the_predicted_class(signal):
+    model = ReadmeCNN().eval()
+    pred = int(model(torch.from_numpy(signal)[None]).argmax())
+    np.testing.assert_allclose(attribute(signal, model), attribute(signal, model, target=pred))
+
+
+def test_freqig_errors(signal):
+    model = ReadmeCNN().eval()
+    with pytest.raises(ValueError, match="start_idx"):
+        attribute(signal, model, target=0, segment=signal[:10])
+    with pytest.raises(ValueError, match="exceeds"):
+        attribute(signal, model, target=0, segment=signal[:100], start_idx=450)
+    with pytest.raises(ValueError, match="baseline shape"):
+        attribute(signal, model, target=0, baseline=np.zeros(100))
+
+
+def test_no_prints(signal, capsys):
+    attribute(signal, ReadmeCNN().eval(), target=1)
+    assert capsys.readouterr().out == ""
+
+
+class StridedCNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.c1 = torch.nn.Conv1d(1, 8, 7, stride=2, padding=3)
+        self.bn = torch.nn.BatchNorm1d(8)
+        self.c2 = torch.nn.Conv1d(8, 16, 5, stride=2, padding=2)
+        self.fc = torch.nn.Linear(16, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.bn(self.c1(x)))
+        x = torch.nn.functional.max_pool1d(torch.relu(self.c2(x)), 2)
+        return self.fc(x.mean(-1))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_onnx_round_trip_gives_the_same_flex(tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnx2pytorch")
+    import onnx
+
+    model = StridedCNN().eval()
+    x = torch.randn(4, 1, 256, generator=torch.Generator().manual_seed(0))
+    path = tmp_path / "cnn.onnx"
+    torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, dynamo=False)
+    for source in (path, str(path), onnx.load(str(path))):
+        converted = load_model(source)
+        assert isinstance(converted, torch.nn.Module)
+        ours = FLEX(converted).attribute(x, target=2, n_steps=16)
+        ref = FLEX(model).attribute(x, target=2, n_steps=16)
+        torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_load_model_errors(tmp_path):
+    m = torch.nn.Linear(2, 2)
+    assert load_model(m) is m
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "missing.onnx")
+    (tmp_path / "weights.pt").write_bytes(b"")
+    torch.save({"w": torch.zeros(1)}, tmp_path / "weights.pt")
+    with pytest.raises(TypeError, match="load_state_dict"):
+        load_model(tmp_path / "weights.pt")
+    with pytest.raises(TypeError, match="cannot load"):
+        load_model(42)
+
+
+def test_keras_without_tensorflow_names_the_extra(monkeypatch):
+    import builtins
+    import sys
+
+    class FakeKerasModel:
+        pass
+
+    FakeKerasModel.__module__ = "keras.src.models"
+    real_import = builtins.__import__
+
+    def no_tf(name, *args, **kwargs):
+        if name in ("tensorflow", "tf2onnx"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_tf)
+    with pytest.raises(ImportError, match=r"freqxai\[keras\]"):
+        load_model(FakeKerasModel())
