@@ -3,7 +3,18 @@
 from .bands import EEG_BANDS, band_attributions
 from .convert import load_model
 from .domains import STFT, Domain, Fourier, Time, get_domain
-from .explainers import FLEX, FreqRISE
+from .explainers import (
+    FLEX,
+    LRP,
+    AmplitudeReference,
+    FreqRISE,
+    GradientXInput,
+    InDomain,
+    IntegratedGradientsTime,
+    RandomReference,
+    Saliency,
+    project_relevance,
+)
 from .masks import smooth_masks
 from .runtime import tune_cpu_allocator
 
@@ -15,6 +26,14 @@ __all__ = [
     "load_model",
     "Domain",
     "FLEX",
+    "LRP",
+    "AmplitudeReference",
+    "GradientXInput",
+    "InDomain",
+    "IntegratedGradientsTime",
+    "RandomReference",
+    "Saliency",
+    "project_relevance",
     "Fourier",
     "FreqRISE",
     "STFT",

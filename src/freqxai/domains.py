@@ -256,8 +256,8 @@ class STFT(Domain):
         return x.reshape(*lead, length)
 
     def coefficient_shape(self, length: int) -> tuple[int, ...]:
-        if self.center:
-            frames = length // self.hop + 1
+        if self.center:  # torch.stft pads n_fft // 2 on both sides
+            frames = (length + 2 * (self.n_fft // 2) - self.n_fft) // self.hop + 1
         else:
             frames = (length - self.n_fft) // self.hop + 1
         return (self.n_fft // 2 + 1, frames)

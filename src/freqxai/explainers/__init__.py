@@ -2,5 +2,27 @@
 
 from .flex import FLEX
 from .freqrise import FreqRISE
+from .gradients import (
+    LRP,
+    GradientXInput,
+    InDomain,
+    IntegratedGradientsTime,
+    Saliency,
+    TimeExplainer,
+)
+from .projection import project_relevance
+from .references import AmplitudeReference, RandomReference
 
-__all__ = ["FLEX", "FreqRISE"]
+__all__ = [
+    "FLEX",
+    "LRP",
+    "AmplitudeReference",
+    "FreqRISE",
+    "GradientXInput",
+    "InDomain",
+    "IntegratedGradientsTime",
+    "RandomReference",
+    "Saliency",
+    "TimeExplainer",
+    "project_relevance",
+]

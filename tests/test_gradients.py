@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+
+from freqxai import (
+    LRP,
+    STFT,
+    AmplitudeReference,
+    GradientXInput,
+    InDomain,
+    IntegratedGradientsTime,
+    RandomReference,
+    Saliency,
+)
+from freqxai.models import AudioNet
+
+
+class LinearTime(torch.nn.Module):
+    def __init__(self, w):
+        super().__init__()
+        self.lin = torch.nn.Linear(w.shape[1], w.shape[0], bias=False)
+        self.lin.weight.data = w
+
+    def forward(self, x):
+        return self.lin(x.flatten(1))
+
+
+def _x(n=3, c=1, t=64):
+    return torch.randn(n, c, t, generator=torch.Generator().manual_seed(0))
+
+
+def test_known_answers_on_a_linear_model():
+    w = torch.randn(4, 64, generator=torch.Generator().manual_seed(1))
+    model = LinearTime(w)
+    x = _x()
+    target = torch.tensor([0, 3, 1])
+    torch.testing.assert_close(Saliency(model).attribute(x, target=target), w[target].abs()[:, None])
+    torch.testing.assert_close(Saliency(model).attribute(x, target=target, abs=False), w[target][:, None])
+    torch.testing.assert_close(GradientXInput(model).attribute(x, target=target), w[target][:, None] * x)
+    torch.testing.assert_close(IntegratedGradientsTime(model).attribute(x, target=target),
+                               w[target][:, None] * x, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(LRP(model).attribute(x, target=target), w[target][:, None] * x,
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_lrp_conserves_the_logit_on_a_bias_free_relu_net():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 32, bias=False),
+                                torch.nn.ReLU(), torch.nn.Linear(32, 5, bias=False)).eval()
+    x = _x(4)
+    rel = LRP(model, composite="epsilon_plus").attribute(x, target=2)
+    logit = model(x)[:, 2]
+    pos = logit > 0  # the z+ rule conserves positive evidence
+    torch.testing.assert_close(rel.sum(dim=(1, 2))[pos], logit[pos].detach(), rtol=1e-3, atol=1e-4)
+
+
+def test_target_none_is_predicted_class_and_numpy_round_trip():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
+    x = _x(5)
+    pred = model(x).argmax(1)
+    for cls in (Saliency, GradientXInput, IntegratedGradientsTime, LRP):
+        e = cls(model)
+        torch.testing.assert_close(e.attribute(x), e.attribute(x, target=pred))
+    out = GradientXInput(model).attribute(x.numpy())
+    assert isinstance(out, np.ndarray) and out.shape == (5, 1, 64)
+    assert not x.requires_grad  # the caller's tensor is untouched
+
+
+@pytest.mark.parametrize("domain", ["fft", STFT(n_fft=455, hop_length=35),
+                                    STFT(n_fft=800, hop_length=800, window="rectangular", center=False)])
+def test_lrp_on_audionet_batched_and_conserved_in_every_domain(domain):
+    torch.manual_seed(0)
+    model = AudioNet(n_classes=10).eval()
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 1, 8000, generator=gen) * 0.1
+    lrp = LRP(model)
+    rel_time = lrp.attribute(x, target=4)
+    single = torch.cat([lrp.attribute(x[i : i + 1], target=4) for i in range(3)])
+    torch.testing.assert_close(rel_time, single, rtol=1e-4, atol=1e-7)
+    rel = InDomain(lrp, domain).attribute(x, target=4)
+    sums = rel.flatten(2).sum(-1)
+    torch.testing.assert_close(sums, rel_time.sum(-1), rtol=1e-5, atol=1e-7)
+
+
+def test_references():
+    x = _x(2, 2, 300)
+    amp = AmplitudeReference(domain="fft").attribute(x)
+    torch.testing.assert_close(amp, torch.fft.rfft(x).abs())
+    r1 = RandomReference(domain="stft").attribute(x, seed=1)
+    r2 = RandomReference(domain=STFT(n_fft=256)).attribute(x, seed=1)
+    assert r1.shape == (2, 2, 129, 5) and torch.equal(r1, r2)
+    assert (r1 >= 0).all() and (r1 < 1).all()
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(600, 3))
+    with pytest.raises(ValueError, match="out of range"):
+        AmplitudeReference(model, "fft").attribute(x, target=7)
+
+
+def test_bad_arguments():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
+    with pytest.raises(ValueError, match="composite"):
+        LRP(model, composite="magic")
+    with pytest.raises(TypeError, match="TimeExplainer"):
+        InDomain(model, "fft")
+    with pytest.raises(ValueError, match="NaN"):
+        Saliency(model).attribute(torch.full((1, 1, 64), float("nan")))
+    with pytest.raises(ValueError, match="n_steps"):
+        IntegratedGradientsTime(model).attribute(_x(), n_steps=0)
