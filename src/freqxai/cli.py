@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
+_METHODS = ("freqrise", "flex", "saliency", "gxi", "ig", "lrp", "random", "amplitude")
+
 
 def _cmd_quickstart(args: argparse.Namespace) -> int:
     from .quickstart import run_quickstart
@@ -42,6 +44,49 @@ def _cmd_train_synthetic(args: argparse.Namespace) -> int:
     print(f"test accuracy (noise-free): {res.test_acc:.4f}")
     print(f"weights: {path}  [{time.perf_counter() - t0:.0f} s]")
     return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import RunConfig, load_config, run_experiment
+
+    overrides = {
+        "dataset": args.dataset, "out": args.out, "noise": args.noise, "data": args.data,
+        "label": args.label, "fold": args.fold, "test_data": args.test_data,
+        "weights": args.weights, "n_test": args.n_test, "n_masks": args.n_masks,
+        "methods": _csv(args.methods), "domains": _csv(args.domains), "metrics": _csv(args.metrics),
+        "devices": args.devices, "accelerator": args.accelerator, "seed": args.seed,
+        "chunk_size": args.chunk_size, "epochs": args.epochs, "n_train": args.n_train,
+        "threads": args.threads,
+    }
+    if args.out is None:
+        tag = f"noise{args.noise:g}" if args.dataset == "synthetic" else (args.label or "digit")
+        overrides["out"] = f"runs/{args.dataset}_{tag}"
+    if args.config:
+        cfg = load_config(args.config, **overrides)
+    else:
+        cfg = RunConfig(**{k: v for k, v in overrides.items() if v is not None})
+    cfg.validate()  # every problem reported before any compute
+    summary = run_experiment(cfg, progress=not args.quiet)
+    if summary is None:  # an extra process of a multi-process run
+        return 0
+    print((summary.run_dir / "results.md").read_text())
+    print(f"model test accuracy: {summary.test_accuracy:.3f}")
+    print(f"{summary.n_computed} of {summary.n_items} work items computed in this call "
+          f"({summary.seconds:.0f} s); results in {summary.run_dir / 'results.h5'}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .runner import write_report
+
+    paths = write_report(args.run_dir)
+    print(paths["markdown"].read_text())
+    print("written: " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def _devices(value: str) -> int | str:
@@ -79,6 +124,35 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--devices", type=_devices, default=1, help="Lightning devices")
     ts.add_argument("--quiet", action="store_true")
     ts.set_defaults(func=_cmd_train_synthetic)
+
+    r = sub.add_parser("run", help="run the paper's experiment: explain, evaluate, write tables/figures")
+    r.add_argument("dataset", choices=["synthetic", "audiomnist", "fsdd"])
+    r.add_argument("--config", help="JSON or TOML file with any RunConfig field")
+    r.add_argument("--out", help="run folder (default runs/<dataset>_<noise|label>)")
+    r.add_argument("--noise", type=float, default=0.01, help="synthetic: training noise level")
+    r.add_argument("--data", help="audio: HDF5 file from 'freqxai data'")
+    r.add_argument("--label", choices=["digit", "gender"], help="audio: task")
+    r.add_argument("--fold", type=int, help="audio: split fold")
+    r.add_argument("--test-data", help="synthetic: .npz with X (n, 2560) and y")
+    r.add_argument("--weights", help="model state dict (else trained and cached in the run folder)")
+    r.add_argument("--n-test", type=int, help="test signals to explain (default 100)")
+    r.add_argument("--n-masks", type=int, help="FreqRISE masks (default 3000)")
+    r.add_argument("--methods", help=f"comma list, default all: {','.join(_METHODS)}")
+    r.add_argument("--domains", help="comma list of fft,stft,time (default fft,stft)")
+    r.add_argument("--metrics", help="comma list of localization,complexity,deletion,insertion")
+    r.add_argument("--devices", type=int, help="processes (CPU, gloo) or GPUs for attribution")
+    r.add_argument("--accelerator", help="Lightning accelerator: cpu (default), gpu, auto")
+    r.add_argument("--chunk-size", type=int, help="signals per work item (resume granularity)")
+    r.add_argument("--threads", type=int, help="CPU threads per process (pin for bit-identical runs)")
+    r.add_argument("--epochs", type=int, help="training epochs when no weights are given")
+    r.add_argument("--n-train", type=int, help="training signals when no weights are given")
+    r.add_argument("--seed", type=int)
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=_cmd_run)
+
+    rep = sub.add_parser("report", help="re-render tables and figures of a run from results.h5")
+    rep.add_argument("run_dir")
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 

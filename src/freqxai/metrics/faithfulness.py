@@ -1,0 +1,158 @@
+"""Deletion and insertion curves in the explanation domain (FreqRISE's faithfulness test).
+
+Brüsch et al. (NLDL 2025), section 4: coefficients are removed (set to zero) in order of
+decreasing relevance, the signal is inverted to time, and the softmax probability of the true
+class is recorded; a faithful explanation makes it drop fast (low deletion area). Insertion starts
+from all coefficients removed and restores the most relevant first (high insertion area is good;
+Petsiuk et al., 2018).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .._validation import as_signal_tensor, model_device, resolve_targets
+from ..domains import Domain, get_domain
+
+__all__ = ["DEFAULT_FRACTIONS", "perturbation_curves", "area_under_curve", "Deletion", "Insertion"]
+
+DEFAULT_FRACTIONS: tuple[float, ...] = tuple(np.round(np.arange(0, 1.0, 0.05), 2))
+# Perturbed coefficient values (real numbers) held per chunk of inputs.
+_CHUNK_ELEMENTS = 2**24
+
+
+def area_under_curve(curves: np.ndarray, fractions: Sequence[float]) -> np.ndarray:
+    """Trapezoid area under each curve ``(batch, n_fractions)`` over ``fractions``."""
+    curves = np.asarray(curves, dtype=float)
+    return np.trapezoid(curves, np.asarray(fractions, dtype=float), axis=-1)
+
+
+def _ranks(relevance: torch.Tensor) -> torch.Tensor:
+    """Rank of each element per sample, 0 = most relevant (stable for ties)."""
+    flat = relevance.flatten(1)
+    order = torch.argsort(-flat, dim=1, stable=True)
+    ranks = torch.empty_like(order)
+    ranks.scatter_(1, order, torch.arange(flat.shape[1], device=flat.device).expand_as(order))
+    return ranks
+
+
+def perturbation_curves(
+    model,
+    inputs: torch.Tensor | np.ndarray,
+    relevance: torch.Tensor | np.ndarray,
+    target=None,
+    domain: str | Domain = "fft",
+    fractions: Sequence[float] = DEFAULT_FRACTIONS,
+    mode: str = "deletion",
+    use_softmax: bool = True,
+    batch_size: int = 512,
+) -> np.ndarray:
+    """Target-class probability as the top-``q`` fraction of coefficients is removed or inserted.
+
+    Parameters
+    ----------
+    model : callable
+        ``(batch, channels, time)`` → ``(batch, n_classes)``.
+    inputs : (batch, channels, time)
+    relevance : (batch, channels or 1, *coefficient_axes)
+        A channel axis of 1 ranks coefficient positions and perturbs all channels together.
+    target : int, sequence, tensor or None
+        Class whose probability is tracked (None: the predicted class).
+    domain : str or Domain
+        The explanation domain of ``relevance``.
+    fractions : sequence of float in [0, 1]
+        Share of coefficients removed (deletion) or kept (insertion) at each point.
+    mode : {"deletion", "insertion"}
+    use_softmax : bool
+        Track probabilities (default) or logits.
+    batch_size : int
+        Perturbed signals per model forward.
+
+    Returns
+    -------
+    ndarray, shape (batch, len(fractions))
+    """
+    if mode not in ("deletion", "insertion"):
+        raise ValueError(f"mode must be 'deletion' or 'insertion', got {mode!r}")
+    domain = get_domain(domain)
+    x, _ = as_signal_tensor(inputs)
+    device = model_device(model)
+    x = x.to(device)
+    rel = torch.as_tensor(np.asarray(relevance) if not isinstance(relevance, torch.Tensor) else relevance)
+    rel = rel.to(device=device, dtype=torch.float64)
+    coeffs = domain.forward(x)
+    if rel.shape[0] != x.shape[0] or tuple(rel.shape[2:]) != tuple(coeffs.shape[2:]) or rel.shape[1] not in (1, x.shape[1]):
+        raise ValueError(
+            f"relevance shape {tuple(rel.shape)} does not fit coefficients {tuple(coeffs.shape)} "
+            "of the domain (channel axis must be 1 or the number of channels)"
+        )
+    fr = torch.as_tensor(np.asarray(fractions, dtype=float), device=device)
+    if fr.dim() != 1 or (fr < 0).any() or (fr > 1).any():
+        raise ValueError("fractions must be a 1-D sequence of values in [0, 1]")
+    n_rank = rel[0].numel()
+    k = torch.round(fr * n_rank).long()  # elements removed / kept at each fraction
+    with torch.no_grad():
+        out = model(x)
+        targets = resolve_targets(target, out)
+    length = x.shape[-1]
+    n_q = len(fr)
+    per_input = n_q * coeffs[0].numel() * (2 if coeffs.is_complex() else 1)
+    group = max(1, _CHUNK_ELEMENTS // per_input)
+    curves = torch.empty((x.shape[0], n_q), dtype=torch.float64)
+    with torch.no_grad():
+        for start in range(0, x.shape[0], group):
+            sl = slice(start, start + group)
+            ranks = _ranks(rel[sl])  # (g, n_rank)
+            top = ranks[:, None, :] < k[None, :, None]  # (g, Q, n_rank): the top-k elements
+            keep = ~top if mode == "deletion" else top
+            keep = keep.reshape(*keep.shape[:2], *rel.shape[1:])
+            perturbed = coeffs[sl, None] * keep.to(coeffs.real.dtype)  # (g, Q, C, *grid)
+            signals = domain.inverse(perturbed, length).reshape(-1, *x.shape[1:])
+            tgt = targets[sl].repeat_interleave(n_q)
+            vals = []
+            for b in range(0, signals.shape[0], batch_size):
+                o = model(signals[b : b + batch_size])
+                o = o.softmax(dim=1) if use_softmax else o
+                vals.append(o.gather(1, tgt[b : b + batch_size, None])[:, 0])
+            curves[sl] = torch.cat(vals).view(-1, n_q).double().cpu()
+    return curves.numpy()
+
+
+class _Curve:
+    mode = "deletion"
+    higher_is_better = False
+
+    def __init__(self, domain: str | Domain = "fft", fractions: Sequence[float] = DEFAULT_FRACTIONS,
+                 use_softmax: bool = True, batch_size: int = 512) -> None:
+        self.domain = get_domain(domain)
+        self.fractions = tuple(float(f) for f in fractions)
+        self.use_softmax = use_softmax
+        self.batch_size = batch_size
+
+    def curves(self, model, inputs, relevance, target=None) -> np.ndarray:
+        """Per-sample curves ``(batch, n_fractions)``."""
+        return perturbation_curves(model, inputs, relevance, target, self.domain, self.fractions,
+                                   self.mode, self.use_softmax, self.batch_size)
+
+    def __call__(self, model, inputs, relevance, target=None) -> np.ndarray:
+        """Per-sample area under the curve."""
+        return area_under_curve(self.curves(model, inputs, relevance, target), self.fractions)
+
+
+class Deletion(_Curve):
+    """Area under the deletion curve: remove the most relevant coefficients first (lower is better)."""
+
+    name = "deletion_auc"
+    mode = "deletion"
+    higher_is_better = False
+
+
+class Insertion(_Curve):
+    """Area under the insertion curve: restore the most relevant coefficients first (higher is better)."""
+
+    name = "insertion_auc"
+    mode = "insertion"
+    higher_is_better = True

@@ -1,0 +1,46 @@
+"""Post-processing of relevance before scoring, as in the FreqRISE paper's evaluation.
+
+The paper clips negative relevance of gradient methods (only positive evidence is compared with
+FreqRISE's non-negative relevance) and, for complexity, zeroes relevance below a threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["clip_negative", "threshold", "postprocess"]
+
+
+def clip_negative(relevance: np.ndarray) -> np.ndarray:
+    """Set negative relevance to zero."""
+    return np.maximum(np.asarray(relevance), 0)
+
+
+def threshold(relevance: np.ndarray, rule: str | float) -> np.ndarray:
+    """Zero relevance below a per-sample threshold.
+
+    Parameters
+    ----------
+    rule : "mean", or a float q in (0, 1) for the q-quantile
+        Threshold of each sample, computed over all its coefficients.
+    """
+    r = np.asarray(relevance, dtype=float)
+    flat = r.reshape(r.shape[0], -1)
+    if rule == "mean":
+        t = flat.mean(axis=1)
+    elif isinstance(rule, float | int) and 0 < float(rule) < 1:
+        t = np.quantile(flat, float(rule), axis=1)
+    else:
+        raise ValueError(f"threshold rule must be 'mean' or a quantile in (0, 1), got {rule!r}")
+    t = t.reshape(-1, *([1] * (r.ndim - 1)))
+    return np.where(r >= t, r, 0.0)
+
+
+def postprocess(relevance: np.ndarray, clip: bool = False, rule: str | float | None = None) -> np.ndarray:
+    """Apply :func:`clip_negative` (if ``clip``) and then :func:`threshold` (if ``rule``)."""
+    r = np.asarray(relevance, dtype=float)
+    if clip:
+        r = clip_negative(r)
+    if rule is not None:
+        r = threshold(r, rule)
+    return r

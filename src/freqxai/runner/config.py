@@ -1,0 +1,208 @@
+"""Experiment configuration: one validated object, read from the command line or a file.
+
+Everything a run needs is checked when the configuration is built, before any compute is spent:
+unknown methods, domains or metrics, missing model or data files, an unwritable output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._io import ensure_writable_dir
+
+__all__ = ["METHODS", "DOMAINS", "METRICS", "RunConfig", "load_config"]
+
+METHODS = ("freqrise", "flex", "saliency", "gxi", "ig", "lrp", "random", "amplitude")
+GRADIENT_METHODS = ("saliency", "gxi", "ig", "lrp")
+DOMAINS = ("fft", "stft", "time")
+METRICS = ("localization", "complexity", "deletion", "insertion")
+DATASETS = ("synthetic", "audiomnist", "fsdd")
+
+
+@dataclass
+class RunConfig:
+    """Settings of one experiment run (all fields have the paper's defaults).
+
+    Attributes
+    ----------
+    dataset : {"synthetic", "audiomnist", "fsdd"}
+    out : path
+        Run folder (results.h5, tables, figures, cached model).
+    noise : float
+        Synthetic benchmark: noise level of the training signals.
+    data : path, optional
+        Audio datasets: the HDF5 file written by ``freqxai data``.
+    label : {"digit", "gender"}
+        Audio datasets: the task.
+    fold : int
+        Audio datasets: the split fold.
+    test_data : path, optional
+        Synthetic: an ``.npz`` with ``X`` (n, 2560) or (n, 1, 2560) and ``y`` to use as test set.
+    weights : path, optional
+        A state dict for the model; otherwise the model is trained (and cached in ``out``).
+    n_test : int
+        Number of test signals explained.
+    methods, domains, metrics : lists of names
+    n_masks, p_keep, num_cells : FreqRISE settings; ``num_cells`` maps domain → cells (an int or
+        ``[freq, frames]``), ``0`` meaning one cell per coefficient.
+    use_softmax : bool
+        FreqRISE weights masks by probabilities (True) or logits.
+    n_steps : int
+        FLEX and IG integration steps.
+    lrp_composite : str
+        Zennit composite for LRP.
+    stft : dict
+        STFT domain parameters (``n_fft``, ``hop_length``, ``window``, ``center``).
+    clip_negative, threshold
+        Post-processing before complexity (the paper clips negative gradient relevance).
+    chunk_size : int
+        Signals per unit of work; a run resumes at this granularity.
+    devices : int
+        Processes (CPU, gloo) or GPUs for the attribution step (Lightning).
+    accelerator : str
+        Lightning accelerator (``"cpu"``, ``"gpu"``, ``"auto"``).
+    threads : int, optional
+        CPU threads per process. Float results depend on the thread count only through the
+        order of reductions (relative differences around 1e-7); pin it to get bit-identical
+        numbers from runs with different ``devices``.
+    seed : int
+    epochs, n_train : training settings when no weights are given.
+    """
+
+    dataset: str = "synthetic"
+    out: str = "runs/synthetic"
+    noise: float = 0.01
+    data: str | None = None
+    label: str = "digit"
+    fold: int = 0
+    test_data: str | None = None
+    weights: str | None = None
+    n_test: int = 100
+    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
+    metrics: list[str] = field(default_factory=lambda: list(METRICS))
+    n_masks: int = 3000
+    p_keep: float = 0.5
+    num_cells: dict[str, Any] = field(default_factory=lambda: {"fft": 0, "stft": [64, 16], "time": 200})
+    use_softmax: bool = True
+    n_steps: int = 50
+    lrp_composite: str = "epsilon_plus"
+    stft: dict[str, Any] = field(default_factory=lambda: {"n_fft": 128, "hop_length": 32, "window": "hann"})
+    clip_negative: bool = True
+    threshold: str | float | None = None
+    chunk_size: int = 25
+    devices: int = 1
+    accelerator: str = "cpu"
+    threads: int | None = None
+    seed: int = 0
+    epochs: int = 20
+    n_train: int = 100_000
+
+    def validate(self, create_out: bool = True) -> RunConfig:
+        """Check every field; raise one ``ValueError`` naming all problems found."""
+        problems: list[str] = []
+
+        def unknown(kind: str, values, allowed):
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                problems.append(f"unknown {kind} {bad}; choose from {list(allowed)}")
+
+        if self.dataset not in DATASETS:
+            problems.append(f"unknown dataset {self.dataset!r}; choose from {list(DATASETS)}")
+        unknown("method", self.methods, METHODS)
+        unknown("domain", self.domains, DOMAINS)
+        unknown("metric", self.metrics, METRICS)
+        for name in ("methods", "domains", "metrics"):
+            if not getattr(self, name):
+                problems.append(f"{name} must not be empty")
+        for name in ("weights", "test_data", "data"):
+            value = getattr(self, name)
+            if value is not None and not Path(value).is_file():
+                problems.append(f"{name} file not found: {value}")
+        if self.dataset in ("audiomnist", "fsdd") and self.data is None:
+            problems.append(f"dataset {self.dataset!r} needs --data PATH.h5 (from 'freqxai data')")
+        if self.label not in ("digit", "gender"):
+            problems.append(f"label must be 'digit' or 'gender', got {self.label!r}")
+        for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                problems.append(f"{name} must be a positive integer, got {value!r}")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            problems.append(f"threads must be a positive integer or null, got {self.threads!r}")
+        if not 0 < self.p_keep < 1:
+            problems.append(f"p_keep must be in (0, 1), got {self.p_keep}")
+        if self.noise < 0:
+            problems.append(f"noise must be >= 0, got {self.noise}")
+        try:
+            self.stft_domain()
+        except (TypeError, ValueError) as err:
+            problems.append(f"stft settings {self.stft}: {err}")
+        if self.threshold is not None and self.threshold != "mean" and not (
+            isinstance(self.threshold, float | int) and 0 < float(self.threshold) < 1
+        ):
+            problems.append(f"threshold must be null, 'mean' or a quantile in (0, 1), got {self.threshold!r}")
+        if create_out:
+            try:
+                ensure_writable_dir(self.out, "output folder")
+            except ValueError as err:
+                problems.append(str(err))
+        if problems:
+            raise ValueError("invalid run configuration:\n  - " + "\n  - ".join(problems))
+        return self
+
+    def stft_domain(self):
+        from ..domains import STFT
+
+        return STFT(**self.stft)
+
+    def domain(self, name: str):
+        from ..domains import get_domain
+
+        return self.stft_domain() if name == "stft" else get_domain(name)
+
+    def units(self) -> list[tuple[str, str]]:
+        """(method, domain) pairs to compute, in a fixed order."""
+        return [(m, d) for m in self.methods for d in self.domains]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def result_key(self) -> str:
+        """Hash of the settings that determine results (not where or how fast they run)."""
+        skip = {"out", "devices", "accelerator", "chunk_size", "threads"}
+        relevant = {k: v for k, v in self.to_dict().items() if k not in skip}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def load_config(path: str | Path, **overrides: Any) -> RunConfig:
+    """Read a JSON or TOML configuration file; ``overrides`` (not None) replace its values."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"config file not found: {path}")
+    text = path.read_text()
+    if path.suffix.lower() == ".toml":
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10
+            try:
+                import tomli as tomllib
+            except ImportError as err:
+                raise ValueError("TOML configs need Python >= 3.11 or 'pip install tomli'; "
+                                 "or write the config as JSON") from err
+        data = tomllib.loads(text)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"config {path} is not valid JSON: {err}") from err
+    names = {f.name for f in dataclasses.fields(RunConfig)}
+    bad = sorted(set(data) - names)
+    if bad:
+        raise ValueError(f"unknown config keys {bad} in {path}; valid keys: {sorted(names)}")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return RunConfig(**data)

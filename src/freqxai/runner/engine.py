@@ -1,0 +1,212 @@
+"""Run an experiment: chunks of work through ``lightning.Trainer.predict``, then one HDF5 file.
+
+Each prediction "batch" is one (method, domain, chunk of test signals) item; the LightningModule
+explains and scores it, and a prediction writer saves it as a shard. With ``devices > 1``
+Lightning's DDP strategy (gloo on CPU, NCCL on GPUs) spreads the items over processes. Every item
+has its own seed, so the numbers do not depend on how items are distributed, and a resumed run
+recomputes exactly the items whose shards are missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import BasePredictionWriter
+from torch.utils.data import Dataset
+
+from .. import __version__
+from ..metrics.faithfulness import DEFAULT_FRACTIONS
+from .compute import explain_chunk, score_chunk
+from .config import RunConfig
+from .store import ResultStore, load_shard, save_shard, shard_path, unit_name
+from .tasks import Task, data_hash, load_task
+
+log = logging.getLogger(__name__)
+
+__all__ = ["run_experiment", "RunSummary"]
+
+
+@dataclass
+class RunSummary:
+    run_dir: Path
+    n_items: int
+    n_computed: int
+    seconds: float
+    test_accuracy: float
+
+
+class _Items(Dataset):
+    def __init__(self, items: list[tuple[str, str, int]]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> int:
+        return i
+
+
+class _ExplainModule(L.LightningModule):
+    def __init__(self, task: Task, cfg: RunConfig, items: list[tuple[str, str, int]]) -> None:
+        super().__init__()
+        self.net = task.model
+        self.task = task
+        self.cfg = cfg
+        self.items = items
+
+    def on_predict_start(self) -> None:
+        if self.cfg.threads is not None:
+            torch.set_num_threads(self.cfg.threads)
+
+    def predict_step(self, batch, batch_idx):
+        i = int(batch[0])
+        method, domain, chunk = self.items[i]
+        sl = slice(chunk * self.cfg.chunk_size, (chunk + 1) * self.cfg.chunk_size)
+        x = torch.from_numpy(self.task.X[sl]).to(self.device)
+        y = torch.from_numpy(self.task.y[sl]).to(self.device)
+        truth = self.task.ground_truth(self.cfg.domain(domain))
+        with torch.enable_grad():  # gradient methods need autograd inside predict
+            rel = explain_chunk(self.net, self.cfg, method, domain, x, y, chunk)
+        scores = score_chunk(self.net, self.cfg, method, domain, x, y, rel,
+                             truth[sl] if truth is not None else None)
+        return i, {"relevance": rel.detach().float().cpu().numpy(), **scores}
+
+
+class _ShardWriter(BasePredictionWriter):
+    def __init__(self, run_dir: Path, items: list[tuple[str, str, int]]) -> None:
+        super().__init__(write_interval="batch")
+        self.run_dir = run_dir
+        self.items = items
+
+    def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch, batch_idx,
+                           dataloader_idx):
+        i, arrays = prediction
+        save_shard(shard_path(self.run_dir, *self.items[i]), arrays)
+
+
+def _chunks(cfg: RunConfig, n: int) -> int:
+    return -(-n // cfg.chunk_size)
+
+
+def _merge_complete_units(cfg: RunConfig, task: Task, store: ResultStore) -> list[str]:
+    """Move units whose shards are all present from shards into results.h5."""
+    run_dir = Path(cfg.out)
+    done = store.completed_units()
+    n_chunks = _chunks(cfg, len(task.X))
+    units, unit_attrs, merged = {}, {}, []
+    for method, domain in cfg.units():
+        name = unit_name(method, domain)
+        paths = [shard_path(run_dir, method, domain, c) for c in range(n_chunks)]
+        if name in done or not all(p.is_file() for p in paths):
+            continue
+        parts = [load_shard(p) for p in paths]
+        units[name] = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        dom = cfg.domain(domain)
+        unit_attrs[name] = {"method": method, "domain": domain, "domain_repr": repr(dom)}
+        merged.append(name)
+    if units:
+        store.write(units=units, unit_attrs=unit_attrs)
+        for method, domain in cfg.units():
+            if unit_name(method, domain) in merged:
+                for c in range(n_chunks):
+                    shard_path(run_dir, method, domain, c).unlink(missing_ok=True)
+    return merged
+
+
+def _record(cfg: RunConfig, task: Task, store: ResultStore) -> None:
+    """Write (or check) the run's identity: config, versions, seeds, data hashes."""
+    key = cfg.result_key()
+    digest = data_hash(task.X, task.y)
+    if store.exists():
+        attrs = store.read_attrs()
+        if attrs.get("result_key") != key or attrs.get("data_sha256") != digest:
+            raise ValueError(
+                f"{store.path} holds results of a different configuration or test set; "
+                "use another --out folder (or delete it) to start a new run"
+            )
+        return
+    axes = {}
+    for d in cfg.domains:
+        for name, values in cfg.domain(d).axes(task.X.shape[-1], task.fs).items():
+            axes[f"axes/{d}/{name}"] = np.asarray(values)
+    store.write(
+        attrs={
+            "config": cfg.to_dict(), "result_key": key, "data_sha256": digest,
+            "freqxai_version": __version__, "torch_version": torch.__version__,
+            "seed": cfg.seed, "fs": task.fs, "model_source": task.model_source,
+            "test_accuracy": task.test_accuracy,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+        data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes},
+    )
+
+
+def run_experiment(cfg: RunConfig, progress: bool = True,
+                   callbacks: list[L.Callback] | None = None) -> RunSummary | None:
+    """Compute every pending (method, domain, chunk) and merge the results into results.h5.
+
+    Parameters
+    ----------
+    cfg : RunConfig
+    progress : bool
+        Show progress bars.
+    callbacks : list of lightning callbacks, optional
+        Added to the attribution ``Trainer`` (e.g. custom monitoring).
+
+    Returns
+    -------
+    RunSummary, or None in the extra processes of a multi-process run (only rank 0 reports).
+    """
+    t0 = time.perf_counter()
+    cfg.validate()
+    run_dir = Path(cfg.out)
+    task = load_task(cfg, progress)
+    store = ResultStore(run_dir)
+    rank = int(os.environ.get("LOCAL_RANK", 0))
+    if rank == 0:
+        _record(cfg, task, store)
+        _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
+    done = store.completed_units()
+    n_chunks = _chunks(cfg, len(task.X))
+    items = [
+        (m, d, c) for m, d in cfg.units() if unit_name(m, d) not in done
+        for c in range(n_chunks) if not shard_path(run_dir, m, d, c).is_file()
+    ]
+    computed = len(items)
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+    if items:
+        trainer = L.Trainer(
+            accelerator=cfg.accelerator, devices=cfg.devices,
+            strategy="ddp" if cfg.devices > 1 else "auto",
+            logger=False, enable_checkpointing=False, enable_model_summary=False,
+            enable_progress_bar=progress, inference_mode=False,
+            callbacks=[_ShardWriter(run_dir, items), *(callbacks or [])],
+        )
+        module = _ExplainModule(task, cfg, items)
+        loader = torch.utils.data.DataLoader(_Items(items), batch_size=1, shuffle=False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", ".*LeafSpec.*is deprecated.*")
+            warnings.filterwarnings("ignore", ".*does not have many workers.*")
+            trainer.predict(module, loader, return_predictions=False)
+        if trainer.global_rank != 0:
+            return None
+    _merge_complete_units(cfg, task, store)
+    shards = run_dir / "shards"
+    if shards.is_dir() and not any(shards.iterdir()):
+        shards.rmdir()
+    missing = {unit_name(m, d) for m, d in cfg.units()} - store.completed_units()
+    if missing:
+        raise RuntimeError(f"units still incomplete after the run: {sorted(missing)}")
+    from .report import write_report
+
+    write_report(run_dir)
+    return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
+                      task.test_accuracy)

@@ -1,0 +1,159 @@
+"""Tables and figures of a run, rendered from its ``results.h5`` alone (``freqxai report``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .._io import atomic_path
+from .store import ResultStore
+
+__all__ = ["write_report", "summary_rows", "METRIC_COLUMNS"]
+
+# column, unit key, direction (for the header)
+METRIC_COLUMNS = (
+    ("localization", "localization", "↑"),
+    ("complexity", "complexity", "↓"),
+    ("deletion AUC", "deletion_auc", "↓"),
+    ("insertion AUC", "insertion_auc", "↑"),
+)
+
+
+def _mean_sem(v: np.ndarray) -> tuple[float, float]:
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan")
+    return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
+
+
+def summary_rows(store: ResultStore) -> list[dict]:
+    """One row per (method, domain): mean and standard error of each metric."""
+    cfg = json.loads(store.read_attrs()["config"])
+    rows = []
+    for method in cfg["methods"]:
+        for domain in cfg["domains"]:
+            name = f"{method}__{domain}"
+            unit = store.read_unit(name, None)
+            row = {"method": method, "domain": domain, "n": int(unit["relevance"].shape[0])}
+            for col, key, _ in METRIC_COLUMNS:
+                mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
+                row[key] = mean
+                row[key + "_sem"] = sem
+            rows.append(row)
+    return rows
+
+
+def _fmt(mean: float, sem: float) -> str:
+    return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {sem:.3f}"
+
+
+def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, Path]:
+    csv_path, md_path = run_dir / "results.csv", run_dir / "results.md"
+    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    cfg = json.loads(attrs["config"])
+    header = ["method", "domain"] + [f"{c} {d}" for c, _, d in METRIC_COLUMNS]
+    lines = [
+        f"Run: dataset `{cfg['dataset']}`"
+        + (f", noise {cfg['noise']}" if cfg["dataset"] == "synthetic" else f", label {cfg['label']}")
+        + f", {rows[0]['n']} test signals, model test accuracy {float(attrs.get('test_accuracy', float('nan'))):.3f}, "
+        f"seed {cfg['seed']}, freqxai {attrs.get('freqxai_version')}. Mean ± standard error.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for r in rows:
+        cells = [r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in METRIC_COLUMNS]
+        lines.append("| " + " | ".join(cells) + " |")
+    with atomic_path(md_path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
+    return csv_path, md_path
+
+
+def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]:
+    from ..plotting import (
+        new_figure,
+        plot_curves,
+        plot_frequency_relevance,
+        plot_time_frequency_relevance,
+        save_figure,
+    )
+
+    import torch
+
+    from ..data.synthetic import class_frequencies
+    from ..domains import STFT
+
+    cfg = json.loads(attrs["config"])
+    stft = STFT(**cfg["stft"])
+    fractions = store.read_data("fractions")
+    X, y = store.read_data("X"), store.read_data("y")
+    fs = float(attrs["fs"])
+    paths = []
+    for domain in cfg["domains"]:
+        for mode in ("deletion", "insertion"):
+            if mode not in cfg["metrics"]:
+                continue
+            key = f"{mode}_curve"
+            curves = {m: store.read_unit(f"{m}__{domain}", [key])[key].mean(axis=0)
+                      for m in cfg["methods"]}
+            fig, ax = new_figure(1, 1, figsize=(5.5, 4))
+            action = "removed" if mode == "deletion" else "kept"
+            plot_curves(ax[0, 0], fractions, curves, f"fraction of coefficients {action}",
+                        "mean probability of the true class", title=f"{mode} curves, {domain} domain")
+            paths.append(save_figure(fig, run_dir / f"{mode}_{domain}.png"))
+    # Example attributions: a few test signals, one row per method.
+    examples = _example_indices(y, 3)
+    for domain in cfg["domains"]:
+        if domain == "time":
+            continue
+        freqs = store.read_data(f"axes/{domain}/frequency")
+        times = store.read_data(f"axes/{domain}/time") if domain == "stft" else None
+        rels = {m: store.read_unit(f"{m}__{domain}", ["relevance"])["relevance"][examples]
+                for m in cfg["methods"]}
+        n_m = len(cfg["methods"])
+        fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
+        for j, i in enumerate(examples):
+            for r, method in enumerate(cfg["methods"]):
+                rel = rels[method][j].sum(axis=0)  # over channels
+                ax = axs[r, j]
+                title = f"{method}, test {i} (class {y[i]})"
+                if domain == "fft":
+                    max_f = 70.0 if cfg["dataset"] == "synthetic" else None
+                    marks = class_frequencies(int(y[i])) if cfg["dataset"] == "synthetic" else ()
+                    plot_frequency_relevance(ax, freqs, rel, marks=marks, max_frequency=max_f, title=title)
+                else:
+                    spec = stft.forward(torch.from_numpy(X[i : i + 1]))[0].abs().sum(0)
+                    plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title)
+        paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
+    return paths
+
+
+def _example_indices(y: np.ndarray, k: int) -> list[int]:
+    """The first test signal of up to ``k`` different classes (non-empty class first)."""
+    seen, out = set(), []
+    for i, c in enumerate(y.tolist()):
+        if c not in seen and c != 0:
+            seen.add(c)
+            out.append(i)
+        if len(out) == k:
+            break
+    return out or [0]
+
+
+def write_report(run_dir: str | Path) -> dict[str, Path]:
+    """Render ``results.md``, ``results.csv`` and the figures of a finished run."""
+    run_dir = Path(run_dir)
+    store = ResultStore(run_dir)
+    if not store.exists():
+        raise ValueError(f"{run_dir} holds no {store.path.name}; run 'freqxai run' first")
+    attrs = store.read_attrs()
+    rows = summary_rows(store)
+    csv_path, md_path = _write_tables(run_dir, rows, attrs)
+    figures = _write_figures(run_dir, store, attrs)
+    return {"csv": csv_path, "markdown": md_path, **{p.stem: p for p in figures}}

@@ -1,0 +1,95 @@
+"""Results of a run: chunk shards while computing, one HDF5 file when done.
+
+Every chunk of work is saved as its own ``.npz`` shard (temporary file, then rename), so an
+interrupted run loses at most the chunks in flight. Completed units are merged into
+``results.h5``, which is itself rewritten through a temporary copy and a rename: a reader never
+sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .._io import atomic_path
+
+__all__ = ["RESULTS", "shard_path", "save_shard", "load_shard", "ResultStore"]
+
+RESULTS = "results.h5"
+
+
+def unit_name(method: str, domain: str) -> str:
+    return f"{method}__{domain}"
+
+
+def shard_path(run_dir: Path, method: str, domain: str, chunk: int) -> Path:
+    return Path(run_dir) / "shards" / f"{unit_name(method, domain)}__{chunk:05d}.npz"
+
+
+def save_shard(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def load_shard(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as d:
+        return {k: d[k] for k in d.files}
+
+
+class ResultStore:
+    """The ``results.h5`` of a run folder."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.path = self.run_dir / RESULTS
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def read_attrs(self) -> dict:
+        with h5py.File(self.path, "r") as f:
+            return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+
+    def completed_units(self) -> set[str]:
+        if not self.exists():
+            return set()
+        with h5py.File(self.path, "r") as f:
+            return set(f["units"].keys()) if "units" in f else set()
+
+    def write(self, attrs: dict | None = None, data: dict[str, np.ndarray] | None = None,
+              units: dict[str, dict[str, np.ndarray]] | None = None,
+              unit_attrs: dict[str, dict] | None = None) -> None:
+        """Add to the file atomically: copy it, add attributes, data arrays and units, rename."""
+        with atomic_path(self.path) as tmp:
+            if self.exists():
+                shutil.copyfile(self.path, tmp)
+            with h5py.File(tmp, "a") as f:
+                for k, v in (attrs or {}).items():
+                    f.attrs[k] = json.dumps(v) if isinstance(v, dict | list) else (
+                        str(v) if isinstance(v, str) else v)
+                for k, v in (data or {}).items():
+                    if k in f:
+                        del f[k]
+                    f.create_dataset(k, data=v, compression="gzip" if v.size > 1 << 16 else None)
+                units_group = f.require_group("units")
+                for name, arrays in (units or {}).items():
+                    if name in units_group:
+                        del units_group[name]
+                    g = units_group.create_group(name)
+                    for k, v in arrays.items():
+                        g.create_dataset(k, data=v, compression="gzip" if v.size > 1 << 16 else None)
+                    for k, v in (unit_attrs or {}).get(name, {}).items():
+                        g.attrs[k] = v
+
+    def read_unit(self, name: str, keys: list[str] | None = None) -> dict[str, np.ndarray]:
+        with h5py.File(self.path, "r") as f:
+            g = f["units"][name]
+            return {k: g[k][()] for k in (keys or g.keys())} | {"_attrs": dict(g.attrs)}
+
+    def read_data(self, key: str) -> np.ndarray:
+        with h5py.File(self.path, "r") as f:
+            return f[key][()]
