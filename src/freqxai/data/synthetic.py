@@ -16,6 +16,8 @@ import numpy as np
 
 __all__ = ["CLASS_FREQUENCIES", "SUBSETS", "class_frequencies", "make_synthetic"]
 
+_BLOCK = 4096
+
 CLASS_FREQUENCIES: tuple[int, ...] = (5, 16, 32, 53)
 SUBSETS: tuple[tuple[int, ...], ...] = tuple(
     s for r in range(len(CLASS_FREQUENCIES) + 1) for s in combinations(CLASS_FREQUENCIES, r)
@@ -89,11 +91,18 @@ def make_synthetic(
     phase = rng.uniform(0, 2 * np.pi, size=(n, max_frequency))
     if length <= 2 * max_frequency:
         raise ValueError(f"length must exceed 2 * max_frequency = {2 * max_frequency}, got {length}")
-    # sin(2π f t / L + φ) summed over active f is the inverse rFFT of the spectrum with
-    # c_f = (L / 2) · (-i) · e^{iφ} at the active bins: one FFT per signal instead of M sinusoids.
-    spectrum = np.zeros((n, length // 2 + 1), dtype=np.complex128)
-    spectrum[:, 1 : max_frequency + 1] = np.where(active, -0.5j * length * np.exp(1j * phase), 0)
-    X = np.fft.irfft(spectrum, n=length, axis=1)
-    if noise > 0:
-        X += rng.normal(0.0, noise, size=X.shape)
-    return X.astype(dtype)[:, None, :], y.astype(np.int64)
+    X = np.empty((n, 1, length), dtype=dtype)
+    # Blocks bound the float64 work arrays; the noise stream is drawn in order, so the result
+    # does not depend on the block size.
+    for start in range(0, n, _BLOCK):
+        sl = slice(start, start + _BLOCK)
+        # sin(2π f t / L + φ) summed over active f is the inverse rFFT of the spectrum with
+        # c_f = (L / 2) · (-i) · e^{iφ} at the active bins: one FFT per signal, not M sinusoids.
+        spectrum = np.zeros((len(y[sl]), length // 2 + 1), dtype=np.complex128)
+        spectrum[:, 1 : max_frequency + 1] = np.where(
+            active[sl], -0.5j * length * np.exp(1j * phase[sl]), 0)
+        block = np.fft.irfft(spectrum, n=length, axis=1)
+        if noise > 0:
+            block += rng.normal(0.0, noise, size=block.shape)
+        X[sl, 0] = block
+    return X, y.astype(np.int64)

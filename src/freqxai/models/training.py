@@ -160,7 +160,7 @@ def fit_classifier(
         deterministic=False,
     )
     train_loader = _loader(*train, batch_size, True, seed)
-    val_loader = _loader(*val, 1000, False, seed) if val is not None else None
+    val_loader = _loader(*val, batch_size, False, seed) if val is not None else None
     last = Path(checkpoint_dir) / "last.ckpt" if checkpoint_dir is not None else None
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
@@ -172,13 +172,13 @@ def fit_classifier(
             state = torch.load(ckpt_cb.best_model_path, map_location="cpu", weights_only=True)
             lit.load_state_dict(state["state_dict"])
     model.eval()
-    val_acc = accuracy(model, *val) if val is not None else None
-    test_acc = accuracy(model, *test) if test is not None else None
+    val_acc = accuracy(model, *val, batch_size=batch_size) if val is not None else None
+    test_acc = accuracy(model, *test, batch_size=batch_size) if test is not None else None
     return TrainResult(model, val_acc, test_acc, trainer.current_epoch,
                        Path(ckpt_cb.best_model_path) if ckpt_cb and ckpt_cb.best_model_path else None)
 
 
-def accuracy(model: nn.Module, X, y, batch_size: int = 1024) -> float:
+def accuracy(model: nn.Module, X, y, batch_size: int = 256) -> float:
     """Top-1 accuracy of ``model`` on ``(X, y)``, batched, on the model's device."""
     from .._validation import model_device
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 

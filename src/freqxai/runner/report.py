@@ -60,7 +60,10 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
     header = ["method", "domain"] + [f"{c} {d}" for c, _, d in METRIC_COLUMNS]
     lines = [
         f"Run: dataset `{cfg['dataset']}`"
-        + (f", noise {cfg['noise']}" if cfg["dataset"] == "synthetic" else f", label {cfg['label']}")
+        + (f", weights `{Path(cfg['weights']).name}`" if cfg.get("weights")
+           else f", noise {cfg['noise']}" if cfg["dataset"] == "synthetic" else "")
+        + (f", label {cfg['label']} (fold {cfg['fold']})" if cfg["dataset"] != "synthetic" else "")
+        + (f", test data `{Path(cfg['test_data']).name}`" if cfg.get("test_data") else "")
         + f", {rows[0]['n']} test signals, model test accuracy {float(attrs.get('test_accuracy', float('nan'))):.3f}, "
         f"seed {cfg['seed']}, freqxai {attrs.get('freqxai_version')}. Mean ± standard error.",
         "",
@@ -76,6 +79,10 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
 
 
 def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]:
+    import torch
+
+    from ..data.synthetic import class_frequencies
+    from ..domains import STFT
     from ..plotting import (
         new_figure,
         plot_curves,
@@ -83,11 +90,6 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
         plot_time_frequency_relevance,
         save_figure,
     )
-
-    import torch
-
-    from ..data.synthetic import class_frequencies
-    from ..domains import STFT
 
     cfg = json.loads(attrs["config"])
     stft = STFT(**cfg["stft"])

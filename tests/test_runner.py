@@ -1,0 +1,171 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+import torch
+
+from freqxai.cli import main
+from freqxai.data import make_synthetic
+from freqxai.models import SynthMLP
+from freqxai.models.training import fit_classifier, save_state_dict
+from freqxai.runner import ResultStore, RunConfig, run_experiment, write_report
+
+FAST = {"n_test": 12, "chunk_size": 3, "n_masks": 300, "n_steps": 8, "threads": 1,
+        "methods": ["freqrise", "gxi", "lrp", "random"], "domains": ["fft", "stft"]}
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(0)
+    train = make_synthetic(10000, noise=0.01, seed=1)
+    res = fit_classifier(SynthMLP(), train, epochs=6, seed=0, progress=False)
+    return str(save_state_dict(res.model, tmp_path_factory.mktemp("w") / "mlp.pt"))
+
+
+def _units(run_dir):
+    store = ResultStore(run_dir)
+    return {u: {k: v for k, v in store.read_unit(u).items() if k != "_attrs"}
+            for u in sorted(store.completed_units())}
+
+
+def _assert_same(a, b):
+    assert a.keys() == b.keys() and a
+    for u in a:
+        for k in a[u]:
+            np.testing.assert_array_equal(a[u][k], b[u][k], err_msg=f"{u}/{k}")
+
+
+def test_run_writes_one_hdf5_with_provenance_tables_and_figures(tmp_path, weights):
+    out = tmp_path / "run"
+    summary = run_experiment(RunConfig(out=str(out), weights=weights, **FAST), progress=False)
+    assert summary.n_computed == 4 * 2 * 4 and summary.test_accuracy > 0.9
+    with h5py.File(out / "results.h5") as f:
+        assert {"config", "result_key", "data_sha256", "freqxai_version", "seed"} <= set(f.attrs)
+        assert f["units/freqrise__fft/relevance"].shape == (12, 1, 1281)
+        assert f["units/lrp__stft/deletion_curve"].shape == (12, 20)
+        assert "axes/stft/frequency" in f
+    # FreqRISE finds the class frequencies; the random reference does not
+    units = _units(out)
+    assert np.nanmean(units["freqrise__fft"]["localization"]) > 0.9
+    assert np.nanmean(units["random__fft"]["localization"]) < 0.2
+    assert units["freqrise__fft"]["deletion_auc"].mean() < units["random__fft"]["deletion_auc"].mean()
+    assert not (out / "shards").exists()
+    table = (out / "results.md").read_text()
+    assert "| freqrise | fft |" in table
+    for name in ("deletion_fft.png", "insertion_stft.png", "examples_fft.png", "examples_stft.png"):
+        assert (out / name).stat().st_size > 5000
+    # report re-renders from the HDF5 file alone
+    (out / "results.md").unlink()
+    write_report(out)
+    assert (out / "results.md").read_text() == table
+
+
+class _Crash(Exception):
+    pass
+
+
+class _CrashAfter(__import__("lightning").Callback):
+    def __init__(self, n):
+        self.n = n
+
+    def on_predict_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0):
+        if batch_idx + 1 >= self.n:
+            raise _Crash()
+
+
+def test_interrupted_run_resumes_to_identical_results(tmp_path, weights):
+    ref = tmp_path / "ref"
+    run_experiment(RunConfig(out=str(ref), weights=weights, **FAST), progress=False)
+    out = tmp_path / "resumed"
+    cfg = RunConfig(out=str(out), weights=weights, **FAST)
+    with pytest.raises(_Crash):
+        run_experiment(cfg, progress=False, callbacks=[_CrashAfter(5)])
+    assert len(list((out / "shards").glob("*.npz"))) == 5
+    assert not list(out.rglob("*.tmp*"))
+    summary = run_experiment(cfg, progress=False)
+    assert summary.n_computed == 32 - 5
+    _assert_same(_units(ref), _units(out))
+
+
+def test_killed_cli_run_resumes(tmp_path, weights):
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "freqxai.cli", "run", "synthetic", "--out", str(out), "--weights",
+           weights, "--n-test", "12", "--chunk-size", "3", "--n-masks", "300", "--threads", "1",
+           "--methods", "freqrise,gxi,lrp,random", "--domains", "fft,stft", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 3:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "results.md").exists()  # it really was cut short
+    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    ref = tmp_path / "ref"
+    assert subprocess.run([*cmd[:6], str(ref), *cmd[7:]], capture_output=True).returncode == 0
+    # n_steps differs from FAST; compare the two CLI runs with each other
+    _assert_same(_units(ref), _units(out))
+
+
+def test_two_processes_give_the_same_numbers_as_one(tmp_path, weights):
+    base = [sys.executable, "-m", "freqxai.cli", "run", "synthetic", "--weights", weights,
+            "--n-test", "8", "--chunk-size", "2", "--n-masks", "200", "--threads", "1",
+            "--methods", "freqrise,ig,lrp", "--domains", "fft,stft", "--quiet"]
+    for name, devices in (("one", "1"), ("two", "2")):
+        r = subprocess.run([*base, "--out", str(tmp_path / name), "--devices", devices],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr[-3000:]
+    _assert_same(_units(tmp_path / "one"), _units(tmp_path / "two"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--methods", "freqrise,shap"], "unknown method ['shap']"),
+    (["--domains", "wavelet"], "unknown domain ['wavelet']"),
+    (["--metrics", "fidelity"], "unknown metric ['fidelity']"),
+    (["--weights", "/nonexistent/model.pt"], "weights file not found"),
+])
+def test_bad_configuration_fails_at_start(tmp_path, capsys, args, message):
+    t0 = time.perf_counter()
+    rc = main(["run", "synthetic", "--out", str(tmp_path / "r"), *args])
+    assert rc == 2
+    assert message in capsys.readouterr().err
+    assert time.perf_counter() - t0 < 5  # no training, no compute
+    assert not (tmp_path / "r" / "results.h5").exists()
+
+
+def test_unwritable_output_and_config_file(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["run", "synthetic", "--out", str(blocker / "x")]) == 2
+    assert "not writable" in capsys.readouterr().err
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"methods": ["freqrise"], "bogus_key": 1}')
+    assert main(["run", "synthetic", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 2
+    assert "unknown config keys ['bogus_key']" in capsys.readouterr().err
+
+
+def test_changed_configuration_is_not_mixed_into_an_old_run(tmp_path, weights):
+    out = tmp_path / "run"
+    cfg = dict(FAST, methods=["random"], domains=["fft"])
+    run_experiment(RunConfig(out=str(out), weights=weights, **cfg), progress=False)
+    with pytest.raises(ValueError, match="different configuration"):
+        run_experiment(RunConfig(out=str(out), weights=weights, **dict(cfg, n_masks=10)),
+                       progress=False)
+
+
+def test_reference_models_on_the_reference_test_set(tmp_path):
+    from conftest import shared_path
+
+    data = shared_path("reference-data", "synthetic_test_n100.npz")
+    w = shared_path("reference-models", "synth_mlp_0.01.pt")
+    cfg = RunConfig(out=str(tmp_path / "ref"), test_data=str(data), weights=str(w), n_test=20,
+                    chunk_size=10, n_masks=1000, methods=["freqrise", "lrp", "random"],
+                    domains=["fft"])
+    summary = run_experiment(cfg, progress=False)
+    assert summary.test_accuracy == 1.0
+    units = _units(tmp_path / "ref")
+    assert np.nanmean(units["freqrise__fft"]["localization"]) > 0.9
