@@ -38,7 +38,7 @@ def summary_rows(store: ResultStore) -> list[dict]:
             name = f"{method}__{domain}"
             unit = store.read_unit(name, None)
             row = {"method": method, "domain": domain, "n": int(unit["relevance"].shape[0])}
-            for col, key, _ in METRIC_COLUMNS:
+            for _, key, _ in METRIC_COLUMNS:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean
                 row[key + "_sem"] = sem
@@ -95,7 +95,6 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
     stft = STFT(**cfg["stft"])
     fractions = store.read_data("fractions")
     X, y = store.read_data("X"), store.read_data("y")
-    fs = float(attrs["fs"])
     paths = []
     for domain in cfg["domains"]:
         for mode in ("deletion", "insertion"):
