@@ -30,21 +30,20 @@ from .._validation import (
     warn_if_training,
 )
 from ..domains import Domain, Time, get_domain
+from ._batching import rows_per_forward
 
 __all__ = ["FLEX", "default_internal_batch_size"]
 
 Representation = Literal["amplitude", "real_imag", "real_imag_sum"]
 
-# Signal samples per forward pass that keep a small CNN's activations in the CPU caches; large
-# enough to fill a GPU. Measured in bench/flex_vs_freqig.py.
+# Signal samples per forward pass on CPU that keep a small CNN's activations in the caches
+# (measured in bench/flex_vs_freqig.py).
 _CPU_ELEMENTS = 2**16
-_GPU_ELEMENTS = 2**24
 
 
 def default_internal_batch_size(n_samples: int, device: torch.device) -> int:
     """Rows per forward pass: about ``2**16`` signal samples on CPU, ``2**24`` on GPU."""
-    budget = _GPU_ELEMENTS if device.type == "cuda" else _CPU_ELEMENTS
-    return max(1, budget // max(n_samples, 1))
+    return rows_per_forward(n_samples, device, _CPU_ELEMENTS)
 
 
 class _SpectrumForward(nn.Module):

@@ -32,6 +32,7 @@ from .._validation import (
 )
 from ..domains import Domain, get_domain
 from ..masks import normalize_num_cells, smooth_masks
+from ._batching import rows_per_forward
 
 __all__ = ["FreqRISE"]
 
@@ -110,8 +111,8 @@ class FreqRISE:
             scales each sample to [0, 1] (the paper's evaluation).
         internal_batch_size : int, optional
             Most masked signals per model forward. Several inputs share a forward pass when
-            ``batch_size`` leaves room. Defaults to about 1M signal samples per forward (at least ``batch_size``
-            signals).
+            ``batch_size`` leaves room. Defaults to about 1M signal samples per forward on CPU and
+            16M on GPU (at least ``batch_size`` signals).
         return_standard_error : bool
             Also return the Monte-Carlo standard error of each relevance value (same scale).
         show_progress : bool
@@ -192,7 +193,8 @@ class FreqRISE:
         if coeffs.is_complex():  # real view: a real mask times a complex tensor upcasts the mask
             coeffs = torch.view_as_real(coeffs)
         if internal_batch_size is None:
-            internal_batch_size = max(batch_size, _FORWARD_ELEMENTS // (n_channels * length))
+            internal_batch_size = max(
+                batch_size, rows_per_forward(n_channels * length, x.device, _FORWARD_ELEMENTS))
         group = max(1, min(n_inputs, internal_batch_size // batch_size))
         generator = torch.Generator(device=x.device)
         generator.manual_seed(int(seed) if seed is not None else int(torch.randint(0, 2**62, ()).item()))
