@@ -47,16 +47,20 @@ def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
     return path
 
 
+def _label(ax, xlabel: str, ylabel: str, title: str | None):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
 def plot_signal(ax, signal: np.ndarray, fs: float | None = None, title: str | None = None):
     """Plot a 1-D signal against time in seconds (or samples without ``fs``)."""
     signal = np.asarray(signal).reshape(-1)
     t = np.arange(signal.size) / fs if fs else np.arange(signal.size)
     ax.plot(t, signal, lw=0.6, color="0.2")
-    ax.set_xlabel("time [s]" if fs else "time [samples]")
-    ax.set_ylabel("amplitude")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return ax
+    return _label(ax, "time [s]" if fs else "time [samples]", "amplitude", title)
 
 
 def plot_frequency_relevance(
@@ -89,11 +93,7 @@ def plot_frequency_relevance(
         ax.axvline(m, color="k", ls="--", lw=0.8, label="true frequency" if i == 0 else None)
     if len(marks):
         ax.legend(fontsize=7, loc="upper right")
-    ax.set_xlabel(f"frequency [{unit}]")
-    ax.set_ylabel("relevance")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return ax
+    return _label(ax, f"frequency [{unit}]", "relevance", title)
 
 
 def plot_time_frequency_relevance(
@@ -102,23 +102,31 @@ def plot_time_frequency_relevance(
     relevance: np.ndarray,
     frequencies: np.ndarray,
     times: np.ndarray,
-    alpha: float = 0.55,
+    alpha: float = 0.9,
     title: str | None = None,
+    max_frequency: float | None = None,
 ):
-    """Log-magnitude spectrogram in grey with the time-frequency relevance overlaid in colour."""
+    """Log-magnitude spectrogram in grey with the relevance overlaid where it is high.
+
+    The overlay shows relevance above its median, scaled to [0, 1] and used as both colour and
+    opacity, so the spectrogram stays visible wherever the explanation says nothing.
+    """
+    from matplotlib import colormaps
+
     spec_db = 20 * np.log10(np.abs(np.asarray(spectrogram)) + 1e-8)
     extent = (times[0], times[-1], frequencies[0], frequencies[-1])
-    ax.imshow(spec_db, origin="lower", aspect="auto", extent=extent, cmap="gray")
+    ax.imshow(spec_db, origin="lower", aspect="auto", extent=extent, cmap="gray_r",
+              vmin=spec_db.max() - 80, vmax=spec_db.max())
     rel = np.asarray(relevance, dtype=float)
-    span = np.abs(rel).max() or 1.0
-    im = ax.imshow(rel / span, origin="lower", aspect="auto", extent=extent, cmap="inferno",
-                   alpha=alpha, vmin=0 if rel.min() >= 0 else -1, vmax=1)
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("frequency [Hz]")
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.figure.colorbar(im, ax=ax, label="relevance (scaled)")
-    return ax
+    base = np.median(rel)
+    span = rel.max() - base
+    level = np.clip((rel - base) / span, 0, 1) if span > 0 else np.zeros_like(rel)
+    rgba = colormaps["plasma"](level)
+    rgba[..., 3] = alpha * level
+    ax.imshow(rgba, origin="lower", aspect="auto", extent=extent)
+    if max_frequency is not None:
+        ax.set_ylim(frequencies[0], max_frequency)
+    return _label(ax, "time [s]", "frequency [Hz]", title)
 
 
 def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, ylabel: str,

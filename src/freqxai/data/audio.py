@@ -2,7 +2,10 @@
 
 Preprocessing follows the AudioNet recipe of the AudioMNIST repository: resample to 8 kHz, place
 each clip in a 1 s frame of 8000 samples at a random (seeded) offset with zero padding, and divide
-by the clip's 95th percentile plus 0.001. Resampling uses ``scipy.signal.resample_poly``, a
+by the frame's 95th percentile plus 0.001. The clip's DC offset is removed first, and a clip so
+short that the frame's 95th percentile is (near) zero is scaled by the 95th percentile of its
+absolute values instead (counted in the report); without these, a few short FSDD clips come out
+scaled by 1e6 and derail training. Resampling uses ``scipy.signal.resample_poly``, a
 polyphase FIR resampler with a Kaiser-windowed anti-aliasing low-pass (the original used
 ``librosa.resample(res_type="scipy")``, an FFT resampler; scipy's polyphase filter is the
 maintained choice that needs no extra dependency). Clips longer than 1 s, which the original code
@@ -57,12 +60,15 @@ class PreprocessReport:
 
     n_written: int = 0
     n_trimmed: int = 0
+    n_rescaled: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     out: Path | None = None
 
     def summary(self) -> str:
         lines = [f"{self.n_written} clips written to {self.out}",
-                 f"{self.n_trimmed} clips longer than 1 s cut to their most energetic second"]
+                 f"{self.n_trimmed} clips longer than 1 s cut to their most energetic second",
+                 f"{self.n_rescaled} clips too short for the frame's 95th percentile, scaled by "
+                 "the percentile of |clip| instead"]
         if self.skipped:
             lines.append(f"{len(self.skipped)} files skipped:")
             lines += [f"  {f}: {why}" for f, why in self.skipped[:20]]
@@ -87,8 +93,13 @@ def _read_mono(path: Path) -> tuple[int, np.ndarray]:
     return int(rate), data.astype(np.float64)
 
 
-def _to_frame(data: np.ndarray, rate: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
-    """Resample to 8 kHz, embed in 8000 samples at a random offset, scale by the 95th percentile."""
+def _to_frame(data: np.ndarray, rate: int, rng: np.random.Generator) -> tuple[np.ndarray, bool, bool]:
+    """Resample to 8 kHz, embed in 8000 samples at a random offset, scale by the 95th percentile.
+
+    Returns the frame, whether the clip was cut to 1 s, and whether the scale fell back to the
+    percentile of ``|clip|`` (see :func:`preprocess_audiomnist`).
+    """
+    data = data - data.mean()  # a DC offset would shift the percentile (seen in FSDD clips)
     if rate != FS:
         ratio = Fraction(FS, rate).limit_denominator(1000)
         data = resample_poly(data, ratio.numerator, ratio.denominator)
@@ -100,8 +111,12 @@ def _to_frame(data: np.ndarray, rate: int, rng: np.random.Generator) -> tuple[np
     frame = np.zeros(LENGTH)
     offset = int(rng.integers(0, LENGTH - len(data))) if len(data) < LENGTH else 0
     frame[offset : offset + len(data)] = data
-    frame /= np.percentile(frame, 95) + 0.001
-    return frame.astype(np.float32), trimmed
+    scale = np.percentile(frame, 95)
+    fallback = scale < 0.01 * np.abs(data).max()
+    if fallback:  # a clip shorter than ~0.1 s: over 95 % of the frame is padding
+        scale = np.percentile(np.abs(data), 95)
+    frame /= scale + 0.001
+    return frame.astype(np.float32), trimmed, bool(fallback)
 
 
 @dataclass
@@ -122,7 +137,7 @@ def _process(clips: list[_Clip], out: Path, attrs: dict, seed: int, strict: bool
     for clip in tqdm(clips, desc=desc, disable=not progress, unit="file"):
         try:
             rate, data = _read_mono(clip.path)
-            frame, trimmed = _to_frame(data, rate, rng)
+            frame, trimmed, fallback = _to_frame(data, rate, rng)
             if not np.isfinite(frame).all():
                 raise ValueError("non-finite samples after scaling (silent clip?)")
         except ValueError as err:
@@ -132,6 +147,7 @@ def _process(clips: list[_Clip], out: Path, attrs: dict, seed: int, strict: bool
             report.skipped.append((str(clip.path), str(err)))
             continue
         report.n_trimmed += trimmed
+        report.n_rescaled += fallback
         signals.append(frame)
         keep.append(clip)
     if not keep:
@@ -144,7 +160,7 @@ def _process(clips: list[_Clip], out: Path, attrs: dict, seed: int, strict: bool
         f.create_dataset("gender", data=np.array([genders[c.speaker] for c in keep],
                                                  dtype=np.int64))
         for k, v in (attrs | {"fs": FS, "length": LENGTH, "seed": seed, "resampler": RESAMPLER,
-                              "n_trimmed": report.n_trimmed,
+                              "n_trimmed": report.n_trimmed, "n_rescaled": report.n_rescaled,
                               "skipped": json.dumps(report.skipped)}).items():
             f.attrs[k] = v
     report.n_written = len(keep)

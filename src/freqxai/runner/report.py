@@ -124,13 +124,14 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
                 rel = rels[method][j].sum(axis=0)  # over channels
                 ax = axs[r, j]
                 title = f"{method}, test {i} (class {y[i]})"
+                max_f = 70.0 if cfg["dataset"] == "synthetic" else None
                 if domain == "fft":
-                    max_f = 70.0 if cfg["dataset"] == "synthetic" else None
                     marks = class_frequencies(int(y[i])) if cfg["dataset"] == "synthetic" else ()
                     plot_frequency_relevance(ax, freqs, rel, marks=marks, max_frequency=max_f, title=title)
                 else:
                     spec = stft.forward(torch.from_numpy(X[i : i + 1]))[0].abs().sum(0)
-                    plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title)
+                    plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title,
+                                                  max_frequency=max_f)
         paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
     return paths
 
