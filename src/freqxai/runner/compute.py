@@ -20,11 +20,12 @@ from ..explainers import (
     RandomReference,
     Saliency,
 )
+from ..explainers.projection import project_relevance
 from ..metrics import complexity, perturbation_curves, postprocess, relevance_rank_accuracy
 from ..metrics.faithfulness import DEFAULT_FRACTIONS, area_under_curve
 from .config import GRADIENT_METHODS, RunConfig
 
-__all__ = ["explain_chunk", "score_chunk", "unit_seed"]
+__all__ = ["explain_chunk", "explain_chunk_domains", "score_chunk", "unit_seed"]
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
@@ -68,6 +69,16 @@ def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: st
     }[method]()
     kwargs = {"n_steps": cfg.n_steps} if method == "ig" else {}
     return InDomain(explainer, domain).attribute(x, target=y, **kwargs)
+
+
+def explain_chunk_domains(model: nn.Module, cfg: RunConfig, method: str, domains: list[str],
+                          x: torch.Tensor, y: torch.Tensor, chunk: int) -> dict[str, torch.Tensor]:
+    """Relevance of ``method`` in each of ``domains``; gradient methods run once in time and are
+    projected into every domain (DFT-LRP), the others run per domain."""
+    if method not in GRADIENT_METHODS:
+        return {d: explain_chunk(model, cfg, method, d, x, y, chunk) for d in domains}
+    in_time = explain_chunk(model, cfg, method, "time", x, y, chunk)
+    return {d: project_relevance(in_time, x, cfg.domain(d)).to(x.dtype) for d in domains}
 
 
 def score_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str, x: torch.Tensor,

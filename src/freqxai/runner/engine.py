@@ -1,7 +1,8 @@
 """Run an experiment: chunks of work through ``lightning.Trainer.predict``, then one HDF5 file.
 
-Each prediction "batch" is one (method, domain, chunk of test signals) item; the LightningModule
-explains and scores it, and a prediction writer saves it as a shard. With ``devices > 1``
+Each prediction "batch" is one (method, chunk of test signals) item; the LightningModule explains
+and scores it in every pending domain (gradient methods once in time, projected into each), and a
+prediction writer saves one shard per domain. With ``devices > 1``
 Lightning's DDP strategy (gloo on CPU, NCCL on GPUs) spreads the items over processes. Every item
 has its own seed, so the numbers do not depend on how items are distributed, and a resumed run
 recomputes exactly the items whose shards are missing.
@@ -24,7 +25,7 @@ from torch.utils.data import Dataset
 
 from .. import __version__
 from ..metrics.faithfulness import DEFAULT_FRACTIONS
-from .compute import explain_chunk, score_chunk
+from .compute import explain_chunk_domains, score_chunk
 from .config import RunConfig
 from .store import ResultStore, load_shard, save_shard, shard_path, unit_name
 from .tasks import Task, data_hash, load_task
@@ -43,8 +44,11 @@ class RunSummary:
     test_accuracy: float
 
 
+Item = tuple[str, int, tuple[str, ...]]  # method, chunk, pending domains
+
+
 class _Items(Dataset):
-    def __init__(self, items: list[tuple[str, str, int]]) -> None:
+    def __init__(self, items: list[Item]) -> None:
         self.items = items
 
     def __len__(self) -> int:
@@ -55,7 +59,7 @@ class _Items(Dataset):
 
 
 class _ExplainModule(L.LightningModule):
-    def __init__(self, task: Task, cfg: RunConfig, items: list[tuple[str, str, int]]) -> None:
+    def __init__(self, task: Task, cfg: RunConfig, items: list[Item]) -> None:
         super().__init__()
         self.net = task.model
         self.task = task
@@ -68,28 +72,33 @@ class _ExplainModule(L.LightningModule):
 
     def predict_step(self, batch, batch_idx):
         i = int(batch[0])
-        method, domain, chunk = self.items[i]
+        method, chunk, domains = self.items[i]
         sl = slice(chunk * self.cfg.chunk_size, (chunk + 1) * self.cfg.chunk_size)
         x = torch.from_numpy(self.task.X[sl]).to(self.device)
         y = torch.from_numpy(self.task.y[sl]).to(self.device)
-        truth = self.task.ground_truth(self.cfg.domain(domain))
         with torch.enable_grad():  # gradient methods need autograd inside predict
-            rel = explain_chunk(self.net, self.cfg, method, domain, x, y, chunk)
-        scores = score_chunk(self.net, self.cfg, method, domain, x, y, rel,
-                             truth[sl] if truth is not None else None)
-        return i, {"relevance": rel.detach().float().cpu().numpy(), **scores}
+            rels = explain_chunk_domains(self.net, self.cfg, method, list(domains), x, y, chunk)
+        out = {}
+        for domain, rel in rels.items():
+            truth = self.task.ground_truth(self.cfg.domain(domain))
+            scores = score_chunk(self.net, self.cfg, method, domain, x, y, rel,
+                                 truth[sl] if truth is not None else None)
+            out[domain] = {"relevance": rel.detach().float().cpu().numpy(), **scores}
+        return i, out
 
 
 class _ShardWriter(BasePredictionWriter):
-    def __init__(self, run_dir: Path, items: list[tuple[str, str, int]]) -> None:
+    def __init__(self, run_dir: Path, items: list[Item]) -> None:
         super().__init__(write_interval="batch")
         self.run_dir = run_dir
         self.items = items
 
     def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch, batch_idx,
                            dataloader_idx):
-        i, arrays = prediction
-        save_shard(shard_path(self.run_dir, *self.items[i]), arrays)
+        i, per_domain = prediction
+        method, chunk, _ = self.items[i]
+        for domain, arrays in per_domain.items():
+            save_shard(shard_path(self.run_dir, method, domain, chunk), arrays)
 
 
 def _chunks(cfg: RunConfig, n: int) -> int:
@@ -176,11 +185,14 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
         _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
     done = store.completed_units()
     n_chunks = _chunks(cfg, len(task.X))
-    items = [
-        (m, d, c) for m, d in cfg.units() if unit_name(m, d) not in done
-        for c in range(n_chunks) if not shard_path(run_dir, m, d, c).is_file()
-    ]
-    computed = len(items)
+    items: list[Item] = []
+    for method in cfg.methods:
+        for c in range(n_chunks):
+            pending = tuple(d for d in cfg.domains if unit_name(method, d) not in done
+                            and not shard_path(run_dir, method, d, c).is_file())
+            if pending:
+                items.append((method, c, pending))
+    computed = sum(len(it[2]) for it in items)  # (method, domain, chunk) results to compute
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
     if items:
         trainer = L.Trainer(

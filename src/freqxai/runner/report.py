@@ -108,31 +108,49 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
             plot_curves(ax[0, 0], fractions, curves, f"fraction of coefficients {action}",
                         "mean probability of the true class", title=f"{mode} curves, {domain} domain")
             paths.append(save_figure(fig, run_dir / f"{mode}_{domain}.png"))
-    # Example attributions: a few test signals, one row per method.
+    # Example attributions: a few test signals with one row per method, and for audio one figure
+    # per method and domain with a few clips of every class.
+    synthetic = cfg["dataset"] == "synthetic"
+    max_f = 70.0 if synthetic else None
+
+    def draw(ax, domain, freqs, times, i, rel, title):
+        rel = rel.sum(axis=0)  # over channels
+        if domain == "fft":
+            marks = class_frequencies(int(y[i])) if synthetic else ()
+            plot_frequency_relevance(ax, freqs, rel, marks=marks, max_frequency=max_f, title=title)
+        else:
+            spec = stft.forward(torch.from_numpy(X[i : i + 1]))[0].abs().sum(0)
+            plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title,
+                                          max_frequency=max_f)
+
     examples = _example_indices(y, 3)
+    per_class = {c: np.flatnonzero(y == c)[:2].tolist() for c in np.unique(y)}
     for domain in cfg["domains"]:
         if domain == "time":
             continue
         freqs = store.read_data(f"axes/{domain}/frequency")
         times = store.read_data(f"axes/{domain}/time") if domain == "stft" else None
-        rels = {m: store.read_unit(f"{m}__{domain}", ["relevance"])["relevance"][examples]
+        rels = {m: store.read_unit(f"{m}__{domain}", ["relevance"])["relevance"]
                 for m in cfg["methods"]}
         n_m = len(cfg["methods"])
         fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
         for j, i in enumerate(examples):
             for r, method in enumerate(cfg["methods"]):
-                rel = rels[method][j].sum(axis=0)  # over channels
-                ax = axs[r, j]
-                title = f"{method}, test {i} (class {y[i]})"
-                max_f = 70.0 if cfg["dataset"] == "synthetic" else None
-                if domain == "fft":
-                    marks = class_frequencies(int(y[i])) if cfg["dataset"] == "synthetic" else ()
-                    plot_frequency_relevance(ax, freqs, rel, marks=marks, max_frequency=max_f, title=title)
-                else:
-                    spec = stft.forward(torch.from_numpy(X[i : i + 1]))[0].abs().sum(0)
-                    plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title,
-                                                  max_frequency=max_f)
+                draw(axs[r, j], domain, freqs, times, i, rels[method][i],
+                     f"{method}, test {i} (class {y[i]})")
         paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
+        if synthetic:
+            continue
+        for method in cfg["methods"]:
+            fig, axs = new_figure(len(per_class), 2, figsize=(8, 2.2 * len(per_class)))
+            for r, (c, idx) in enumerate(per_class.items()):
+                for j in range(2):
+                    if j < len(idx):
+                        draw(axs[r, j], domain, freqs, times, idx[j], rels[method][idx[j]],
+                             f"{method}, class {c}, test {idx[j]}")
+                    else:
+                        axs[r, j].set_axis_off()
+            paths.append(save_figure(fig, run_dir / f"classes_{domain}_{method}.png"))
     return paths
 
 
