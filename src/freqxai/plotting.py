@@ -87,8 +87,12 @@ def plot_frequency_relevance(
     relevance = np.asarray(relevance).reshape(-1)
     keep = frequencies <= max_frequency if max_frequency is not None else slice(None)
     f, r = frequencies[keep], relevance[keep]
-    width = float(np.median(np.diff(f))) if f.size > 1 else 1.0
-    ax.bar(f, r, width=width, color=np.where(r >= 0, "tab:red", "tab:blue"), linewidth=0)
+    if f.size > 256:  # thousands of bars render slowly and unreadably: draw a filled curve
+        ax.fill_between(f, 0, np.maximum(r, 0), color="tab:red", lw=0, step="mid")
+        ax.fill_between(f, 0, np.minimum(r, 0), color="tab:blue", lw=0, step="mid")
+    else:
+        width = float(np.median(np.diff(f))) if f.size > 1 else 1.0
+        ax.bar(f, r, width=width, color=np.where(r >= 0, "tab:red", "tab:blue"), linewidth=0)
     for i, m in enumerate(marks):
         ax.axvline(m, color="k", ls="--", lw=0.8, label="true frequency" if i == 0 else None)
     if len(marks):
