@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from captum.attr import IntegratedGradients
 from torch import nn
+from tqdm.auto import tqdm
 
 from .._validation import (
     TargetType,
@@ -118,6 +119,7 @@ class FLEX:
         internal_batch_size: int | None = None,
         additional_forward_args: Any = None,
         return_convergence_delta: bool = False,
+        show_progress: bool = False,
     ):
         """FLEX attributions per coefficient of the domain.
 
@@ -143,6 +145,8 @@ class FLEX:
             Extra arguments passed to the model after the signal.
         return_convergence_delta : bool
             Also return ``sum(attributions) - (F(x) - F(baseline))`` per input.
+        show_progress : bool
+            Show a progress bar over groups of inputs.
 
         Returns
         -------
@@ -175,7 +179,8 @@ class FLEX:
         # holds more rows than that (Captum alone keeps all inputs in every pass).
         group = min(len(x), internal_batch_size)
         attrs, deltas = [], []
-        for start in range(0, len(x), group):
+        starts = range(0, len(x), group)
+        for start in tqdm(starts, desc="FLEX", disable=not show_progress, leave=False):
             sl = slice(start, start + group)
             result = ig.attribute(
                 tuple(p[sl] for p in parts),
