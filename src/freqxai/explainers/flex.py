@@ -37,14 +37,18 @@ __all__ = ["FLEX", "default_internal_batch_size"]
 
 Representation = Literal["amplitude", "real_imag", "real_imag_sum"]
 
-# Signal samples per forward pass on CPU that keep a small CNN's activations in the caches
-# (measured in bench/flex_vs_freqig.py).
-_CPU_ELEMENTS = 2**16
+# Signal samples per forward pass on CPU: small batches keep a small CNN's activations in the
+# caches and below glibc's mmap threshold, which made timings both faster and far steadier than
+# large ones (measured in bench/flex_vs_freqig.py); at least 16 rows amortise per-pass overhead.
+_CPU_ELEMENTS = 2**14
+_CPU_MIN_ROWS = 16
 
 
 def default_internal_batch_size(n_samples: int, device: torch.device) -> int:
-    """Rows per forward pass: about ``2**16`` signal samples on CPU, ``2**24`` on GPU."""
-    return rows_per_forward(n_samples, device, _CPU_ELEMENTS)
+    """Rows per forward pass: about ``2**14`` signal samples (at least 16 rows) on CPU, ``2**24``
+    on GPU."""
+    rows = rows_per_forward(n_samples, device, _CPU_ELEMENTS)
+    return rows if device.type == "cuda" else max(rows, _CPU_MIN_ROWS)
 
 
 class _SpectrumForward(nn.Module):
@@ -139,8 +143,9 @@ class FLEX:
             Captum's integration rule (``"gausslegendre"``, ``"riemann_trapezoid"``, ...).
         internal_batch_size : int, optional
             Most rows (inputs x steps) per forward pass; inputs are processed in groups of at most
-            this many. By default about 64k signal samples per forward on CPU (keeps a small
-            model's activations in cache; see ``bench/flex_vs_freqig.py``) and 16M on GPU.
+            this many. By default about 16k signal samples (at least 16 rows) per forward on
+            CPU (keeps a small model's activations in cache; see ``bench/flex_vs_freqig.py``)
+            and 16M on GPU.
         additional_forward_args : any
             Extra arguments passed to the model after the signal.
         return_convergence_delta : bool
