@@ -215,3 +215,16 @@ def test_audio_run_end_to_end_on_the_fixture(audiomnist, tmp_path):
     assert unit["relevance"].shape == (3, 1, 228, 229)
     assert np.isfinite(unit["deletion_auc"]).all()
     assert (tmp_path / "run" / "examples_stft.png").is_file()
+
+
+def test_train_command_on_the_fixture(audiomnist, tmp_path, capsys):
+    preprocess_audiomnist(audiomnist, tmp_path / "am.h5", progress=False)
+    rc = main(["train", "audiomnist", "--data", str(tmp_path / "am.h5"), "--epochs", "1",
+               "--out", str(tmp_path / "models"), "--accelerator", "cpu", "--quiet"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "test accuracy (held-out speakers)" in out
+    weights = tmp_path / "models" / "audionet_audiomnist_digit_fold0.pt"
+    state = torch.load(weights, weights_only=True)
+    assert state["classifier.7.weight"].shape == (10, 512)
+    assert list((tmp_path / "models" / "checkpoints_audiomnist_digit_fold0").glob("*.ckpt"))

@@ -59,8 +59,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_train_audio(args: argparse.Namespace) -> int:
     from ._io import ensure_writable_dir
-    from .data.audio import load_audio, train_audionet
-    from .models.training import save_state_dict
+    from .data.audio import load_audio
+    from .models.training import save_state_dict, train_audionet
 
     out = ensure_writable_dir(args.out)
     ds = load_audio(args.data)

@@ -5,9 +5,9 @@ NLDL 2025): a Bernoulli grid of ``num_cells`` cells (1 with probability ``p_keep
 linearly (1-D) or bilinearly (2-D) to the coefficient grid, reflect-padded by half a grid on each
 side and cropped at a random shift, so the mask values lie in [0, 1] with mean ``p_keep``.
 
-The published code builds the masks one at a time in a Python loop; here the crop is a single
-``gather`` over the whole batch, which is why this is written by hand rather than taken from a
-library (Captum has no smooth-mask sampler).
+The published code builds the masks one at a time in a Python loop; here the random crop is one
+indexed strided view (``unfold``) over the whole batch, which is why this is written by hand
+rather than taken from a library (Captum has no smooth-mask sampler).
 """
 
 from __future__ import annotations

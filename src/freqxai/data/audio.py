@@ -44,7 +44,7 @@ __all__ = [
     "preprocess_fsdd",
     "load_audio",
     "split_indices",
-    "load_audio_task",
+    "n_classes",
 ]
 
 FS = 8000
@@ -290,57 +290,5 @@ def split_indices(ds: AudioDataset, label: str = "digit", fold: int = 0) -> dict
 
 
 def n_classes(label: str) -> int:
+    """Number of classes of a task: 10 digits or 2 genders."""
     return 10 if label == "digit" else 2
-
-
-def load_audio_task(cfg, progress: bool = True):
-    """The runner's :class:`~freqxai.runner.tasks.Task` for an audio corpus."""
-    import torch
-
-    from ..models.audionet import AudioNet
-    from ..models.training import accuracy
-    from ..runner.tasks import Task
-
-    ds = load_audio(cfg.data)
-    if ds.name != cfg.dataset:
-        raise ValueError(f"{cfg.data} holds {ds.name}, but the run is for {cfg.dataset}")
-    idx = split_indices(ds, cfg.label, cfg.fold)
-    test = idx["test"]
-    rng = np.random.default_rng(cfg.seed)
-    pick = np.sort(rng.choice(test, size=min(cfg.n_test, len(test)), replace=False))
-    X, y = ds.signals[pick], ds.labels(cfg.label)[pick]
-    weights = Path(cfg.weights) if cfg.weights else Path(cfg.out) / "model.pt"
-    if not weights.is_file():
-        from ..models.training import save_state_dict
-
-        res = train_audionet(ds, cfg.label, cfg.fold, epochs=cfg.epochs, seed=cfg.seed,
-                             checkpoint_dir=Path(cfg.out) / "checkpoints", progress=progress)
-        save_state_dict(res.model, weights)
-    model = AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    model.eval()
-    return Task(X, y, float(ds.attrs.get("fs", FS)), model, None, str(weights),
-                accuracy(model, X, y, batch_size=100))
-
-
-def train_audionet(ds: AudioDataset, label: str = "digit", fold: int = 0, *, epochs: int = 50,
-                   batch_size: int = 100, lr: float = 5e-4, patience: int = 7, seed: int = 0,
-                   checkpoint_dir: str | Path | None = None, accelerator: str = "auto",
-                   devices: int | str = 1, progress: bool = True):
-    """Train AudioNet as in the paper: Adam (lr 5e-4), batch 100, early stopping on validation
-    accuracy with patience 7; returns a :class:`~freqxai.models.training.TrainResult`."""
-    import lightning as L
-
-    from ..models.audionet import AudioNet
-    from ..models.training import fit_classifier
-
-    idx = split_indices(ds, label, fold)
-    y = ds.labels(label)
-    parts = {k: (ds.signals[v], y[v]) for k, v in idx.items()}
-    L.seed_everything(seed, verbose=False)
-    model = AudioNet(n_classes(label), length=ds.signals.shape[-1])
-    return fit_classifier(
-        model, parts["train"], parts["validate"], parts["test"], epochs=epochs,
-        batch_size=batch_size, lr=lr, seed=seed, patience=patience,
-        checkpoint_dir=checkpoint_dir, accelerator=accelerator, devices=devices, progress=progress,
-    )

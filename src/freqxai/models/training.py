@@ -10,6 +10,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lightning as L
 import numpy as np
@@ -19,12 +20,16 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .._io import atomic_path
 
+if TYPE_CHECKING:
+    from ..data.audio import AudioDataset
+
 __all__ = [
     "LitClassifier",
     "TrainResult",
     "accuracy",
     "fit_classifier",
     "save_state_dict",
+    "train_audionet",
     "train_synthetic_mlp",
 ]
 
@@ -232,4 +237,25 @@ def train_synthetic_mlp(
     return fit_classifier(
         model, train, val, test, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         accelerator=accelerator, devices=devices, progress=progress,
+    )
+
+
+def train_audionet(ds: AudioDataset, label: str = "digit", fold: int = 0, *, epochs: int = 50,
+                   batch_size: int = 100, lr: float = 5e-4, patience: int = 7, seed: int = 0,
+                   checkpoint_dir: str | Path | None = None, accelerator: str = "auto",
+                   devices: int | str = 1, progress: bool = True):
+    """Train AudioNet as in the paper: Adam (lr 5e-4), batch 100, early stopping on validation
+    accuracy with patience 7; returns a :class:`~freqxai.models.training.TrainResult`."""
+    from ..data.audio import n_classes, split_indices
+    from .audionet import AudioNet
+
+    idx = split_indices(ds, label, fold)
+    y = ds.labels(label)
+    parts = {k: (ds.signals[v], y[v]) for k, v in idx.items()}
+    L.seed_everything(seed, verbose=False)
+    model = AudioNet(n_classes(label), length=ds.signals.shape[-1])
+    return fit_classifier(
+        model, parts["train"], parts["validate"], parts["test"], epochs=epochs,
+        batch_size=batch_size, lr=lr, seed=seed, patience=patience,
+        checkpoint_dir=checkpoint_dir, accelerator=accelerator, devices=devices, progress=progress,
     )

@@ -98,9 +98,29 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
 
 
 def _audio_task(cfg: RunConfig, progress: bool) -> Task:
-    from ..data.audio import load_audio_task
+    """Test clips of the configured split and fold, and AudioNet (trained and cached if needed)."""
+    from ..data.audio import FS, load_audio, n_classes, split_indices
+    from ..models.audionet import AudioNet
+    from ..models.training import accuracy, save_state_dict, train_audionet
 
-    return load_audio_task(cfg, progress)
+    ds = load_audio(cfg.data)
+    if ds.name != cfg.dataset:
+        raise ValueError(f"{cfg.data} holds {ds.name}, but the run is for {cfg.dataset}")
+    idx = split_indices(ds, cfg.label, cfg.fold)
+    test = idx["test"]
+    rng = np.random.default_rng(cfg.seed)
+    pick = np.sort(rng.choice(test, size=min(cfg.n_test, len(test)), replace=False))
+    X, y = ds.signals[pick], ds.labels(cfg.label)[pick]
+    weights = Path(cfg.weights) if cfg.weights else Path(cfg.out) / "model.pt"
+    if not weights.is_file():
+        res = train_audionet(ds, cfg.label, cfg.fold, epochs=cfg.epochs, seed=cfg.seed,
+                             checkpoint_dir=Path(cfg.out) / "checkpoints", progress=progress)
+        save_state_dict(res.model, weights)
+    model = AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model.eval()
+    return Task(X, y, float(ds.attrs.get("fs", FS)), model, None, str(weights),
+                accuracy(model, X, y, batch_size=100))
 
 
 _TASKS: dict[str, Callable[[RunConfig, bool], Task]] = {
