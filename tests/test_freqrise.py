@@ -172,3 +172,9 @@ def test_training_mode_warns():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.1), torch.nn.Linear(64, 2))
     with pytest.warns(UserWarning, match="training mode"):
         FreqRISE(model, Fourier()).attribute(_signals(1, length=64), n_masks=10, num_cells=5)
+
+
+def test_results_are_ordinary_tensors():
+    rel = FreqRISE(BinPowerModel(3), "fft").attribute(_signals(1), n_masks=10, num_cells=10)
+    assert not rel.is_inference()
+    rel += 1  # in-place use outside inference mode works

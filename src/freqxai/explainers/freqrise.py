@@ -158,9 +158,10 @@ class FreqRISE:
                 view = (-1,) + (1,) * (relevance.dim() - 1)
                 relevance = (relevance - lo.view(view)) / span.view(view)
                 stderr = stderr / span.view(view)
-        relevance = to_output(relevance.float(), was_numpy)
+        # clone outside inference mode: users get ordinary tensors they may modify in place
+        relevance = to_output(relevance.float().clone(), was_numpy)
         if return_standard_error:
-            return relevance, to_output(stderr.float(), was_numpy)
+            return relevance, to_output(stderr.float().clone(), was_numpy)
         return relevance
 
     def _outputs(self, x: torch.Tensor, use_softmax: bool) -> torch.Tensor:
