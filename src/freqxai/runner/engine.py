@@ -70,6 +70,10 @@ class _ExplainModule(L.LightningModule):
         if self.cfg.threads is not None:
             torch.set_num_threads(self.cfg.threads)
 
+    def on_predict_end(self) -> None:
+        # Every process has written its shards before rank 0 merges them.
+        self.trainer.strategy.barrier("freqxai-shards-written")
+
     def predict_step(self, batch, batch_idx):
         i = int(batch[0])
         method, chunk, domains = self.items[i]
