@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "ensure_writable_dir"]
+__all__ = ["atomic_path", "ensure_writable_dir", "write_csv", "write_markdown_table"]
 
 
 @contextlib.contextmanager
@@ -51,4 +51,28 @@ def ensure_writable_dir(path: str | Path, name: str = "output folder") -> Path:
             pass
     except OSError as err:
         raise ValueError(f"{name} {str(path)!r} is not writable: {err.strerror or err}") from err
+    return path
+
+
+def write_csv(path: str | Path, rows: list[dict]) -> Path:
+    """Write dict rows (keys of the first row as columns) atomically."""
+    import csv
+
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_markdown_table(path: str | Path, header: list[str], cells: list[list[str]],
+                         preamble: str = "") -> Path:
+    """Write a markdown table (after an optional preamble paragraph) atomically."""
+    path = Path(path)
+    lines = [preamble, ""] if preamble else []
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
     return path

@@ -7,7 +7,6 @@ class frequencies, and write a figure and a table. No downloads, CPU is enough.
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._io import atomic_path, ensure_writable_dir
+from ._io import ensure_writable_dir, write_csv, write_markdown_table
 from .data.synthetic import class_frequencies, make_synthetic
 from .domains import Fourier
 from .explainers import FreqRISE
@@ -140,14 +139,8 @@ def _write_figure(path: Path, x: np.ndarray, relevance: np.ndarray, truth, label
 
 
 def _write_table(stem: Path, rows: list[dict]) -> tuple[Path, Path]:
-    csv_path, md_path = stem.with_suffix(".csv"), stem.with_suffix(".md")
-    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
     header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
-    with atomic_path(md_path) as tmp:
-        tmp.write_text("\n".join(lines) + "\n")
+    csv_path = write_csv(stem.with_suffix(".csv"), rows)
+    md_path = write_markdown_table(stem.with_suffix(".md"), header,
+                                   [[str(r[h]) for h in header] for r in rows])
     return csv_path, md_path

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_path
-from .store import ResultStore
+from .._io import write_csv, write_markdown_table
+from .store import ResultStore, unit_name
 
 __all__ = ["write_report", "summary_rows", "METRIC_COLUMNS"]
 
@@ -35,8 +34,7 @@ def summary_rows(store: ResultStore) -> list[dict]:
     rows = []
     for method in cfg["methods"]:
         for domain in cfg["domains"]:
-            name = f"{method}__{domain}"
-            unit = store.read_unit(name, None)
+            unit = store.read_unit(unit_name(method, domain), None)
             row = {"method": method, "domain": domain, "n": int(unit["relevance"].shape[0])}
             for _, key, _ in METRIC_COLUMNS:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
@@ -51,30 +49,22 @@ def _fmt(mean: float, sem: float) -> str:
 
 
 def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, Path]:
-    csv_path, md_path = run_dir / "results.csv", run_dir / "results.md"
-    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     cfg = json.loads(attrs["config"])
-    header = ["method", "domain"] + [f"{c} {d}" for c, _, d in METRIC_COLUMNS]
-    lines = [
+    preamble = (
         f"Run: dataset `{cfg['dataset']}`"
         + (f", weights `{Path(cfg['weights']).name}`" if cfg.get("weights")
            else f", noise {cfg['noise']}" if cfg["dataset"] == "synthetic" else "")
         + (f", label {cfg['label']} (fold {cfg['fold']})" if cfg["dataset"] != "synthetic" else "")
         + (f", test data `{Path(cfg['test_data']).name}`" if cfg.get("test_data") else "")
-        + f", {rows[0]['n']} test signals, model test accuracy {float(attrs.get('test_accuracy', float('nan'))):.3f}, "
-        f"seed {cfg['seed']}, freqxai {attrs.get('freqxai_version')}. Mean ± standard error.",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
-    ]
-    for r in rows:
-        cells = [r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in METRIC_COLUMNS]
-        lines.append("| " + " | ".join(cells) + " |")
-    with atomic_path(md_path) as tmp:
-        tmp.write_text("\n".join(lines) + "\n")
+        + f", {rows[0]['n']} test signals, model test accuracy "
+        f"{float(attrs.get('test_accuracy', float('nan'))):.3f}, seed {cfg['seed']}, "
+        f"freqxai {attrs.get('freqxai_version')}. Mean ± standard error."
+    )
+    header = ["method", "domain"] + [f"{c} {d}" for c, _, d in METRIC_COLUMNS]
+    cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in METRIC_COLUMNS]
+             for r in rows]
+    csv_path = write_csv(run_dir / "results.csv", rows)
+    md_path = write_markdown_table(run_dir / "results.md", header, cells, preamble)
     return csv_path, md_path
 
 
@@ -101,7 +91,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
             if mode not in cfg["metrics"]:
                 continue
             key = f"{mode}_curve"
-            curves = {m: store.read_unit(f"{m}__{domain}", [key])[key].mean(axis=0)
+            curves = {m: store.read_unit(unit_name(m, domain), [key])[key].mean(axis=0)
                       for m in cfg["methods"]}
             fig, ax = new_figure(1, 1, figsize=(5.5, 4))
             action = "removed" if mode == "deletion" else "kept"
@@ -130,7 +120,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
             continue
         freqs = store.read_data(f"axes/{domain}/frequency")
         times = store.read_data(f"axes/{domain}/time") if domain == "stft" else None
-        rels = {m: store.read_unit(f"{m}__{domain}", ["relevance"])["relevance"]
+        rels = {m: store.read_unit(unit_name(m, domain), ["relevance"])["relevance"]
                 for m in cfg["methods"]}
         n_m = len(cfg["methods"])
         fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
