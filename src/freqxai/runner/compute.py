@@ -15,7 +15,6 @@ from ..explainers import (
     AmplitudeReference,
     FreqRISE,
     GradientXInput,
-    InDomain,
     IntegratedGradientsTime,
     RandomReference,
     Saliency,
@@ -61,6 +60,12 @@ def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: st
         return RandomReference(model, domain).attribute(x, target=y, seed=seed)
     if method == "amplitude":
         return AmplitudeReference(model, domain).attribute(x, target=y)
+    return project_relevance(_time_relevance(model, cfg, method, x, y), x, domain).to(x.dtype)
+
+
+def _time_relevance(model: nn.Module, cfg: RunConfig, method: str, x: torch.Tensor,
+                    y: torch.Tensor) -> torch.Tensor:
+    """Time-domain relevance of a gradient method (projected into domains by DFT-LRP)."""
     explainer = {
         "saliency": lambda: Saliency(model),
         "gxi": lambda: GradientXInput(model),
@@ -68,7 +73,7 @@ def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: st
         "lrp": lambda: LRP(model, composite=cfg.lrp_composite),
     }[method]()
     kwargs = {"n_steps": cfg.n_steps} if method == "ig" else {}
-    return InDomain(explainer, domain).attribute(x, target=y, **kwargs)
+    return explainer.attribute(x, target=y, **kwargs)
 
 
 def explain_chunk_domains(model: nn.Module, cfg: RunConfig, method: str, domains: list[str],
@@ -77,7 +82,7 @@ def explain_chunk_domains(model: nn.Module, cfg: RunConfig, method: str, domains
     projected into every domain (DFT-LRP), the others run per domain."""
     if method not in GRADIENT_METHODS:
         return {d: explain_chunk(model, cfg, method, d, x, y, chunk) for d in domains}
-    in_time = explain_chunk(model, cfg, method, "time", x, y, chunk)
+    in_time = _time_relevance(model, cfg, method, x, y)
     return {d: project_relevance(in_time, x, cfg.domain(d)).to(x.dtype) for d in domains}
 
 
