@@ -34,8 +34,10 @@ def summary_rows(store: ResultStore) -> list[dict]:
     rows = []
     for method in cfg["methods"]:
         for domain in cfg["domains"]:
-            unit = store.read_unit(unit_name(method, domain), None)
-            row = {"method": method, "domain": domain, "n": int(unit["relevance"].shape[0])}
+            name = unit_name(method, domain)
+            shapes = store.unit_shapes(name)  # metrics only: relevance and curves stay on disk
+            unit = store.read_unit(name, [k for _, k, _ in METRIC_COLUMNS if k in shapes])
+            row = {"method": method, "domain": domain, "n": int(shapes["relevance"][0])}
             for _, key, _ in METRIC_COLUMNS:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean

@@ -85,6 +85,11 @@ class ResultStore:
                     for k, v in (unit_attrs or {}).get(name, {}).items():
                         g.attrs[k] = v
 
+    def unit_shapes(self, name: str) -> dict[str, tuple[int, ...]]:
+        """Dataset names of a unit and their shapes, without reading the data."""
+        with h5py.File(self.path, "r") as f:
+            return {k: v.shape for k, v in f["units"][name].items()}
+
     def read_unit(self, name: str, keys: list[str] | None = None) -> dict[str, np.ndarray]:
         with h5py.File(self.path, "r") as f:
             g = f["units"][name]
