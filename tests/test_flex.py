@@ -33,6 +33,71 @@ def test_linear_in_amplitude_gives_weight_times_amplitude(length):
     torch.testing.assert_close(attr, expected, rtol=1e-4, atol=1e-4)
 
 
+class _DefinitionForward(torch.nn.Module):
+    """F ∘ inverse on coefficient parts: IG over it is FLEX by its definition (Gräve et al.)."""
+
+    def __init__(self, model, domain, length):
+        super().__init__()
+        self.model, self.domain, self.length = model, domain, length
+
+    def forward(self, a, b, scale):
+        coeffs = torch.polar(a, b) if self.amplitude else torch.complex(a, b)
+        return self.model(self.domain.inverse(coeffs, self.length), scale)
+
+
+class ScaledCNN(SmallCNN):
+    def forward(self, x, scale):
+        return super().forward(x * scale[:, None, None])
+
+
+@pytest.mark.parametrize("domain", ["fft", STFT(n_fft=32, hop_length=8), STFT(n_fft=31, hop_length=31, center=False,
+                                                  window="rectangular")])
+@pytest.mark.parametrize("representation", ["amplitude", "real_imag"])
+def test_equals_captum_ig_over_the_spectrum_by_definition(domain, representation):
+    """FLEX integrates in time and applies J^T once; that must equal Captum's IG run over the
+    coefficients of F∘inverse step by step (the definition), with a baseline and extra args."""
+    from captum.attr import IntegratedGradients
+
+    model = ScaledCNN().eval()
+    x, base = _x(3, 1, 124), 0.3 * _x(3, 1, 124, seed=5)
+    scale = torch.tensor([1.0, 0.5, 2.0])
+    target = torch.tensor([0, 2, 1])
+    flex = FLEX(model, domain, representation=representation)
+    ours, delta = flex.attribute(x, target=target, baselines=base, n_steps=20,
+                                 additional_forward_args=scale, return_convergence_delta=True)
+    d = flex.domain
+    cx, cb = d.forward(x), d.forward(base)
+    fwd = _DefinitionForward(model, d, 124)
+    fwd.amplitude = representation == "amplitude"
+    ig = IntegratedGradients(fwd)
+    if fwd.amplitude:
+        ref = ig.attribute(cx.abs(), baselines=cb.abs(), target=target, n_steps=20,
+                           additional_forward_args=(cx.angle(), scale))
+        torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-5)
+        total = ours.flatten(1).sum(1)
+        end = torch.polar(cb.abs(), cx.angle())
+    else:
+        ref = ig.attribute((cx.real, cx.imag), baselines=(cb.real, cb.imag), target=target,
+                           n_steps=20, additional_forward_args=(scale,))
+        for a, r in zip(ours, ref, strict=True):
+            torch.testing.assert_close(a, r, rtol=1e-4, atol=1e-5)
+        total = sum(a.flatten(1).sum(1) for a in ours)
+        end = cb
+    with torch.no_grad():
+        f = lambda c: model(d.inverse(c, 124), scale).gather(1, target[:, None])[:, 0]  # noqa: E731
+        torch.testing.assert_close(delta, total - (f(cx) - f(end)), rtol=1e-4, atol=1e-5)
+
+
+def test_time_domain_is_captum_ig():
+    from captum.attr import IntegratedGradients
+
+    model = SmallCNN().eval()
+    x = _x(3)
+    ours = FLEX(model, "time").attribute(x, target=1, n_steps=16)
+    ref = IntegratedGradients(model).attribute(x, target=1, n_steps=16)
+    torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-6)
+
+
 def test_convergence_delta_shrinks_with_more_steps():
     model = SmallCNN().eval()
     x = _x(3)

@@ -8,6 +8,15 @@ With :math:`\\bar F = F \\circ \\mathrm{iRFFT}` and :math:`\\bar x = \\mathrm{RF
 :math:`\\mathrm{FLEX}_i(F, x) = \\mathrm{IG}_i(\\bar F, \\bar x)`. The spectrum is split into
 amplitude and phase and the phase is held at the input's (the ``freqig`` definition), or into real
 and imaginary parts. The integration itself is Captum's :class:`~captum.attr.IntegratedGradients`.
+
+How it is computed: the coefficients are linear in the integration variables and the inverse
+transform :math:`J` is linear, so the straight IG path in the spectrum is a straight path in time,
+and :math:`\\mathrm{IG}(F \\circ J, v) = (v - v_0) \\odot J^\\top \\bar g` with :math:`\\bar g` the
+path-averaged time gradient of :math:`F`. Captum computes :math:`\\bar g` (IG with
+``multiply_by_inputs=False``) and :math:`J^\\top` is applied once per input by autograd, instead of
+an inverse and a forward transform at every step. Equal to IG over the spectrum step by step
+(tested) and to ``freqig`` 0.1.8; about 3x faster than a loop of ``freqig`` calls on a small CNN
+(``bench/flex_vs_freqig.py``).
 """
 
 from __future__ import annotations
@@ -51,24 +60,34 @@ def default_internal_batch_size(n_samples: int, device: torch.device) -> int:
     return rows if device.type == "cuda" else max(rows, _CPU_MIN_ROWS)
 
 
-class _SpectrumForward(nn.Module):
-    """``F ∘ inverse``: maps coefficient parts back to a signal and runs the model."""
+class _TargetForward(nn.Module):
+    """The model's output at one target class per row: ``(x, targets, *extra) -> (rows,)``.
 
-    def __init__(self, model, domain: Domain, length: int, representation: str) -> None:
+    Selecting the target here (one gather) instead of through Captum's ``target`` lets the
+    gradient be taken from the summed outputs in one backward call (:func:`_gradients_of_sum`).
+    """
+
+    def __init__(self, model) -> None:
         super().__init__()
         self.model = model
-        self.domain = domain
-        self.length = length
-        self.representation = representation
 
-    def forward(self, *args):
-        if self.representation == "amplitude":
-            amplitude, phase, *extra = args
-            coeffs = torch.polar(amplitude, phase) if self.domain.is_complex else amplitude * phase
-        else:
-            real, imag, *extra = args
-            coeffs = torch.complex(real, imag)
-        return self.model(self.domain.inverse(coeffs, self.length), *extra)
+    def forward(self, x, targets, *extra):
+        return self.model(x, *extra).gather(1, targets[:, None]).squeeze(1)
+
+
+def _gradients_of_sum(forward_fn, inputs, target_ind=None, additional_forward_args=None):
+    """Gradients of the summed forward outputs with respect to ``inputs``.
+
+    Stands in for Captum's ``compute_gradients`` (``IntegratedGradients.gradient_func``), which
+    back-propagates from every output row separately (one ``grad_output`` per row). The rows of an
+    IG batch are independent, so the gradient of the sum is the same per row, in one backward call
+    without per-row overhead. ``forward_fn`` already returns the target output of each row.
+    """
+    if target_ind is not None:
+        raise ValueError("targets are selected inside the forward function")
+    with torch.enable_grad():
+        out = forward_fn(*inputs, *(additional_forward_args or ()))
+        return torch.autograd.grad(out.sum(), inputs)
 
 
 class FLEX:
@@ -175,34 +194,46 @@ class FLEX:
             out = self.model(x, *extra)
         targets = resolve_targets(target, out)
 
-        fwd = _SpectrumForward(self.model, self.domain, length, self.representation)
+        # The coefficients are linear in the integration variables v (amplitude with the phase
+        # fixed, or real and imaginary parts) and the inverse transform J is linear, so the IG path
+        # v_b + a (v - v_b) is the straight time path J v_b + a (J v - J v_b), and
+        #     IG(F∘J, v) = (v - v_b) · J^T [sum_k w_k grad F(J v_b + a_k (J v - J v_b))].
+        # Captum integrates the bracket (IG with multiply_by_inputs=False) in time; J^T is one
+        # vector-Jacobian product per input instead of an inverse and forward transform per step.
         parts, base_parts, fixed = self._split(x, base)
+        parts = tuple(p.detach().requires_grad_() for p in parts)
+        with torch.enable_grad():
+            x_path = self._to_time(parts, fixed, length)
+        with torch.no_grad():
+            b_path = self._to_time(base_parts, fixed, length)
         if internal_batch_size is None:
             internal_batch_size = default_internal_batch_size(x[0].numel(), device)
-        ig = IntegratedGradients(fwd, multiply_by_inputs=self.multiply_by_inputs)
+        ig = IntegratedGradients(_TargetForward(self.model), multiply_by_inputs=False)
+        ig.gradient_func = _gradients_of_sum
         # Inputs go to Captum in groups of at most internal_batch_size, so a forward pass never
         # holds more rows than that (Captum alone keeps all inputs in every pass).
         group = min(len(x), internal_batch_size)
-        attrs, deltas = [], []
+        mean_grads = []
         starts = range(0, len(x), group)
         for start in tqdm(starts, desc="FLEX", disable=not show_progress, leave=False):
             sl = slice(start, start + group)
-            result = ig.attribute(
-                tuple(p[sl] for p in parts),
-                baselines=tuple(b[sl] for b in base_parts),
-                target=targets[sl],
-                additional_forward_args=(*(f[sl] for f in fixed), *_rows(extra, sl, len(x))),
+            mean_grads.append(ig.attribute(
+                x_path[sl].detach(),
+                baselines=b_path[sl],
+                additional_forward_args=(targets[sl], *_rows(extra, sl, len(x))),
                 n_steps=n_steps,
                 method=method,
                 internal_batch_size=internal_batch_size,
-                return_convergence_delta=return_convergence_delta,
-            )
-            if return_convergence_delta:
-                result, delta = result
-                deltas.append(delta)
-            attrs.append(result)
-        attr = tuple(torch.cat([a[i] for a in attrs]) for i in range(len(parts)))
-        delta = torch.cat(deltas) if return_convergence_delta else None
+            ))
+        attr = torch.autograd.grad(x_path, parts, grad_outputs=torch.cat(mean_grads))
+        if self.multiply_by_inputs:
+            attr = tuple(g * (p.detach() - pb) for g, p, pb in zip(attr, parts, base_parts, strict=True))
+        delta = None
+        if return_convergence_delta:
+            with torch.no_grad():
+                ends = torch.cat([x_path.detach(), b_path])
+                f = _TargetForward(self.model)(ends, targets.repeat(2), *_stack_rows(extra, len(x)))
+            delta = sum(a.flatten(1).sum(1) for a in attr) - (f[: len(x)] - f[len(x) :])
         if self.representation == "amplitude":
             attr = to_output(attr[0].detach(), was_numpy)
         elif self.representation == "real_imag":
@@ -231,20 +262,38 @@ class FLEX:
         return base.contiguous()
 
     def _split(self, x: torch.Tensor, base: torch.Tensor):
-        """Integration variables, their baselines and the fixed arguments (phase)."""
+        """Integration variables, their baselines and the fixed part (the unit phasor)."""
         cx, cb = self.domain.forward(x), self.domain.forward(base)
         if self.representation == "amplitude":
             if self.domain.is_complex:
-                return (cx.abs(),), (cb.abs(),), (cx.angle(),)
-            # time domain: the "phase" is a unit factor, the amplitude the signal itself
-            return (cx,), (cb,), (torch.ones_like(cx),)
-        return (cx.real.contiguous(), cx.imag.contiguous()), (cb.real.contiguous(), cb.imag.contiguous()), ()
+                # exp(i·angle(cx)): the phase freqIG holds fixed (angle 0 where cx == 0)
+                unit = torch.polar(torch.ones_like(cx.real), cx.angle())
+                return (cx.abs(),), (cb.abs(),), unit
+            # time domain: the amplitude is the signal itself
+            return (cx,), (cb,), None
+        return (cx.real.contiguous(), cx.imag.contiguous()), (cb.real.contiguous(), cb.imag.contiguous()), None
+
+    def _to_time(self, parts: tuple, unit: torch.Tensor | None, length: int) -> torch.Tensor:
+        """Signals from the integration variables: ``J v``."""
+        if len(parts) == 2:
+            coeffs = torch.complex(*parts)
+        elif unit is not None:
+            coeffs = parts[0] * unit  # amplitude x exp(i·phase); cheaper than torch.polar
+        else:
+            coeffs = parts[0]
+        return self.domain.inverse(coeffs, length)
 
 
 def _as_tuple(args: Any) -> tuple:
     if args is None:
         return ()
     return tuple(args) if isinstance(args, tuple | list) else (args,)
+
+
+def _stack_rows(args: tuple, n: int) -> tuple:
+    """The per-input tensors among ``args`` twice along the first axis (inputs, then baselines)."""
+    return tuple(torch.cat([a, a]) if isinstance(a, torch.Tensor) and a.dim() and a.shape[0] == n
+                 else a for a in args)
 
 
 def _rows(args: tuple, sl: slice, n: int) -> tuple:
