@@ -14,20 +14,20 @@ from typing import Any
 
 import numpy as np
 import torch
-from captum.attr import InputXGradient, IntegratedGradients
+from captum.attr import InputXGradient
 from captum.attr import Saliency as _CaptumSaliency
 from torch import nn
 
 from .._validation import (
     TargetType,
     as_signal_tensor,
-    check_positive_int,
     model_device,
     resolve_targets,
     to_output,
     warn_if_training,
 )
 from ..domains import Domain, Time, get_domain
+from .flex import FLEX
 from .projection import project_relevance
 
 __all__ = [
@@ -86,17 +86,16 @@ class GradientXInput(TimeExplainer):
 
 
 class IntegratedGradientsTime(TimeExplainer):
-    """Integrated Gradients in time (Sundararajan et al., 2017), via Captum; zero baseline."""
+    """Integrated Gradients in time (Sundararajan et al., 2017), via Captum; zero baseline.
+
+    Runs :class:`~freqxai.FLEX` in the time domain, which is Captum's IG with FLEX's batching
+    (input groups sized for the device, one backward per forward pass).
+    """
 
     def _attribute(self, x, targets, baselines=None, n_steps: int = 50,
                    internal_batch_size: int | None = None, method: str = "gausslegendre"):
-        n_steps = check_positive_int(n_steps, "n_steps")
-        if internal_batch_size is None:
-            from .flex import default_internal_batch_size
-
-            internal_batch_size = max(len(x), default_internal_batch_size(x[0].numel(), x.device))
-        return IntegratedGradients(self.model).attribute(
-            x, baselines=baselines, target=targets, n_steps=n_steps, method=method,
+        return FLEX(self.model, "time").attribute(
+            x.detach(), target=targets, baselines=baselines, n_steps=n_steps, method=method,
             internal_batch_size=internal_batch_size,
         )
 
