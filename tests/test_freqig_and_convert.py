@@ -136,3 +136,79 @@ def test_keras_without_tensorflow_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_tf)
     with pytest.raises(ImportError, match=r"freqxai\[keras\]"):
         load_model(FakeKerasModel())
+
+
+class TimeFirstCNN(torch.nn.Module):
+    """Reads (batch, time, channels), as Keras models do."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv1d(2, 4, 5, padding=2)
+        self.fc = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(torch.tanh(self.conv(x.transpose(1, 2))).mean(-1))
+
+
+def test_channels_last_wrapper():
+    from freqxai import ChannelsLast
+
+    model = TimeFirstCNN().eval()
+    x = torch.randn(3, 2, 64, generator=torch.Generator().manual_seed(0))
+    wrapped = load_model(model, channels_last=True)
+    assert isinstance(wrapped, ChannelsLast) and not wrapped.training
+    torch.testing.assert_close(wrapped(x), model(x.transpose(1, 2)))
+    flat = ChannelsLast(torch.nn.Linear(64, 2), squeeze=True)
+    torch.testing.assert_close(flat(x[:, :1]), flat.model(x[:, 0]))
+    with pytest.raises(ValueError, match="one channel"):
+        flat(x)
+    with pytest.raises(ValueError, match=r"\(batch, channels, time\)"):
+        flat(x[0])
+    with pytest.raises(TypeError, match="channels_last"):
+        load_model(model, channels_last="yes")
+
+
+def test_tensorflow_before_triton_raises_instead_of_crashing(monkeypatch):
+    """TensorFlow >= 2.20 loaded first makes `import triton` segfault (tensorflow#124205): the
+    converter refuses with the fix instead of importing onnx2pytorch (which loads triton)."""
+    import sys
+    import types
+
+    from freqxai import _compat
+
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    monkeypatch.delitem(sys.modules, "triton", raising=False)
+    monkeypatch.setattr(_compat, "_installed", lambda name: True)
+    assert _compat.triton_import_would_crash()
+    with pytest.raises(RuntimeError, match="Import freqxai before tensorflow"):
+        load_model(object.__new__(type("ModelProto", (), {"__module__": "onnx.onnx_ml_pb2"})))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_models_round_trip(tmp_path):
+    """Runs where the keras extra is installed (not in CI): Keras' channels-last models, live or
+    saved, come back reading (batch, channels, time) with Keras' outputs, and FLEX runs on them."""
+    pytest.importorskip("tf2onnx")
+    pytest.importorskip("onnx2pytorch")
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((128, 2))
+    h = keras.layers.Conv1D(8, 5, padding="same", activation="relu")(inp)
+    conv = keras.Model(inp, keras.layers.Dense(3)(keras.layers.GlobalAveragePooling1D()(h)))
+    flat_in = keras.Input((128,))
+    dense = keras.Model(flat_in, keras.layers.Dense(4)(flat_in))
+    x = np.random.default_rng(0).standard_normal((4, 2, 128)).astype(np.float32)
+    conv.save(tmp_path / "conv.keras")
+    for source, keras_model, xs in [(conv, conv, x), (tmp_path / "conv.keras", conv, x),
+                                    (dense, dense, x[:, :1])]:
+        module = load_model(source)
+        expected = keras_model.predict(np.moveaxis(xs, 1, 2).squeeze(-1) if xs.shape[1] == 1
+                                       else np.moveaxis(xs, 1, 2), verbose=0)
+        with torch.no_grad():
+            got = module(torch.from_numpy(xs)).numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    attr, delta = FLEX(load_model(conv)).attribute(x, target=1, n_steps=64,
+                                                   return_convergence_delta=True)
+    assert attr.shape == (4, 2, 65) and np.abs(delta).max() < 1e-2

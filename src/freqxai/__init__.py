@@ -1,7 +1,8 @@
 """freqxai: explain time-series models in the frequency and time-frequency domain."""
 
+from . import _compat  # noqa: F401  (first: loads triton before TensorFlow, see the module)
 from .bands import EEG_BANDS, band_attributions
-from .convert import load_model
+from .convert import ChannelsLast, load_model
 from .domains import STFT, Domain, Fourier, Time, get_domain
 from .explainers import (
     FLEX,
@@ -24,6 +25,7 @@ __all__ = [
     "EEG_BANDS",
     "band_attributions",
     "load_model",
+    "ChannelsLast",
     "Domain",
     "FLEX",
     "LRP",
