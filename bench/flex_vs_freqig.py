@@ -21,20 +21,7 @@ from _common import best_time, setup_allocator
 
 from freqxai import FLEX
 from freqxai.explainers.flex import default_internal_batch_size
-
-
-class ReadmeCNN(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = torch.nn.Conv1d(1, 8, kernel_size=5, padding=2)
-        self.conv2 = torch.nn.Conv1d(8, 16, kernel_size=3, padding=1)
-        self.fc = torch.nn.Linear(16, 2)
-
-    def forward(self, x):
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
-        return self.fc(x.mean(-1))
+from freqxai.testing import FreqIGReadmeCNN
 
 
 class StridedCNN(torch.nn.Module):
@@ -124,7 +111,7 @@ def main() -> None:
           "predicted classes; n_steps=50")
     for device in devices:
         torch.manual_seed(0)
-        run("(a) 256 x 256, freqIG README CNN", ReadmeCNN(), xa, device, args.repeat, freqig_attribute)
+        run("(a) 256 x 256, freqIG README CNN", FreqIGReadmeCNN(), xa, device, args.repeat, freqig_attribute)
         torch.manual_seed(0)
         run("(b) 64 x 3000 (30 s at 100 Hz), strided CNN", StridedCNN(), xb, device, args.repeat,
             freqig_attribute)

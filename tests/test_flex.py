@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
-from conftest import LinearSpectrumModel
 
 from freqxai import EEG_BANDS, FLEX, STFT, Fourier, band_attributions
+from freqxai.testing import LinearSpectrumModel
 
 
 class SmallCNN(torch.nn.Module):

@@ -4,23 +4,7 @@ import torch
 
 from freqxai import FLEX, load_model
 from freqxai.freqig import attribute
-
-
-class ReadmeCNN(torch.nn.Module):
-    """The small CNN of freqIG's README example (accepts (batch, time) like freqig passes)."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(0)
-        self.conv1 = torch.nn.Conv1d(1, 8, kernel_size=5, padding=2)
-        self.conv2 = torch.nn.Conv1d(8, 16, kernel_size=3, padding=1)
-        self.fc = torch.nn.Linear(16, 2)
-
-    def forward(self, x):
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
-        return self.fc(x.mean(-1))
+from freqxai.testing import FreqIGReadmeCNN as ReadmeCNN
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
-from conftest import BinPowerModel
 
 from freqxai import STFT, Fourier, FreqRISE, Time
+from freqxai.testing import BinPowerModel
 
 
 def _signals(n=3, channels=1, length=256, seed=0, tone=None):

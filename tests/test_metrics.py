@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 import torch
-from conftest import BinPowerModel
 
 from freqxai import STFT
 from freqxai.metrics import (
@@ -17,6 +16,7 @@ from freqxai.metrics import (
     threshold,
     to_quantus,
 )
+from freqxai.testing import BinPowerModel
 
 
 def _tone_signals(n=4, k=9, length=128):
