@@ -94,6 +94,8 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None) -> nn
     """
     if channels_last is not None and not isinstance(channels_last, bool):
         raise TypeError(f"channels_last must be True, False or None, got {channels_last!r}")
+    if isinstance(model, str | Path) and not Path(model).is_file():
+        raise FileNotFoundError(f"model file not found: {model}")
     if _is_keras(model) or (isinstance(model, str | Path)
                             and Path(model).suffix.lower() in (".keras", ".h5")):
         return _from_keras(model, True if channels_last is None else channels_last)
@@ -108,8 +110,6 @@ def _from_keras(model: Any, channels_last: bool) -> nn.Module:
     except ImportError as err:
         raise ImportError(_KERAS_HINT) from err
     if isinstance(model, str | Path):
-        if not Path(model).is_file():
-            raise FileNotFoundError(f"model file not found: {model}")
         model = tf.keras.models.load_model(str(model), compile=False)
     shape = tuple(model.inputs[0].shape)
     if len(shape) not in (2, 3):
@@ -130,8 +130,6 @@ def _load(model: Any) -> nn.Module:
         return model
     if isinstance(model, str | Path):
         path = Path(model)
-        if not path.is_file():
-            raise FileNotFoundError(f"model file not found: {path}")
         if path.suffix.lower() == ".onnx":
             try:
                 import onnx

@@ -290,13 +290,16 @@ def _as_tuple(args: Any) -> tuple:
     return tuple(args) if isinstance(args, tuple | list) else (args,)
 
 
+def _per_input(a: Any, n: int) -> bool:
+    """Whether ``a`` is a tensor with one row per input (first axis of length ``n``)."""
+    return isinstance(a, torch.Tensor) and a.dim() > 0 and a.shape[0] == n
+
+
 def _stack_rows(args: tuple, n: int) -> tuple:
     """The per-input tensors among ``args`` twice along the first axis (inputs, then baselines)."""
-    return tuple(torch.cat([a, a]) if isinstance(a, torch.Tensor) and a.dim() and a.shape[0] == n
-                 else a for a in args)
+    return tuple(torch.cat([a, a]) if _per_input(a, n) else a for a in args)
 
 
 def _rows(args: tuple, sl: slice, n: int) -> tuple:
-    """Slice the per-input tensors among ``args`` (first axis of length ``n``) to a group."""
-    return tuple(a[sl] if isinstance(a, torch.Tensor) and a.dim() and a.shape[0] == n else a
-                 for a in args)
+    """Slice the per-input tensors among ``args`` to a group."""
+    return tuple(a[sl] if _per_input(a, n) else a for a in args)
