@@ -84,7 +84,9 @@ def run_quickstart(
         train = make_synthetic(n_train, noise=noise, seed=seed * 3 + 1)
         val = make_synthetic(500, noise=0.8, seed=seed * 3 + 2)
         torch.manual_seed(seed)
-        result = fit_classifier(SynthMLP(), train, val, epochs=epochs, seed=seed, progress=progress)
+        # a few seconds of training: the stage bar above says so; Lightning's own bar would
+        # interleave with it (and write thousands of updates into non-terminal logs)
+        result = fit_classifier(SynthMLP(), train, val, epochs=epochs, seed=seed, progress=False)
         model = result.model
         save_state_dict(model, model_path)
     model.eval()
