@@ -35,7 +35,10 @@ def load_triton_before_tensorflow() -> None:
     if "triton" in sys.modules or "tensorflow" in sys.modules:
         return
     if _installed("tensorflow") and _installed("triton"):
-        import triton  # noqa: F401
+        try:
+            import triton  # noqa: F401
+        except Exception:  # a broken triton install must not break `import freqxai`
+            pass
 
 
 load_triton_before_tensorflow()
