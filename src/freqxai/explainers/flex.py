@@ -208,7 +208,8 @@ class FLEX:
             b_path = self._to_time(base_parts, fixed, length)
         if internal_batch_size is None:
             internal_batch_size = default_internal_batch_size(x[0].numel(), device)
-        ig = IntegratedGradients(_TargetForward(self.model), multiply_by_inputs=False)
+        at_target = _TargetForward(self.model)
+        ig = IntegratedGradients(at_target, multiply_by_inputs=False)
         ig.gradient_func = _gradients_of_sum
         # Inputs go to Captum in groups of at most internal_batch_size, so a forward pass never
         # holds more rows than that (Captum alone keeps all inputs in every pass).
@@ -232,7 +233,7 @@ class FLEX:
         if return_convergence_delta:
             with torch.no_grad():
                 ends = torch.cat([x_path.detach(), b_path])
-                f = _TargetForward(self.model)(ends, targets.repeat(2), *_stack_rows(extra, len(x)))
+                f = at_target(ends, targets.repeat(2), *_stack_rows(extra, len(x)))
             delta = sum(a.flatten(1).sum(1) for a in attr) - (f[: len(x)] - f[len(x) :])
         if self.representation == "amplitude":
             attr = to_output(attr[0].detach(), was_numpy)
