@@ -213,7 +213,7 @@ def test_audio_run_end_to_end_on_the_fixture(audiomnist, tmp_path):
     store = ResultStore(tmp_path / "run")
     unit = store.read_unit("freqrise__stft")
     assert unit["relevance"].shape == (3, 1, 228, 229)
-    assert np.isfinite(unit["deletion_auc"]).all()
+    assert np.isfinite(unit["deletion"]).all()
     assert (tmp_path / "run" / "examples_stft.png").is_file()
 
 

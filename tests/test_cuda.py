@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from freqxai import FLEX, LRP, STFT, FreqRISE, InDomain, project_relevance
+from freqxai import FLEX, LRP, STFT, FreqRISE, project_relevance
 from freqxai.metrics import perturbation_curves
 from freqxai.models import AudioNet, SynthMLP
 
@@ -29,8 +29,8 @@ def test_freqrise_flex_lrp_on_cuda_match_cpu():
     f_cpu = FLEX(cpu, "fft").attribute(x, target=y, n_steps=16)
     assert f_gpu.is_cuda
     torch.testing.assert_close(f_gpu.cpu(), f_cpu, rtol=1e-3, atol=1e-4)
-    l_gpu = InDomain(LRP(gpu), "fft").attribute(x.cuda(), target=y)
-    l_cpu = InDomain(LRP(cpu), "fft").attribute(x, target=y)
+    l_gpu = LRP(gpu, domain="fft").attribute(x.cuda(), target=y)
+    l_cpu = LRP(cpu, domain="fft").attribute(x, target=y)
     torch.testing.assert_close(l_gpu.cpu(), l_cpu, rtol=1e-3, atol=1e-4)
 
 

@@ -8,6 +8,7 @@ from freqxai import (
     AmplitudeReference,
     GradientXInput,
     InDomain,
+    IntegratedGradients,
     IntegratedGradientsTime,
     RandomReference,
     Saliency,
@@ -37,7 +38,7 @@ def test_known_answers_on_a_linear_model():
     torch.testing.assert_close(Saliency(model).attribute(x, target=target), w[target].abs()[:, None])
     torch.testing.assert_close(Saliency(model).attribute(x, target=target, abs=False), w[target][:, None])
     torch.testing.assert_close(GradientXInput(model).attribute(x, target=target), w[target][:, None] * x)
-    torch.testing.assert_close(IntegratedGradientsTime(model).attribute(x, target=target),
+    torch.testing.assert_close(IntegratedGradients(model).attribute(x, target=target),
                                w[target][:, None] * x, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(LRP(model).attribute(x, target=target), w[target][:, None] * x,
                                rtol=1e-4, atol=1e-5)
@@ -59,7 +60,7 @@ def test_target_none_is_predicted_class_and_numpy_round_trip():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
     x = _x(5)
     pred = model(x).argmax(1)
-    for cls in (Saliency, GradientXInput, IntegratedGradientsTime, LRP):
+    for cls in (Saliency, GradientXInput, IntegratedGradients, LRP):
         e = cls(model)
         torch.testing.assert_close(e.attribute(x), e.attribute(x, target=pred))
     out = GradientXInput(model).attribute(x.numpy())
@@ -78,9 +79,12 @@ def test_lrp_on_audionet_batched_and_conserved_in_every_domain(domain):
     rel_time = lrp.attribute(x, target=4)
     single = torch.cat([lrp.attribute(x[i : i + 1], target=4) for i in range(3)])
     torch.testing.assert_close(rel_time, single, rtol=1e-4, atol=1e-7)
-    rel = InDomain(lrp, domain).attribute(x, target=4)
+    rel = LRP(model, domain=domain).attribute(x, target=4)
     sums = rel.flatten(2).sum(-1)
     torch.testing.assert_close(sums, rel_time.sum(-1), rtol=1e-5, atol=1e-7)
+    with pytest.warns(DeprecationWarning, match="InDomain"):
+        old = InDomain(lrp, domain)
+    torch.testing.assert_close(old.attribute(x, target=4), rel)
 
 
 def test_references():
@@ -100,9 +104,11 @@ def test_bad_arguments():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
     with pytest.raises(ValueError, match="composite"):
         LRP(model, composite="magic")
-    with pytest.raises(TypeError, match="TimeExplainer"):
+    with pytest.raises(TypeError, match="GradientExplainer"), pytest.warns(DeprecationWarning):
         InDomain(model, "fft")
     with pytest.raises(ValueError, match="NaN"):
         Saliency(model).attribute(torch.full((1, 1, 64), float("nan")))
     with pytest.raises(ValueError, match="n_steps"):
-        IntegratedGradientsTime(model).attribute(_x(), n_steps=0)
+        IntegratedGradients(model).attribute(_x(), n_steps=0)
+    with pytest.warns(DeprecationWarning, match="IntegratedGradientsTime"):
+        assert isinstance(IntegratedGradientsTime(model), IntegratedGradients)

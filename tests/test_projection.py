@@ -95,3 +95,28 @@ def test_time_domain_is_identity_and_errors():
         project_relevance(r[..., :40], x, "fft")
     with pytest.raises(ValueError, match="eps"):
         project_relevance(r, x, "fft", eps=-1)
+
+
+@pytest.mark.parametrize("domain", [Fourier(), STFT(n_fft=32, hop_length=8),
+                                    STFT(n_fft=16, hop_length=16, window="rectangular", center=False)])
+def test_generic_projection_equals_the_fft_fast_paths(domain):
+    # Domain.project_relevance (one VJP of the inverse, w²-rule from Jacobian rows) is what a
+    # user's domain gets; the FFT formulas of the built-in domains must agree with it exactly,
+    # including the negligible samples (exact zeros) that take the w²-rule.
+    from freqxai.domains import Domain
+
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(2, 3, 96, generator=g, dtype=torch.float64)
+    x[0, 1, 10:30] = 0.0
+    rel = torch.randn(2, 3, 96, generator=g, dtype=torch.float64)
+    fast = domain.project_relevance(rel, x, eps=1e-6)
+    generic = Domain.project_relevance(domain, rel, x, eps=1e-6)
+    torch.testing.assert_close(generic, fast, rtol=1e-9, atol=1e-10)
+    torch.testing.assert_close(generic.flatten(2).sum(-1), rel.sum(-1), rtol=1e-9, atol=1e-10)
+
+
+def test_project_relevance_takes_numpy_and_returns_numpy():
+    x = np.random.default_rng(0).standard_normal((2, 1, 50))
+    out = project_relevance(x**2, x, "fft")
+    assert isinstance(out, np.ndarray) and out.shape == (2, 1, 26) and out.dtype == np.float64
+    np.testing.assert_allclose(out.sum(-1), (x**2).sum(-1))

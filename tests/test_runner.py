@@ -53,7 +53,7 @@ def test_run_writes_one_hdf5_with_provenance_tables_and_figures(tmp_path, weight
     units = _units(out)
     assert np.nanmean(units["freqrise__fft"]["localization"]) > 0.9
     assert np.nanmean(units["random__fft"]["localization"]) < 0.2
-    assert units["freqrise__fft"]["deletion_auc"].mean() < units["random__fft"]["deletion_auc"].mean()
+    assert units["freqrise__fft"]["deletion"].mean() < units["random__fft"]["deletion"].mean()
     assert not (out / "shards").exists()
     table = (out / "results.md").read_text()
     assert "| freqrise | fft |" in table
@@ -125,7 +125,7 @@ def test_two_processes_give_the_same_numbers_as_one(tmp_path, weights):
 
 @pytest.mark.parametrize("args, message", [
     (["--methods", "freqrise,shap"], "unknown method ['shap']"),
-    (["--domains", "wavelet"], "unknown domain ['wavelet']"),
+    (["--domains", "cqt"], "unknown domain ['cqt']"),
     (["--metrics", "fidelity"], "unknown metric ['fidelity']"),
     (["--weights", "/nonexistent/model.pt"], "weights file not found"),
 ])

@@ -3,18 +3,32 @@
 from . import _compat  # noqa: F401  (first: loads triton before TensorFlow, see the module)
 from .bands import EEG_BANDS, band_attributions
 from .convert import ChannelsLast, load_model
-from .domains import STFT, Domain, Fourier, Time, get_domain
+from .domains import (
+    STFT,
+    Domain,
+    Fourier,
+    Time,
+    Wavelet,
+    get_domain,
+    list_domains,
+    register_domain,
+)
 from .explainers import (
     FLEX,
     LRP,
     AmplitudeReference,
+    Explainer,
     FreqRISE,
     GradientXInput,
     InDomain,
+    IntegratedGradients,
     IntegratedGradientsTime,
     RandomReference,
     Saliency,
+    get_explainer,
+    list_explainers,
     project_relevance,
+    register_explainer,
 )
 from .masks import smooth_masks
 from .runtime import tune_cpu_allocator
@@ -27,11 +41,13 @@ __all__ = [
     "load_model",
     "ChannelsLast",
     "Domain",
+    "Explainer",
     "FLEX",
     "LRP",
     "AmplitudeReference",
     "GradientXInput",
     "InDomain",
+    "IntegratedGradients",
     "IntegratedGradientsTime",
     "RandomReference",
     "Saliency",
@@ -40,7 +56,13 @@ __all__ = [
     "FreqRISE",
     "STFT",
     "Time",
+    "Wavelet",
     "get_domain",
+    "get_explainer",
+    "list_domains",
+    "list_explainers",
+    "register_domain",
+    "register_explainer",
     "smooth_masks",
     "tune_cpu_allocator",
     "__version__",

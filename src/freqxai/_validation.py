@@ -1,11 +1,13 @@
 """Argument checks and conversions shared by every explainer and metric.
 
 Explainers follow Captum's convention: a public ``attribute`` validates and normalises its
-arguments with these helpers and a private method does the math.
+arguments with these helpers (through :class:`freqxai.explainers.base.Explainer`) and a private
+method does the math. Every check raises before any compute, naming the argument and the fix.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +16,8 @@ import torch
 from torch import nn
 
 TargetType = int | Sequence[int] | np.ndarray | torch.Tensor | None
+
+_HALF = (torch.float16, torch.bfloat16)
 
 
 def model_device(model: Any) -> torch.device:
@@ -24,18 +28,71 @@ def model_device(model: Any) -> torch.device:
     return torch.device("cpu")
 
 
+def model_dtype(model: Any) -> torch.dtype | None:
+    """The floating dtype of the model's first floating parameter or buffer, if any."""
+    if isinstance(model, nn.Module):
+        for tensor in (*model.parameters(), *model.buffers()):
+            if tensor.is_floating_point():
+                return tensor.dtype
+    return None
+
+
+def compute_dtype(model: Any, input_dtype: torch.dtype) -> torch.dtype:
+    """The dtype to run ``model`` in: its parameters' dtype; for parameter-free callables the
+    input's, with half precision and integers promoted to float32."""
+    dtype = model_dtype(model)
+    if dtype is not None:
+        return dtype
+    if not input_dtype.is_floating_point or input_dtype in _HALF:
+        return torch.float32
+    return input_dtype
+
+
+def check_model(model: Any, name: str = "model") -> Any:
+    """Raise ``TypeError`` unless ``model`` is callable."""
+    if not callable(model):
+        raise TypeError(
+            f"{name} must be a torch.nn.Module or a callable mapping (batch, channels, time) to "
+            f"(batch, n_classes), got {type(model).__name__}"
+        )
+    return model
+
+
+def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
+    """``model(x, *extra)``, checked to be one floating ``(batch, n_classes)`` tensor."""
+    out = model(x, *extra)
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"the model returned a {type(out).__name__}, explainers need one (batch, n_classes) "
+            "tensor of scores; wrap the model so it returns the logits, e.g. "
+            "`lambda x: model(x)[0]` or an nn.Module whose forward does that"
+        )
+    if out.dim() != 2 or out.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"the model must return (batch, n_classes) outputs for {x.shape[0]} inputs, got shape "
+            f"{tuple(out.shape)}"
+        )
+    if not out.is_floating_point():
+        raise TypeError(f"the model must return floating scores, got {out.dtype}")
+    return out
+
+
 def as_signal_tensor(inputs: Any, name: str = "inputs") -> tuple[torch.Tensor, bool]:
-    """Return ``inputs`` as a float tensor ``(batch, channels, time)`` and whether it was numpy.
+    """Return ``inputs`` as a tensor ``(batch, channels, time)`` and whether it was numpy.
+
+    The dtype is kept (floating) or made float32 (integers); callers cast to the model's dtype.
 
     Raises
     ------
     TypeError
-        For anything that is not a tensor or array.
+        For anything that is not a tensor or array, and for complex or boolean values.
     ValueError
-        For the wrong rank, an empty batch, or NaN/Inf values.
+        For the wrong rank, an empty batch or time axis, or NaN/Inf values.
     """
     was_numpy = isinstance(inputs, np.ndarray)
     if was_numpy:
+        if inputs.dtype == object:
+            raise TypeError(f"{name} must be a numeric array, got dtype object")
         inputs = torch.from_numpy(np.ascontiguousarray(inputs))
     if not isinstance(inputs, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor or numpy.ndarray, got {type(inputs).__name__}")
@@ -44,10 +101,12 @@ def as_signal_tensor(inputs: Any, name: str = "inputs") -> tuple[torch.Tensor, b
         raise ValueError(
             f"{name} must have shape (batch, channels, time), got shape {tuple(inputs.shape)}{hint}"
         )
-    if inputs.shape[0] == 0:
-        raise ValueError(f"{name} is an empty batch")
+    if inputs.shape[0] == 0 or inputs.shape[1] == 0 or inputs.shape[2] == 0:
+        raise ValueError(f"{name} is empty: shape {tuple(inputs.shape)}")
     if inputs.is_complex():
         raise TypeError(f"{name} must be real-valued, got {inputs.dtype}")
+    if inputs.dtype == torch.bool:
+        raise TypeError(f"{name} must hold numbers, got booleans")
     if not inputs.is_floating_point():
         inputs = inputs.float()
     if not torch.isfinite(inputs).all():
@@ -61,7 +120,8 @@ def resolve_targets(target: TargetType, outputs: torch.Tensor, name: str = "targ
     Parameters
     ----------
     target : int, sequence, array, tensor or None
-        One class for all inputs, or one per input.
+        One class for all inputs, or one per input. Booleans and floats are refused (a boolean
+        mask is not a class index).
     outputs : torch.Tensor
         Model outputs ``(batch, n_classes)`` on the unmodified inputs.
     """
@@ -72,13 +132,18 @@ def resolve_targets(target: TargetType, outputs: torch.Tensor, name: str = "targ
     batch, n_classes = outputs.shape
     if target is None:
         return outputs.argmax(dim=1)
-    if isinstance(target, bool):
-        raise TypeError(f"{name} must be an int, a sequence of ints, a tensor or None")
+    bad = TypeError(f"{name} must be an int, a sequence of ints, an integer array/tensor or None, "
+                    f"got {target!r:.80}")
+    if isinstance(target, bool | np.bool_):
+        raise bad
     if isinstance(target, int | np.integer):
         t = torch.full((batch,), int(target), dtype=torch.long, device=outputs.device)
     else:
-        t = torch.as_tensor(np.asarray(target) if not isinstance(target, torch.Tensor) else target)
-        if t.is_floating_point() or t.is_complex():
+        try:
+            t = target if isinstance(target, torch.Tensor) else torch.as_tensor(np.asarray(target))
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise bad from err
+        if t.dtype == torch.bool or t.is_floating_point() or t.is_complex():
             raise TypeError(f"{name} must hold integer class indices, got {t.dtype}")
         t = t.to(device=outputs.device, dtype=torch.long).reshape(-1)
         if t.numel() == 1:
@@ -93,20 +158,48 @@ def resolve_targets(target: TargetType, outputs: torch.Tensor, name: str = "targ
 
 
 def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+    """``value`` as an int >= ``minimum`` (numpy integers accepted, booleans refused)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
+def check_fraction(value: Any, name: str) -> float:
+    """``value`` as a float in the open interval (0, 1) (numpy floats accepted)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real) or not 0.0 < float(value) < 1.0:
+        raise ValueError(f"{name} must be a number in the open interval (0, 1), got {value!r}")
+    return float(value)
+
+
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """None or an integer in [0, 2**64) (what ``torch.Generator.manual_seed`` takes)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**64:
+        raise ValueError(f"{name} must be None or an integer in [0, 2**64), got {seed!r}")
+    return int(seed)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
 
 
-def to_output(t: torch.Tensor, was_numpy: bool) -> torch.Tensor | np.ndarray:
-    """Detach to CPU numpy when the user gave numpy, else return the tensor."""
-    return t.detach().cpu().numpy() if was_numpy else t
+def to_output(t: torch.Tensor, was_numpy: bool, dtype: torch.dtype | None = None):
+    """Detach (and cast to ``dtype``); CPU numpy when the user gave numpy, else a tensor."""
+    t = t.detach()
+    if dtype is not None and t.dtype != dtype:
+        t = t.to(dtype)
+    if t.is_inference():  # users get ordinary tensors they may modify in place
+        t = t.clone()
+    return t.cpu().numpy() if was_numpy else t
 
 
 def warn_if_training(model: Any) -> None:
@@ -120,5 +213,5 @@ def warn_if_training(model: Any) -> None:
         warnings.warn(
             "the model is in training mode (dropout/batch-norm are stochastic); call model.eval() "
             "before explaining it",
-            stacklevel=3,
+            stacklevel=4,
         )

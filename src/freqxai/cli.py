@@ -1,4 +1,10 @@
-"""Command-line interface: ``freqxai quickstart | train``."""
+"""Command-line interface: ``freqxai quickstart | train | data | run | report``.
+
+``quickstart`` runs the whole loop on the embedded synthetic benchmark; ``train`` fits the paper's
+models; ``data`` preprocesses raw recordings; ``run`` explains and scores every registered method
+x domain x metric (names from the registries) into one HDF5 file; ``report`` re-renders a run's
+tables and figures. Expected failures print one line ``freqxai: error: ...`` and exit 2.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,6 @@ import time
 from collections.abc import Sequence
 
 __all__ = ["main"]
-
-_METHODS = ("freqrise", "flex", "saliency", "gxi", "ig", "lrp", "random", "amplitude")
 
 
 def _cmd_quickstart(args: argparse.Namespace) -> int:
@@ -128,6 +132,10 @@ def _devices(value: str) -> int | str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .domains import list_domains
+    from .explainers import list_explainers
+    from .metrics import list_metrics
+
     parser = argparse.ArgumentParser(
         prog="freqxai",
         description="Explain time-series models in the frequency and time-frequency domain.",
@@ -194,9 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--weights", help="model state dict (else trained and cached in the run folder)")
     r.add_argument("--n-test", type=int, help="test signals to explain (default 100)")
     r.add_argument("--n-masks", type=int, help="FreqRISE masks (default 3000)")
-    r.add_argument("--methods", help=f"comma list, default all: {','.join(_METHODS)}")
-    r.add_argument("--domains", help="comma list of fft,stft,time (default fft,stft)")
-    r.add_argument("--metrics", help="comma list of localization,complexity,deletion,insertion")
+    r.add_argument("--methods", help=f"comma list, default all: {','.join(list_explainers())}")
+    r.add_argument("--domains", help=f"comma list of {','.join(list_domains())} (default fft,stft)")
+    r.add_argument("--metrics", help=f"comma list, default all: {','.join(list_metrics())}")
     r.add_argument("--devices", type=int, help="processes (CPU, gloo) or GPUs for attribution")
     r.add_argument("--accelerator", help="Lightning accelerator: cpu (default), gpu, auto")
     r.add_argument("--chunk-size", type=int, help="signals per work item (resume granularity)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -29,10 +30,20 @@ def normalize_num_cells(num_cells: int | Sequence[int], grid_shape: Sequence[int
         If a count is below 1 or larger than its axis.
     """
     grid_shape = tuple(int(s) for s in grid_shape)
-    if isinstance(num_cells, int):
-        cells = (num_cells,) * len(grid_shape)
+    bad = ValueError(f"num_cells must be a positive integer or one per coefficient axis "
+                     f"{grid_shape}, got {num_cells!r}")
+    if isinstance(num_cells, bool | np.bool_ | str):
+        raise bad
+    if isinstance(num_cells, int | np.integer):
+        cells = (int(num_cells),) * len(grid_shape)
     else:
-        cells = tuple(int(c) for c in num_cells)
+        try:
+            values = list(num_cells)
+        except TypeError as err:
+            raise bad from err
+        if any(isinstance(c, bool | np.bool_) or not isinstance(c, int | np.integer) for c in values):
+            raise bad
+        cells = tuple(int(c) for c in values)
         if len(cells) != len(grid_shape):
             raise ValueError(
                 f"num_cells has {len(cells)} entries but the domain has {len(grid_shape)} "

@@ -19,6 +19,8 @@ __all__ = [
     "plot_frequency_relevance",
     "plot_time_frequency_relevance",
     "plot_curves",
+    "plot_relevance_line",
+    "plot_relevance_image",
     "save_figure",
     "new_figure",
 ]
@@ -102,25 +104,35 @@ def plot_frequency_relevance(
 
 def plot_time_frequency_relevance(
     ax,
-    spectrogram: np.ndarray,
+    spectrogram: np.ndarray | None,
     relevance: np.ndarray,
     frequencies: np.ndarray,
     times: np.ndarray,
     alpha: float = 0.9,
     title: str | None = None,
     max_frequency: float | None = None,
+    frequency_unit: str = "Hz",
+    time_unit: str = "s",
 ):
     """Log-magnitude spectrogram in grey with the relevance overlaid where it is high.
 
     The overlay shows relevance above its median, scaled to [0, 1] and used as both colour and
-    opacity, so the spectrogram stays visible wherever the explanation says nothing.
+    opacity, so the spectrogram stays visible wherever the explanation says nothing. Without a
+    spectrogram the relevance is drawn alone.
+
+    Parameters
+    ----------
+    spectrogram : array (n_freq, n_frames) or None
+    relevance : array (n_freq, n_frames)
+    frequencies, times : arrays of the two axes (e.g. ``STFT.axes(length, fs)``)
     """
     from matplotlib import colormaps
 
-    spec_db = 20 * np.log10(np.abs(np.asarray(spectrogram)) + 1e-8)
     extent = (times[0], times[-1], frequencies[0], frequencies[-1])
-    ax.imshow(spec_db, origin="lower", aspect="auto", extent=extent, cmap="gray_r",
-              vmin=spec_db.max() - 80, vmax=spec_db.max())
+    if spectrogram is not None:
+        spec_db = 20 * np.log10(np.abs(np.asarray(spectrogram)) + 1e-8)
+        ax.imshow(spec_db, origin="lower", aspect="auto", extent=extent, cmap="gray_r",
+                  vmin=spec_db.max() - 80, vmax=spec_db.max())
     rel = np.asarray(relevance, dtype=float)
     base = np.median(rel)
     span = rel.max() - base
@@ -130,7 +142,26 @@ def plot_time_frequency_relevance(
     ax.imshow(rgba, origin="lower", aspect="auto", extent=extent)
     if max_frequency is not None:
         ax.set_ylim(frequencies[0], max_frequency)
-    return _label(ax, "time [s]", "frequency [Hz]", title)
+    return _label(ax, f"time [{time_unit}]", f"frequency [{frequency_unit}]", title)
+
+
+def plot_relevance_line(ax, coordinates: np.ndarray, relevance: np.ndarray, xlabel: str = "",
+                        title: str | None = None):
+    """Relevance against one coefficient axis (e.g. time samples) as a line."""
+    ax.plot(np.asarray(coordinates), np.asarray(relevance).reshape(-1), lw=0.8, color="tab:red")
+    ax.axhline(0, color="0.6", lw=0.5)
+    return _label(ax, xlabel, "relevance", title)
+
+
+def plot_relevance_image(ax, relevance: np.ndarray, x: np.ndarray, y: np.ndarray,
+                         xlabel: str = "", ylabel: str = "", title: str | None = None):
+    """Relevance over two coefficient axes ``(len(y), len(x))`` as an image, 0 at the centre of a
+    diverging colour map."""
+    rel = np.asarray(relevance, dtype=float)
+    lim = float(np.abs(rel).max()) or 1.0
+    ax.imshow(rel, origin="lower", aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
+              extent=(x[0], x[-1], y[0], y[-1]))
+    return _label(ax, xlabel, ylabel, title)
 
 
 def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, ylabel: str,

@@ -1,11 +1,17 @@
-"""Explainers with Captum's call shape: ``Method(model, ...).attribute(inputs, target=...)``."""
+"""Explainers with Captum's call shape: ``Method(model, domain).attribute(inputs, target=...)``.
 
-from .flex import FLEX
+Every explainer is registered by name: :func:`list_explainers`, :func:`get_explainer`.
+"""
+
+from .base import Explainer, explainer_class, get_explainer, list_explainers, register_explainer
+from .flex import FLEX  # noqa: I001  (registration order: freqrise, flex, gradients, references)
 from .freqrise import FreqRISE
 from .gradients import (
     LRP,
+    GradientExplainer,
     GradientXInput,
     InDomain,
+    IntegratedGradients,
     IntegratedGradientsTime,
     Saliency,
     TimeExplainer,
@@ -17,12 +23,19 @@ __all__ = [
     "FLEX",
     "LRP",
     "AmplitudeReference",
+    "Explainer",
     "FreqRISE",
+    "GradientExplainer",
     "GradientXInput",
     "InDomain",
+    "IntegratedGradients",
     "IntegratedGradientsTime",
     "RandomReference",
     "Saliency",
     "TimeExplainer",
+    "explainer_class",
+    "get_explainer",
+    "list_explainers",
     "project_relevance",
+    "register_explainer",
 ]

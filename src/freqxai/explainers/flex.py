@@ -21,7 +21,7 @@ an inverse and a forward transform at every step. Equal to IG over the spectrum 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import torch
@@ -29,22 +29,16 @@ from captum.attr import IntegratedGradients
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._validation import (
-    TargetType,
-    as_signal_tensor,
-    check_choice,
-    check_positive_int,
-    model_device,
-    resolve_targets,
-    to_output,
-    warn_if_training,
-)
-from ..domains import Domain, Time, get_domain
+from .._validation import TargetType, check_bool, check_choice, check_positive_int
+from ..domains import Domain
 from ._batching import rows_per_forward
+from .base import Attribution, Explainer, register_explainer
 
 __all__ = ["FLEX", "default_internal_batch_size"]
 
 Representation = Literal["amplitude", "real_imag", "real_imag_sum"]
+# Captum's integration rules (captum.attr._utils.approximation_methods).
+METHODS = ("riemann_right", "riemann_left", "riemann_middle", "riemann_trapezoid", "gausslegendre")
 
 # Signal samples per forward pass on CPU: small batches keep a small CNN's activations in the
 # caches and below glibc's mmap threshold, which made timings both faster and far steadier than
@@ -90,7 +84,8 @@ def _gradients_of_sum(forward_fn, inputs, target_ind=None, additional_forward_ar
         return torch.autograd.grad(out.sum(), inputs)
 
 
-class FLEX:
+@register_explainer("flex")
+class FLEX(Explainer):
     """Frequency-domain Integrated Gradients (FLEX / freqIG), batched and multichannel.
 
     Parameters
@@ -98,10 +93,11 @@ class FLEX:
     model : torch.nn.Module or callable
         Maps ``(batch, channels, time)`` to ``(batch, n_classes)``.
     domain : str or Domain
-        ``"fft"`` (the paper), ``"stft"`` (time-frequency FLEX: STFT magnitude with fixed phase)
-        or ``"time"`` (plain IG in time).
+        ``"fft"`` (the paper), ``"stft"`` (time-frequency FLEX: STFT magnitude with fixed phase),
+        ``"wavelet"``, ``"time"`` (plain IG in time) or any :class:`Domain`.
     representation : {"amplitude", "real_imag", "real_imag_sum"}
-        ``"amplitude"``: IG over the magnitude with the phase fixed at the input's (freqIG).
+        ``"amplitude"``: IG over the magnitude with the phase fixed at the input's (freqIG); for a
+        domain with real coefficients (time, wavelet) IG over the coefficients themselves.
         ``"real_imag"``: IG over real and imaginary parts, returned as a tuple of two maps.
         ``"real_imag_sum"``: the two maps summed per coefficient (completeness still holds).
     multiply_by_inputs : bool
@@ -121,21 +117,31 @@ class FLEX:
         representation: Representation = "amplitude",
         multiply_by_inputs: bool = True,
     ) -> None:
-        if not callable(model):
-            raise TypeError(f"model must be callable, got {type(model).__name__}")
-        self.model = model
-        self.domain = get_domain(domain)
+        super().__init__(model, domain)
         self.representation = check_choice(
             representation, "representation", ("amplitude", "real_imag", "real_imag_sum")
         )
-        if isinstance(self.domain, Time) and representation != "amplitude":
-            raise ValueError("the time domain is real: use representation='amplitude'")
-        self.multiply_by_inputs = multiply_by_inputs
+        self.multiply_by_inputs = check_bool(multiply_by_inputs, "multiply_by_inputs")
+
+    @overload
+    def attribute(self, inputs: Attribution, target: TargetType = ..., *,
+                  baselines: Any = ..., n_steps: int = ..., method: str = ...,
+                  internal_batch_size: int | None = ..., additional_forward_args: Any = ...,
+                  return_convergence_delta: Literal[False] = ..., show_progress: bool = ...,
+                  ) -> Attribution | tuple[Attribution, Attribution]: ...
+
+    @overload
+    def attribute(self, inputs: Attribution, target: TargetType = ..., *,
+                  baselines: Any = ..., n_steps: int = ..., method: str = ...,
+                  internal_batch_size: int | None = ..., additional_forward_args: Any = ...,
+                  return_convergence_delta: Literal[True], show_progress: bool = ...,
+                  ) -> tuple[Any, Attribution]: ...
 
     def attribute(
         self,
-        inputs: torch.Tensor | np.ndarray,
+        inputs: Attribution,
         target: TargetType = None,
+        *,
         baselines: torch.Tensor | np.ndarray | float | None = None,
         n_steps: int = 50,
         method: str = "gausslegendre",
@@ -178,21 +184,16 @@ class FLEX:
             A tuple ``(real, imag)`` for ``representation="real_imag"``.
         delta : tensor or ndarray, shape (batch,), only if ``return_convergence_delta``
         """
-        x, was_numpy = as_signal_tensor(inputs)
         n_steps = check_positive_int(n_steps, "n_steps")
+        check_choice(method, "method", METHODS)
+        check_bool(return_convergence_delta, "return_convergence_delta")
         if internal_batch_size is not None:
             internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
-        warn_if_training(self.model)
-        device = model_device(self.model)
-        x = x.to(device)
+        extra = _as_tuple(additional_forward_args)
+        prep = self._prepare(inputs, target, *extra)
+        x, targets, device = prep.x, prep.targets, prep.x.device
         base = self._baselines(baselines, x)
         length = x.shape[-1]
-        self.domain.check_length(length)
-        extra = _as_tuple(additional_forward_args)
-
-        with torch.no_grad():
-            out = self.model(x, *extra)
-        targets = resolve_targets(target, out)
 
         # The coefficients are linear in the integration variables v (amplitude with the phase
         # fixed, or real and imaginary parts) and the inverse transform J is linear, so the IG path
@@ -236,21 +237,26 @@ class FLEX:
                 f = at_target(ends, targets.repeat(2), *_stack_rows(extra, len(x)))
             delta = sum(a.flatten(1).sum(1) for a in attr) - (f[: len(x)] - f[len(x) :])
         if self.representation == "amplitude":
-            attr = to_output(attr[0].detach(), was_numpy)
-        elif self.representation == "real_imag":
-            attr = tuple(to_output(a.detach(), was_numpy) for a in attr)
-        else:
-            attr = to_output((attr[0] + attr[1]).detach(), was_numpy)
+            attr = attr[0]
+        elif self.representation == "real_imag_sum":
+            attr = attr[0] + attr[1]
         if return_convergence_delta:
-            return attr, to_output(delta.detach(), was_numpy)
-        return attr
+            return self._finish((attr, delta), prep)
+        return self._finish(attr, prep)
 
     def _baselines(self, baselines, x: torch.Tensor) -> torch.Tensor:
         if baselines is None:
             return torch.zeros_like(x)
-        if isinstance(baselines, int | float):
+        if isinstance(baselines, bool | np.bool_):
+            raise TypeError("baselines must be a number, an array/tensor or None, got a bool")
+        if isinstance(baselines, int | float | np.number):
+            if not np.isfinite(float(baselines)):
+                raise ValueError(f"baselines must be finite, got {baselines!r}")
             return torch.full_like(x, float(baselines))
-        base = torch.as_tensor(baselines, dtype=x.dtype).to(x.device)
+        if not isinstance(baselines, torch.Tensor | np.ndarray):
+            raise TypeError(f"baselines must be a number, an array/tensor or None, got "
+                            f"{type(baselines).__name__}")
+        base = torch.as_tensor(baselines).to(device=x.device, dtype=x.dtype)
         try:
             base = torch.broadcast_to(base, x.shape)
         except RuntimeError as err:
@@ -265,8 +271,11 @@ class FLEX:
     def _split(self, x: torch.Tensor, base: torch.Tensor):
         """Integration variables, their baselines and the fixed part (the unit phasor)."""
         cx, cb = self.domain.forward(x), self.domain.forward(base)
+        if not cx.is_complex() and self.representation != "amplitude":
+            raise ValueError(f"domain {self.domain.name!r} has real coefficients: use "
+                             "representation='amplitude' (IG over the coefficients themselves)")
         if self.representation == "amplitude":
-            if self.domain.is_complex:
+            if cx.is_complex():
                 # exp(i·angle(cx)): the phase freqIG holds fixed (angle 0 where cx == 0)
                 unit = torch.polar(torch.ones_like(cx.real), cx.angle())
                 return (cx.abs(),), (cb.abs(),), unit

@@ -13,36 +13,48 @@ of :math:`E[f_c \\mid M_f = 1]`-like importance, where :math:`T` is the domain t
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal, overload
 
-import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from .._validation import (
     TargetType,
-    as_signal_tensor,
+    check_bool,
     check_choice,
+    check_fraction,
     check_positive_int,
-    model_device,
-    resolve_targets,
-    to_output,
-    warn_if_training,
+    check_seed,
 )
-from ..domains import Domain, get_domain
+from ..domains import Domain
 from ..masks import normalize_num_cells, smooth_masks
 from ._batching import rows_per_forward
+from .base import Attribution, Explainer, register_explainer
 
-__all__ = ["FreqRISE"]
+__all__ = ["FreqRISE", "auto_num_cells"]
 
 # Default budget of masked-signal samples per model forward (4 MB of float32): small enough that
 # the masked coefficients, their inverse and the model input stay in the CPU's cache.
 _FORWARD_ELEMENTS = 2**20
+# Most cells per coefficient axis chosen by num_cells="auto" (the paper's 200 on long spectra).
+AUTO_MAX_CELLS = 200
 
 
-class FreqRISE:
-    """Frequency (or time-frequency, or time) RISE explainer.
+def auto_num_cells(grid: Sequence[int]) -> tuple[int, ...]:
+    """``num_cells="auto"``: ``min(200, size)`` cells per coefficient axis.
+
+    The paper's 200 cells wherever the axis has at least 200 coefficients (so results are those
+    of ``num_cells=200`` there), one cell per coefficient on shorter axes (short signals, STFT
+    frames, wavelet bands), so every length and domain works.
+    """
+    return tuple(min(AUTO_MAX_CELLS, int(g)) for g in grid)
+
+
+@register_explainer("freqrise")
+class FreqRISE(Explainer):
+    """Frequency (or time-frequency, wavelet, or time) RISE explainer.
 
     Parameters
     ----------
@@ -50,7 +62,8 @@ class FreqRISE:
         Maps ``(batch, channels, time)`` signals to ``(batch, n_classes)`` outputs. Relevance is
         computed on the device of its parameters.
     domain : str or Domain
-        ``"fft"`` (default), ``"stft"`` or ``"time"`` (classic RISE), or a :class:`Domain`.
+        ``"fft"`` (default), ``"stft"``, ``"wavelet"``, ``"time"`` (classic RISE), or any
+        :class:`Domain` with one or two coefficient axes.
 
     Examples
     --------
@@ -58,18 +71,39 @@ class FreqRISE:
     >>> relevance = explainer.attribute(x, target=None, n_masks=3000, num_cells=200, seed=0)
     """
 
+    signed = False
+    has_standard_error = True
+
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft") -> None:
-        if not callable(model):
-            raise TypeError(f"model must be callable, got {type(model).__name__}")
-        self.model = model
-        self.domain = get_domain(domain)
+        super().__init__(model, domain)
+
+    @overload
+    def attribute(self, inputs: Attribution, target: TargetType = ..., *, n_masks: int = ...,
+                  num_cells: int | Sequence[int] | Literal["auto"] = ..., p_keep: float = ...,
+                  batch_size: int = ..., seed: int | None = ..., use_softmax: bool = ...,
+                  mask_channels: Literal["shared", "independent"] = ...,
+                  normalize: Literal["expectation", "minmax"] = ...,
+                  internal_batch_size: int | None = ...,
+                  return_standard_error: Literal[False] = ..., show_progress: bool = ...,
+                  ) -> Attribution: ...
+
+    @overload
+    def attribute(self, inputs: Attribution, target: TargetType = ..., *, n_masks: int = ...,
+                  num_cells: int | Sequence[int] | Literal["auto"] = ..., p_keep: float = ...,
+                  batch_size: int = ..., seed: int | None = ..., use_softmax: bool = ...,
+                  mask_channels: Literal["shared", "independent"] = ...,
+                  normalize: Literal["expectation", "minmax"] = ...,
+                  internal_batch_size: int | None = ...,
+                  return_standard_error: Literal[True], show_progress: bool = ...,
+                  ) -> tuple[Attribution, Attribution]: ...
 
     def attribute(
         self,
-        inputs: torch.Tensor | np.ndarray,
+        inputs: Attribution,
         target: TargetType = None,
+        *,
         n_masks: int = 3000,
-        num_cells: int | tuple[int, int] = 200,
+        num_cells: int | Sequence[int] | Literal["auto"] = "auto",
         p_keep: float = 0.5,
         batch_size: int = 500,
         seed: int | None = None,
@@ -85,14 +119,15 @@ class FreqRISE:
         Parameters
         ----------
         inputs : tensor or ndarray, shape (batch, channels, time)
-            Signals to explain. Numpy in gives numpy out.
+            Signals to explain. Numpy in gives numpy out; the floating dtype is kept.
         target : int, sequence, tensor or None
             Class to explain, one for all inputs or one per input; ``None`` explains the class
             the model predicts for each input.
         n_masks : int
             Number of random masks N per input.
-        num_cells : int or (int, int)
+        num_cells : "auto", int or sequence of int
             Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
+            ``"auto"`` (default): :func:`auto_num_cells`, ``min(200, axis size)`` per axis.
         p_keep : float
             Probability p that a grid cell keeps its coefficients, in (0, 1).
         batch_size : int
@@ -100,7 +135,8 @@ class FreqRISE:
             running sums are kept. The masks depend on ``seed`` and ``batch_size`` only, so an
             input gets the same masks alone or in a batch.
         seed : int, optional
-            Seed of the mask generator (a ``torch.Generator`` on the model's device).
+            Seed of the mask generator (a ``torch.Generator`` on the model's device), in
+            [0, 2**64).
         use_softmax : bool
             Weight masks by softmax probabilities (default) or by raw logits.
         mask_channels : {"shared", "independent"}
@@ -120,37 +156,41 @@ class FreqRISE:
 
         Returns
         -------
-        relevance : tensor or ndarray, shape (batch, channels or 1, *coefficient_axes)
+        relevance : tensor or ndarray, shape (batch, channels or 1, *coefficient_shape)
         standard_error : same shape, only if ``return_standard_error``
         """
-        x, was_numpy = as_signal_tensor(inputs)
         n_masks = check_positive_int(n_masks, "n_masks")
         batch_size = check_positive_int(batch_size, "batch_size")
-        if not isinstance(p_keep, float | int) or not 0.0 < float(p_keep) < 1.0:
-            raise ValueError(f"p_keep must be in the open interval (0, 1), got {p_keep!r}")
+        p_keep = check_fraction(p_keep, "p_keep")
+        seed = check_seed(seed)
+        use_softmax = check_bool(use_softmax, "use_softmax")
+        check_bool(return_standard_error, "return_standard_error")
         check_choice(mask_channels, "mask_channels", ("shared", "independent"))
         check_choice(normalize, "normalize", ("expectation", "minmax"))
         if internal_batch_size is not None:
             internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
-        length = x.shape[-1]
-        self.domain.check_length(length)
-        grid = self.domain.coefficient_shape(length)
-        cells = normalize_num_cells(num_cells, grid)
-        warn_if_training(self.model)
-
-        device = model_device(self.model)
-        x = x.to(device)
+        prep = self._prepare(inputs, target)
+        x = prep.x
+        grid = self.domain.coefficient_shape(x.shape[-1])
+        if len(grid) not in (1, 2):
+            raise ValueError(f"FreqRISE masks one or two coefficient axes; domain "
+                             f"{self.domain.name!r} has {len(grid)}")
+        if isinstance(num_cells, str):
+            check_choice(num_cells, "num_cells", ("auto",))
+            cells = auto_num_cells(grid)
+        else:
+            cells = normalize_num_cells(num_cells, grid)
         with torch.inference_mode():
-            targets = resolve_targets(target, self._outputs(x, use_softmax))
+            targets = prep.targets
             total, total_sq = self._accumulate(
-                x, targets, n_masks, cells, float(p_keep), batch_size, seed, use_softmax,
+                x, targets, n_masks, cells, p_keep, batch_size, seed, use_softmax,
                 mask_channels, internal_batch_size, show_progress,
             )
-            scale = 1.0 / (n_masks * float(p_keep))
+            scale = 1.0 / (n_masks * p_keep)
             relevance = total * scale
             mean = total / n_masks
             var = (total_sq / n_masks - mean**2).clamp_min(0) * (n_masks / max(n_masks - 1, 1))
-            stderr = torch.sqrt(var / n_masks) / float(p_keep)
+            stderr = torch.sqrt(var / n_masks) / p_keep
             if normalize == "minmax":
                 flat = relevance.flatten(1)
                 lo = flat.min(dim=1).values
@@ -158,17 +198,12 @@ class FreqRISE:
                 view = (-1,) + (1,) * (relevance.dim() - 1)
                 relevance = (relevance - lo.view(view)) / span.view(view)
                 stderr = stderr / span.view(view)
-        # clone outside inference mode: users get ordinary tensors they may modify in place
-        relevance = to_output(relevance.float().clone(), was_numpy)
         if return_standard_error:
-            return relevance, to_output(stderr.float().clone(), was_numpy)
-        return relevance
+            return self._finish((relevance, stderr), prep)
+        return self._finish(relevance, prep)
 
     def _outputs(self, x: torch.Tensor, use_softmax: bool) -> torch.Tensor:
         out = self.model(x)
-        if not isinstance(out, torch.Tensor) or out.dim() != 2:
-            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            raise ValueError(f"the model must return (batch, n_classes) outputs, got {shape}")
         return out.softmax(dim=1) if use_softmax else out
 
     def _accumulate(
@@ -198,7 +233,10 @@ class FreqRISE:
                 batch_size, rows_per_forward(n_channels * length, x.device, _FORWARD_ELEMENTS))
         group = max(1, min(n_inputs, internal_batch_size // batch_size))
         generator = torch.Generator(device=x.device)
-        generator.manual_seed(int(seed) if seed is not None else int(torch.randint(0, 2**62, ()).item()))
+        if seed is None:
+            generator.seed()
+        else:
+            generator.manual_seed(seed)
         total = torch.zeros((n_inputs, *mask_shape), dtype=torch.float64, device=x.device)
         total_sq = torch.zeros_like(total)
         n_steps = -(-n_masks // batch_size)
@@ -206,7 +244,7 @@ class FreqRISE:
         for step in tqdm(range(n_steps), desc="FreqRISE", disable=not show_progress, leave=False):
             n = min(batch_size, n_masks - step * batch_size)
             masks = smooth_masks(
-                n, mask_shape, cells, p_keep, n_smooth_axes=domain.n_axes,
+                n, mask_shape, cells, p_keep, n_smooth_axes=len(cells),
                 generator=generator, dtype=x.dtype,
             )
             flat_masks = masks.reshape(n, -1)

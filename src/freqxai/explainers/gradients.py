@@ -1,106 +1,131 @@
-"""Gradient baselines in time (Captum and Zennit), and their projection into a frequency domain.
+"""Gradient baselines in time (Captum and Zennit), projected into any domain with DFT-LRP.
 
 The FreqRISE paper (Brüsch et al., NLDL 2025) compares against saliency, gradient×input,
 Integrated Gradients and LRP computed in time and carried into frequency or time-frequency with
-DFT-LRP (Vielhaben et al., 2024). Each explainer here returns time relevance ``(batch, channels,
-time)``; :class:`InDomain` projects any of them into a domain with
-:func:`~freqxai.explainers.projection.project_relevance`.
+DFT-LRP (Vielhaben et al., 2024). Each explainer here computes time relevance ``(batch, channels,
+time)`` and projects it into its ``domain`` with the domain's
+:meth:`~freqxai.domains.Domain.project_relevance` (``domain="time"``, the default of the classes,
+returns the time relevance itself; :func:`~freqxai.get_explainer` defaults to ``"fft"``).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import torch
 from captum.attr import InputXGradient
 from captum.attr import Saliency as _CaptumSaliency
 from torch import nn
 
-from .._validation import (
-    TargetType,
-    as_signal_tensor,
-    model_device,
-    resolve_targets,
-    to_output,
-    warn_if_training,
-)
-from ..domains import Domain, Time, get_domain
+from .._validation import TargetType, check_bool, check_positive_int
+from ..domains import Domain, get_domain
+from .base import Attribution, Explainer, Prepared, register_explainer
 from .flex import FLEX
-from .projection import project_relevance
 
 __all__ = [
-    "TimeExplainer",
+    "GradientExplainer",
     "Saliency",
     "GradientXInput",
-    "IntegratedGradientsTime",
+    "IntegratedGradients",
     "LRP",
+    "IntegratedGradientsTime",
+    "TimeExplainer",
     "InDomain",
 ]
 
 
-class TimeExplainer:
-    """Base class: validates inputs and targets, runs :meth:`_attribute` on the model's device.
+class GradientExplainer(Explainer):
+    """Base class: time relevance from :meth:`_attribute_time`, projected into ``domain``.
 
-    Subclasses implement ``_attribute(x, targets, **kwargs) -> (batch, channels, time)``.
+    Parameters
+    ----------
+    model : torch.nn.Module or callable
+    domain : str or Domain
+        ``"time"`` (default here): the time relevance itself; any other domain: its DFT-LRP
+        projection, which conserves the relevance's sum per signal and channel.
+    eps : float
+        Negligible-sample threshold of the projection (see
+        :meth:`~freqxai.domains.Domain.project_relevance`).
     """
 
-    domain: Domain = Time()
+    computes_in_time = True
+    clip_negative = True  # the paper clips negative gradient relevance before scoring
 
-    def __init__(self, model: nn.Module | Any) -> None:
-        if not callable(model):
-            raise TypeError(f"model must be callable, got {type(model).__name__}")
-        self.model = model
+    def __init__(self, model: nn.Module | Any, domain: str | Domain = "time", *,
+                 eps: float = 1e-6) -> None:
+        super().__init__(model, domain)
+        if not isinstance(eps, int | float) or isinstance(eps, bool) or eps < 0:
+            raise ValueError(f"eps must be a number >= 0, got {eps!r}")
+        self.eps = float(eps)
 
-    def attribute(self, inputs: torch.Tensor | np.ndarray, target: TargetType = None, **kwargs):
-        """Time-domain relevance ``(batch, channels, time)`` for ``target`` (None: predicted)."""
-        x, was_numpy = as_signal_tensor(inputs)
-        warn_if_training(self.model)
-        x = x.to(model_device(self.model))
-        with torch.no_grad():
-            targets = resolve_targets(target, self.model(x))
-        # a detached view that needs gradients: the caller's tensor is left as it was
-        x = x.detach().requires_grad_()
-        return to_output(self._attribute(x, targets, **kwargs).detach(), was_numpy)
+    def _project(self, time_relevance: torch.Tensor, prep: Prepared) -> Attribution:
+        x = prep.x.detach().to(torch.float64)
+        out = self.domain.project_relevance(time_relevance.detach().to(torch.float64), x,
+                                            eps=self.eps)
+        return self._finish(out, prep)
 
-    def _attribute(self, x: torch.Tensor, targets: torch.Tensor, **kwargs) -> torch.Tensor:
+    def _time_inputs(self, inputs, target) -> Prepared:
+        prep = self._prepare(inputs, target)
+        # a detached copy that needs gradients: the caller's tensor is left as it was
+        prep.x = prep.x.detach().requires_grad_()
+        return prep
+
+    def _attribute_time(self, x: torch.Tensor, targets: torch.Tensor, **options) -> torch.Tensor:
         raise NotImplementedError
 
 
-class Saliency(TimeExplainer):
+@register_explainer("saliency")
+class Saliency(GradientExplainer):
     """Gradient of the target output (Simonyan et al., 2014), via Captum.
 
     ``abs=True`` (Captum's default) returns the gradient magnitude.
     """
 
-    def _attribute(self, x, targets, abs: bool = True):
-        return _CaptumSaliency(self.model).attribute(x, target=targets, abs=abs)
+    def attribute(self, inputs: Attribution, target: TargetType = None, *,
+                  abs: bool = True) -> Attribution:
+        """Relevance ``(batch, channels, *coefficient_shape)``; ``abs`` takes the magnitude."""
+        check_bool(abs, "abs")
+        prep = self._time_inputs(inputs, target)
+        rel = _CaptumSaliency(self.model).attribute(prep.x, target=prep.targets, abs=abs)
+        return self._project(rel, prep)
 
 
-class GradientXInput(TimeExplainer):
+@register_explainer("gxi")
+class GradientXInput(GradientExplainer):
     """Gradient times input (Shrikumar et al., 2016), via Captum's ``InputXGradient``."""
 
-    def _attribute(self, x, targets):
-        return InputXGradient(self.model).attribute(x, target=targets)
+    def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
+        """Relevance ``(batch, channels, *coefficient_shape)``."""
+        prep = self._time_inputs(inputs, target)
+        rel = InputXGradient(self.model).attribute(prep.x, target=prep.targets)
+        return self._project(rel, prep)
 
 
-class IntegratedGradientsTime(TimeExplainer):
+@register_explainer("ig")
+class IntegratedGradients(GradientExplainer):
     """Integrated Gradients in time (Sundararajan et al., 2017), via Captum; zero baseline.
 
     Runs :class:`~freqxai.FLEX` in the time domain, which is Captum's IG with FLEX's batching
-    (input groups sized for the device, one backward per forward pass).
+    (input groups sized for the device, one backward per forward pass), then projects.
     """
 
-    def _attribute(self, x, targets, baselines=None, n_steps: int = 50,
-                   internal_batch_size: int | None = None, method: str = "gausslegendre"):
-        return FLEX(self.model, "time").attribute(
-            x.detach(), target=targets, baselines=baselines, n_steps=n_steps, method=method,
-            internal_batch_size=internal_batch_size,
+    def attribute(self, inputs: Attribution, target: TargetType = None, *, baselines: Any = None,
+                  n_steps: int = 50, internal_batch_size: int | None = None,
+                  method: str = "gausslegendre") -> Attribution:
+        """Relevance ``(batch, channels, *coefficient_shape)``; options as :meth:`FLEX.attribute`."""
+        check_positive_int(n_steps, "n_steps")
+        prep = self._time_inputs(inputs, target)
+        rel = FLEX(self.model, "time").attribute(
+            prep.x.detach(), target=prep.targets, baselines=baselines, n_steps=n_steps,
+            method=method, internal_batch_size=internal_batch_size,
         )
+        return self._project(rel, prep)
 
 
-class LRP(TimeExplainer):
+@register_explainer("lrp")
+class LRP(GradientExplainer):
     """Layer-wise Relevance Propagation (Bach et al., 2015) with a Zennit composite.
 
     Propagation starts from the target logit, so the relevance sums (up to the rules' absorption
@@ -109,17 +134,28 @@ class LRP(TimeExplainer):
     Parameters
     ----------
     model : nn.Module
+        An eager module (Zennit attaches its rules to the module's layers).
+    domain : str or Domain
+        ``"time"`` by default; any other domain gets the DFT-LRP projection.
     composite : str or zennit Composite
         A name from ``zennit.composites.COMPOSITES`` (``"epsilon_plus"``, the default,
         ``"epsilon_alpha2_beta1"``, ``"epsilon_plus_flat"``, ...) or a composite instance.
     canonizers : sequence of zennit Canonizer, optional
-        Canonizers for the named composite. By default batch-norm layers that follow a linear or
+        Canonizers for a named composite. By default batch-norm layers that follow a linear or
         convolutional layer in an ``nn.Sequential`` are merged (``SequentialMergeBatchNorm``).
+        With a composite instance, give them to the composite's constructor instead.
     """
 
-    def __init__(self, model: nn.Module, composite: Any = "epsilon_plus",
-                 canonizers: Sequence[Any] | None = None) -> None:
-        super().__init__(model)
+    def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
+                 composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,
+                 eps: float = 1e-6) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(
+                f"LRP needs a torch.nn.Module (Zennit attaches its rules to the module's layers), "
+                f"got {type(model).__name__}; use a gradient method (saliency, gxi, ig) for "
+                "other callables"
+            )
+        super().__init__(model, domain, eps=eps)
         from zennit.composites import COMPOSITES, Composite
 
         if isinstance(composite, str):
@@ -132,41 +168,51 @@ class LRP(TimeExplainer):
             composite = COMPOSITES[composite](canonizers=list(canonizers))
         elif not isinstance(composite, Composite):
             raise TypeError(f"composite must be a name or a zennit Composite, got {composite!r}")
+        elif canonizers is not None:
+            raise ValueError(
+                "canonizers are only used with a composite name; with a Composite instance give "
+                "them to its constructor, e.g. EpsilonPlus(canonizers=[...])"
+            )
         self.composite = composite
 
-    def _attribute(self, x, targets):
+    def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
+        """Relevance ``(batch, channels, *coefficient_shape)`` starting from the target logit."""
         from zennit.attribution import Gradient
 
-        n_out = self.model(x[:1]).shape[1]
-        one_hot = torch.nn.functional.one_hot(targets, n_out).to(x.dtype)
+        prep = self._time_inputs(inputs, target)
+        one_hot = torch.nn.functional.one_hot(prep.targets, prep.outputs.shape[1]).to(prep.x.dtype)
         # Start from the target logit (R_out = f_c), so relevance sums to the logit as in the
         # paper; the attributor registers and always removes the rule hooks (context manager).
         with Gradient(model=self.model, composite=self.composite) as attributor:
-            _, relevance = attributor(x, lambda out: out * one_hot)
-        return relevance
+            _, relevance = attributor(prep.x, lambda out: out * one_hot)
+        return self._project(relevance, prep)
+
+
+class IntegratedGradientsTime(IntegratedGradients):
+    """Deprecated alias of :class:`IntegratedGradients` (the time methods drop the suffix)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        warnings.warn("IntegratedGradientsTime is deprecated; use freqxai.IntegratedGradients",
+                      DeprecationWarning, stacklevel=2)
+        super().__init__(*args, **kwargs)
+
+
+TimeExplainer = GradientExplainer  # deprecated name of the base class
 
 
 class InDomain:
-    """Run a time-domain explainer and project its relevance into ``domain`` with DFT-LRP.
+    """Deprecated: give the gradient explainer a ``domain`` instead (``LRP(model, domain="fft")``
+    or ``get_explainer("lrp", model, domain="fft")``).
 
-    Parameters
-    ----------
-    explainer : TimeExplainer
-        Saliency, GradientXInput, IntegratedGradientsTime or LRP.
-    domain : str or Domain
-        Target domain (``"fft"``, ``"stft"``, ``"time"``).
-    eps : float
-        Negligible-sample threshold of :func:`project_relevance`.
-
-    Examples
-    --------
-    >>> lrp_fft = InDomain(LRP(model), "fft")
-    >>> relevance = lrp_fft.attribute(x, target=y)     # (batch, channels, n_freq)
+    Runs a time-domain explainer and projects its relevance into ``domain`` with DFT-LRP.
     """
 
-    def __init__(self, explainer: TimeExplainer, domain: str | Domain = "fft", eps: float = 1e-6):
-        if not isinstance(explainer, TimeExplainer):
-            raise TypeError(f"explainer must be a TimeExplainer, got {type(explainer).__name__}")
+    def __init__(self, explainer: GradientExplainer, domain: str | Domain = "fft", eps: float = 1e-6):
+        warnings.warn("InDomain is deprecated; pass domain= to the explainer, e.g. "
+                      "LRP(model, domain='fft')", DeprecationWarning, stacklevel=2)
+        if not isinstance(explainer, GradientExplainer):
+            raise TypeError(f"explainer must be a GradientExplainer (TimeExplainer), got "
+                            f"{type(explainer).__name__}")
         self.explainer = explainer
         self.domain = get_domain(domain)
         self.eps = eps
@@ -174,8 +220,9 @@ class InDomain:
 
     def attribute(self, inputs, target: TargetType = None, **kwargs):
         """Relevance per coefficient of the domain ``(batch, channels, *coefficient_axes)``."""
-        x, was_numpy = as_signal_tensor(inputs)
-        rel_time = self.explainer.attribute(x, target=target, **kwargs)
-        x = x.to(rel_time.device)
-        out = project_relevance(rel_time, x, self.domain, eps=self.eps).to(x.dtype)
-        return to_output(out, was_numpy)
+        saved = (self.explainer.domain, self.explainer.eps)
+        self.explainer.domain, self.explainer.eps = self.domain, self.eps
+        try:
+            return self.explainer.attribute(inputs, target=target, **kwargs)
+        finally:
+            self.explainer.domain, self.explainer.eps = saved

@@ -1,9 +1,12 @@
 """Metrics for frequency explanations; each declares whether a higher score is better.
 
-One class per metric (Quantus' convention) with ``name`` and ``higher_is_better``; each also has
-a plain function for batched arrays.
+One class per metric (Quantus' convention), all called as ``metric(model, inputs, relevance,
+target=None, *, domain=None, ground_truth=None)`` with ``name``, ``higher_is_better``,
+``needs_model`` and ``needs_ground_truth``; registered by name (:func:`list_metrics`,
+:func:`get_metric`). Each also has a plain function for batched arrays.
 """
 
+from .base import Metric, check_relevance, get_metric, list_metrics, metric_class, register_metric
 from .complexity import Complexity, complexity
 from .faithfulness import (
     DEFAULT_FRACTIONS,
@@ -21,9 +24,15 @@ __all__ = [
     "Complexity",
     "Deletion",
     "Insertion",
+    "Metric",
     "RelevanceRankAccuracy",
     "SpectrumModel",
     "area_under_curve",
+    "check_relevance",
+    "get_metric",
+    "list_metrics",
+    "metric_class",
+    "register_metric",
     "clip_negative",
     "complexity",
     "perturbation_curves",

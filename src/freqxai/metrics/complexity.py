@@ -7,8 +7,13 @@ explanations. IJCAI. The definition Quantus' ``Complexity`` implements: the Shan
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
+
+from ..domains import Domain
+from .base import Metric, check_relevance, register_metric
 
 __all__ = ["complexity", "Complexity"]
 
@@ -16,10 +21,11 @@ __all__ = ["complexity", "Complexity"]
 def complexity(relevance: np.ndarray | torch.Tensor) -> np.ndarray:
     """Per-sample entropy (nats) of the normalised absolute relevance ``(batch, ...)``.
 
-    A sample whose relevance is all zero has no distribution and scores NaN.
+    A sample whose relevance is all zero has no distribution and scores NaN. NaN or Inf
+    relevance raises ``ValueError``.
     """
-    r = relevance.detach().cpu().numpy() if isinstance(relevance, torch.Tensor) else np.asarray(relevance)
-    a = np.abs(r.reshape(r.shape[0], -1).astype(np.float64))
+    r = check_relevance(relevance)
+    a = np.abs(r.reshape(r.shape[0], -1))
     total = a.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = a / total
@@ -27,11 +33,15 @@ def complexity(relevance: np.ndarray | torch.Tensor) -> np.ndarray:
     return np.where(total[:, 0] > 0, ent, np.nan)
 
 
-class Complexity:
-    """Entropy of the normalised absolute relevance (lower is better)."""
+@register_metric("complexity")
+class Complexity(Metric):
+    """Entropy of the normalised absolute relevance (lower is better). Needs no model."""
 
-    name = "complexity"
+    label = "complexity"
     higher_is_better = False
+    needs_model = False
 
-    def __call__(self, relevance) -> np.ndarray:
-        return complexity(relevance)
+    def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
+                 domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:
+        batch = None if inputs is None else len(inputs)
+        return complexity(check_relevance(relevance, batch))

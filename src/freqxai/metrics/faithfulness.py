@@ -1,8 +1,8 @@
 """Deletion and insertion curves in the explanation domain (FreqRISE's faithfulness test).
 
 Brüsch et al. (NLDL 2025), section 4: coefficients are removed (set to zero) in order of
-decreasing relevance, the signal is inverted to time, and the softmax probability of the true
-class is recorded; a faithful explanation makes it drop fast (low deletion area). Insertion starts
+decreasing relevance, the signal is inverted to time, and the softmax probability of the target
+class (the given target, by default the predicted class) is recorded; a faithful explanation makes it drop fast (low deletion area). Insertion starts
 from all coefficients removed and restores the most relevant first (high insertion area is good;
 Petsiuk et al., 2018).
 """
@@ -10,12 +10,24 @@ Petsiuk et al., 2018).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
-from .._validation import as_signal_tensor, model_device, resolve_targets
+from .._validation import (
+    as_signal_tensor,
+    check_bool,
+    check_choice,
+    check_model,
+    check_positive_int,
+    checked_outputs,
+    compute_dtype,
+    model_device,
+    resolve_targets,
+)
 from ..domains import Domain, get_domain
+from .base import Metric, check_relevance, register_metric
 
 __all__ = ["DEFAULT_FRACTIONS", "perturbation_curves", "area_under_curve", "Deletion", "Insertion"]
 
@@ -24,10 +36,27 @@ DEFAULT_FRACTIONS: tuple[float, ...] = tuple(np.round(np.arange(0, 1.0, 0.05), 2
 _CHUNK_ELEMENTS = 2**24
 
 
+def check_fractions(fractions: Any) -> np.ndarray:
+    """``fractions`` as a strictly increasing 1-D float array in [0, 1] (at least two points)."""
+    try:
+        fr = np.asarray(fractions, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"fractions must be a sequence of numbers, got {fractions!r}") from err
+    if fr.ndim != 1 or fr.size < 2 or not np.isfinite(fr).all() or (fr < 0).any() or (fr > 1).any():
+        raise ValueError(f"fractions must be a 1-D sequence of at least two values in [0, 1], got "
+                         f"{fractions!r}")
+    if (np.diff(fr) <= 0).any():
+        raise ValueError(f"fractions must be strictly increasing (an unsorted axis gives a "
+                         f"negative area), got {fractions!r}")
+    return fr
+
+
 def area_under_curve(curves: np.ndarray, fractions: Sequence[float]) -> np.ndarray:
     """Trapezoid area under each curve ``(batch, n_fractions)`` over ``fractions``."""
     curves = np.asarray(curves, dtype=float)
-    x = np.asarray(fractions, dtype=float)
+    x = check_fractions(fractions)
+    if curves.shape[-1] != x.size:
+        raise ValueError(f"curves have {curves.shape[-1]} points but fractions {x.size}")
     # the trapezoid rule, written out (numpy 1.x has np.trapz, numpy 2.x np.trapezoid)
     return ((curves[..., 1:] + curves[..., :-1]) / 2 * np.diff(x)).sum(axis=-1)
 
@@ -62,7 +91,7 @@ def perturbation_curves(
     relevance : (batch, channels or 1, *coefficient_axes)
         A channel axis of 1 ranks coefficient positions and perturbs all channels together.
     target : int, sequence, tensor or None
-        Class whose probability is tracked (None: the predicted class).
+        Class whose probability is tracked (None: the predicted class of each input).
     domain : str or Domain
         The explanation domain of ``relevance``.
     fractions : sequence of float in [0, 1]
@@ -77,28 +106,28 @@ def perturbation_curves(
     -------
     ndarray, shape (batch, len(fractions))
     """
-    if mode not in ("deletion", "insertion"):
-        raise ValueError(f"mode must be 'deletion' or 'insertion', got {mode!r}")
+    check_model(model)
+    check_choice(mode, "mode", ("deletion", "insertion"))
+    check_bool(use_softmax, "use_softmax")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    fr_np = check_fractions(fractions)
     domain = get_domain(domain)
     x, _ = as_signal_tensor(inputs)
+    domain.check_length(x.shape[-1])
     device = model_device(model)
-    x = x.to(device)
-    rel = torch.as_tensor(np.asarray(relevance) if not isinstance(relevance, torch.Tensor) else relevance)
-    rel = rel.to(device=device, dtype=torch.float64)
+    x = x.to(device=device, dtype=compute_dtype(model, x.dtype))
+    rel = torch.from_numpy(check_relevance(relevance, len(x))).to(device)
     coeffs = domain.forward(x)
-    if rel.shape[0] != x.shape[0] or tuple(rel.shape[2:]) != tuple(coeffs.shape[2:]) or rel.shape[1] not in (1, x.shape[1]):
+    if tuple(rel.shape[2:]) != tuple(coeffs.shape[2:]) or rel.shape[1] not in (1, x.shape[1]):
         raise ValueError(
             f"relevance shape {tuple(rel.shape)} does not fit coefficients {tuple(coeffs.shape)} "
-            "of the domain (channel axis must be 1 or the number of channels)"
+            f"of the {domain.name!r} domain (channel axis must be 1 or the number of channels)"
         )
-    fr = torch.as_tensor(np.asarray(fractions, dtype=float), device=device)
-    if fr.dim() != 1 or (fr < 0).any() or (fr > 1).any():
-        raise ValueError("fractions must be a 1-D sequence of values in [0, 1]")
+    fr = torch.as_tensor(fr_np, device=device)
     n_rank = rel[0].numel()
     k = torch.round(fr * n_rank).long()  # elements removed / kept at each fraction
     with torch.no_grad():
-        out = model(x)
-        targets = resolve_targets(target, out)
+        targets = resolve_targets(target, checked_outputs(model, x))
     length = x.shape[-1]
     n_q = len(fr)
     per_input = n_q * coeffs[0].numel() * (2 if coeffs.is_complex() else 1)
@@ -123,38 +152,62 @@ def perturbation_curves(
     return curves.numpy()
 
 
-class _Curve:
+class _Curve(Metric):
+    """Area under a perturbation curve in the explanation domain.
+
+    Parameters
+    ----------
+    domain : str or Domain
+        Default domain of the relevance (a call's ``domain=`` overrides it).
+    fractions : sequence of float
+        Strictly increasing shares of coefficients removed / kept, in [0, 1].
+    use_softmax : bool
+        Track probabilities (default) or logits.
+    batch_size : int
+        Perturbed signals per model forward.
+    """
+
     mode = "deletion"
-    higher_is_better = False
+    has_curves = True
 
     def __init__(self, domain: str | Domain = "fft", fractions: Sequence[float] = DEFAULT_FRACTIONS,
                  use_softmax: bool = True, batch_size: int = 512) -> None:
-        self.domain = get_domain(domain)
-        self.fractions = tuple(float(f) for f in fractions)
-        self.use_softmax = use_softmax
-        self.batch_size = batch_size
+        super().__init__(domain)
+        self.fractions = tuple(float(f) for f in check_fractions(fractions))
+        self.use_softmax = check_bool(use_softmax, "use_softmax")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
 
-    def curves(self, model, inputs, relevance, target=None) -> np.ndarray:
+    def curves(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
+               domain: str | Domain | None = None) -> np.ndarray:
         """Per-sample curves ``(batch, n_fractions)``."""
-        return perturbation_curves(model, inputs, relevance, target, self.domain, self.fractions,
-                                   self.mode, self.use_softmax, self.batch_size)
+        return perturbation_curves(model, inputs, relevance, target, self._domain(domain),
+                                   self.fractions, self.mode, self.use_softmax, self.batch_size)
 
-    def __call__(self, model, inputs, relevance, target=None) -> np.ndarray:
+    def area(self, curves: np.ndarray) -> np.ndarray:
+        """Per-sample area under ``curves`` over this metric's fractions."""
+        return area_under_curve(curves, self.fractions)
+
+    def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
+                 domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:
         """Per-sample area under the curve."""
-        return area_under_curve(self.curves(model, inputs, relevance, target), self.fractions)
+        return self.area(self.curves(model, inputs, relevance, target, domain=domain))
 
 
+@register_metric("deletion", aliases=("deletion_auc",))
 class Deletion(_Curve):
-    """Area under the deletion curve: remove the most relevant coefficients first (lower is better)."""
+    """Area under the deletion curve: remove the most relevant coefficients first (lower is
+    better). Tracks the target class (default: the predicted class)."""
 
-    name = "deletion_auc"
+    label = "deletion AUC"
     mode = "deletion"
     higher_is_better = False
 
 
+@register_metric("insertion", aliases=("insertion_auc",))
 class Insertion(_Curve):
-    """Area under the insertion curve: restore the most relevant coefficients first (higher is better)."""
+    """Area under the insertion curve: restore the most relevant coefficients first (higher is
+    better). Tracks the target class (default: the predicted class)."""
 
-    name = "insertion_auc"
+    label = "insertion AUC"
     mode = "insertion"
     higher_is_better = True

@@ -8,15 +8,28 @@ better; a sample with no ground truth (the empty class) has no score.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
+from ..domains import Domain
+from .base import Metric, check_relevance, register_metric
+
 __all__ = ["relevance_rank_accuracy", "RelevanceRankAccuracy"]
 
 
-def _to_numpy(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+def _truth_indices(truth: Any, n: int, i: int) -> np.ndarray:
+    t = np.asarray(truth)
+    if t.size == 0:
+        return t.astype(np.int64).reshape(0)
+    if t.dtype == bool or not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"ground_truth[{i}] must hold integer indices, got {t.dtype}")
+    t = t.reshape(-1)
+    if (t < 0).any() or (t >= n).any():
+        raise ValueError(f"ground_truth[{i}] has indices {t.tolist()} outside [0, {n}) of the "
+                         "relevance it indexes")
+    return np.unique(t)
 
 
 def relevance_rank_accuracy(
@@ -27,33 +40,59 @@ def relevance_rank_accuracy(
     Parameters
     ----------
     relevance : array, shape (batch, ...)
-        Relevance per coefficient; all axes after the first are flattened (channels summed first
-        when there is a channel axis of size > 1 is up to the caller).
+        Relevance per coefficient; all axes after the first are flattened (sum channels, or take
+        a domain's :meth:`~freqxai.domains.Domain.frequency_profile`, first as needed).
     ground_truth : sequence of sequences of int
-        For each sample, flat indices of the relevant coefficients (e.g. the class frequency bins).
+        For each sample, flat indices of the relevant coefficients (e.g. the class frequency
+        bins); repeated indices count once.
 
     Returns
     -------
     ndarray of float, shape (batch,)
         Score in [0, 1]; NaN where the ground truth is empty.
+
+    Raises
+    ------
+    ValueError
+        For a batch mismatch, NaN/Inf relevance or indices out of range.
     """
-    rel = _to_numpy(relevance).reshape(len(ground_truth), -1)
-    if rel.shape[0] != len(ground_truth):
-        raise ValueError(f"relevance has {rel.shape[0]} samples but ground_truth {len(ground_truth)}")
+    if isinstance(ground_truth, str | bytes) or not hasattr(ground_truth, "__len__"):
+        raise TypeError("ground_truth must be a sequence with one sequence of indices per sample")
+    rel = check_relevance(relevance, len(ground_truth))
+    rel = rel.reshape(rel.shape[0], -1)
     scores = np.full(rel.shape[0], np.nan)
     order = np.argsort(-rel, axis=1, kind="stable")
     for i, truth in enumerate(ground_truth):  # K differs per sample; the sort above is batched
-        k = len(truth)
-        if k:
-            scores[i] = np.isin(order[i, :k], np.asarray(truth)).sum() / k
+        t = _truth_indices(truth, rel.shape[1], i)
+        if t.size:
+            scores[i] = np.isin(order[i, : t.size], t).sum() / t.size
     return scores
 
 
-class RelevanceRankAccuracy:
-    """Metric object for relevance rank accuracy (higher is better)."""
+@register_metric("localization")
+class RelevanceRankAccuracy(Metric):
+    """Relevance rank accuracy on the domain's frequency profile (higher is better).
 
-    name = "localization"
+    ``ground_truth`` holds, per input, indices into ``domain.frequency_profile`` (e.g. the rFFT
+    bins of the class frequencies; STFT relevance is summed over frames first). Channels are
+    summed. Without a domain, indices are flat indices of the relevance per sample.
+    """
+
+    label = "localization"
     higher_is_better = True
+    needs_model = False
+    needs_ground_truth = True
 
-    def __call__(self, relevance, ground_truth) -> np.ndarray:
-        return relevance_rank_accuracy(relevance, ground_truth)
+    def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
+                 domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:
+        if ground_truth is None:
+            raise ValueError("localization needs ground_truth: per input the indices of the "
+                             "relevant frequencies in the domain's frequency profile")
+        batch = None if inputs is None else len(inputs)
+        rel = check_relevance(relevance, batch)
+        dom = self._domain(domain, default=None)
+        if dom is not None:
+            if inputs is None:
+                raise ValueError("localization with a domain needs the inputs (their length)")
+            rel = dom.frequency_profile(rel.sum(axis=1), int(np.shape(inputs)[-1]))
+        return relevance_rank_accuracy(rel, ground_truth)

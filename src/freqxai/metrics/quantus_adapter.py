@@ -22,8 +22,10 @@ __all__ = ["SpectrumModel", "to_quantus"]
 class SpectrumModel(nn.Module):
     """``(batch, 2 C, *grid)`` stacked real/imaginary coefficients → model output."""
 
-    def __init__(self, model: nn.Module, domain: Domain, length: int, channels: int) -> None:
+    def __init__(self, model: nn.Module, domain: Domain, length: int, channels: int,
+                 is_complex: bool = True) -> None:
         super().__init__()
+        self.is_complex = is_complex
         self.model = model
         self.domain = domain
         self.length = length
@@ -32,7 +34,7 @@ class SpectrumModel(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         z = torch.as_tensor(z, dtype=torch.float32)
         c = self.channels
-        coeffs = torch.complex(z[:, :c], z[:, c:]) if self.domain.is_complex else z
+        coeffs = torch.complex(z[:, :c], z[:, c:]) if self.is_complex else z
         return self.model(self.domain.inverse(coeffs, self.length))
 
 
@@ -59,10 +61,11 @@ def to_quantus(model: nn.Module, inputs, relevance, domain: str | Domain = "fft"
     rel = np.asarray(relevance.detach().cpu() if isinstance(relevance, torch.Tensor) else relevance,
                      dtype=np.float32)
     rel = np.broadcast_to(rel, coeffs.shape)
-    if domain.is_complex:
+    if coeffs.is_complex():
         xq = torch.cat([coeffs.real, coeffs.imag], dim=1).numpy()
         aq = np.concatenate([rel, rel], axis=1)
     else:
         xq, aq = coeffs.numpy(), np.ascontiguousarray(rel)
-    wrapped = SpectrumModel(model, domain, x.shape[-1], x.shape[1]).eval()
+    wrapped = SpectrumModel(model, domain, x.shape[-1], x.shape[1],
+                            coeffs.is_complex()).eval()
     return wrapped, xq.astype(np.float32), aq.astype(np.float32)

@@ -1,14 +1,11 @@
 """Experiment runner: configuration, distributed attribution, HDF5 results, reports."""
 
-from .config import DOMAINS, METHODS, METRICS, RunConfig, load_config
+from .config import RunConfig, load_config
 from .engine import RunSummary, run_experiment
 from .report import write_report
 from .store import ResultStore
 
 __all__ = [
-    "DOMAINS",
-    "METHODS",
-    "METRICS",
     "ResultStore",
     "RunConfig",
     "RunSummary",

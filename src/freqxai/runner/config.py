@@ -15,13 +15,24 @@ from typing import Any
 
 from .._io import ensure_writable_dir
 
-__all__ = ["METHODS", "DOMAINS", "METRICS", "RunConfig", "load_config"]
+__all__ = ["RunConfig", "load_config"]
 
-METHODS = ("freqrise", "flex", "saliency", "gxi", "ig", "lrp", "random", "amplitude")
-GRADIENT_METHODS = ("saliency", "gxi", "ig", "lrp")
-DOMAINS = ("fft", "stft", "time")
-METRICS = ("localization", "complexity", "deletion", "insertion")
 DATASETS = ("synthetic", "audiomnist", "fsdd")
+# Version of the results layout; part of the result key, so a run folder of another layout is
+# refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards).
+RESULTS_FORMAT = 2
+
+
+def _methods() -> list[str]:
+    from ..explainers import list_explainers
+
+    return list_explainers()
+
+
+def _metrics() -> list[str]:
+    from ..metrics import list_metrics
+
+    return list_metrics()
 
 
 @dataclass
@@ -48,6 +59,8 @@ class RunConfig:
     n_test : int
         Number of test signals explained.
     methods, domains, metrics : lists of names
+        From the registries (``freqxai.list_explainers()``, ``freqxai.list_domains()``,
+        ``freqxai.metrics.list_metrics()``); methods and metrics default to all registered.
     n_masks, p_keep, num_cells : FreqRISE settings; ``num_cells`` maps domain → cells (an int or
         ``[freq, frames]``), ``0`` meaning one cell per coefficient.
     use_softmax : bool
@@ -57,7 +70,16 @@ class RunConfig:
     lrp_composite : str
         Zennit composite for LRP.
     stft : dict
-        STFT domain parameters (``n_fft``, ``hop_length``, ``window``, ``center``).
+        STFT domain parameters (``n_fft``, ``hop_length``, ``window``, ``center``); the same as
+        ``domain_params["stft"]``.
+    domain_params : dict
+        Domain name → constructor parameters (e.g. ``{"wavelet": {"wavelet": "db4"}}``).
+    explainer_options : dict
+        Method name → settings of its constructor or ``attribute`` (e.g.
+        ``{"freqrise": {"normalize": "minmax"}}``, the paper's evaluation, the default). The
+        shared fields ``n_masks``, ``p_keep``, ``num_cells``, ``use_softmax``, ``n_steps``,
+        ``lrp_composite`` (as ``composite``) and the per-unit seed go to every method that takes
+        them.
     clip_negative, threshold
         Post-processing before complexity (the paper clips negative gradient relevance).
     chunk_size : int
@@ -83,9 +105,9 @@ class RunConfig:
     test_data: str | None = None
     weights: str | None = None
     n_test: int = 100
-    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    methods: list[str] = field(default_factory=_methods)
     domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
-    metrics: list[str] = field(default_factory=lambda: list(METRICS))
+    metrics: list[str] = field(default_factory=_metrics)
     n_masks: int = 3000
     p_keep: float = 0.5
     num_cells: dict[str, Any] | None = None
@@ -93,6 +115,9 @@ class RunConfig:
     n_steps: int = 50
     lrp_composite: str = "epsilon_plus"
     stft: dict[str, Any] | None = None
+    domain_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    explainer_options: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"freqrise": {"normalize": "minmax"}})
     clip_negative: bool = True
     threshold: str | float | None = None
     chunk_size: int = 25
@@ -108,9 +133,12 @@ class RunConfig:
         # (one mask cell per bin, as the published synthetic run); audio uses the paper's STFT
         # (n_fft=455, hop=35, Hann) and 200 cells.
         audio = self.dataset in ("audiomnist", "fsdd")
+        if self.stft is None and isinstance(self.domain_params, dict) and "stft" in self.domain_params:
+            self.stft = dict(self.domain_params["stft"])
         if self.stft is None:
             self.stft = ({"n_fft": 455, "hop_length": 35, "window": "hann"} if audio
                          else {"n_fft": 128, "hop_length": 32, "window": "hann"})
+        self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
         if self.num_cells is None:
             self.num_cells = ({"fft": 200, "stft": 200, "time": 200} if audio
                               else {"fft": 0, "stft": [64, 16], "time": 200})
@@ -119,16 +147,38 @@ class RunConfig:
         """Check every field; raise one ``ValueError`` naming all problems found."""
         problems: list[str] = []
 
-        def unknown(kind: str, values, allowed):
-            bad = [v for v in values if v not in allowed]
+        from ..domains import get_domain, list_domains
+        from ..explainers import explainer_class, list_explainers
+        from ..metrics import list_metrics, metric_class
+
+        def canonical(kind: str, values, lookup, allowed) -> list[str]:
+            if isinstance(values, str) or not isinstance(values, list | tuple):
+                problems.append(f"{kind}s must be a list of names, got {values!r}")
+                return []
+            out, bad = [], []
+            for v in values:
+                try:
+                    out.append(lookup(v))
+                except (ValueError, TypeError):
+                    bad.append(v)
             if bad:
-                problems.append(f"unknown {kind} {bad}; choose from {list(allowed)}")
+                problems.append(f"unknown {kind} {bad}; choose from {allowed}")
+            return out
 
         if self.dataset not in DATASETS:
             problems.append(f"unknown dataset {self.dataset!r}; choose from {list(DATASETS)}")
-        unknown("method", self.methods, METHODS)
-        unknown("domain", self.domains, DOMAINS)
-        unknown("metric", self.metrics, METRICS)
+        self.methods = canonical("method", self.methods, lambda m: explainer_class(m).name,
+                                 list_explainers())
+        self.domains = canonical("domain", self.domains, lambda d: get_domain(d).name,
+                                 list_domains())
+        self.metrics = canonical("metric", self.metrics, lambda m: metric_class(m).name,
+                                 list_metrics())
+        for d in self.domains:
+            try:
+                self.domain(d)
+            except (TypeError, ValueError) as err:
+                problems.append(f"domain {d!r} with parameters {self.domain_params.get(d, {})}: {err}")
+        problems += self._check_explainer_options()
         for name in ("methods", "domains", "metrics"):
             if not getattr(self, name):
                 problems.append(f"{name} must not be empty")
@@ -150,10 +200,6 @@ class RunConfig:
             problems.append(f"p_keep must be in (0, 1), got {self.p_keep}")
         if self.noise < 0:
             problems.append(f"noise must be >= 0, got {self.noise}")
-        try:
-            self.stft_domain()
-        except (TypeError, ValueError) as err:
-            problems.append(f"stft settings {self.stft}: {err}")
         if self.threshold is not None and self.threshold != "mean" and not (
             isinstance(self.threshold, float | int) and 0 < float(self.threshold) < 1
         ):
@@ -168,14 +214,70 @@ class RunConfig:
         return self
 
     def stft_domain(self):
-        from ..domains import STFT
-
-        return STFT(**self.stft)
+        return self.domain("stft")
 
     def domain(self, name: str):
+        """The domain ``name`` with its parameters from ``domain_params``."""
         from ..domains import get_domain
 
-        return self.stft_domain() if name == "stft" else get_domain(name)
+        return get_domain(name, **self.domain_params.get(name, {}))
+
+    def _check_explainer_options(self) -> list[str]:
+        """Every option in ``explainer_options`` must be a setting the method takes."""
+        from ..explainers import explainer_class
+
+        problems = []
+        if not isinstance(self.explainer_options, dict):
+            return [f"explainer_options must map method names to settings, got {self.explainer_options!r}"]
+        for method, options in self.explainer_options.items():
+            try:
+                cls = explainer_class(method)
+            except ValueError as err:
+                problems.append(f"explainer_options: {err}")
+                continue
+            if not isinstance(options, dict):
+                problems.append(f"explainer_options[{method!r}] must be a mapping, got {options!r}")
+                continue
+            known = set(_parameters(cls.__init__)) | set(_parameters(cls.attribute))
+            bad = sorted(set(options) - known)
+            if bad:
+                problems.append(f"explainer_options[{method!r}] has unknown settings {bad}; "
+                                f"{method} takes {sorted(known - {'self', 'model', 'inputs', 'target', 'domain'})}")
+        return problems
+
+    def explainer_settings(self, method: str, domain: str, length: int, seed: int
+                           ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Constructor settings and ``attribute`` options of ``method`` in ``domain``.
+
+        Shared fields go to every method whose constructor or ``attribute`` takes a parameter of
+        that name; ``explainer_options[method]`` overrides them.
+        """
+        from ..explainers import explainer_class
+
+        cls = explainer_class(method)
+        shared = {
+            "n_masks": self.n_masks, "p_keep": self.p_keep, "use_softmax": self.use_softmax,
+            "n_steps": self.n_steps, "composite": self.lrp_composite, "seed": seed,
+            "num_cells": self._num_cells(domain, length),
+        }
+        shared.update(self.explainer_options.get(method, {}))
+        init_names, call_names = _parameters(cls.__init__), _parameters(cls.attribute)
+        init = {k: v for k, v in shared.items() if k in init_names and k not in ("model", "domain")}
+        call = {k: v for k, v in shared.items() if k in call_names and k not in init}
+        return init, call
+
+    def _num_cells(self, domain_name: str, length: int):
+        """FreqRISE cells of a domain: ``num_cells[domain]`` (0 = one per coefficient), clamped to
+        the grid; ``"auto"`` for domains without an entry."""
+        cells = (self.num_cells or {}).get(domain_name, "auto")
+        if cells == "auto":
+            return cells
+        grid = self.domain(domain_name).coefficient_shape(length)
+        if isinstance(cells, list | tuple):
+            return tuple(g if c in (0, None) else min(int(c), g) for c, g in zip(cells, grid, strict=True))
+        if cells in (0, None):
+            return grid if len(grid) > 1 else grid[0]
+        return tuple(min(int(cells), g) for g in grid) if len(grid) > 1 else min(int(cells), grid[0])
 
     def units(self) -> list[tuple[str, str]]:
         """(method, domain) pairs to compute, in a fixed order."""
@@ -186,9 +288,16 @@ class RunConfig:
 
     def result_key(self) -> str:
         """Hash of the settings that determine results (not where or how fast they run)."""
-        skip = {"out", "devices", "accelerator", "chunk_size", "threads"}
+        skip = {"out", "devices", "accelerator", "threads"}
         relevant = {k: v for k, v in self.to_dict().items() if k not in skip}
+        relevant["results_format"] = RESULTS_FORMAT
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _parameters(fn) -> list[str]:
+    import inspect
+
+    return list(inspect.signature(fn).parameters)
 
 
 def load_config(path: str | Path, **overrides: Any) -> RunConfig:

@@ -10,15 +10,18 @@ import numpy as np
 from .._io import write_csv, write_markdown_table
 from .store import ResultStore, unit_name
 
-__all__ = ["write_report", "summary_rows", "METRIC_COLUMNS"]
+__all__ = ["write_report", "summary_rows", "metric_columns"]
 
-# column, unit key, direction (for the header)
-METRIC_COLUMNS = (
-    ("localization", "localization", "↑"),
-    ("complexity", "complexity", "↓"),
-    ("deletion AUC", "deletion_auc", "↓"),
-    ("insertion AUC", "insertion_auc", "↑"),
-)
+
+def metric_columns(metrics: list[str]) -> list[tuple[str, str, str]]:
+    """(column title, result key, direction arrow) of each metric, read from the registry."""
+    from ..metrics import metric_class
+
+    cols = []
+    for name in metrics:
+        cls = metric_class(name)
+        cols.append((cls.label, cls.name, "↑" if cls.higher_is_better else "↓"))
+    return cols
 
 
 def _mean_sem(v: np.ndarray) -> tuple[float, float]:
@@ -31,14 +34,15 @@ def _mean_sem(v: np.ndarray) -> tuple[float, float]:
 def summary_rows(store: ResultStore) -> list[dict]:
     """One row per (method, domain): mean and standard error of each metric."""
     cfg = json.loads(store.read_attrs()["config"])
+    columns = metric_columns(cfg["metrics"])
     rows = []
     for method in cfg["methods"]:
         for domain in cfg["domains"]:
             name = unit_name(method, domain)
             shapes = store.unit_shapes(name)  # metrics only: relevance and curves stay on disk
-            unit = store.read_unit(name, [k for _, k, _ in METRIC_COLUMNS if k in shapes])
+            unit = store.read_unit(name, [k for _, k, _ in columns if k in shapes])
             row = {"method": method, "domain": domain, "n": int(shapes["relevance"][0])}
-            for _, key, _ in METRIC_COLUMNS:
+            for _, key, _ in columns:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean
                 row[key + "_sem"] = sem
@@ -62,8 +66,9 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
         f"{float(attrs.get('test_accuracy', float('nan'))):.3f}, seed {cfg['seed']}, "
         f"freqxai {attrs.get('freqxai_version')}. Mean ± standard error."
     )
-    header = ["method", "domain"] + [f"{c} {d}" for c, _, d in METRIC_COLUMNS]
-    cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in METRIC_COLUMNS]
+    columns = metric_columns(cfg["metrics"])
+    header = ["method", "domain"] + [f"{c} {d}" for c, _, d in columns]
+    cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
              for r in rows]
     csv_path = write_csv(run_dir / "results.csv", rows)
     md_path = write_markdown_table(run_dir / "results.md", header, cells, preamble)
@@ -71,65 +76,50 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
 
 
 def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]:
-    import torch
-
     from ..data.synthetic import class_frequencies
-    from ..domains import STFT
-    from ..plotting import (
-        new_figure,
-        plot_curves,
-        plot_frequency_relevance,
-        plot_time_frequency_relevance,
-        save_figure,
-    )
+    from ..domains import get_domain
+    from ..metrics import metric_class
+    from ..plotting import new_figure, plot_curves, save_figure
 
     cfg = json.loads(attrs["config"])
-    stft = STFT(**cfg["stft"])
+    params = cfg.get("domain_params") or {"stft": cfg.get("stft") or {}}
+    domains = {d: get_domain(d, **params.get(d, {})) for d in cfg["domains"]}
     fractions = store.read_data("fractions")
     X, y = store.read_data("X"), store.read_data("y")
+    length, fs = X.shape[-1], float(attrs.get("fs", 0)) or None
     paths = []
+    curve_metrics = [m for m in cfg["metrics"] if metric_class(m).has_curves]
     for domain in cfg["domains"]:
-        for mode in ("deletion", "insertion"):
-            if mode not in cfg["metrics"]:
-                continue
-            key = f"{mode}_curve"
+        for name in curve_metrics:
+            key = f"{name}_curve"
             curves = {m: store.read_unit(unit_name(m, domain), [key])[key].mean(axis=0)
                       for m in cfg["methods"]}
             fig, ax = new_figure(1, 1, figsize=(5.5, 4))
-            action = "removed" if mode == "deletion" else "kept"
+            action = "kept" if metric_class(name).higher_is_better else "removed"
             plot_curves(ax[0, 0], fractions, curves, f"fraction of coefficients {action}",
-                        "mean probability of the true class", title=f"{mode} curves, {domain} domain")
-            paths.append(save_figure(fig, run_dir / f"{mode}_{domain}.png"))
+                        "mean probability of the target class",
+                        title=f"{name} curves, {domain} domain")
+            paths.append(save_figure(fig, run_dir / f"{name}_{domain}.png"))
     # Example attributions: a few test signals with one row per method, and for audio one figure
     # per method and domain with a few clips of every class.
     synthetic = cfg["dataset"] == "synthetic"
     max_f = 70.0 if synthetic else None
 
-    def draw(ax, domain, freqs, times, i, rel, title):
-        rel = rel.sum(axis=0)  # over channels
-        if domain == "fft":
-            marks = class_frequencies(int(y[i])) if synthetic else ()
-            plot_frequency_relevance(ax, freqs, rel, marks=marks, max_frequency=max_f, title=title)
-        else:
-            spec = stft.forward(torch.from_numpy(X[i : i + 1]))[0].abs().sum(0)
-            plot_time_frequency_relevance(ax, spec.numpy(), rel, freqs, times, title=title,
-                                          max_frequency=max_f)
+    def draw(ax, domain, i, rel, title):
+        marks = class_frequencies(int(y[i])) if synthetic else ()
+        domains[domain].plot(ax, rel.sum(axis=0), length=length, fs=fs, signal=X[i],
+                             title=title, max_frequency=max_f, marks=marks)
 
     examples = _example_indices(y, 3)
     per_class = {c: np.flatnonzero(y == c)[:2].tolist() for c in np.unique(y)}
     for domain in cfg["domains"]:
-        if domain == "time":
-            continue
-        freqs = store.read_data(f"axes/{domain}/frequency")
-        times = store.read_data(f"axes/{domain}/time") if domain == "stft" else None
         rels = {m: store.read_unit(unit_name(m, domain), ["relevance"])["relevance"]
                 for m in cfg["methods"]}
         n_m = len(cfg["methods"])
         fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
         for j, i in enumerate(examples):
             for r, method in enumerate(cfg["methods"]):
-                draw(axs[r, j], domain, freqs, times, i, rels[method][i],
-                     f"{method}, test {i} (class {y[i]})")
+                draw(axs[r, j], domain, i, rels[method][i], f"{method}, test {i} (class {y[i]})")
         paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
         if synthetic:
             continue
@@ -138,7 +128,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
             for r, (c, idx) in enumerate(per_class.items()):
                 for j in range(2):
                     if j < len(idx):
-                        draw(axs[r, j], domain, freqs, times, idx[j], rels[method][idx[j]],
+                        draw(axs[r, j], domain, idx[j], rels[method][idx[j]],
                              f"{method}, class {c}, test {idx[j]}")
                     else:
                         axs[r, j].set_axis_off()

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..domains import STFT, Domain, Fourier
+from ..domains import Domain
 from .config import RunConfig
 
 log = logging.getLogger(__name__)
@@ -42,18 +42,18 @@ class Task:
     test_accuracy: float = float("nan")
 
     def ground_truth(self, domain: Domain) -> list[list[int]] | None:
-        """Flat indices of the ground-truth bins in ``domain``'s frequency marginal, or None.
+        """Indices of the ground-truth frequencies in ``domain``'s frequency profile, or None.
 
-        For the STFT, localization ranks the relevance summed over frames, so the indices are
-        frequency bins (nearest to each true frequency).
+        Localization ranks the domain's frequency profile (STFT: relevance summed over frames;
+        wavelet: per band), so the indices are its entries holding each true frequency.
         """
         if self.truth_frequencies is None:
             return None
         length = self.X.shape[-1]
-        if isinstance(domain, Fourier | STFT):
-            freqs = domain.axes(length, self.fs)["frequency"]
-            return [[int(np.argmin(np.abs(freqs - f))) for f in fs] for fs in self.truth_frequencies]
-        return None
+        if domain.frequency_axis(length) is None:
+            return None
+        return [[domain.profile_index(f, length, self.fs) for f in fs]
+                for fs in self.truth_frequencies]
 
 
 def data_hash(*arrays: np.ndarray) -> str:

@@ -1,0 +1,192 @@
+"""The explainer contract: one preparation and one finishing step for every method, and a registry.
+
+Every explainer follows Captum's pipeline: settings in ``__init__``, data in
+``attribute(inputs, target=None, *, ...)`` with keyword-only options. ``attribute`` validates its
+options, calls :meth:`Explainer._prepare` (inputs, dtype, device, model outputs, targets),
+does its math and returns through :meth:`Explainer._finish` (numpy in → numpy out, the input's
+floating dtype preserved; half precision is computed in the model's dtype, float32 for CPU models,
+and returned as given).
+
+Class attributes tell the runner and the report what a method produces, instead of name
+switches: ``signed`` (relevance can be negative), ``clip_negative`` (negative relevance is clipped
+before scoring, one rule for FLEX and every gradient method, as the FreqRISE paper does for
+gradients), ``has_convergence_delta``, ``has_standard_error`` and ``computes_in_time`` (relevance
+is computed in time and projected into the domain with DFT-LRP, so the runner may compute it once
+for every domain).
+
+Methods register with :func:`register_explainer` next to their class (Zennit's
+``@register_composite`` convention); :func:`list_explainers` and :func:`get_explainer` read the
+registry, and so do the CLI, the configuration and the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import torch
+
+from .._validation import (
+    TargetType,
+    as_signal_tensor,
+    check_model,
+    checked_outputs,
+    compute_dtype,
+    model_device,
+    resolve_targets,
+    to_output,
+    warn_if_training,
+)
+from ..domains import Domain, get_domain
+
+__all__ = [
+    "Attribution",
+    "Explainer",
+    "Prepared",
+    "register_explainer",
+    "list_explainers",
+    "get_explainer",
+    "explainer_class",
+]
+
+Attribution = torch.Tensor | np.ndarray
+
+
+@dataclass
+class Prepared:
+    """Validated data of one ``attribute`` call.
+
+    Attributes
+    ----------
+    x : tensor (batch, channels, time)
+        The inputs on the model's device, in the model's dtype.
+    targets : long tensor (batch,)
+        One class per input.
+    outputs : tensor (batch, n_classes)
+        The model's outputs on ``x`` (no gradients).
+    was_numpy : bool
+        Whether the user gave numpy (the result goes back as numpy).
+    dtype : torch.dtype
+        The dtype results are returned in (the input's floating dtype).
+    """
+
+    x: torch.Tensor
+    targets: torch.Tensor
+    outputs: torch.Tensor
+    was_numpy: bool
+    dtype: torch.dtype
+
+
+class Explainer:
+    """Base class of every explainer.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or callable
+        Maps ``(batch, channels, time)`` to ``(batch, n_classes)``. Relevance is computed on the
+        device of its parameters.
+    domain : str or Domain
+        Where relevance lives: a name from :func:`freqxai.domains.list_domains` or a
+        :class:`~freqxai.domains.Domain`.
+    """
+
+    name: ClassVar[str] = "explainer"
+    signed: ClassVar[bool] = True
+    clip_negative: ClassVar[bool] = False
+    has_convergence_delta: ClassVar[bool] = False
+    has_standard_error: ClassVar[bool] = False
+    computes_in_time: ClassVar[bool] = False
+    needs_model: ClassVar[bool] = True
+
+    def __init__(self, model: Any, domain: str | Domain = "fft") -> None:
+        self.model = check_model(model) if self.needs_model or model is not None else None
+        self.domain = get_domain(domain)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(domain={self.domain!r})"
+
+    def _prepare(self, inputs: Any, target: TargetType, *extra: Any) -> Prepared:
+        """Validate inputs, move them to the model, run it once and resolve the targets."""
+        x, was_numpy = as_signal_tensor(inputs)
+        out_dtype = x.dtype
+        self.domain.check_length(x.shape[-1])
+        if self.model is None:  # model-free references: targets are not needed
+            x = x.to(compute_dtype(None, x.dtype))
+            return Prepared(x, torch.zeros(len(x), dtype=torch.long), x.new_empty(len(x), 0),
+                            was_numpy, out_dtype)
+        warn_if_training(self.model)
+        x = x.to(device=model_device(self.model), dtype=compute_dtype(self.model, x.dtype))
+        with torch.no_grad():
+            outputs = checked_outputs(self.model, x, *extra)
+        return Prepared(x, resolve_targets(target, outputs), outputs, was_numpy, out_dtype)
+
+    def _finish(self, result: Any, prep: Prepared) -> Any:
+        """Cast every tensor of ``result`` (a tensor or a tuple) back to the caller's form."""
+        if isinstance(result, tuple):
+            return tuple(self._finish(r, prep) for r in result)
+        return to_output(result, prep.was_numpy, prep.dtype)
+
+    def attribute(self, inputs: Any, target: TargetType = None, **options: Any) -> Any:
+        """Relevance ``(batch, channels or 1, *coefficient_shape)`` of ``inputs`` for ``target``."""
+        raise NotImplementedError
+
+
+E = TypeVar("E", bound=type[Explainer])
+_REGISTRY: dict[str, type[Explainer]] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register_explainer(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[E], E]:
+    """Class decorator: make an :class:`Explainer` available by ``name``.
+
+    Examples
+    --------
+    >>> @register_explainer("my_method")
+    ... class MyMethod(Explainer): ...
+    """
+    def decorator(cls: E) -> E:
+        if not (isinstance(cls, type) and issubclass(cls, Explainer)):
+            raise TypeError(f"register_explainer decorates Explainer subclasses, got {cls!r}")
+        cls.name = name
+        _REGISTRY[name] = cls
+        for alias in aliases:
+            _ALIASES[alias] = name
+        return cls
+    return decorator
+
+
+def list_explainers() -> list[str]:
+    """Names of the registered explainers, in registration order."""
+    return list(_REGISTRY)
+
+
+def explainer_class(name: str) -> type[Explainer]:
+    """The class registered as ``name`` (or an alias of it)."""
+    key = _ALIASES.get(name, name) if isinstance(name, str) else name
+    if key not in _REGISTRY:
+        raise ValueError(f"unknown explainer {name!r}; choose from {list_explainers()}")
+    return _REGISTRY[key]
+
+
+def get_explainer(name: str, model: Any, domain: str | Domain = "fft", **settings: Any) -> Explainer:
+    """Build a registered explainer.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_explainers`.
+    model : torch.nn.Module or callable
+    domain : str or Domain
+        Where relevance lives. Time-domain gradient methods (``computes_in_time``) compute
+        relevance in time and project it here with DFT-LRP.
+    **settings
+        Constructor settings of the explainer (e.g. ``composite`` for LRP).
+
+    Examples
+    --------
+    >>> lrp_stft = get_explainer("lrp", model, domain="stft")
+    >>> relevance = lrp_stft.attribute(x, target=y)
+    """
+    return explainer_class(name)(model, domain=domain, **settings)

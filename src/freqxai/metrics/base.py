@@ -1,0 +1,118 @@
+"""The metric contract: one call signature, a declared score direction, and a registry.
+
+Every metric is called as ``metric(model, inputs, relevance, target=None, *, domain=None,
+ground_truth=None)`` and returns one score per input (Quantus' convention of one signature for
+every metric, with a declared ``higher_is_better``), so the runner loops over metrics and the
+report reads the direction instead of hard-coding it. Class attributes: ``name`` (registry name),
+``label`` (column title), ``higher_is_better``, ``needs_model``, ``needs_ground_truth``,
+``has_curves`` (the metric also returns per-input curves through ``curves``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import torch
+
+from ..domains import Domain, get_domain
+
+__all__ = [
+    "Metric",
+    "register_metric",
+    "list_metrics",
+    "get_metric",
+    "metric_class",
+    "check_relevance",
+]
+
+
+def check_relevance(relevance: Any, batch: int | None = None, name: str = "relevance") -> np.ndarray:
+    """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch."""
+    if isinstance(relevance, torch.Tensor):
+        r = relevance.detach().cpu().to(torch.float64).numpy()
+    elif isinstance(relevance, np.ndarray):
+        if relevance.dtype == object or np.iscomplexobj(relevance):
+            raise TypeError(f"{name} must be a real array, got dtype {relevance.dtype}")
+        r = relevance.astype(np.float64, copy=False)
+    else:
+        raise TypeError(f"{name} must be a torch.Tensor or numpy.ndarray, got {type(relevance).__name__}")
+    if r.ndim < 2:
+        raise ValueError(f"{name} must have shape (batch, ...), got shape {r.shape}")
+    if batch is not None and r.shape[0] != batch:
+        raise ValueError(f"{name} has {r.shape[0]} samples for {batch} inputs")
+    if not np.isfinite(r).all():
+        raise ValueError(f"{name} contains NaN or Inf values; a score of it would be meaningless")
+    return r
+
+
+class Metric:
+    """Base class of metrics.
+
+    Parameters
+    ----------
+    domain : str or Domain, optional
+        Default explanation domain of the relevance (a call's ``domain=`` overrides it).
+    """
+
+    name: ClassVar[str] = "metric"
+    label: ClassVar[str] = "metric"
+    higher_is_better: ClassVar[bool] = True
+    needs_model: ClassVar[bool] = True
+    needs_ground_truth: ClassVar[bool] = False
+    has_curves: ClassVar[bool] = False
+
+    def __init__(self, domain: str | Domain | None = None) -> None:
+        self.domain = None if domain is None else get_domain(domain)
+
+    def _domain(self, domain: str | Domain | None, default: str | None = "fft") -> Domain | None:
+        if domain is not None:
+            return get_domain(domain)
+        if self.domain is not None:
+            return self.domain
+        return None if default is None else get_domain(default)
+
+    def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
+                 domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:
+        """One score per input, shape ``(batch,)``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        arrow = "higher" if self.higher_is_better else "lower"
+        return f"{type(self).__name__}(name={self.name!r}, {arrow} is better)"
+
+
+M = TypeVar("M", bound=type[Metric])
+_REGISTRY: dict[str, type[Metric]] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register_metric(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[M], M]:
+    """Class decorator: make a :class:`Metric` available by ``name``."""
+    def decorator(cls: M) -> M:
+        if not (isinstance(cls, type) and issubclass(cls, Metric)):
+            raise TypeError(f"register_metric decorates Metric subclasses, got {cls!r}")
+        cls.name = name
+        _REGISTRY[name] = cls
+        for alias in aliases:
+            _ALIASES[alias] = name
+        return cls
+    return decorator
+
+
+def list_metrics() -> list[str]:
+    """Names of the registered metrics, in registration order."""
+    return list(_REGISTRY)
+
+
+def metric_class(name: str) -> type[Metric]:
+    key = _ALIASES.get(name, name) if isinstance(name, str) else name
+    if key not in _REGISTRY:
+        raise ValueError(f"unknown metric {name!r}; choose from {list_metrics()}")
+    return _REGISTRY[key]
+
+
+def get_metric(name: str, **settings: Any) -> Metric:
+    """Build a registered metric, e.g. ``get_metric("deletion", fractions=...)``."""
+    return metric_class(name)(**settings)
