@@ -260,11 +260,23 @@ def test_metric_inputs_are_validated(model):
 
 
 def test_a_registered_user_domain_reaches_the_runner_names():
-    from freqxai.domains.base import _REGISTRY
+    from freqxai.domains.base import _DOMAINS
 
     freqxai.register_domain("dct_test")(type("DCTTest", (DCT,), {}))
     try:
         assert "dct_test" in freqxai.list_domains()
         assert isinstance(get_domain("dct_test"), DCT)
     finally:
-        _REGISTRY.pop("dct_test")
+        _DOMAINS.classes.pop("dct_test")
+
+
+def test_declared_attributes_tell_the_runner_what_to_do():
+    from freqxai.explainers import explainer_class
+
+    # one clipping rule for FLEX and the gradient methods (the same kind of signed relevance)
+    assert {m for m in list_explainers() if explainer_class(m).clip_negative} == {
+        "flex", "saliency", "gxi", "ig", "lrp"}
+    assert {m for m in list_explainers() if explainer_class(m).computes_in_time} == {
+        "saliency", "gxi", "ig", "lrp"}
+    assert explainer_class("flex").has_convergence_delta
+    assert explainer_class("freqrise").has_standard_error and not explainer_class("freqrise").signed

@@ -26,11 +26,12 @@ virtual inspection layers. Pattern Recognition, 150, 110309.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
+
+from .._registry import Registry
 
 __all__ = [
     "Domain",
@@ -285,33 +286,23 @@ class Domain(ABC):
         raise ValueError(f"domain {self.name!r} has no default plot for {rel.ndim} axes")
 
 
-_REGISTRY: dict[str, type[Domain]] = {}
-_ALIASES: dict[str, str] = {}
-D = TypeVar("D", bound=type[Domain])
+_DOMAINS: Registry[type[Domain]] = Registry("domain", Domain)
 
 
-def register_domain(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[D], D]:
-    """Class decorator: make a :class:`Domain` available by ``name`` in :func:`get_domain`.
+def register_domain(name: str, *, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a :class:`Domain` subclass available by ``name`` (and ``aliases``).
 
     Examples
     --------
-    >>> @register_domain("dct")
-    ... class DCT(Domain): ...
+    >>> @register_domain("my_domain")
+    ... class MyDomain(Domain): ...
     """
-    def decorator(cls: D) -> D:
-        if not (isinstance(cls, type) and issubclass(cls, Domain)):
-            raise TypeError(f"register_domain decorates Domain subclasses, got {cls!r}")
-        cls.name = name
-        _REGISTRY[name] = cls
-        for alias in aliases:
-            _ALIASES[alias] = name
-        return cls
-    return decorator
+    return _DOMAINS.register(name, aliases=aliases)
 
 
 def list_domains() -> list[str]:
-    """Names of the registered domains."""
-    return sorted(_REGISTRY)
+    """Names of the registered domains, in registration order."""
+    return _DOMAINS.names()
 
 
 def get_domain(domain: str | Domain = "fft", **params: Any) -> Domain:
@@ -331,12 +322,11 @@ def get_domain(domain: str | Domain = "fft", **params: Any) -> Domain:
                              f"an instance ({domain!r})")
         return domain
     if isinstance(domain, str):
-        key = _ALIASES.get(domain.lower(), domain.lower())
-        if key in _REGISTRY:
-            try:
-                return _REGISTRY[key](**params)
-            except TypeError as err:
-                raise ValueError(f"bad parameters {sorted(params)} for domain {key!r}: {err}") from err
+        cls = _DOMAINS.lookup(domain)
+        try:
+            return cls(**params)
+        except TypeError as err:
+            raise ValueError(f"bad parameters {sorted(params)} for domain {cls.name!r}: {err}") from err
     if all(hasattr(domain, a) for a in ("forward", "inverse", "coefficient_shape", "axes")):
         raise TypeError(f"domain {domain!r} must subclass freqxai.domains.Domain")
     raise ValueError(f"domain must be one of {list_domains()} or a Domain, got {domain!r}")

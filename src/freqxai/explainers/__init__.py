@@ -3,9 +3,14 @@
 Every explainer is registered by name: :func:`list_explainers`, :func:`get_explainer`.
 """
 
+# Import order is registration order, which is the default order of methods in runs and tables.
 from .base import Explainer, explainer_class, get_explainer, list_explainers, register_explainer
-from .flex import FLEX  # noqa: I001  (registration order: freqrise, flex, gradients, references)
 from .freqrise import FreqRISE
+
+# isort: split
+from .flex import FLEX
+
+# isort: split
 from .gradients import (
     LRP,
     GradientExplainer,

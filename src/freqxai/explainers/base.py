@@ -21,13 +21,13 @@ registry, and so do the CLI, the configuration and the runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
+from .._registry import Registry
 from .._validation import (
     TargetType,
     as_signal_tensor,
@@ -133,41 +133,28 @@ class Explainer:
         raise NotImplementedError
 
 
-E = TypeVar("E", bound=type[Explainer])
-_REGISTRY: dict[str, type[Explainer]] = {}
-_ALIASES: dict[str, str] = {}
+_EXPLAINERS: Registry[type[Explainer]] = Registry("explainer", Explainer)
 
 
-def register_explainer(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[E], E]:
-    """Class decorator: make an :class:`Explainer` available by ``name``.
+def register_explainer(name: str, *, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a :class:`Explainer` subclass available by ``name`` (and ``aliases``).
 
     Examples
     --------
-    >>> @register_explainer("my_method")
-    ... class MyMethod(Explainer): ...
+    >>> @register_explainer("my_explainer")
+    ... class MyExplainer(Explainer): ...
     """
-    def decorator(cls: E) -> E:
-        if not (isinstance(cls, type) and issubclass(cls, Explainer)):
-            raise TypeError(f"register_explainer decorates Explainer subclasses, got {cls!r}")
-        cls.name = name
-        _REGISTRY[name] = cls
-        for alias in aliases:
-            _ALIASES[alias] = name
-        return cls
-    return decorator
+    return _EXPLAINERS.register(name, aliases=aliases)
 
 
 def list_explainers() -> list[str]:
     """Names of the registered explainers, in registration order."""
-    return list(_REGISTRY)
+    return _EXPLAINERS.names()
 
 
 def explainer_class(name: str) -> type[Explainer]:
     """The class registered as ``name`` (or an alias of it)."""
-    key = _ALIASES.get(name, name) if isinstance(name, str) else name
-    if key not in _REGISTRY:
-        raise ValueError(f"unknown explainer {name!r}; choose from {list_explainers()}")
-    return _REGISTRY[key]
+    return _EXPLAINERS.lookup(name)
 
 
 def get_explainer(name: str, model: Any, domain: str | Domain = "fft", **settings: Any) -> Explainer:

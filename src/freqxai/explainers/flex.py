@@ -110,6 +110,11 @@ class FLEX(Explainer):
     >>> attr, delta = flex.attribute(x, target=None, n_steps=50, return_convergence_delta=True)
     """
 
+    # FLEX is IG of the same model seen through the inverse transform (on the paper's MLPs equal
+    # to IG in time projected by DFT-LRP up to float round-off): one clipping rule for both.
+    clip_negative = True
+    has_convergence_delta = True
+
     def __init__(
         self,
         model: nn.Module | Any,

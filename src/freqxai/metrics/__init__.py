@@ -6,7 +6,11 @@ target=None, *, domain=None, ground_truth=None)`` with ``name``, ``higher_is_bet
 :func:`get_metric`). Each also has a plain function for batched arrays.
 """
 
+# Import order is registration order: the default order of metrics in runs and tables.
 from .base import Metric, check_relevance, get_metric, list_metrics, metric_class, register_metric
+from .localization import RelevanceRankAccuracy, relevance_rank_accuracy
+
+# isort: split
 from .complexity import Complexity, complexity
 from .faithfulness import (
     DEFAULT_FRACTIONS,
@@ -15,7 +19,6 @@ from .faithfulness import (
     area_under_curve,
     perturbation_curves,
 )
-from .localization import RelevanceRankAccuracy, relevance_rank_accuracy
 from .postprocess import clip_negative, postprocess, threshold
 from .quantus_adapter import SpectrumModel, to_quantus
 

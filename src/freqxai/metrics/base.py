@@ -10,12 +10,12 @@ report reads the direction instead of hard-coding it. Class attributes: ``name``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
+from .._registry import Registry
 from ..domains import Domain, get_domain
 
 __all__ = [
@@ -28,7 +28,8 @@ __all__ = [
 ]
 
 
-def check_relevance(relevance: Any, batch: int | None = None, name: str = "relevance") -> np.ndarray:
+def check_relevance(relevance: Any, batch: int | None = None, name: str = "relevance",
+                    batch_of: str = "inputs") -> np.ndarray:
     """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch."""
     if isinstance(relevance, torch.Tensor):
         r = relevance.detach().cpu().to(torch.float64).numpy()
@@ -41,7 +42,7 @@ def check_relevance(relevance: Any, batch: int | None = None, name: str = "relev
     if r.ndim < 2:
         raise ValueError(f"{name} must have shape (batch, ...), got shape {r.shape}")
     if batch is not None and r.shape[0] != batch:
-        raise ValueError(f"{name} has {r.shape[0]} samples for {batch} inputs")
+        raise ValueError(f"{name} has {r.shape[0]} samples for {batch} {batch_of}")
     if not np.isfinite(r).all():
         raise ValueError(f"{name} contains NaN or Inf values; a score of it would be meaningless")
     return r
@@ -83,34 +84,28 @@ class Metric:
         return f"{type(self).__name__}(name={self.name!r}, {arrow} is better)"
 
 
-M = TypeVar("M", bound=type[Metric])
-_REGISTRY: dict[str, type[Metric]] = {}
-_ALIASES: dict[str, str] = {}
+_METRICS: Registry[type[Metric]] = Registry("metric", Metric)
 
 
-def register_metric(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[M], M]:
-    """Class decorator: make a :class:`Metric` available by ``name``."""
-    def decorator(cls: M) -> M:
-        if not (isinstance(cls, type) and issubclass(cls, Metric)):
-            raise TypeError(f"register_metric decorates Metric subclasses, got {cls!r}")
-        cls.name = name
-        _REGISTRY[name] = cls
-        for alias in aliases:
-            _ALIASES[alias] = name
-        return cls
-    return decorator
+def register_metric(name: str, *, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a :class:`Metric` subclass available by ``name`` (and ``aliases``).
+
+    Examples
+    --------
+    >>> @register_metric("my_metric")
+    ... class MyMetric(Metric): ...
+    """
+    return _METRICS.register(name, aliases=aliases)
 
 
 def list_metrics() -> list[str]:
     """Names of the registered metrics, in registration order."""
-    return list(_REGISTRY)
+    return _METRICS.names()
 
 
 def metric_class(name: str) -> type[Metric]:
-    key = _ALIASES.get(name, name) if isinstance(name, str) else name
-    if key not in _REGISTRY:
-        raise ValueError(f"unknown metric {name!r}; choose from {list_metrics()}")
-    return _REGISTRY[key]
+    """The class registered as ``name`` (or an alias of it)."""
+    return _METRICS.lookup(name)
 
 
 def get_metric(name: str, **settings: Any) -> Metric:

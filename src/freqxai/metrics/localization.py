@@ -58,7 +58,7 @@ def relevance_rank_accuracy(
     """
     if isinstance(ground_truth, str | bytes) or not hasattr(ground_truth, "__len__"):
         raise TypeError("ground_truth must be a sequence with one sequence of indices per sample")
-    rel = check_relevance(relevance, len(ground_truth))
+    rel = check_relevance(relevance, len(ground_truth), batch_of="ground_truth entries")
     rel = rel.reshape(rel.shape[0], -1)
     scores = np.full(rel.shape[0], np.nan)
     order = np.argsort(-rel, axis=1, kind="stable")
