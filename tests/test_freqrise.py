@@ -45,13 +45,19 @@ def test_relevance_is_the_mask_weighted_mean():
             return torch.ones(x.shape[0], 3)
 
     x = _signals(2)
-    rel, se = FreqRISE(Constant(), "fft").attribute(
-        x, target=0, n_masks=4000, num_cells=20, p_keep=0.3, seed=0, use_softmax=False,
-        return_standard_error=True,
-    )
+    with pytest.warns(UserWarning, match="Monte-Carlo noise"):
+        rel, se = FreqRISE(Constant(), "fft").attribute(
+            x, target=0, n_masks=4000, num_cells=20, p_keep=0.3, seed=0, use_softmax=False,
+            return_standard_error=True, estimator="paper",
+        )
     # E[M_f] / p = 1: the estimate is within a few standard errors of 1 everywhere
     assert ((rel - 1).abs() < 5 * se + 1e-6).all()
     assert rel.mean().item() == pytest.approx(1.0, abs=0.02)
+    # the centered estimator: the lift of a coefficient that does not matter is exactly 0
+    with pytest.warns(UserWarning, match="Monte-Carlo noise"):
+        lift, z = FreqRISE(Constant(), "fft").attribute(
+            x, target=0, n_masks=400, num_cells=20, seed=0, return_z_scores=True)
+    assert lift.abs().max() < 1e-12 and (z == 0).all()
 
 
 def test_standard_error_shrinks_with_more_masks():
@@ -178,3 +184,75 @@ def test_results_are_ordinary_tensors():
     rel = FreqRISE(BinPowerModel(3), "fft").attribute(_signals(1), n_masks=10, num_cells=10)
     assert not rel.is_inference()
     rel += 1  # in-place use outside inference mode works
+
+
+class NoiseModel(torch.nn.Module):
+    """Ignores its input: random logits at every call."""
+
+    def forward(self, x):
+        return torch.randn(x.shape[0], 3, generator=self.gen)
+
+    def __init__(self):
+        super().__init__()
+        self.gen = torch.Generator().manual_seed(5)
+
+
+def test_a_model_that_ignores_its_input_is_called_noise():
+    x = _signals(3)
+    with pytest.warns(UserWarning, match="mostly Monte-Carlo noise"):
+        rel, z = FreqRISE(NoiseModel(), "fft").attribute(
+            x, target=0, n_masks=1000, num_cells=40, seed=0, return_z_scores=True)
+    # at z = 3 no more coefficients are significant than the false-positive rate predicts
+    # (0.27 %; masks correlate neighbouring bins, so allow a few times that)
+    assert (z.abs() > 3).double().mean() < 0.01
+    assert torch.isfinite(rel).all()
+
+
+def test_the_mask_pattern_is_not_shown_as_structure():
+    # same seed, same masks, two inputs a model ignores: the paper's estimator paints the masks'
+    # own pattern on both (correlation ~1), the centered one does not
+    x = _signals(2)
+    kwargs = {"target": 0, "n_masks": 600, "num_cells": 20, "seed": 0, "warn_if_noise": False}
+    corr = {}
+    for est in ("paper", "centered"):
+        rel = FreqRISE(NoiseModel(), "fft").attribute(x, estimator=est, **kwargs)[:, 0]
+        corr[est] = float(torch.corrcoef(rel)[0, 1])
+    assert corr["paper"] > 0.6, corr
+    assert abs(corr["centered"]) < 0.3, corr
+
+
+def test_centered_estimator_finds_the_bin_and_signs_a_harmful_one():
+    class TwoBins(torch.nn.Module):
+        def forward(self, x):
+            spec = torch.fft.rfft(x[:, 0], dim=-1).abs().square() / x.shape[-1]
+            logit = (spec[:, 10] - spec[:, 30]) / 16
+            return torch.stack([logit, torch.zeros_like(logit)], 1)
+
+    x = _signals(2, tone=10) + _signals(2, tone=30, seed=1)
+    rel, z = FreqRISE(TwoBins(), "fft").attribute(
+        x, target=0, n_masks=2000, num_cells=129, seed=0, return_z_scores=True)
+    assert (rel[:, 0].argmax(1) == 10).all() and (rel[:, 0].argmin(1) == 30).all()
+    assert (z[:, 0, 10] > 3).all() and (z[:, 0, 30] < -3).all()
+
+
+def test_auto_masks_stop_when_halves_agree():
+    model = BinPowerModel(10, scale=1 / 16)
+    x = _signals(2, tone=10)
+    e = FreqRISE(model, "fft")
+    rel = e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
+                      max_masks=5000)
+    assert 200 <= e.n_masks_used_ <= 5000 and e.n_masks_used_ % 200 == 0
+    assert (rel[:, 0].argmax(1) == 10).all()
+    # a bounded budget is respected even when the map never stabilises
+    e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
+                max_masks=300, stability=0.999, warn_if_noise=False)
+    assert e.n_masks_used_ == 300
+
+
+@pytest.mark.parametrize("design", ["balanced", "antithetic"])
+def test_mask_designs_keep_the_estimator(design):
+    model = BinPowerModel(10, scale=1 / 16)
+    x = _signals(2, tone=10)
+    rel = FreqRISE(model, "fft").attribute(x, target=0, n_masks=1000, num_cells=30, seed=0,
+                                           design=design)
+    assert (rel[:, 0].argmax(1) == 10).all()

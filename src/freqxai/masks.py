@@ -70,6 +70,7 @@ def smooth_masks(
     generator: torch.Generator | None = None,
     device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
+    design: str = "random",
 ) -> torch.Tensor:
     """Draw ``n_masks`` smooth random masks.
 
@@ -90,6 +91,12 @@ def smooth_masks(
         Source of randomness; must live on ``device``. The same seed gives the same masks.
     device, dtype
         Where and how the masks are created.
+    design : {"random", "balanced", "antithetic"}
+        How the Bernoulli grid cells are drawn. ``"random"``: independently (RISE, the paper).
+        ``"balanced"``: every cell is kept in exactly ``round(p_keep * n_masks)`` of the masks
+        (a random permutation per cell: stratified sampling, so no cell is over- or
+        under-represented in a block). ``"antithetic"``: masks come in complementary pairs
+        ``(M, 1 - M)`` with the same shift (``p_keep=0.5`` only).
 
     Returns
     -------
@@ -110,7 +117,20 @@ def smooth_masks(
     if generator is not None and device is None:
         device = generator.device
 
-    coarse = torch.rand((n, 1, *cells), generator=generator, device=device) < p_keep
+    if design == "random":  # (the draws of the published estimator, unchanged)
+        coarse = torch.rand((n, 1, *cells), generator=generator, device=device) < p_keep
+    elif design == "balanced":
+        u = torch.rand((n_masks, n_lead, *cells), generator=generator, device=device)
+        ranks = u.argsort(0).argsort(0)  # a random permutation of the masks per cell
+        coarse = (ranks < round(p_keep * n_masks)).reshape(n, 1, *cells)
+    elif design == "antithetic":
+        if abs(p_keep - 0.5) > 1e-12:
+            raise ValueError(f"design='antithetic' needs p_keep=0.5 (M and 1 - M), got {p_keep}")
+        half = (n_masks + 1) // 2
+        base = torch.rand((half, n_lead, *cells), generator=generator, device=device) < 0.5
+        coarse = torch.cat([base, ~base])[:n_masks].reshape(n, 1, *cells)
+    else:
+        raise ValueError(f"design must be 'random', 'balanced' or 'antithetic', got {design!r}")
     mode = "linear" if n_smooth_axes == 1 else "bilinear"
     up = F.interpolate(coarse.to(dtype), size=grid, mode=mode, align_corners=False)
     pads: list[int] = []
@@ -119,7 +139,12 @@ def smooth_masks(
     up = F.pad(up, pads, mode="reflect")[:, 0]
     # Random shift in [0, cells) per mask and axis; the crop is a strided window view indexed
     # once per axis (one copy of the kept values, no per-mask loop).
-    shifts = torch.rand((n, len(cells)), generator=generator, device=device)
+    if design == "antithetic":  # a pair shares its shift
+        half = (n_masks + 1) // 2
+        shifts = torch.rand((half, n_lead, len(cells)), generator=generator, device=device)
+        shifts = torch.cat([shifts, shifts])[:n_masks].reshape(n, len(cells))
+    else:
+        shifts = torch.rand((n, len(cells)), generator=generator, device=device)
     shifts = (shifts * torch.tensor(cells, device=device, dtype=shifts.dtype)).long()
     rows = torch.arange(n, device=device)
     if n_smooth_axes == 1:

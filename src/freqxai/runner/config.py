@@ -76,7 +76,8 @@ class RunConfig:
         Domain name → constructor parameters (e.g. ``{"wavelet": {"wavelet": "db4"}}``).
     explainer_options : dict
         Method name → settings of its constructor or ``attribute`` (e.g.
-        ``{"freqrise": {"normalize": "minmax"}}``, the paper's evaluation, the default). The
+        ``{"freqrise": {"normalize": "minmax", "estimator": "paper"}}``, the paper's estimator
+        and evaluation, the default for the paper's datasets). The
         shared fields ``n_masks``, ``p_keep``, ``num_cells``, ``use_softmax``, ``n_steps``,
         ``lrp_composite`` (as ``composite``) and the per-unit seed go to every method that takes
         them.
@@ -117,7 +118,7 @@ class RunConfig:
     stft: dict[str, Any] | None = None
     domain_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     explainer_options: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {"freqrise": {"normalize": "minmax"}})
+        default_factory=lambda: {"freqrise": {"normalize": "minmax", "estimator": "paper"}})
     clip_negative: bool = True
     threshold: str | float | None = None
     chunk_size: int = 25
