@@ -112,3 +112,78 @@ def test_bad_arguments():
         IntegratedGradients(model).attribute(_x(), n_steps=0)
     with pytest.warns(DeprecationWarning, match="IntegratedGradientsTime"):
         assert isinstance(IntegratedGradientsTime(model), IntegratedGradients)
+
+
+class _CNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.net = torch.nn.Sequential(
+            torch.nn.Conv1d(2, 8, 5, padding=2), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool1d(1),
+            torch.nn.Flatten(), torch.nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_lrp_refuses_compiled_graphs_naming_the_fix():
+    model = _CNN().eval()
+    x = _x(2, 2, 64)
+    compiled = {
+        "traced": torch.jit.trace(model, x),
+        "scripted": torch.jit.script(model),
+        "exported": torch.export.export(model, (x,)).module(),
+    }
+    for name, graph in compiled.items():
+        with pytest.raises(TypeError, match="eager torch.nn.Module.*gradient method"):
+            LRP(graph)
+    # gradient methods still work on them, and agree with the eager model
+    torch.testing.assert_close(GradientXInput(compiled["traced"]).attribute(x),
+                               GradientXInput(model).attribute(x))
+
+
+def test_lrp_refuses_modules_without_a_rule():
+    class Unruled(torch.nn.Module):  # parameters, but no rule in any composite
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return x * self.scale
+
+    model = torch.nn.Sequential(torch.nn.Conv1d(1, 4, 3, padding=1), torch.nn.ReLU(),
+                                torch.nn.LayerNorm(64), Unruled(), torch.nn.Flatten(),
+                                torch.nn.Linear(256, 3)).eval()
+    with pytest.raises(ValueError, match=r"no rule for 2 module\(s\): 2 \(LayerNorm.*3 \(Unruled"):
+        LRP(model)
+    with pytest.warns(UserWarning, match="no rule"):
+        LRP(model, strict=False)
+
+
+def test_lrp_warns_when_relevance_is_not_conserved():
+    class MeanOutsideModules(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(0)
+            self.conv = torch.nn.Conv1d(1, 4, 3, padding=1)
+            self.lin = torch.nn.Linear(4, 3)
+
+        def forward(self, x):  # a mean over time in forward: no module, no rule
+            return self.lin(torch.relu(self.conv(x)).square().mean(-1))
+
+    with pytest.warns(UserWarning, match="not conserved"):
+        LRP(MeanOutsideModules().eval()).attribute(_x(2, 1, 64) + 1)
+
+
+def test_lrp_of_an_onnx_conversion_equals_the_original(tmp_path):
+    pytest.importorskip("onnx2pytorch")
+    from freqxai import load_model
+
+    model = _CNN().eval()
+    x = _x(3, 2, 64)
+    path = tmp_path / "cnn.onnx"
+    torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, dynamo=False)
+    converted = load_model(path)
+    ours, theirs = LRP(converted).attribute(x, target=1), LRP(model).attribute(x, target=1)
+    torch.testing.assert_close(ours, theirs, rtol=1e-3, atol=1e-5)

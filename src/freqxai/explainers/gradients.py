@@ -10,6 +10,7 @@ returns the time relevance itself; :func:`~freqxai.get_explainer` defaults to ``
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,13 @@ from .._validation import TargetType, check_bool, check_positive_int
 from ..domains import Domain, get_domain
 from .base import Attribution, Explainer, Prepared, register_explainer
 from .flex import FLEX
+from .lrp_support import (
+    CONSERVATION_BAND,
+    CONSERVATION_TOLERANCE,
+    _graph_kind,
+    check_lrp_model,
+    conservation_ratio,
+)
 
 __all__ = [
     "GradientExplainer",
@@ -144,11 +152,26 @@ class LRP(GradientExplainer):
         Canonizers for a named composite. By default batch-norm layers that follow a linear or
         convolutional layer in an ``nn.Sequential`` are merged (``SequentialMergeBatchNorm``).
         With a composite instance, give them to the composite's constructor instead.
+    strict : bool
+        Raise (default) when a module with parameters or one that mixes its inputs has no rule
+        in the composite; ``False`` warns instead (:func:`~freqxai.explainers.lrp_support.check_lrp_model`).
+        TorchScript and ``torch.export`` graphs are always refused: no rule would fire.
+
+    Notes
+    -----
+    After every call conservation is checked: a second pass with the same composite but the
+    biases left out of the rules (``zero_params="bias"``) must sum to the target logit within
+    5 % (biases and nothing else absorb relevance in the first pass); a ``UserWarning`` names the
+    inputs where it does not (operations in ``forward`` outside modules, or activations so small
+    that the stabiliser absorbs the relevance). For a composite instance, whose bias handling is
+    not known, the ratio of the result itself must lie in [0.5, 2].
     """
 
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
                  composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,
-                 eps: float = 1e-6) -> None:
+                 strict: bool = True, eps: float = 1e-6) -> None:
+        if _graph_kind(model) is not None:
+            check_lrp_model(model, None)  # raises, naming the fix
         if not isinstance(model, nn.Module):
             raise TypeError(
                 f"LRP needs a torch.nn.Module (Zennit attaches its rules to the module's layers), "
@@ -158,6 +181,7 @@ class LRP(GradientExplainer):
         super().__init__(model, domain, eps=eps)
         from zennit.composites import COMPOSITES, Composite
 
+        self._bias_free = None  # the conservation check's composite (named composites)
         if isinstance(composite, str):
             if composite not in COMPOSITES:
                 raise ValueError(f"composite must be one of {sorted(COMPOSITES)}, got {composite!r}")
@@ -165,7 +189,10 @@ class LRP(GradientExplainer):
                 from zennit.canonizers import SequentialMergeBatchNorm
 
                 canonizers = [SequentialMergeBatchNorm()]
-            composite = COMPOSITES[composite](canonizers=list(canonizers))
+            cls = COMPOSITES[composite]
+            if "zero_params" in inspect.signature(cls.__init__).parameters:
+                self._bias_free = cls(canonizers=list(canonizers), zero_params="bias")
+            composite = cls(canonizers=list(canonizers))
         elif not isinstance(composite, Composite):
             raise TypeError(f"composite must be a name or a zennit Composite, got {composite!r}")
         elif canonizers is not None:
@@ -174,6 +201,8 @@ class LRP(GradientExplainer):
                 "them to its constructor, e.g. EpsilonPlus(canonizers=[...])"
             )
         self.composite = composite
+        self.strict = check_bool(strict, "strict")
+        self.unsupported = check_lrp_model(model, composite, strict=self.strict)
 
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)`` starting from the target logit."""
@@ -185,7 +214,33 @@ class LRP(GradientExplainer):
         # paper; the attributor registers and always removes the rule hooks (context manager).
         with Gradient(model=self.model, composite=self.composite) as attributor:
             _, relevance = attributor(prep.x, lambda out: out * one_hot)
+        self._check_conservation(prep, one_hot, relevance)
         return self._project(relevance, prep)
+
+
+    def _check_conservation(self, prep: Prepared, one_hot: torch.Tensor,
+                            relevance: torch.Tensor) -> None:
+        """Warn when relevance is not conserved (see the class notes)."""
+        from zennit.attribution import Gradient
+
+        logits = prep.outputs.gather(1, prep.targets[:, None])[:, 0]
+        if self._bias_free is not None:
+            with Gradient(model=self.model, composite=self._bias_free) as attributor:
+                _, check = attributor(prep.x.detach().requires_grad_(), lambda out: out * one_hot)
+            lo, hi = 1 - CONSERVATION_TOLERANCE, 1 + CONSERVATION_TOLERANCE
+        else:
+            check, (lo, hi) = relevance, CONSERVATION_BAND
+        ratio = conservation_ratio(check, logits)
+        bad = ~((ratio >= lo) & (ratio <= hi)) & ~ratio.isnan()
+        if bad.any():
+            warnings.warn(
+                f"LRP relevance is not conserved for {int(bad.sum())} of {len(ratio)} inputs: "
+                f"without biases it sums to {ratio[bad].min().item():.3g}-"
+                f"{ratio[bad].max().item():.3g} times the target logit (expected [{lo:g}, {hi:g}]). "
+                "Operations in forward outside modules, or activations so small that the "
+                "stabiliser absorbs relevance, make it so; check the model, or use a gradient "
+                "method.", UserWarning, stacklevel=3,
+            )
 
 
 class IntegratedGradientsTime(IntegratedGradients):
