@@ -134,7 +134,7 @@ def test_lrp_refuses_compiled_graphs_naming_the_fix():
         "scripted": torch.jit.script(model),
         "exported": torch.export.export(model, (x,)).module(),
     }
-    for name, graph in compiled.items():
+    for graph in compiled.values():
         with pytest.raises(TypeError, match="eager torch.nn.Module.*gradient method"):
             LRP(graph)
     # gradient methods still work on them, and agree with the eager model
