@@ -177,13 +177,24 @@ def test_band_summaries():
     attr[0, 0, np.argmin(np.abs(freqs - 10.0))] = 2.0  # alpha
     attr[0, 0, np.argmin(np.abs(freqs - 2.0))] = 1.0  # delta
     attr[0, 0, np.argmin(np.abs(freqs - 40.0))] = 5.0  # no band
-    summed, names = band_attributions(attr, freqs)
-    assert names == list(EEG_BANDS)
-    assert summed[0, 0].tolist() == [1.0, 0.0, 2.0, 0.0, 0.0]
-    custom, names = band_attributions(attr.numpy(), freqs, {"gamma": (30, 50)})
-    assert names == ["gamma"] and custom[0, 0, 0] == 5.0
+    summed, names = band_attributions(attr, freqs)  # default: slow, EEG bands, gamma
+    assert names == ["slow", *EEG_BANDS, "gamma"]
+    assert summed[0, 0].tolist() == [0.0, 1.0, 0.0, 2.0, 0.0, 0.0, 5.0]
+    with pytest.warns(UserWarning, match=r"outside every band \(0-0.467, 30-50 Hz\), holding 62.5%"):
+        eeg, names = band_attributions(attr, freqs, EEG_BANDS)
+    assert names == list(EEG_BANDS) and eeg[0, 0].tolist() == [1.0, 0.0, 2.0, 0.0, 0.0]
+    custom, names = band_attributions(attr.numpy(), freqs, {"low": (0, 30), "gamma": (30, 50)})
+    assert names == ["low", "gamma"] and custom[0, 0, 1] == 5.0  # Nyquist (50 Hz) included
+    mean, _ = band_attributions(attr, freqs, {"low": (0, 30), "gamma": (30, 50)}, reduce="mean")
+    torch.testing.assert_close(mean[0, 0], torch.tensor([3.0 / 900, 5.0 / 601]))
     with pytest.raises(ValueError, match="bins"):
         band_attributions(attr[..., :10], freqs)
+    with pytest.raises(ValueError, match="reduce"):
+        band_attributions(attr, freqs, reduce="max")
+    # 10 Hz data: the EEG bands do not fit, the default octave bands cover every bin with DC
+    slow = Fourier().axes(100, 10.0)["frequency"]
+    bands, names = band_attributions(torch.ones(1, 1, slow.size), slow)
+    assert names[0] == "DC" and float(bands.sum()) == slow.size
 
 
 def test_bad_input():

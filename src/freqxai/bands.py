@@ -1,17 +1,22 @@
-"""Sum frequency attributions into named bands (how FLEX reports EEG results).
+"""Frequency attributions summarised per named band (how FLEX reports EEG results), never
+dropping a bin silently.
 
-Gräve et al. (2025) summarise FLEX attributions per EEG band; the defaults here are the usual
-sleep-staging bands.
+Gräve et al. (2025) summarise FLEX attributions per EEG band. Bands are half-open
+``low <= f < high`` except that a band reaching the highest frequency (Nyquist) includes it.
+Bins no band covers are reported in a ``UserWarning`` with the share of relevance they hold; the
+default bands always cover every bin: the EEG bands (with the slow band below delta and gamma
+above beta) where the sampling rate reaches beta, octave bands above DC otherwise.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import torch
 
-__all__ = ["EEG_BANDS", "band_attributions"]
+__all__ = ["EEG_BANDS", "band_attributions", "default_bands"]
 
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -22,45 +27,127 @@ EEG_BANDS: dict[str, tuple[float, float]] = {
 }
 
 
+def default_bands(frequencies: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Bands that cover every bin of ``frequencies`` (Hz, increasing from 0).
+
+    With a top frequency of at least 30 Hz: ``slow`` (0-0.5 Hz), the EEG bands of
+    :data:`EEG_BANDS` and ``gamma`` (30 Hz to the top). Below: ``DC`` and octaves from the first
+    non-zero bin, the last one ending at the top frequency.
+    """
+    f = np.asarray(frequencies, dtype=float)
+    top = float(f.max())
+    if top >= EEG_BANDS["beta"][1]:
+        bands = {"slow": (0.0, EEG_BANDS["delta"][0]), **EEG_BANDS}
+        if top > EEG_BANDS["beta"][1]:
+            bands["gamma"] = (EEG_BANDS["beta"][1], top)
+        return bands
+    positive = f[f > 0]
+    if positive.size == 0:
+        return {"DC": (0.0, top if top > 0 else 1.0)}
+    first = float(positive.min())
+    bands = {"DC": (0.0, first)}
+    lo = first
+    while lo * 2 < top:
+        bands[f"{lo:.3g}-{lo * 2:.3g} Hz"] = (lo, lo * 2)
+        lo *= 2
+    bands[f"{lo:.3g}-{top:.3g} Hz"] = (lo, top)
+    return bands
+
+
 def band_attributions(
     attributions: torch.Tensor | np.ndarray,
     frequencies: np.ndarray,
     bands: Mapping[str, tuple[float, float]] | None = None,
     axis: int = 2,
+    *,
+    reduce: str = "sum",
 ) -> tuple[torch.Tensor | np.ndarray, list[str]]:
-    """Sum attributions over the frequency bins of each band.
+    """Sum (or average) attributions over the frequency bins of each band.
 
     Parameters
     ----------
     attributions : tensor or ndarray
         Attributions with a frequency axis at ``axis`` (2 for ``(batch, channels, freq[, frames])``).
     frequencies : ndarray
-        Bin frequencies in Hz, e.g. ``domain.axes(length, fs)["frequency"]``.
+        Bin frequencies in Hz, e.g. ``domain.profile_frequencies(length, fs)``.
     bands : mapping name -> (low, high), optional
-        Half-open bands ``low <= f < high`` in Hz; :data:`EEG_BANDS` by default.
+        ``low <= f < high`` in Hz (closed at the top frequency). Default: :func:`default_bands`.
     axis : int
         The frequency axis.
+    reduce : {"sum", "mean"}
+        ``"sum"`` for additive attributions (FLEX, IG, LRP: the band's share of the evidence);
+        ``"mean"`` per bin (FreqRISE, whose relevance is an effect per coefficient; a band of
+        many bins must not win by its size).
 
     Returns
     -------
-    summed : same type as ``attributions``
-        The frequency axis replaced by one entry per band, in the order of ``bands``.
+    summary : same type as ``attributions``
+        The frequency axis replaced by one entry per band, in the order of ``bands``; NaN for
+        a band without bins under ``reduce="mean"`` (with a warning).
     names : list of str
+
+    Warns
+    -----
+    UserWarning
+        When bins fall outside every band (naming their range and relevance share) or a band
+        holds no bin.
     """
-    bands = dict(EEG_BANDS if bands is None else bands)
+    if reduce not in ("sum", "mean"):
+        raise ValueError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
     freqs = np.asarray(frequencies, dtype=float)
-    if attributions.shape[axis] != freqs.size:
+    if freqs.ndim != 1 or not np.isfinite(freqs).all():
+        raise ValueError("frequencies must be a 1-D array of finite values in Hz")
+    bands = dict(default_bands(freqs) if bands is None else bands)
+    if not bands:
+        raise ValueError("bands must name at least one (low, high) band")
+    if not -attributions.ndim <= axis < attributions.ndim or attributions.shape[axis] != freqs.size:
         raise ValueError(
-            f"attributions have {attributions.shape[axis]} bins on axis {axis} but frequencies "
-            f"has {freqs.size}"
+            f"attributions of shape {tuple(attributions.shape)} have no axis {axis} with the "
+            f"{freqs.size} bins of frequencies"
         )
+    top = freqs.max()
     member = np.zeros((freqs.size, len(bands)))
-    for j, (name, (lo, hi)) in enumerate(bands.items()):
+    for j, (name, edges) in enumerate(bands.items()):
+        try:
+            lo, hi = (float(e) for e in edges)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"band {name!r} must be (low, high) in Hz, got {edges!r}") from err
         if not lo < hi:
             raise ValueError(f"band {name!r} must have low < high, got ({lo}, {hi})")
-        member[:, j] = (freqs >= lo) & (freqs < hi)
+        member[:, j] = (freqs >= lo) & ((freqs < hi) | ((hi >= top) & (freqs <= hi)))
+    empty = [n for n, col in zip(bands, member.T, strict=True) if not col.any()]
+    if empty:
+        warnings.warn(f"bands {empty} hold no frequency bin (bins are {freqs[1] - freqs[0]:.3g} Hz "
+                      f"apart, up to {top:.3g} Hz)", UserWarning, stacklevel=2)
     is_torch = isinstance(attributions, torch.Tensor)
     a = attributions if is_torch else torch.from_numpy(np.asarray(attributions))
+    outside = member.sum(1) == 0
+    if outside.any():
+        moved = torch.movedim(a.detach(), axis, -1).abs().double()
+        share = float(moved[..., torch.from_numpy(outside)].sum() / moved.sum().clamp_min(1e-300))
+        lost = freqs[outside]
+        warnings.warn(
+            f"{int(outside.sum())} of {freqs.size} frequency bins fall outside every band "
+            f"({_ranges(lost)} Hz), holding {share:.1%} of the absolute attribution; they are "
+            "not in the summary. Add bands that cover them (or use the default bands).",
+            UserWarning, stacklevel=2)
     m = torch.as_tensor(member, dtype=a.dtype, device=a.device)
+    if reduce == "mean":
+        counts = m.sum(0)
+        m = m / torch.where(counts > 0, counts, torch.full_like(counts, float("nan")))
     out = torch.movedim(torch.movedim(a, axis, -1) @ m, -1, axis)
     return (out if is_torch else out.numpy()), list(bands)
+
+
+def _ranges(values: np.ndarray) -> str:
+    """'0-0.4, 30.1-50' for sorted bin frequencies (consecutive runs)."""
+    if values.size == 0:
+        return ""
+    step = np.median(np.diff(values)) if values.size > 1 else 0
+    runs, start = [], values[0]
+    for prev, cur in zip(values[:-1], values[1:], strict=True):
+        if cur - prev > 1.5 * step:
+            runs.append((start, prev))
+            start = cur
+    runs.append((start, values[-1]))
+    return ", ".join(f"{a:.3g}" if a == b else f"{a:.3g}-{b:.3g}" for a, b in runs)
