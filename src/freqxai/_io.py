@@ -67,12 +67,15 @@ def write_csv(path: str | Path, rows: list[dict]) -> Path:
 
 
 def write_markdown_table(path: str | Path, header: list[str], cells: list[list[str]],
-                         preamble: str = "") -> Path:
-    """Write a markdown table (after an optional preamble paragraph) atomically."""
+                         preamble: str = "", postscript: str = "") -> Path:
+    """Write a markdown table (after an optional preamble paragraph, before an optional
+    postscript) atomically."""
     path = Path(path)
     lines = [preamble, ""] if preamble else []
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
+    if postscript:
+        lines += ["", postscript]
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
     return path

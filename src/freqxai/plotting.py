@@ -73,6 +73,7 @@ def plot_frequency_relevance(
     unit: str = "Hz",
     max_frequency: float | None = None,
     title: str | None = None,
+    errors: np.ndarray | None = None,
 ):
     """Bar plot of relevance per frequency bin, with ground-truth frequencies marked.
 
@@ -84,20 +85,29 @@ def plot_frequency_relevance(
         Relevance per bin (sum channels first if there are several).
     marks : sequence of float
         Frequencies to mark with dashed lines (e.g. the true class frequencies).
+    errors : array (n_bins,), optional
+        Standard errors, drawn as error bars (a shaded band above 256 bins).
     """
     frequencies = np.asarray(frequencies)
     relevance = np.asarray(relevance).reshape(-1)
     keep = frequencies <= max_frequency if max_frequency is not None else slice(None)
     f, r = frequencies[keep], relevance[keep]
+    e = None if errors is None else np.asarray(errors, dtype=float).reshape(-1)[keep]
     if f.size > 256:  # thousands of bars render slowly and unreadably: draw a filled curve
         ax.fill_between(f, 0, np.maximum(r, 0), color="tab:red", lw=0, step="mid")
         ax.fill_between(f, 0, np.minimum(r, 0), color="tab:blue", lw=0, step="mid")
+        if e is not None:
+            ax.fill_between(f, r - e, r + e, color="0.3", alpha=0.35, lw=0, step="mid",
+                            label="± 1 standard error")
     else:
         width = float(np.median(np.diff(f))) if f.size > 1 else 1.0
         ax.bar(f, r, width=width, color=np.where(r >= 0, "tab:red", "tab:blue"), linewidth=0)
+        if e is not None:
+            ax.errorbar(f, r, yerr=e, fmt="none", ecolor="0.2", elinewidth=0.7, capsize=1.5,
+                        label="± 1 standard error")
     for i, m in enumerate(marks):
         ax.axvline(m, color="k", ls="--", lw=0.8, label="true frequency" if i == 0 else None)
-    if len(marks):
+    if len(marks) or e is not None:
         ax.legend(fontsize=7, loc="upper right")
     return _label(ax, f"frequency [{unit}]", "relevance", title)
 
@@ -113,6 +123,7 @@ def plot_time_frequency_relevance(
     max_frequency: float | None = None,
     frequency_unit: str = "Hz",
     time_unit: str = "s",
+    significant: np.ndarray | None = None,
 ):
     """Log-magnitude spectrogram in grey with the relevance overlaid where it is high.
 
@@ -125,6 +136,9 @@ def plot_time_frequency_relevance(
     spectrogram : array (n_freq, n_frames) or None
     relevance : array (n_freq, n_frames)
     frequencies, times : arrays of the two axes (e.g. ``STFT.axes(length, fs)``)
+    significant : bool array (n_freq, n_frames), optional
+        Cells whose relevance is significant (e.g. ``|z| > 3``); the others are greyed out and get
+        no colour, so Monte-Carlo noise is not painted as hot spots.
     """
     from matplotlib import colormaps
 
@@ -139,6 +153,9 @@ def plot_time_frequency_relevance(
     level = np.clip((rel - base) / span, 0, 1) if span > 0 else np.zeros_like(rel)
     rgba = colormaps["plasma"](level)
     rgba[..., 3] = alpha * level
+    if significant is not None:
+        grey = ~np.asarray(significant, dtype=bool)
+        rgba[grey] = (0.75, 0.75, 0.75, 0.55)
     ax.imshow(rgba, origin="lower", aspect="auto", extent=extent)
     if max_frequency is not None:
         ax.set_ylim(frequencies[0], max_frequency)

@@ -265,14 +265,16 @@ class Domain(ABC):
              max_frequency: float | None = None, **kwargs):
         """Draw one explanation ``(*coefficient_shape)`` (channels already combined) on ``ax``.
 
-        One coefficient axis: relevance against its coordinate (bars in Hz for a frequency axis);
-        two: an image over both axes. Domains override this for their own picture.
+        One coefficient axis: relevance against its coordinate (bars in Hz for a frequency axis,
+        with ``errors=`` standard errors as error bars); two: an image over both axes. Domains
+        override this for their own picture (``significant=`` greys out cells for the STFT).
         """
         from .. import plotting
 
         axes = self.axes(length, fs)
         names = list(axes)
         rel = np.asarray(relevance, dtype=float)
+        kwargs.pop("significant", None)  # (the default plots have no significance overlay)
         if rel.ndim == 1:
             unit = "Hz" if fs else "cycles"
             if names[0] == "frequency":

@@ -216,7 +216,8 @@ class STFT(Domain):
 
     def plot(self, ax, relevance, *, length, fs=None, signal=None, title=None,
              max_frequency=None, significant=None, **kwargs):
-        """Relevance over the log-magnitude spectrogram of ``signal`` (channels summed)."""
+        """Relevance over the log-magnitude spectrogram of ``signal`` (channels summed); cells
+        outside ``significant`` (a boolean map, e.g. ``|z| > 3``) are greyed out."""
         from .. import plotting
 
         axes = self.axes(length, fs)
@@ -227,4 +228,4 @@ class STFT(Domain):
         return plotting.plot_time_frequency_relevance(
             ax, spec, relevance, axes["frequency"], axes["time"], title=title,
             max_frequency=max_frequency, frequency_unit="Hz" if fs else "cycles/sample",
-            time_unit="s" if fs else "samples")
+            time_unit="s" if fs else "samples", significant=significant)

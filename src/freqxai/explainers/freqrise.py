@@ -132,10 +132,11 @@ class FreqRISE(Explainer):
             the model predicts for each input.
         n_masks : int or "auto"
             Number of random masks N per input. ``"auto"``: draw steps of ``batch_size`` masks
-            until two independent halves of the masks agree on the top 5 % coefficients of every
-            input with a Jaccard index of at least ``stability`` (the full estimate, from twice the
-            masks of each half, agrees at least as well with a rerun), at most ``max_masks``;
-            the number used is in ``self.n_masks_used_``.
+            until two independent halves of the masks agree on the top 5 % coefficients with a
+            mean Jaccard index of at least ``stability`` over the inputs that have a significant
+            coefficient (the full estimate, from twice the masks of each half, agrees at least as
+            well with a rerun), at most ``max_masks``; the number used is in
+            ``self.n_masks_used_``.
         num_cells : "auto", int or sequence of int
             Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
             ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients.
@@ -234,9 +235,7 @@ class FreqRISE(Explainer):
             )
             self.n_masks_used_ = sums.n
             relevance, stderr = sums.estimate(estimator, p_keep)
-            lift, lift_se = sums.estimate("centered", p_keep) if estimator != "centered" \
-                else (relevance, stderr)
-            z = torch.where(lift_se > 0, lift / lift_se.clamp_min(1e-300), torch.zeros_like(lift))
+            z = sums.z_scores()
             if normalize == "minmax":
                 flat = relevance.flatten(1)
                 lo = flat.min(dim=1).values
@@ -410,12 +409,23 @@ class _MaskSums:
 
     def stable_with(self, other: _MaskSums, stability: float, top: float = 0.05) -> bool:
         """Whether the two halves' centered estimates share their top ``top`` share of
-        coefficients with a Jaccard index >= ``stability`` for every input."""
+        coefficients with a mean Jaccard index >= ``stability`` over the inputs whose merged map
+        has a significant coefficient (a map of pure noise has no stable top set to wait for;
+        the noise warning reports it). False while no input is significant."""
         if other.n == 0:
             return False
-        a = self.estimate("centered", 1.0)[0].flatten(1)
-        b = other.estimate("centered", 1.0)[0].flatten(1)
-        return bool((top_jaccard(a, b, top) >= stability).all())
+        merged_z = self.merged(other).z_scores().flatten(1).abs()
+        signal = merged_z.max(1).values >= noise_threshold(merged_z.shape[1])
+        if not signal.any():
+            return False
+        a = self.estimate("centered", 1.0)[0].flatten(1)[signal]
+        b = other.estimate("centered", 1.0)[0].flatten(1)[signal]
+        return bool(top_jaccard(a, b, top).mean() >= stability)
+
+    def z_scores(self) -> torch.Tensor:
+        """Lift over its standard error (0 where both are 0)."""
+        lift, se = self.estimate("centered", 1.0)
+        return torch.where(se > 0, lift / se.clamp_min(1e-300), torch.zeros_like(lift))
 
 
 def top_jaccard(a: torch.Tensor, b: torch.Tensor, top: float = 0.05) -> torch.Tensor:

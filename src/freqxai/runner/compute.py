@@ -16,7 +16,10 @@ from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
-__all__ = ["explain_chunk", "explain_chunk_domains", "score_chunk", "unit_seed"]
+__all__ = ["explain_chunk", "explain_chunk_domains", "explain_chunk_with_certainty", "score_chunk",
+           "unit_seed"]
+
+SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
@@ -28,21 +31,39 @@ def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
 def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,
                   x: torch.Tensor, y: torch.Tensor, chunk: int) -> torch.Tensor:
     """Relevance of ``method`` in ``domain_name`` for the signals ``x`` and labels ``y``."""
+    return explain_chunk_with_certainty(model, cfg, method, domain_name, x, y, chunk)[0]
+
+
+def explain_chunk_with_certainty(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,
+                                 x: torch.Tensor, y: torch.Tensor, chunk: int
+                                 ) -> tuple[torch.Tensor, dict[str, np.ndarray]]:
+    """Relevance and, for methods with a standard error, what it says: ``standard_error`` and
+    ``z_score`` maps and ``significant``, the share of each input's coefficients at |z| > 3."""
     seed = unit_seed(cfg, method, domain_name, chunk)
     init, options = cfg.explainer_settings(method, domain_name, x.shape[-1], seed)
     explainer = get_explainer(method, model, cfg.domain(domain_name), **init)
-    return explainer.attribute(x, target=y, **options)
+    if not explainer.has_standard_error:
+        return explainer.attribute(x, target=y, **options), {}
+    rel, se, z = explainer.attribute(x, target=y, return_standard_error=True,
+                                     return_z_scores=True, **options)
+    extras = {
+        "standard_error": se.detach().float().cpu().numpy(),
+        "z_score": z.detach().float().cpu().numpy(),
+        "significant": (z.abs() > SIGNIFICANT_Z).flatten(1).double().mean(1).cpu().numpy(),
+    }
+    return rel, extras
 
 
 def explain_chunk_domains(model: nn.Module, cfg: RunConfig, method: str, domains: list[str],
-                          x: torch.Tensor, y: torch.Tensor, chunk: int) -> dict[str, torch.Tensor]:
-    """Relevance of ``method`` in each of ``domains``; methods that compute in time
-    (``computes_in_time``) run once and are projected into every domain (DFT-LRP), the others run
-    per domain."""
+                          x: torch.Tensor, y: torch.Tensor, chunk: int
+                          ) -> dict[str, tuple[torch.Tensor, dict[str, np.ndarray]]]:
+    """Relevance (and certainty arrays) of ``method`` in each of ``domains``; methods that compute
+    in time (``computes_in_time``) run once and are projected into every domain (DFT-LRP), the
+    others run per domain."""
     if not explainer_class(method).computes_in_time:
-        return {d: explain_chunk(model, cfg, method, d, x, y, chunk) for d in domains}
+        return {d: explain_chunk_with_certainty(model, cfg, method, d, x, y, chunk) for d in domains}
     in_time = explain_chunk(model, cfg, method, "time", x, y, chunk)
-    return {d: project_relevance(in_time, x, cfg.domain(d)).to(x.dtype) for d in domains}
+    return {d: (project_relevance(in_time, x, cfg.domain(d)).to(x.dtype), {}) for d in domains}
 
 
 def score_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str, x: torch.Tensor,

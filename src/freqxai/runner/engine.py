@@ -83,11 +83,11 @@ class _ExplainModule(L.LightningModule):
         with torch.enable_grad():  # gradient methods need autograd inside predict
             rels = explain_chunk_domains(self.net, self.cfg, method, list(domains), x, y, chunk)
         out = {}
-        for domain, rel in rels.items():
+        for domain, (rel, certainty) in rels.items():
             truth = self.task.ground_truth(self.cfg.domain(domain))
             scores = score_chunk(self.net, self.cfg, method, domain, x, y, rel,
                                  truth[sl] if truth is not None else None)
-            out[domain] = {"relevance": rel.detach().float().cpu().numpy(), **scores}
+            out[domain] = {"relevance": rel.detach().float().cpu().numpy(), **certainty, **scores}
         return i, out
 
 

@@ -40,8 +40,11 @@ def summary_rows(store: ResultStore) -> list[dict]:
         for domain in cfg["domains"]:
             name = unit_name(method, domain)
             shapes = store.unit_shapes(name)  # metrics only: relevance and curves stay on disk
-            unit = store.read_unit(name, [k for _, k, _ in columns if k in shapes])
+            keys = [k for _, k, _ in columns if k in shapes]
+            unit = store.read_unit(name, keys + (["significant"] if "significant" in shapes else []))
             row = {"method": method, "domain": domain, "n": int(shapes["relevance"][0])}
+            row["significant"], row["significant_sem"] = (
+                _mean_sem(unit["significant"]) if "significant" in unit else (float("nan"),) * 2)
             for _, key, _ in columns:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean
@@ -70,8 +73,18 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
     header = ["method", "domain"] + [f"{c} {d}" for c, _, d in columns]
     cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
              for r in rows]
+    snr = [r for r in rows if np.isfinite(r["significant"])]
+    postscript = ""
+    if snr:
+        postscript = (
+            "Signal to noise of the methods with a Monte-Carlo standard error: share of each "
+            "explanation's coefficients whose effect is more than 3 standard errors from zero "
+            "(|z| > 3; 0.27 % by chance alone), mean ± standard error over test signals.\n\n"
+            "| method | domain | significant (abs z > 3) |\n|---|---|---|\n"
+            + "\n".join(f"| {r['method']} | {r['domain']} | {100 * r['significant']:.1f} % ± "
+                        f"{100 * r['significant_sem']:.1f} % |" for r in snr))
     csv_path = write_csv(run_dir / "results.csv", rows)
-    md_path = write_markdown_table(run_dir / "results.md", header, cells, preamble)
+    md_path = write_markdown_table(run_dir / "results.md", header, cells, preamble, postscript)
     return csv_path, md_path
 
 
@@ -105,21 +118,31 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
     synthetic = cfg["dataset"] == "synthetic"
     max_f = 70.0 if synthetic else None
 
-    def draw(ax, domain, i, rel, title):
+    def draw(ax, domain, i, rel, title, certainty=None):
         marks = class_frequencies(int(y[i])) if synthetic else ()
+        extra = {}
+        if certainty:  # standard errors as error bars, non-significant cells greyed out
+            extra["errors"] = np.sqrt(np.square(certainty["standard_error"][i]).sum(axis=0))
+            extra["significant"] = (np.abs(certainty["z_score"][i]) > 3).any(axis=0)
         domains[domain].plot(ax, rel.sum(axis=0), length=length, fs=fs, signal=X[i],
-                             title=title, max_frequency=max_f, marks=marks)
+                             title=title, max_frequency=max_f, marks=marks, **extra)
 
     examples = _example_indices(y, 3)
     per_class = {c: np.flatnonzero(y == c)[:2].tolist() for c in np.unique(y)}
     for domain in cfg["domains"]:
-        rels = {m: store.read_unit(unit_name(m, domain), ["relevance"])["relevance"]
-                for m in cfg["methods"]}
+        rels, certainty = {}, {}
+        for m in cfg["methods"]:
+            name = unit_name(m, domain)
+            keys = [k for k in ("standard_error", "z_score") if k in store.unit_shapes(name)]
+            unit = store.read_unit(name, ["relevance", *keys])
+            rels[m] = unit["relevance"]
+            certainty[m] = {k: unit[k] for k in keys} if len(keys) == 2 else None
         n_m = len(cfg["methods"])
         fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
         for j, i in enumerate(examples):
             for r, method in enumerate(cfg["methods"]):
-                draw(axs[r, j], domain, i, rels[method][i], f"{method}, test {i} (class {y[i]})")
+                draw(axs[r, j], domain, i, rels[method][i], f"{method}, test {i} (class {y[i]})",
+                     certainty[method])
         paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
         if synthetic:
             continue
@@ -129,7 +152,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
                 for j in range(2):
                     if j < len(idx):
                         draw(axs[r, j], domain, idx[j], rels[method][idx[j]],
-                             f"{method}, class {c}, test {idx[j]}")
+                             f"{method}, class {c}, test {idx[j]}", certainty[method])
                     else:
                         axs[r, j].set_axis_off()
             paths.append(save_figure(fig, run_dir / f"classes_{domain}_{method}.png"))

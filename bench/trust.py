@@ -1,0 +1,208 @@
+"""Explanations that report their own certainty: the figures of the trust issue.
+
+1. BasicMotions (UEA, bundled with aeon: ``pip install "freqxai[uea]"``; 6 channels x 100 samples
+   at 10 Hz): a small CNN trained with Lightning (cached), then FreqRISE with its defaults against
+   the paper's estimator: seed-to-seed Jaccard of the top 5 % coefficients, n_masks="auto",
+   deletion AUC against FLEX under the same ranking rule, the peak frequency per class.
+2. A model that ignores its input: the noise warning and the false-positive share at z = 3.
+3. The paper's MLPs on the fixed test set (needs ``../shared``): localization against the number
+   of masks with the paper's 200 cells, centered vs published estimator.
+4. Why gradient x input and IG differ from the published code on the noise-0.8 MLP: the published
+   code seeds the backward pass with the target logit's value.
+
+    python bench/trust.py [--skip-mlp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from _common import SHARED, setup_allocator
+
+from freqxai import FLEX, FreqRISE, get_explainer
+from freqxai.explainers.freqrise import top_jaccard
+from freqxai.metrics import Deletion, relevance_rank_accuracy
+
+CACHE = Path("freqxai-output/bench")
+
+
+def basicmotions_model():
+    from freqxai.data.uea import load_uea
+    from freqxai.models.cnn import SmallCNN
+    from freqxai.models.training import accuracy, fit_classifier
+
+    train, test = load_uea("BasicMotions", "train"), load_uea("BasicMotions", "test")
+    model = SmallCNN(6, len(train.class_names))
+    path = CACHE / "basicmotions_cnn.pt"
+    if path.is_file():
+        model.load_state_dict(torch.load(path, weights_only=True))
+    else:
+        t0 = time.perf_counter()
+        fit_classifier(model, (train.X, train.y), epochs=200, batch_size=8, seed=0,
+                       accelerator="cpu", progress=False)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), path)
+        print(f"trained SmallCNN on BasicMotions in {time.perf_counter() - t0:.0f} s")
+    model.eval()
+    with torch.no_grad():
+        p = model(torch.from_numpy(test.X)).softmax(1)[torch.arange(len(test.y)), test.y]
+    print(f"BasicMotions CNN: test accuracy {accuracy(model, test.X, test.y):.3f}, median "
+          f"true-class probability {p.median().item():.5f}")
+    return model, test
+
+
+def peak_hz(rel: torch.Tensor, y: torch.Tensor, cls: int, freqs: np.ndarray) -> float:
+    """Frequency (above DC) of the largest class-mean relevance, channels summed."""
+    prof = rel[y == cls].sum(1).mean(0).numpy()
+    return float(freqs[1 + prof[1:].argmax()])
+
+
+def basicmotions(masks: int) -> None:
+    model, test = basicmotions_model()
+    x, y = torch.from_numpy(test.X), torch.from_numpy(test.y)
+    freqs = np.arange(x.shape[-1] // 2 + 1) * test.fs / x.shape[-1]
+    rise = FreqRISE(model, "fft")
+    deletion = Deletion("fft")
+    flex = FLEX(model, "fft").attribute(x, target=y)
+    d_flex = deletion(model, x, flex.sum(1, keepdim=True).clamp_min(0), y).mean()
+    print(f"\nFreqRISE on BasicMotions, {masks} masks, seeds 0 and 1; deletion AUC of the "
+          "channel-summed relevance, negatives clipped, against FLEX's")
+    print(f"{'setting':44s} {'Jaccard top 5%':>14s} {'deletion':>9s} {'/FLEX':>6s} "
+          f"{'sig. z>3':>8s}  peak running / walking (FLEX {peak_hz(flex, y, 1, freqs):.1f} / "
+          f"{peak_hz(flex, y, 3, freqs):.1f} Hz)")
+    settings = {
+        "defaults (centered, log_softmax, 13 cells)": {},
+        "paper estimator, softmax, 51 cells (before)": {"estimator": "paper", "num_cells": 51},
+        "paper estimator, softmax, 13 cells": {"estimator": "paper"},
+        "centered, softmax, 13 cells": {"output": "softmax"},
+        "centered, logit, 13 cells": {"output": "logit"},
+        "centered, balanced design": {"design": "balanced"},
+        "centered, antithetic design": {"design": "antithetic"},
+        "centered, independent channel masks": {"mask_channels": "independent"},
+    }
+    for name, kw in settings.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a, za = rise.attribute(x, target=y, n_masks=masks, seed=0, return_z_scores=True, **kw)
+            b = rise.attribute(x, target=y, n_masks=masks, seed=1, **kw)
+        j = top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean().item()
+        d = deletion(model, x, a.sum(1, keepdim=True).clamp_min(0), y).mean()
+        sig = (za.abs() > 3).double().mean().item()
+        print(f"{name:44s} {j:14.3f} {d:9.3f} {d / d_flex:6.2f} {sig:8.1%}  "
+              f"{peak_hz(a, y, 1, freqs):.1f} / {peak_hz(a, y, 3, freqs):.1f} Hz")
+    figure_and_bands(model, test, x, y, flex, freqs)
+    a = rise.attribute(x, target=y, n_masks="auto", seed=0, max_masks=3000)
+    used_a = rise.n_masks_used_
+    b = rise.attribute(x, target=y, n_masks="auto", seed=1, max_masks=3000)
+    j = top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean().item()
+    print(f"{'n_masks=auto (max 3000)':44s} {j:14.3f}  masks used: {used_a} (seed 0), "
+          f"{rise.n_masks_used_} (seed 1)")
+
+
+def figure_and_bands(model, test, x, y, flex, freqs, path: Path = Path("docs/basicmotions.png")):
+    """Class-mean spectra (FreqRISE defaults with error bars, FLEX) and a band table."""
+    from freqxai import band_attributions
+    from freqxai.plotting import new_figure, plot_frequency_relevance, save_figure
+
+    rel, se = FreqRISE(model, "fft").attribute(x, target=y, n_masks=1000, seed=0,
+                                               return_standard_error=True)
+    fig, axs = new_figure(2, len(test.class_names), figsize=(3.3 * len(test.class_names), 4.6))
+    for c, name in enumerate(test.class_names):
+        sel = y == c
+        mean = rel[sel].sum(1).mean(0).numpy()
+        # standard error of a mean of independent estimates
+        err = np.sqrt(np.square(se[sel].sum(1).numpy()).sum(0)) / int(sel.sum())
+        plot_frequency_relevance(axs[0, c], freqs, mean, errors=err,
+                                 title=f"FreqRISE, {name} (n={int(sel.sum())})")
+        plot_frequency_relevance(axs[1, c], freqs, flex[sel].sum(1).mean(0).numpy(),
+                                 title=f"FLEX, {name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_figure(fig, path, dpi=90)
+    bands_r, names = band_attributions(rel.sum(1), freqs, axis=1, reduce="mean")
+    bands_f, _ = band_attributions(flex.sum(1), freqs, axis=1, reduce="sum")
+    print(f"\nfigure: {path}; class-mean relevance per band (FreqRISE: mean per bin, FLEX: sum)")
+    print(f"{'class':10s} {'method':9s} " + " ".join(f"{n:>11s}" for n in names))
+    for c, name in enumerate(test.class_names):
+        for label, b in (("FreqRISE", bands_r), ("FLEX", bands_f)):
+            print(f"{name:10s} {label:9s} " + " ".join(f"{v:11.3f}" for v in b[y == c].mean(0)))
+
+
+class IgnoresInput(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.gen = torch.Generator().manual_seed(0)
+
+    def forward(self, x):
+        return torch.randn(x.shape[0], 4, generator=self.gen)
+
+
+def noise_model() -> None:
+    x = torch.randn(20, 6, 100, generator=torch.Generator().manual_seed(0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, z = FreqRISE(IgnoresInput(), "fft").attribute(x, target=0, n_masks=1000, seed=0,
+                                                         return_z_scores=True)
+    fired = any("Monte-Carlo noise" in str(w.message) for w in caught)
+    print(f"\nmodel that ignores its input: noise warning fired: {fired}; share of coefficients "
+          f"with |z| > 3: {(z.abs() > 3).double().mean().item():.2%} (chance: 0.27 %)")
+
+
+def paper_mlps() -> None:
+    from freqxai.data import class_frequencies
+    from freqxai.models import load_synth_mlp
+
+    data = SHARED / "reference-data" / "synthetic_test_n100.npz"
+    if not data.is_file():
+        print("\n(../shared not found: paper MLP figures skipped)")
+        return
+    with np.load(data) as d:
+        x, y = torch.from_numpy(d["X"][:, None]), torch.from_numpy(d["y"])
+    truth = [[int(f) for f in class_frequencies(int(c))] for c in y]  # bin k = k Hz
+    print("\npaper MLPs, 100 fixed test signals, 200 cells: localization (mean over signals "
+          "with a class frequency) against masks")
+    counts = (100, 300, 1000, 3000)
+    print(f"{'model / estimator':40s} " + " ".join(f"{n:>7d}" for n in counts))
+    for noise in ("0.01", "0.8"):
+        model = load_synth_mlp(SHARED / "reference-models" / f"synth_mlp_{noise}.pt")
+        for label, kw in [("paper (softmax)", {"estimator": "paper"}),
+                          ("centered (log_softmax, default)", {}),
+                          ("centered (softmax)", {"output": "softmax"})]:
+            scores = []
+            for n in counts:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    rel = FreqRISE(model, "fft").attribute(x, target=y, n_masks=n, num_cells=200,
+                                                           seed=0, **kw)
+                scores.append(np.nanmean(relevance_rank_accuracy(rel.sum(1), truth)))
+            print(f"{'MLP ' + noise + ', ' + label:40s} " + " ".join(f"{s:7.3f}" for s in scores))
+    print("published code (3000 masks, 200 cells): 0.573 (MLP 0.01), 0.50 (MLP 0.8)")
+    model = load_synth_mlp(SHARED / "reference-models" / "synth_mlp_0.8.pt")
+    gxi = get_explainer("gxi", model, domain="fft").attribute(x, target=y)
+    logit = model(x).gather(1, y[:, None])[:, 0].detach()
+    seeded = gxi * logit[:, None, None]  # the published code: backward seeded with the logit
+    loc = np.nanmean(relevance_rank_accuracy(gxi.clamp_min(0).sum(1), truth))
+    loc_seeded = np.nanmean(relevance_rank_accuracy(seeded.clamp_min(0).sum(1), truth))
+    print(f"\ngradient x input on the 0.8 MLP: localization {loc:.3f}; seeded with the target "
+          f"logit as the published code does: {loc_seeded:.3f} ({int((logit < 0).sum())} of "
+          f"{len(logit)} target logits are negative, so their relevance flips sign)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--masks", type=int, default=1000)
+    ap.add_argument("--skip-mlp", action="store_true")
+    args = ap.parse_args()
+    setup_allocator("tuned")
+    basicmotions(args.masks)
+    noise_model()
+    if not args.skip_mlp:
+        paper_mlps()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Real data bundled in aeon's wheel (the ``uea`` extra); skips without aeon."""
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("aeon")
+
+from freqxai import FreqRISE  # noqa: E402
+from freqxai.data.uea import bundled_sets, load_uea  # noqa: E402
+from freqxai.models.cnn import SmallCNN  # noqa: E402
+
+
+def test_basicmotions_loads_offline_with_its_metadata():
+    assert "BasicMotions" in bundled_sets()
+    train, test = load_uea("BasicMotions", "train"), load_uea("BasicMotions", "test")
+    assert train.X.shape == test.X.shape == (40, 6, 100) and train.X.dtype == np.float32
+    assert train.class_names == test.class_names == ["badminton", "running", "standing", "walking"]
+    assert np.bincount(test.y).tolist() == [10, 10, 10, 10]
+    assert train.fs == 10.0 and len(train.channel_names) == 6
+    with pytest.raises(ValueError, match="not bundled"):
+        load_uea("FordA")
+    with pytest.raises(ValueError, match="split"):
+        load_uea("BasicMotions", "validation")
+
+
+def test_freqrise_defaults_are_stable_on_a_real_model():
+    from freqxai.explainers.freqrise import top_jaccard
+    from freqxai.models.training import fit_classifier
+
+    train, test = load_uea("BasicMotions", "train"), load_uea("BasicMotions", "test")
+    model = SmallCNN(6, 4)
+    fit_classifier(model, (train.X, train.y), epochs=60, batch_size=8, seed=0,
+                   accelerator="cpu", progress=False)
+    x = torch.from_numpy(test.X[::4])
+    a = FreqRISE(model.eval(), "fft").attribute(x, n_masks=1000, seed=0, warn_if_noise=False)
+    b = FreqRISE(model, "fft").attribute(x, n_masks=1000, seed=1, warn_if_noise=False)
+    assert top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean() >= 0.7
