@@ -95,7 +95,7 @@ def test_load_model_errors(tmp_path):
         load_model(tmp_path / "missing.onnx")
     (tmp_path / "weights.pt").write_bytes(b"")
     torch.save({"w": torch.zeros(1)}, tmp_path / "weights.pt")
-    with pytest.raises(TypeError, match="load_state_dict"):
+    with pytest.raises(ValueError, match="model_factory"):
         load_model(tmp_path / "weights.pt")
     with pytest.raises(TypeError, match="cannot load"):
         load_model(42)
@@ -196,3 +196,62 @@ def test_keras_models_round_trip(tmp_path):
     attr, delta = FLEX(load_model(conv)).attribute(x, target=1, n_steps=64,
                                                    return_convergence_delta=True)
     assert attr.shape == (4, 2, 65) and np.abs(delta).max() < 1e-2
+
+
+class _Marker:
+    """Unpickling this creates a file: what a crafted model file could do."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        import pathlib
+
+        return (pathlib.Path.touch, (pathlib.Path(self.path),))
+
+
+def test_no_pickle_is_loaded_without_the_opt_in(tmp_path):
+    marker = tmp_path / "ran"
+    crafted = tmp_path / "model.pt"
+    torch.save({"model": _Marker(marker)}, crafted)
+    with pytest.raises(ValueError, match="runs code.*trust_pickle=True"):
+        load_model(crafted)
+    assert not marker.exists()
+    with pytest.raises(ValueError, match="runs code"):
+        attribute(np.zeros(64, dtype=np.float32), str(crafted), target=0)
+    assert not marker.exists()
+    whole = tmp_path / "whole.pt"
+    torch.save(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 2)), whole)
+    with pytest.raises(ValueError, match="trust_pickle"):
+        load_model(whole)
+    assert isinstance(load_model(whole, trust_pickle=True), torch.nn.Sequential)
+
+
+def test_every_model_format_loads_and_agrees(tmp_path):
+    from freqxai.models.cnn import SmallCNN
+
+    model = SmallCNN(2, 3).eval()
+    x = torch.randn(4, 2, 64)
+    expected = model(x)
+    torch.jit.save(torch.jit.trace(model, x), tmp_path / "traced.pt")
+    torch.jit.save(torch.jit.script(model), tmp_path / "scripted.pt")
+    torch.export.save(torch.export.export(model, (x,)), tmp_path / "exported.pt2")
+    torch.save(model.state_dict(), tmp_path / "state.pt")
+    factory = lambda: SmallCNN(2, 3)  # noqa: E731
+    loaded = {
+        "traced": load_model(tmp_path / "traced.pt"),
+        "scripted": load_model(tmp_path / "scripted.pt"),
+        "exported": load_model(tmp_path / "exported.pt2"),
+        "state dict + callable": load_model(tmp_path / "state.pt", model_factory=factory),
+    }
+    for name, m in loaded.items():
+        torch.testing.assert_close(m(x), expected, msg=name)
+    with pytest.raises(ValueError, match="do not fit SmallCNN"):
+        load_model(tmp_path / "state.pt", model_factory=lambda: SmallCNN(3, 3))
+    with pytest.raises(ValueError, match="package.module:Name"):
+        load_model(tmp_path / "state.pt", model_factory="SmallCNN")
+    with pytest.raises(ValueError, match="cannot import"):
+        load_model(tmp_path / "state.pt", model_factory="freqxai.models.cnn:Nope")
+    (tmp_path / "garbage.pt").write_bytes(b"not a torch file")
+    with pytest.raises(ValueError, match="not a readable torch file"):
+        load_model(tmp_path / "garbage.pt")

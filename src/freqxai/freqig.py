@@ -117,7 +117,9 @@ def attribute(
         Segment without ``start_idx``, a segment past the end of the input, a baseline whose shape
         differs from the explained signal.
     """
-    net = _ChannelSqueeze(load_model(model).eval())
+    # files are loaded in eval mode; a module passed in is left as the caller set it (a module in
+    # training mode gets the explainers' warning)
+    net = _ChannelSqueeze(load_model(model))
     full = _as_signal(input, "input")
     primary = full
     if segment is not None:
