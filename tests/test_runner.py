@@ -170,3 +170,82 @@ def test_reference_models_on_the_reference_test_set(tmp_path):
     assert summary.test_accuracy == 1.0
     units = _units(tmp_path / "ref")
     assert np.nanmean(units["freqrise__fft"]["localization"]) > 0.9
+
+
+def _custom_files(tmp_path, y=True):
+    from freqxai.models.cnn import SmallCNN
+
+    torch.manual_seed(0)
+    model = SmallCNN(2, 3).eval()
+    X = torch.randn(8, 2, 64).numpy()
+    arrays = {"X": X, "fs": 32.0, "class_names": np.array(["a", "b", "c"]),
+              "channel_names": np.array(["left", "right"])}
+    if y:
+        arrays["y"] = model(torch.from_numpy(X)).argmax(1).numpy()
+    np.savez(tmp_path / "data.npz", **arrays)
+    path = tmp_path / "model.pt2"
+    batch = torch.export.Dim("batch")
+    torch.export.save(torch.export.export(model, (torch.from_numpy(X[:2]),),
+                                          dynamic_shapes={"x": {0: batch}}), path)
+    return path, tmp_path / "data.npz"
+
+
+def test_custom_run_with_an_exported_model(tmp_path, capsys):
+    model, data = _custom_files(tmp_path, y=False)
+    out = tmp_path / "run"
+    rc = main(["run", "custom", "--model", str(model), "--data", str(data), "--out", str(out),
+               "--methods", "freqrise,gxi,amplitude", "--domains", "fft,wavelet", "--n-masks",
+               "200", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    store = ResultStore(out)
+    attrs = store.read_attrs()
+    import hashlib
+    import json
+
+    assert attrs["model_sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert json.loads(attrs["class_names"]) == ["a", "b", "c"] and attrs["fs"] == 32.0
+    unit = store.read_unit("freqrise__fft")
+    assert unit["relevance"].shape == (8, 1, 33) and unit["z_score"].shape == (8, 1, 33)
+    assert np.isfinite(unit["significant"]).all()
+    assert "significant (abs z > 3)" in (out / "results.md").read_text()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda X, y: {"X": X, "y": y.astype(float)}, "integer class indices"),
+    (lambda X, y: {"X": X.astype(complex), "y": y}, "real numbers"),
+    (lambda X, y: {"X": X, "y": y[:5]}, "5 labels for 8 signals"),
+    (lambda X, y: {"X": X[:, :, :3], "y": y}, "cannot read signals"),
+    (lambda X, y: {"signals": X}, "must hold an array 'X'"),
+])
+def test_custom_data_is_checked_with_one_line(tmp_path, capsys, make, message):
+    model, data = _custom_files(tmp_path)
+    with np.load(data) as d:
+        X, y = d["X"], d["y"]
+    np.savez(tmp_path / "bad.npz", **make(X, y))
+    out = tmp_path / "run"
+    rc = main(["run", "custom", "--model", str(model), "--data", str(tmp_path / "bad.npz"),
+               "--out", str(out), "--methods", "gxi", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and "Traceback" not in err
+    assert not out.exists()  # a failed start leaves no empty folder
+
+
+def test_lrp_on_a_compiled_model_fails_before_any_compute(tmp_path, capsys):
+    model, data = _custom_files(tmp_path)
+    out = tmp_path / "run"
+    rc = main(["run", "custom", "--model", str(model), "--data", str(data), "--out", str(out),
+               "--methods", "gxi,lrp", "--quiet"])
+    assert rc == 2 and "lrp: LRP cannot explain a torch.export graph" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_uea_run_trains_and_explains(tmp_path, capsys):
+    pytest.importorskip("aeon")
+    out = tmp_path / "uea"
+    rc = main(["run", "uea", "--name", "BasicMotions", "--out", str(out), "--n-test", "8",
+               "--epochs", "40", "--methods", "freqrise,gxi", "--domains", "fft", "--n-masks",
+               "200", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    attrs = ResultStore(out).read_attrs()
+    assert attrs["fs"] == 10.0 and (out / "model.pt").is_file()
+    assert "running" in attrs["class_names"]

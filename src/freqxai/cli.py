@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -94,17 +95,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "methods": _csv(args.methods), "domains": _csv(args.domains), "metrics": _csv(args.metrics),
         "devices": args.devices, "accelerator": args.accelerator, "seed": args.seed,
         "chunk_size": args.chunk_size, "epochs": args.epochs, "n_train": args.n_train,
-        "threads": args.threads,
+        "threads": args.threads, "model": args.model, "model_factory": args.model_factory,
+        "trust_pickle": args.trust_pickle or None, "fs": args.fs, "name": args.name,
     }
     if args.out is None:
-        tag = f"noise{args.noise:g}" if args.dataset == "synthetic" else (args.label or "digit")
+        tag = {"synthetic": f"noise{args.noise:g}", "uea": args.name or "",
+               "custom": Path(args.data).stem if args.data else ""}.get(
+            args.dataset, args.label or "digit")
         overrides["out"] = f"runs/{args.dataset}_{tag}"
     if args.config:
         cfg = load_config(args.config, **overrides)
     else:
         cfg = RunConfig(**{k: v for k, v in overrides.items() if v is not None})
-    cfg.validate()  # every problem reported before any compute
-    summary = run_experiment(cfg, progress=not args.quiet)
+    out = Path(cfg.out)
+    existed = out.exists()
+    try:
+        cfg.validate()  # every problem reported before any compute
+        summary = run_experiment(cfg, progress=not args.quiet)
+    except BaseException:
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a failed start leaves no empty run folder behind
+        raise
     if summary is None:  # an extra process of a multi-process run
         return 0
     print((summary.run_dir / "results.md").read_text())
@@ -191,11 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_cmd_data)
 
     r = sub.add_parser("run", help="run the paper's experiment: explain, evaluate, write tables/figures")
-    r.add_argument("dataset", choices=["synthetic", "audiomnist", "fsdd"])
+    r.add_argument("dataset", choices=["synthetic", "audiomnist", "fsdd", "custom", "uea"],
+                   help="the paper's data sets, custom (--model and --data) or uea (--name)")
     r.add_argument("--config", help="JSON or TOML file with any RunConfig field")
     r.add_argument("--out", help="run folder (default runs/<dataset>_<noise|label>)")
     r.add_argument("--noise", type=float, default=0.01, help="synthetic: training noise level")
-    r.add_argument("--data", help="audio: HDF5 file from 'freqxai data'")
+    r.add_argument("--data", help="audio: HDF5 file from 'freqxai data'; custom: .npz/.h5 with X "
+                   "(n, channels, time), optional y, fs, class_names, channel_names")
+    r.add_argument("--model", help="custom/uea: TorchScript, .pt2, .onnx, .keras, or a state dict "
+                   "with --model-factory")
+    r.add_argument("--model-factory", help="package.module:Name building the module a state dict "
+                   "is loaded into")
+    r.add_argument("--trust-pickle", action="store_true",
+                   help="allow a model file holding a pickled module (it runs code when loaded)")
+    r.add_argument("--fs", type=float, help="sampling rate in Hz (overrides the data file's)")
+    r.add_argument("--name", help="uea: the data set bundled with aeon, e.g. BasicMotions")
     r.add_argument("--label", choices=["digit", "gender"], help="audio: task")
     r.add_argument("--fold", type=int, help="audio: split fold")
     r.add_argument("--test-data", help="synthetic: .npz with X (n, 2560) and y")

@@ -17,7 +17,8 @@ from .._io import ensure_writable_dir
 
 __all__ = ["RunConfig", "load_config"]
 
-DATASETS = ("synthetic", "audiomnist", "fsdd")
+DATASETS = ("synthetic", "audiomnist", "fsdd", "custom", "uea")
+PAPER_DATASETS = ("synthetic", "audiomnist", "fsdd")
 # Version of the results layout; part of the result key, so a run folder of another layout is
 # refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards).
 RESULTS_FORMAT = 2
@@ -41,13 +42,28 @@ class RunConfig:
 
     Attributes
     ----------
-    dataset : {"synthetic", "audiomnist", "fsdd"}
+    dataset : {"synthetic", "audiomnist", "fsdd", "custom", "uea"}
+        The paper's data sets, ``custom`` (your model and data file) or ``uea`` (a UEA/UCR set
+        bundled with aeon).
     out : path
         Run folder (results.h5, tables, figures, cached model).
     noise : float
         Synthetic benchmark: noise level of the training signals.
     data : path, optional
-        Audio datasets: the HDF5 file written by ``freqxai data``.
+        Audio datasets: the HDF5 file written by ``freqxai data``. ``custom``: an ``.npz`` or
+        ``.h5`` with ``X`` (n, channels, time) or (n, time), optional ``y`` (else the predicted
+        class), ``fs``, ``class_names``, ``channel_names``.
+    model : path, optional
+        ``custom`` (required) and ``uea`` (else a small CNN is trained): TorchScript, a
+        ``torch.export`` program, ONNX, Keras, or a state dict with ``model_factory``.
+    model_factory : str, optional
+        ``"package.module:Name"`` that builds the module a state dict is loaded into.
+    trust_pickle : bool
+        Allow a model file that holds a pickled module (it runs code when loaded).
+    fs : float, optional
+        Sampling rate in Hz (overrides the data file's).
+    name : str, optional
+        ``uea``: the data set, e.g. ``"BasicMotions"``.
     label : {"digit", "gender"}
         Audio datasets: the task.
     fold : int
@@ -94,7 +110,8 @@ class RunConfig:
         order of reductions (relative differences around 1e-7); pin it to get bit-identical
         numbers from runs with different ``devices``.
     seed : int
-    epochs, n_train : training settings when no weights are given.
+    epochs, n_train : training settings when no weights are given (epochs: 20 for the
+        synthetic MLP, 200 for the UEA CNN, 50 for AudioNet by default).
     """
 
     dataset: str = "synthetic"
@@ -105,6 +122,11 @@ class RunConfig:
     fold: int = 0
     test_data: str | None = None
     weights: str | None = None
+    model: str | None = None
+    model_factory: str | None = None
+    trust_pickle: bool = False
+    fs: float | None = None
+    name: str | None = None
     n_test: int = 100
     methods: list[str] = field(default_factory=_methods)
     domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
@@ -117,8 +139,7 @@ class RunConfig:
     lrp_composite: str = "epsilon_plus"
     stft: dict[str, Any] | None = None
     domain_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    explainer_options: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {"freqrise": {"normalize": "minmax", "estimator": "paper"}})
+    explainer_options: dict[str, dict[str, Any]] | None = None
     clip_negative: bool = True
     threshold: str | float | None = None
     chunk_size: int = 25
@@ -126,7 +147,7 @@ class RunConfig:
     accelerator: str = "cpu"
     threads: int | None = None
     seed: int = 0
-    epochs: int = 20
+    epochs: int | None = None
     n_train: int = 100_000
 
     def __post_init__(self) -> None:
@@ -134,12 +155,22 @@ class RunConfig:
         # (one mask cell per bin, as the published synthetic run); audio uses the paper's STFT
         # (n_fft=455, hop=35, Hann) and 200 cells.
         audio = self.dataset in ("audiomnist", "fsdd")
+        if self.epochs is None:
+            self.epochs = {"uea": 200, "audiomnist": 50, "fsdd": 50}.get(self.dataset, 20)
+        if self.explainer_options is None:  # the paper's estimator and evaluation for its data
+            self.explainer_options = ({"freqrise": {"normalize": "minmax", "estimator": "paper"}}
+                                      if self.dataset in PAPER_DATASETS else {})
         if self.stft is None and isinstance(self.domain_params, dict) and "stft" in self.domain_params:
             self.stft = dict(self.domain_params["stft"])
-        if self.stft is None:
+        if self.stft is None and self.dataset not in PAPER_DATASETS:
+            pass  # chosen from the signal length when the data is loaded (fit_to_length)
+        elif self.stft is None:
             self.stft = ({"n_fft": 455, "hop_length": 35, "window": "hann"} if audio
                          else {"n_fft": 128, "hop_length": 32, "window": "hann"})
-        self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
+        if self.stft is not None:
+            self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
+        if self.num_cells is None and self.dataset not in PAPER_DATASETS:
+            self.num_cells = {}  # num_cells="auto" in every domain
         if self.num_cells is None:
             self.num_cells = ({"fft": 200, "stft": 200, "time": 200} if audio
                               else {"fft": 0, "stft": [64, 16], "time": 200})
@@ -175,6 +206,8 @@ class RunConfig:
         self.metrics = canonical("metric", self.metrics, lambda m: metric_class(m).name,
                                  list_metrics())
         for d in self.domains:
+            if d == "stft" and self.stft is None:
+                continue  # chosen from the signal length (fit_to_length)
             try:
                 self.domain(d)
             except (TypeError, ValueError) as err:
@@ -189,6 +222,17 @@ class RunConfig:
                 problems.append(f"{name} file not found: {value}")
         if self.dataset in ("audiomnist", "fsdd") and self.data is None:
             problems.append(f"dataset {self.dataset!r} needs --data PATH.h5 (from 'freqxai data')")
+        if self.dataset == "custom" and (self.model is None or self.data is None):
+            problems.append("dataset 'custom' needs --model MODEL and --data DATA.npz|.h5")
+        if self.dataset == "uea" and not self.name:
+            problems.append("dataset 'uea' needs --name NAME (e.g. BasicMotions)")
+        if self.model is not None and not Path(self.model).is_file():
+            problems.append(f"model file not found: {self.model}")
+        if self.fs is not None and (isinstance(self.fs, bool) or not isinstance(self.fs, int | float)
+                                    or not self.fs > 0):
+            problems.append(f"fs must be a positive number of Hz, got {self.fs!r}")
+        if not isinstance(self.trust_pickle, bool):
+            problems.append(f"trust_pickle must be true or false, got {self.trust_pickle!r}")
         if self.label not in ("digit", "gender"):
             problems.append(f"label must be 'digit' or 'gender', got {self.label!r}")
         for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
@@ -213,6 +257,17 @@ class RunConfig:
         if problems:
             raise ValueError("invalid run configuration:\n  - " + "\n  - ".join(problems))
         return self
+
+    def fit_to_length(self, length: int) -> None:
+        """Choose what depends on the data's length for custom and UEA runs: an STFT of about a
+        quarter of the signal (a power of two between 16 and 256, hop n_fft // 4)."""
+        if self.stft is None:
+            import math
+
+            n_fft = min(256, max(16, 2 ** int(math.log2(max(length // 4, 1)))))
+            self.stft = {"n_fft": min(n_fft, length), "hop_length": max(1, min(n_fft, length) // 4),
+                         "window": "hann"}
+            self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
 
     def stft_domain(self):
         return self.domain("stft")

@@ -61,12 +61,20 @@ class _Items(Dataset):
 class _ExplainModule(L.LightningModule):
     def __init__(self, task: Task, cfg: RunConfig, items: list[Item]) -> None:
         super().__init__()
-        self.net = task.model
+        # kept out of the module tree: Lightning switches registered modules between train and
+        # eval, which compiled graphs (TorchScript, torch.export) refuse; the model stays as loaded
+        object.__setattr__(self, "_net", task.model)
         self.task = task
         self.cfg = cfg
         self.items = items
 
+    @property
+    def net(self):
+        return self._net
+
     def on_predict_start(self) -> None:
+        if self.device.type != "cpu":
+            self._net.to(self.device)
         if self.cfg.threads is not None:
             torch.set_num_threads(self.cfg.threads)
 
@@ -155,11 +163,31 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore) -> None:
             "config": cfg.to_dict(), "result_key": key, "data_sha256": digest,
             "freqxai_version": __version__, "torch_version": torch.__version__,
             "seed": cfg.seed, "fs": task.fs, "model_source": task.model_source,
+            "model_sha256": task.model_sha256,
+            "class_names": list(task.class_names or []),
+            "channel_names": list(task.channel_names or []),
             "test_accuracy": task.test_accuracy,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
         data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes},
     )
+
+
+def _check_methods(cfg: RunConfig, task: Task) -> None:
+    """Build every method once before computing: a method that cannot explain this model (LRP on
+    a TorchScript graph) or a bad setting fails here, with one message, not after shards exist."""
+    from ..explainers import get_explainer
+
+    problems = []
+    for method in cfg.methods:
+        init, _ = cfg.explainer_settings(method, cfg.domains[0], task.X.shape[-1], 0)
+        try:
+            get_explainer(method, task.model, cfg.domain(cfg.domains[0]), **init)
+        except (TypeError, ValueError) as err:
+            problems.append(f"{method}: {err}")
+    if problems:
+        raise ValueError("methods that cannot run on this model (remove them from --methods):\n  - "
+                         + "\n  - ".join(problems))
 
 
 def run_experiment(cfg: RunConfig, progress: bool = True,
@@ -182,6 +210,7 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
     cfg.validate()
     run_dir = Path(cfg.out)
     task = load_task(cfg, progress)
+    _check_methods(cfg, task)
     store = ResultStore(run_dir)
     rank = int(os.environ.get("LOCAL_RANK", 0))
     if rank == 0:

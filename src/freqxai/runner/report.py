@@ -61,9 +61,13 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
     cfg = json.loads(attrs["config"])
     preamble = (
         f"Run: dataset `{cfg['dataset']}`"
+        + (f" `{cfg['name']}`" if cfg["dataset"] == "uea" else "")
+        + (f", data `{Path(cfg['data']).name}`" if cfg["dataset"] == "custom" else "")
+        + (f", model `{Path(cfg['model']).name}`" if cfg.get("model") else "")
         + (f", weights `{Path(cfg['weights']).name}`" if cfg.get("weights")
            else f", noise {cfg['noise']}" if cfg["dataset"] == "synthetic" else "")
-        + (f", label {cfg['label']} (fold {cfg['fold']})" if cfg["dataset"] != "synthetic" else "")
+        + (f", label {cfg['label']} (fold {cfg['fold']})"
+           if cfg["dataset"] in ("audiomnist", "fsdd") else "")
         + (f", test data `{Path(cfg['test_data']).name}`" if cfg.get("test_data") else "")
         + f", {rows[0]['n']} test signals, model test accuracy "
         f"{float(attrs.get('test_accuracy', float('nan'))):.3f}, seed {cfg['seed']}, "
@@ -127,6 +131,12 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
         domains[domain].plot(ax, rel.sum(axis=0), length=length, fs=fs, signal=X[i],
                              title=title, max_frequency=max_f, marks=marks, **extra)
 
+    names = attrs.get("class_names")
+    names = json.loads(names) if isinstance(names, str) else list(names or [])
+
+    def label(c) -> str:
+        return names[int(c)] if int(c) < len(names) else f"class {c}"
+
     examples = _example_indices(y, 3)
     per_class = {c: np.flatnonzero(y == c)[:2].tolist() for c in np.unique(y)}
     for domain in cfg["domains"]:
@@ -141,7 +151,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
         fig, axs = new_figure(n_m, len(examples), figsize=(3.6 * len(examples), 2.3 * n_m))
         for j, i in enumerate(examples):
             for r, method in enumerate(cfg["methods"]):
-                draw(axs[r, j], domain, i, rels[method][i], f"{method}, test {i} (class {y[i]})",
+                draw(axs[r, j], domain, i, rels[method][i], f"{method}, test {i} ({label(y[i])})",
                      certainty[method])
         paths.append(save_figure(fig, run_dir / f"examples_{domain}.png"))
         if synthetic:
@@ -152,7 +162,7 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
                 for j in range(2):
                     if j < len(idx):
                         draw(axs[r, j], domain, idx[j], rels[method][idx[j]],
-                             f"{method}, class {c}, test {idx[j]}", certainty[method])
+                             f"{method}, {label(c)}, test {idx[j]}", certainty[method])
                     else:
                         axs[r, j].set_axis_off()
             paths.append(save_figure(fig, run_dir / f"classes_{domain}_{method}.png"))

@@ -40,6 +40,9 @@ class Task:
     truth_frequencies: list[tuple[float, ...]] | None = None
     model_source: str = ""
     test_accuracy: float = float("nan")
+    class_names: list[str] | None = None
+    channel_names: list[str] | None = None
+    model_sha256: str = ""
 
     def ground_truth(self, domain: Domain) -> list[list[int]] | None:
         """Indices of the ground-truth frequencies in ``domain``'s frequency profile, or None.
@@ -123,10 +126,149 @@ def _audio_task(cfg: RunConfig, progress: bool) -> Task:
                 accuracy(model, X, y, batch_size=100))
 
 
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file (recorded with every run as the model's provenance)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_data_file(path: str | Path) -> dict:
+    """``X`` (n, channels, time), optional ``y``, ``fs``, ``class_names``, ``channel_names`` from
+    an ``.npz`` (read without pickles) or ``.h5`` file, checked."""
+    path = Path(path)
+    out: dict = {}
+    try:
+        if path.suffix.lower() == ".npz":
+            with np.load(path, allow_pickle=False) as d:
+                out = {k: d[k] for k in d.files}
+        elif path.suffix.lower() in (".h5", ".hdf5"):
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                out = {k: f[k][()] for k in f.keys() if isinstance(f[k], h5py.Dataset)}
+                out.update({k: v for k, v in f.attrs.items() if k not in out})
+        else:
+            raise ValueError(f"data file {path.name!r} must be .npz or .h5")
+    except ValueError as err:
+        if "pickle" in str(err).lower():
+            raise ValueError(f"{path} holds object arrays, which freqxai does not unpickle; save "
+                             "names as np.array(names, dtype=str)") from err
+        raise
+    except (OSError, EOFError) as err:  # zipfile.BadZipFile is an OSError subclass's sibling
+        raise ValueError(f"cannot read {path}: {err}") from err
+    except Exception as err:  # a truncated npz raises zipfile.BadZipFile
+        raise ValueError(f"cannot read {path}: {err}") from err
+    if "X" not in out:
+        raise ValueError(f"{path} must hold an array 'X' (n, channels, time) or (n, time); it has "
+                         f"{sorted(out)}")
+    X = np.asarray(out["X"])
+    if np.iscomplexobj(X) or X.dtype.kind not in "fiu":
+        raise ValueError(f"X in {path} must be real numbers, got dtype {X.dtype}")
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if X.ndim != 3 or X.shape[0] == 0:
+        raise ValueError(f"X in {path} must be (n, channels, time) or (n, time), got {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError(f"X in {path} contains NaN or Inf")
+    result = {"X": np.ascontiguousarray(X, dtype=np.float32)}
+    if "y" in out:
+        y = np.asarray(out["y"]).reshape(-1)
+        if y.dtype.kind not in "iu":
+            raise ValueError(f"y in {path} must hold integer class indices, got dtype {y.dtype}")
+        if len(y) != len(X):
+            raise ValueError(f"y in {path} has {len(y)} labels for {len(X)} signals")
+        if (y < 0).any():
+            raise ValueError(f"y in {path} holds negative class indices")
+        result["y"] = y.astype(np.int64)
+    if "fs" in out:
+        fs = float(np.asarray(out["fs"]).reshape(-1)[0])
+        if not fs > 0:
+            raise ValueError(f"fs in {path} must be positive, got {fs}")
+        result["fs"] = fs
+    for key, n in (("class_names", None), ("channel_names", X.shape[1])):
+        if key in out:
+            names = [v.decode() if isinstance(v, bytes) else str(v)
+                     for v in np.asarray(out[key]).reshape(-1)]
+            if n is not None and len(names) != n:
+                raise ValueError(f"{key} in {path} has {len(names)} names for {n} channels")
+            result[key] = names
+    return result
+
+
+def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
+    """The model's output on the first signal, or one line saying why it cannot read the data."""
+    try:
+        with torch.no_grad():
+            return model(torch.from_numpy(X[:1]))
+    except Exception as err:  # a model that cannot read the data: say so in one line
+        hint = ("; export it with dynamic batch and time dimensions (torch.export.export(..., "
+                "dynamic_shapes=...))" if "Guard failed" in str(err) else "")
+        raise ValueError(f"the model cannot read signals of shape (batch, {X.shape[1]}, "
+                         f"{X.shape[2]}): {type(err).__name__}: "
+                         f"{str(err).splitlines()[0][:200]}{hint}") from err
+
+
+def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
+    from ..convert import load_model
+
+    model = load_model(cfg.model, model_factory=cfg.model_factory, trust_pickle=cfg.trust_pickle)
+    return model, str(cfg.model), file_hash(cfg.model)
+
+
+def _custom_task(cfg: RunConfig, progress: bool) -> Task:
+    """Your model on your data file (no labels: the predicted class is explained)."""
+    from ..models.training import accuracy
+
+    d = read_data_file(cfg.data)
+    X = d["X"][: cfg.n_test]
+    model, source, digest = _load_user_model(cfg)
+    _first_outputs(model, X)
+    with torch.no_grad():
+        pred = torch.cat([model(torch.from_numpy(X[i : i + 256])).argmax(1)
+                          for i in range(0, len(X), 256)]).numpy()
+    y = d["y"][: cfg.n_test] if "y" in d else pred.astype(np.int64)
+    fs = cfg.fs or d.get("fs")
+    return Task(X, y, float(fs) if fs else 0.0, model, None, source,
+                accuracy(model, X, y) if "y" in d else float("nan"),
+                d.get("class_names"), d.get("channel_names"), digest)
+
+
+def _uea_task(cfg: RunConfig, progress: bool) -> Task:
+    """A UEA/UCR set bundled with aeon: its test split, with your model or a small CNN trained
+    with Lightning on its train split (cached in the run folder)."""
+    from ..data.uea import load_uea
+    from ..models.cnn import SmallCNN
+    from ..models.training import accuracy, fit_classifier, save_state_dict
+
+    train, test = load_uea(cfg.name, "train"), load_uea(cfg.name, "test")
+    X, y = test.X[: cfg.n_test], test.y[: cfg.n_test]
+    if cfg.model:
+        model, source, digest = _load_user_model(cfg)
+    else:
+        cached = Path(cfg.out) / "model.pt"
+        model = SmallCNN(train.X.shape[1], len(train.class_names))
+        if not cached.is_file():
+            log.info("training a SmallCNN on %s (%d epochs)", cfg.name, cfg.epochs)
+            fit_classifier(model, (train.X, train.y), epochs=cfg.epochs, batch_size=8,
+                           seed=cfg.seed, accelerator="cpu", progress=progress)
+            save_state_dict(model, cached)
+        model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
+        source, digest = f"{cached} (SmallCNN trained by this run)", file_hash(cached)
+        model.eval()
+    fs = cfg.fs or test.fs
+    return Task(X, y, float(fs) if fs else 0.0, model, None, source, accuracy(model, X, y),
+                test.class_names, test.channel_names, digest)
+
+
 _TASKS: dict[str, Callable[[RunConfig, bool], Task]] = {
     "synthetic": _synthetic_task,
     "audiomnist": _audio_task,
     "fsdd": _audio_task,
+    "custom": _custom_task,
+    "uea": _uea_task,
 }
 
 
@@ -136,8 +278,13 @@ def load_task(cfg: RunConfig, progress: bool = True) -> Task:
     if not np.isfinite(task.X).all():
         raise ValueError("test signals contain NaN or Inf")
     task.X = np.ascontiguousarray(task.X, dtype=np.float32)
-    with torch.no_grad():
-        n_out = task.model(torch.from_numpy(task.X[:1])).shape[1]
+    out = _first_outputs(task.model, task.X)
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        raise ValueError("the model must return (batch, n_classes) scores for the data")
+    n_out = out.shape[1]
     if task.y.max() >= n_out:
         raise ValueError(f"labels go up to {task.y.max()} but the model has {n_out} outputs")
+    cfg.fit_to_length(task.X.shape[-1])
+    for d in cfg.domains:  # every domain fits the signals before anything is computed
+        cfg.domain(d).check_length(task.X.shape[-1])
     return task
