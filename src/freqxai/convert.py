@@ -153,14 +153,18 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
 
 
 def resolve_factory(spec: str | Callable[[], nn.Module]) -> Callable[[], nn.Module]:
-    """A callable from ``"package.module:Name"`` (imported) or a callable passed through."""
+    """A callable from ``"package.module:Name"`` (imported from an installed package or the
+    working directory) or a callable passed through."""
     if callable(spec):
         return spec
     if not isinstance(spec, str) or spec.count(":") != 1 or not all(spec.split(":")):
         raise ValueError(f"model_factory must be 'package.module:Name' or a callable, got {spec!r}")
     import importlib
+    import sys
 
     module_name, attr = spec.split(":")
+    if "" not in sys.path and "." not in sys.path:
+        sys.path.append(".")  # the user's own module in the working directory, as `python -m`
     try:
         obj = importlib.import_module(module_name)
         for part in attr.split("."):
