@@ -249,3 +249,34 @@ def test_uea_run_trains_and_explains(tmp_path, capsys):
     attrs = ResultStore(out).read_attrs()
     assert attrs["fs"] == 10.0 and (out / "model.pt").is_file()
     assert "running" in attrs["class_names"]
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"clip_negative": "false"}, "clip_negative: input should be a valid boolean"),
+    ({"use_softmax": "no"}, "use_softmax: input should be a valid boolean"),
+    ({"seed": "abc"}, "seed: input should be a valid integer"),
+    ({"n_test": True}, "n_test: input should be a valid integer"),
+    ({"methods": "freqrise"}, "methods: input should be a valid list"),
+    ({"p_keep": "0.5"}, "p_keep: input should be a valid number"),
+    ({"num_cells": {"fft": [1, 2]}}, "num_cells['fft'] must be"),
+    ({"modle": "x.pt"}, "unknown config keys ['modle']"),
+])
+def test_config_files_are_type_checked(tmp_path, capsys, values, message):
+    import json
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"out": str(tmp_path / "from_config"), **values}))
+    rc = main(["run", "synthetic", "--config", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and "Traceback" not in err
+
+
+def test_a_config_file_keeps_its_out_and_noise(tmp_path):
+    import json
+
+    from freqxai.runner import load_config
+
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"out": "mine", "noise": 0.8}))
+    cfg = load_config(path, dataset="synthetic", noise=None, out=None)
+    assert cfg.out == "mine" and cfg.noise == 0.8

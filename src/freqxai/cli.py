@@ -86,7 +86,7 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import RunConfig, load_config, run_experiment
+    from .runner import load_config, make_config, run_experiment
 
     overrides = {
         "dataset": args.dataset, "out": args.out, "noise": args.noise, "data": args.data,
@@ -98,15 +98,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "threads": args.threads, "model": args.model, "model_factory": args.model_factory,
         "trust_pickle": args.trust_pickle or None, "fs": args.fs, "name": args.name,
     }
-    if args.out is None:
-        tag = {"synthetic": f"noise{args.noise:g}", "uea": args.name or "",
+    if args.out is None and not args.config:  # (a config file's own out is kept)
+        tag = {"synthetic": f"noise{0.01 if args.noise is None else args.noise:g}",
+               "uea": args.name or "",
                "custom": Path(args.data).stem if args.data else ""}.get(
             args.dataset, args.label or "digit")
         overrides["out"] = f"runs/{args.dataset}_{tag}"
     if args.config:
         cfg = load_config(args.config, **overrides)
     else:
-        cfg = RunConfig(**{k: v for k, v in overrides.items() if v is not None})
+        cfg = make_config(**{k: v for k, v in overrides.items() if v is not None})
     out = Path(cfg.out)
     existed = out.exists()
     try:
@@ -206,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the paper's data sets, custom (--model and --data) or uea (--name)")
     r.add_argument("--config", help="JSON or TOML file with any RunConfig field")
     r.add_argument("--out", help="run folder (default runs/<dataset>_<noise|label>)")
-    r.add_argument("--noise", type=float, default=0.01, help="synthetic: training noise level")
+    r.add_argument("--noise", type=float, help="synthetic: training noise level (default 0.01)")
     r.add_argument("--data", help="audio: HDF5 file from 'freqxai data'; custom: .npz/.h5 with X "
                    "(n, channels, time), optional y, fs, class_names, channel_names")
     r.add_argument("--model", help="custom/uea: TorchScript, .pt2, .onnx, .keras, or a state dict "
