@@ -280,3 +280,19 @@ def test_a_config_file_keeps_its_out_and_noise(tmp_path):
     path.write_text(json.dumps({"out": "mine", "noise": 0.8}))
     cfg = load_config(path, dataset="synthetic", noise=None, out=None)
     assert cfg.out == "mine" and cfg.noise == 0.8
+
+
+def test_ctrl_c_exits_130_and_the_run_resumes(tmp_path, weights):
+    out = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "freqxai.cli", "run", "synthetic", "--out", str(out), "--weights",
+           weights, "--n-test", "12", "--chunk-size", "3", "--n-masks", "300", "--threads", "1",
+           "--methods", "freqrise,gxi,random", "--domains", "fft", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 2:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "run the same command to resume" in err
+    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    assert (out / "results.md").is_file()

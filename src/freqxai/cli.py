@@ -257,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"freqxai: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("freqxai: interrupted", file=sys.stderr)
+        print("freqxai: interrupted; run the same command to resume (finished chunks are kept)",
+              file=sys.stderr)
         return 130
 
 

@@ -240,7 +240,12 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", ".*LeafSpec.*is deprecated.*")
             warnings.filterwarnings("ignore", ".*does not have many workers.*")
-            trainer.predict(module, loader, return_predictions=False)
+            try:
+                trainer.predict(module, loader, return_predictions=False)
+            except SystemExit as err:  # Lightning turns Ctrl-C into sys.exit(1)
+                if trainer.interrupted:
+                    raise KeyboardInterrupt from err
+                raise
         if trainer.global_rank != 0:
             return None
     _merge_complete_units(cfg, task, store)
