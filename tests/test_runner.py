@@ -296,3 +296,15 @@ def test_ctrl_c_exits_130_and_the_run_resumes(tmp_path, weights):
     assert proc.returncode == 130 and "run the same command to resume" in err
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     assert (out / "results.md").is_file()
+
+
+def test_a_run_folder_is_locked_while_a_run_writes_it(tmp_path, capsys, weights):
+    from filelock import FileLock
+
+    out = tmp_path / "locked"
+    out.mkdir()
+    with FileLock(out / ".freqxai.lock"):  # another run holds the folder
+        rc = main(["run", "synthetic", "--out", str(out), "--weights", weights, "--n-test", "2",
+                   "--methods", "random", "--domains", "fft", "--quiet"])
+    assert rc == 2 and "being written by another freqxai run" in capsys.readouterr().err
+    assert not (out / "results.h5").exists()

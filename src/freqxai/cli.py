@@ -114,8 +114,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cfg.validate()  # every problem reported before any compute
         summary = run_experiment(cfg, progress=not args.quiet)
     except BaseException:
-        if not existed and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # a failed start leaves no empty run folder behind
+        if not existed and out.is_dir():  # a failed start leaves no empty run folder behind
+            leftovers = [p for p in out.iterdir() if p.name != ".freqxai.lock"]
+            if not leftovers:
+                (out / ".freqxai.lock").unlink(missing_ok=True)
+                out.rmdir()
         raise
     if summary is None:  # an extra process of a multi-process run
         return 0

@@ -10,6 +10,7 @@ recomputes exactly the items whose shards are missing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -209,10 +210,42 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
     t0 = time.perf_counter()
     cfg.validate()
     run_dir = Path(cfg.out)
+    rank = int(os.environ.get("LOCAL_RANK", 0))
+    # One run writes a folder at a time: a second run on the same --out is refused (the
+    # extra processes of a multi-process run belong to the run that holds the lock).
+    lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
+    with lock:
+        return _run_locked(cfg, run_dir, rank, t0, progress, callbacks)
+
+
+LOCK_NAME = ".freqxai.lock"
+
+
+def _folder_lock(run_dir: Path):
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(run_dir / LOCK_NAME)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as err:
+        raise ValueError(f"{run_dir} is being written by another freqxai run; wait for it to "
+                         "finish or use another --out") from err
+    return _Held(lock)
+
+
+class _Held(contextlib.AbstractContextManager):
+    def __init__(self, lock) -> None:
+        self.lock = lock
+
+    def __exit__(self, *exc) -> None:
+        self.lock.release()
+
+
+def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
+                callbacks: list[L.Callback] | None) -> RunSummary | None:
     task = load_task(cfg, progress)
     _check_methods(cfg, task)
     store = ResultStore(run_dir)
-    rank = int(os.environ.get("LOCAL_RANK", 0))
     if rank == 0:
         _record(cfg, task, store)
         _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
