@@ -256,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tune_cpu_allocator()
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, TypeError) as err:
+    except (ValueError, TypeError, ImportError, OSError) as err:
+        # expected failures (bad input, a missing extra, an unreadable or full disk): one line
+        # (plus the list of problems a configuration check collected), never a traceback
         print(f"freqxai: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

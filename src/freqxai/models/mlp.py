@@ -55,13 +55,26 @@ def load_synth_mlp(path: str | Path, map_location: str | torch.device = "cpu") -
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model weights not found: {path}")
-    state = torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # empty, truncated, garbage or pickled-object files
+        why = (str(err).splitlines() or [type(err).__name__])[0][:120]
+        raise ValueError(f"{path} is not a readable state dict (loaded with weights_only=True): "
+                         f"{why}") from err
+    if not isinstance(state, dict):
+        raise ValueError(f"{path} holds a {type(state).__name__}, not a state dict")
     if isinstance(state, dict) and "state_dict" in state:  # a Lightning checkpoint
         state = {k.removeprefix("model."): v for k, v in state["state_dict"].items()}
     keys = sorted(k for k in state if k.startswith("mlp.") and k.endswith(".weight"))
     if not keys:
         raise ValueError(f"{path} holds no 'mlp.*' weights; is it a SynthMLP state dict?")
     first, last = state[keys[0]], state[max(keys, key=lambda k: int(k.split(".")[1]))]
+    if first.dim() != 2 or last.dim() != 2:
+        raise ValueError(f"{path}: the 'mlp.*' weights are not those of linear layers")
     model = SynthMLP(first.shape[1], first.shape[0], len(keys) - 2, last.shape[0])
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as err:
+        raise ValueError(f"the weights in {path} do not fit a SynthMLP: "
+                         f"{str(err).strip().splitlines()[0]}") from err
     return model.eval()

@@ -172,7 +172,9 @@ def fit_classifier(
         warnings.filterwarnings("ignore", ".*Checkpoint directory.*exists and is not empty.*")
         warnings.filterwarnings("ignore", ".*no `val_dataloader`.*")
         warnings.filterwarnings("ignore", ".*LeafSpec.*is deprecated.*")
-        trainer.fit(lit, train_loader, val_loader, ckpt_path=str(last) if last and last.exists() else None)
+        # resuming reads our own checkpoint, with weights_only=True: no pickle is run from it
+        trainer.fit(lit, train_loader, val_loader,
+                    ckpt_path=str(last) if last and last.exists() else None, weights_only=True)
         if ckpt_cb is not None and ckpt_cb.best_model_path:
             state = torch.load(ckpt_cb.best_model_path, map_location="cpu", weights_only=True)
             lit.load_state_dict(state["state_dict"])

@@ -252,6 +252,12 @@ class RunConfig:
         if self.fs is not None and (isinstance(self.fs, bool) or not isinstance(self.fs, int | float)
                                     or not self.fs > 0):
             problems.append(f"fs must be a positive number of Hz, got {self.fs!r}")
+        if self.accelerator in ("gpu", "cuda"):
+            import torch
+
+            if not torch.cuda.is_available():
+                problems.append(f"accelerator {self.accelerator!r}: no CUDA device is available "
+                                "here; use --accelerator cpu (or auto)")
         if not isinstance(self.trust_pickle, bool):
             problems.append(f"trust_pickle must be true or false, got {self.trust_pickle!r}")
         if self.label not in ("digit", "gender"):
