@@ -126,6 +126,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"model test accuracy: {summary.test_accuracy:.3f}")
     print(f"{summary.n_computed} of {summary.n_items} work items computed in this call "
           f"({summary.seconds:.0f} s); results in {summary.run_dir / 'results.h5'}")
+    print(f"report: {(summary.run_dir / 'report.html').resolve()}")
     return 0
 
 
@@ -134,7 +135,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     paths = write_report(args.run_dir)
     print(paths["markdown"].read_text())
-    print("written: " + ", ".join(str(p) for p in paths.values()))
+    print(f"report: {paths['html'].resolve()} (and {len(paths) - 1} tables and figures)")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(paths["html"].resolve().as_uri())
     return 0
 
 
@@ -242,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="re-render tables and figures of a run from results.h5")
     rep.add_argument("run_dir")
+    rep.add_argument("--open", action="store_true", help="open report.html in a web browser")
     rep.set_defaults(func=_cmd_report)
     return parser
 

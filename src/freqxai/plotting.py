@@ -20,6 +20,8 @@ __all__ = [
     "plot_time_frequency_relevance",
     "plot_curves",
     "plot_relevance_line",
+    "plot_channel_band_heatmap",
+    "plot_class_profiles",
     "plot_relevance_image",
     "save_figure",
     "new_figure",
@@ -192,3 +194,34 @@ def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, y
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def plot_channel_band_heatmap(ax, matrix: np.ndarray, channel_names: Sequence[str],
+                              band_names: Sequence[str], title: str | None = None):
+    """Relevance per channel and band ``(channels, bands)`` as a heatmap (0 at the centre of a
+    diverging colour map), with channel and band names on the axes."""
+    m = np.asarray(matrix, dtype=float)
+    if m.shape != (len(channel_names), len(band_names)):
+        raise ValueError(f"matrix of shape {m.shape} does not fit {len(channel_names)} channel and "
+                         f"{len(band_names)} band names")
+    lim = float(np.abs(m).max()) or 1.0
+    ax.imshow(m, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.set_xticks(range(len(band_names)))
+    ax.set_xticklabels(band_names, rotation=45, ha="right", fontsize=6)
+    ax.set_yticks(range(len(channel_names)))
+    ax.set_yticklabels(channel_names, fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_class_profiles(ax, frequencies: np.ndarray, profiles: np.ndarray, errors: np.ndarray,
+                        class_names: Sequence[str], unit: str = "Hz", title: str | None = None):
+    """Class-average relevance per frequency ``(classes, freq)`` with standard errors as bands."""
+    f = np.asarray(frequencies, dtype=float)
+    for name, prof, err in zip(class_names, np.asarray(profiles), np.asarray(errors), strict=True):
+        line, = ax.plot(f, prof, lw=1.1, label=str(name))
+        ax.fill_between(f, prof - err, prof + err, color=line.get_color(), alpha=0.25, lw=0)
+    ax.axhline(0, color="0.6", lw=0.5)
+    ax.legend(fontsize=6)
+    return _label(ax, f"frequency [{unit}]", "mean relevance ± s.e.", title)

@@ -11,6 +11,7 @@ recomputes exactly the items whose shards are missing.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -243,6 +244,26 @@ class _Held(contextlib.AbstractContextManager):
 
 def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 callbacks: list[L.Callback] | None) -> RunSummary | None:
+    # Every warning of the run is recorded (once per message) for report.html, and still shown.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            return _run(cfg, run_dir, rank, t0, progress, callbacks, caught)
+        finally:
+            for message in dict.fromkeys(_messages(caught)):
+                log.warning("%s", message)
+
+
+_NOISE = ("does not have many workers", "LeafSpec", "is deprecated", "Consider setting")
+
+
+def _messages(caught) -> list[str]:
+    """The run's own warnings (explainers, metrics, data), without library chatter."""
+    return [str(w.message) for w in caught if not any(n in str(w.message) for n in _NOISE)]
+
+
+def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
+         callbacks: list[L.Callback] | None, caught) -> RunSummary | None:
     task = load_task(cfg, progress)
     _check_methods(cfg, task)
     store = ResultStore(run_dir)
@@ -290,6 +311,9 @@ def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: b
         raise RuntimeError(f"units still incomplete after the run: {sorted(missing)}")
     from .report import write_report
 
+    previous = store.read_attrs().get("warnings")
+    previous = json.loads(previous) if isinstance(previous, str) else []
+    store.write(attrs={"warnings": list(dict.fromkeys(previous + _messages(caught)))[:200]})
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
                       task.test_accuracy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -166,6 +167,55 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict) -> list[Path]
                     else:
                         axs[r, j].set_axis_off()
             paths.append(save_figure(fig, run_dir / f"classes_{domain}_{method}.png"))
+    paths += _write_class_figures(run_dir, store, cfg, domains, y, length, fs, label)
+    return paths
+
+
+def _write_class_figures(run_dir, store, cfg, domains, y, length, fs, label) -> list:
+    """Per-class average relevance in Hz with standard errors, and channel x band heatmaps."""
+    from ..bands import band_attributions, default_bands
+    from ..plotting import new_figure, plot_channel_band_heatmap, plot_class_profiles, save_figure
+
+    attrs = store.read_attrs()
+    channels = attrs.get("channel_names")
+    channels = json.loads(channels) if isinstance(channels, str) else list(channels or [])
+    classes = np.unique(y)
+    paths = []
+    for d, domain in domains.items():
+        freqs = domain.profile_frequencies(length, fs)
+        if freqs is None:
+            continue
+        unit = "Hz" if fs else "cycles"
+        n_m = len(cfg["methods"])
+        fig, axs = new_figure(n_m, 1, figsize=(7, 2.2 * n_m))
+        heat_rows = []
+        for r, method in enumerate(cfg["methods"]):
+            rel = store.read_unit(unit_name(method, d), ["relevance"])["relevance"]
+            prof = domain.frequency_profile(rel, length)  # (n, channels, freq)
+            summed = prof.sum(axis=1)
+            means = np.stack([summed[y == c].mean(0) for c in classes])
+            errs = np.stack([summed[y == c].std(0, ddof=1) / np.sqrt(max((y == c).sum(), 1))
+                             if (y == c).sum() > 1 else np.zeros(summed.shape[1]) for c in classes])
+            plot_class_profiles(axs[r, 0], freqs, means, errs, [label(c) for c in classes],
+                                unit=unit, title=f"{method}, {d} domain: class averages")
+            if prof.shape[1] > 1:
+                heat_rows.append((method, prof))
+        paths.append(save_figure(fig, run_dir / f"class_profiles_{d}.png"))
+        if heat_rows and fs:
+            names = channels if len(channels) == heat_rows[0][1].shape[1] else [
+                f"ch {i}" for i in range(heat_rows[0][1].shape[1])]
+            fig, axs = new_figure(len(heat_rows), len(classes),
+                                  figsize=(2.6 * len(classes), 2.2 * len(heat_rows)))
+            bands = default_bands(freqs)
+            for r, (method, prof) in enumerate(heat_rows):
+                for j, c in enumerate(classes):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        m, band_names = band_attributions(prof[y == c].mean(0)[None], freqs,
+                                                          bands, axis=2)
+                    plot_channel_band_heatmap(axs[r, j], m[0], names, band_names,
+                                              title=f"{method}, {label(c)}")
+            paths.append(save_figure(fig, run_dir / f"channel_bands_{d}.png"))
     return paths
 
 
@@ -191,4 +241,7 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
     rows = summary_rows(store)
     csv_path, md_path = _write_tables(run_dir, rows, attrs)
     figures = _write_figures(run_dir, store, attrs)
-    return {"csv": csv_path, "markdown": md_path, **{p.stem: p for p in figures}}
+    from .html import write_html_report
+
+    html = write_html_report(run_dir, store, rows, figures)
+    return {"csv": csv_path, "markdown": md_path, "html": html, **{p.stem: p for p in figures}}
