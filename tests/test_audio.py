@@ -228,3 +228,33 @@ def test_train_command_on_the_fixture(audiomnist, tmp_path, capsys):
     state = torch.load(weights, weights_only=True)
     assert state["classifier.7.weight"].shape == (10, 512)
     assert list((tmp_path / "models" / "checkpoints_audiomnist_digit_fold0").glob("*.ckpt"))
+
+
+def test_data_command_checks_out_first_and_skips_malformed_files(tmp_path, capsys):
+    import shutil
+    import struct
+
+    from freqxai.cli import main
+
+    src = tmp_path / "fsdd"
+    (src / "recordings").mkdir(parents=True)
+    rate = 8000
+    for i in range(3):
+        wav = np.zeros(4000, dtype=np.int16)
+        wav[1000:2000] = (3000 * np.sin(np.arange(1000) / 5)).astype(np.int16)
+        from scipy.io import wavfile
+
+        wavfile.write(src / "recordings" / f"{i}_jackson_{i}.wav", rate, wav)
+    # a RIFF/WAVE file whose data chunk comes without a fmt chunk
+    bad = b"RIFF" + struct.pack("<I", 16) + b"WAVE" + b"data" + struct.pack("<I", 4) + b"\0" * 4
+    (src / "recordings" / "4_jackson_0.wav").write_bytes(bad)
+    folder = tmp_path / "outdir"
+    folder.mkdir()
+    assert main(["data", "fsdd", "--src", str(src), "--out", str(folder), "--quiet"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    out = tmp_path / "fsdd.h5"
+    assert main(["data", "fsdd", "--src", str(src), "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "4_jackson_0.wav" in text or "skipped" in text
+    assert main(["data", "fsdd", "--src", str(src), "--out", str(out), "--strict", "--quiet"]) == 2
+    shutil.rmtree(src)

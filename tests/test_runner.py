@@ -308,3 +308,23 @@ def test_a_run_folder_is_locked_while_a_run_writes_it(tmp_path, capsys, weights)
                    "--methods", "random", "--domains", "fft", "--quiet"])
     assert rc == 2 and "being written by another freqxai run" in capsys.readouterr().err
     assert not (out / "results.h5").exists()
+
+
+def test_killed_custom_run_resumes_bit_identical(tmp_path):
+    model, data = _custom_files(tmp_path)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "freqxai.cli", "run", "custom", "--model", str(model), "--data",
+           str(data), "--out", str(out), "--chunk-size", "2", "--n-masks", "300", "--threads", "1",
+           "--methods", "freqrise,gxi,random", "--domains", "fft,wavelet", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 3:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "results.md").exists()
+    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    ref = tmp_path / "ref"
+    i = cmd.index("--out")
+    assert subprocess.run([*cmd[: i + 1], str(ref), *cmd[i + 2 :]], capture_output=True).returncode == 0
+    _assert_same(_units(ref), _units(out))

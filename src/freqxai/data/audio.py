@@ -30,7 +30,7 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 from tqdm.auto import tqdm
 
-from .._io import atomic_path
+from .._io import atomic_path, ensure_writable_dir
 from .splits import audiomnist_speakers, fsdd_speakers
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,8 @@ def _read_mono(path: Path) -> tuple[int, np.ndarray]:
     """Sample rate and float64 samples of a mono wav; ValueError with the reason otherwise."""
     try:
         rate, data = wavfile.read(path)
-    except (ValueError, OSError, EOFError) as err:
-        raise ValueError(f"unreadable wav ({err})") from err
+    except Exception as err:  # scipy raises many types for malformed files: one bad file is skipped
+        raise ValueError(f"unreadable wav ({type(err).__name__}: {err})") from err
     if data.ndim != 1:
         if data.ndim == 2 and data.shape[1] == 1:
             data = data[:, 0]
@@ -125,6 +125,17 @@ class _Clip:
     digit: int
     speaker: int
     repetition: int
+
+
+def check_output_file(out: str | Path) -> Path:
+    """Refuse an output that is a folder or sits in a folder that cannot be written, before any
+    file is read."""
+    out = Path(out)
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give the HDF5 file to write, e.g. {out / 'data.h5'}")
+    parent = out.parent if str(out.parent) else Path(".")
+    ensure_writable_dir(parent, "folder of --out")
+    return out
 
 
 def _process(clips: list[_Clip], out: Path, attrs: dict, seed: int, strict: bool,
@@ -183,6 +194,7 @@ def preprocess_audiomnist(src: str | Path, out: str | Path, seed: int = 0, stric
     strict : bool
         Raise on the first bad file instead of skipping and reporting it.
     """
+    out = check_output_file(out)
     src = Path(src)
     data_dir = src / "data" if (src / "data").is_dir() else src
     meta_path = data_dir / "audioMNIST_meta.txt"
@@ -213,12 +225,13 @@ def preprocess_audiomnist(src: str | Path, out: str | Path, seed: int = 0, stric
             raise ValueError(f"{meta_path} has no gender for speaker {spk:02d}")
         genders[spk] = 1 if str(entry["gender"]).strip().lower() == "female" else 0
     attrs = {"dataset": "audiomnist", "source": str(src.resolve()), "_genders": genders}
-    return _process(clips, Path(out), attrs, seed, strict, progress, "AudioMNIST")
+    return _process(clips, out, attrs, seed, strict, progress, "AudioMNIST")
 
 
 def preprocess_fsdd(src: str | Path, out: str | Path, seed: int = 0, strict: bool = False,
                     progress: bool = True) -> PreprocessReport:
     """Preprocess the Free Spoken Digit Dataset (``recordings/{digit}_{speaker}_{index}.wav``)."""
+    out = check_output_file(out)
     src = Path(src)
     rec = src / "recordings" if (src / "recordings").is_dir() else src
     clips_raw = []
@@ -241,7 +254,7 @@ def preprocess_fsdd(src: str | Path, out: str | Path, seed: int = 0, strict: boo
     clips = [_Clip(w, d, names.index(s), r) for w, d, s, r in clips_raw]
     attrs = {"dataset": "fsdd", "source": str(src.resolve()), "speaker_names": json.dumps(names),
              "_genders": genders}
-    return _process(clips, Path(out), attrs, seed, strict, progress, "FSDD")
+    return _process(clips, out, attrs, seed, strict, progress, "FSDD")
 
 
 @dataclass
