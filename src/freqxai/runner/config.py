@@ -248,7 +248,19 @@ class RunConfig:
         if self.dataset == "uea" and not self.name:
             problems.append("dataset 'uea' needs --name NAME (e.g. BasicMotions)")
         if self.model is not None and not Path(self.model).is_file():
-            problems.append(f"model file not found: {self.model}")
+            if ":" in self.model and self.weights:  # --model package.module:Name --weights w.pt
+                pass
+            else:
+                problems.append(f"model file not found: {self.model} (a class path "
+                                "package.module:Name needs --weights with the state dict)")
+        try:
+            from zennit.composites import COMPOSITES
+
+            if "lrp" in self.methods and self.lrp_composite not in COMPOSITES:
+                problems.append(f"lrp_composite must be one of {sorted(COMPOSITES)}, got "
+                                f"{self.lrp_composite!r}")
+        except ImportError:  # pragma: no cover - zennit is a dependency
+            pass
         if self.fs is not None and (isinstance(self.fs, bool) or not isinstance(self.fs, int | float)
                                     or not self.fs > 0):
             problems.append(f"fs must be a positive number of Hz, got {self.fs!r}")

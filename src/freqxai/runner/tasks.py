@@ -212,8 +212,13 @@ def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
 
 
 def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
+    """``--model FILE`` (with ``--model-factory`` for a state dict), or Lightning's spelling
+    ``--model package.module:Name --weights STATE_DICT``."""
     from ..convert import load_model
 
+    if not Path(cfg.model).is_file() and ":" in cfg.model and cfg.weights:
+        model = load_model(cfg.weights, model_factory=cfg.model, trust_pickle=cfg.trust_pickle)
+        return model, f"{cfg.model} with {cfg.weights}", file_hash(cfg.weights)
     model = load_model(cfg.model, model_factory=cfg.model_factory, trust_pickle=cfg.trust_pickle)
     return model, str(cfg.model), file_hash(cfg.model)
 
