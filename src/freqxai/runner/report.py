@@ -238,6 +238,13 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
     if not store.exists():
         raise ValueError(f"{run_dir} holds no {store.path.name}; run 'freqxai run' first")
     attrs = store.read_attrs()
+    cfg = json.loads(attrs["config"])
+    missing = [unit_name(m, d) for m in cfg["methods"] for d in cfg["domains"]
+               if unit_name(m, d) not in store.completed_units()]
+    if missing:
+        raise ValueError(f"{run_dir} is an unfinished run ({len(missing)} of "
+                         f"{len(cfg['methods']) * len(cfg['domains'])} method x domain results "
+                         "missing); run the same 'freqxai run' command to resume it, then report")
     rows = summary_rows(store)
     csv_path, md_path = _write_tables(run_dir, rows, attrs)
     figures = _write_figures(run_dir, store, attrs)

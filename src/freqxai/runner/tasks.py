@@ -73,13 +73,10 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
     from ..models.training import accuracy, save_state_dict, train_synthetic_mlp
 
     if cfg.test_data:
-        with np.load(cfg.test_data) as d:
-            if "X" not in d or "y" not in d:
-                raise ValueError(f"{cfg.test_data} must hold arrays 'X' and 'y'")
-            X, y = d["X"].astype(np.float32), d["y"].astype(np.int64)
-        if X.ndim == 2:
-            X = X[:, None, :]
-        X, y = X[: cfg.n_test], y[: cfg.n_test]
+        d = read_data_file(cfg.test_data)  # no pickles; shapes, dtypes and lengths checked
+        if "y" not in d:
+            raise ValueError(f"{cfg.test_data} must hold arrays 'X' and 'y'")
+        X, y = d["X"][: cfg.n_test], d["y"][: cfg.n_test]
     else:
         X, y = make_synthetic(cfg.n_test, noise=0.0, seed=cfg.seed * 3 + 3)
     if cfg.weights:
@@ -97,6 +94,7 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
     model.eval()
     truth = [tuple(float(f) for f in class_frequencies(int(c))) for c in y]
     # 2560 samples read as one second: bin k of the rFFT is k Hz (k cycles per signal).
+    _first_outputs(model, X)
     return Task(X, y, float(X.shape[-1]), model, truth, source, accuracy(model, X, y))
 
 
@@ -151,11 +149,12 @@ def read_data_file(path: str | Path) -> dict:
                 out = {k: f[k][()] for k in f.keys() if isinstance(f[k], h5py.Dataset)}
                 out.update({k: v for k, v in f.attrs.items() if k not in out})
         else:
-            raise ValueError(f"data file {path.name!r} must be .npz or .h5")
+            raise ValueError(f"data file {path.name!r} must be .npz or .h5 (with an array 'X')")
     except ValueError as err:
         if "pickle" in str(err).lower():
-            raise ValueError(f"{path} holds object arrays, which freqxai does not unpickle; save "
-                             "names as np.array(names, dtype=str)") from err
+            raise ValueError(f"cannot read {path} without unpickling: it is not an .npz archive "
+                             "of plain arrays (names must be saved as np.array(names, dtype=str))"
+                             ) from err
         raise
     except (OSError, EOFError) as err:  # zipfile.BadZipFile is an OSError subclass's sibling
         raise ValueError(f"cannot read {path}: {err}") from err
