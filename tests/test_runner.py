@@ -93,17 +93,23 @@ def test_interrupted_run_resumes_to_identical_results(tmp_path, weights):
     _assert_same(_units(ref), _units(out))
 
 
+def _kill_after_shards(cmd: list[str], out, n: int, sig=signal.SIGKILL) -> subprocess.Popen:
+    """Start ``cmd``, send ``sig`` once ``n`` shards are written, and wait for the process."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < n:
+        time.sleep(0.05)
+    os.kill(proc.pid, sig)
+    proc.wait()
+    return proc
+
+
 def test_killed_cli_run_resumes(tmp_path, weights):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "freqxai.cli", "run", "synthetic", "--out", str(out), "--weights",
            weights, "--n-test", "12", "--chunk-size", "3", "--n-masks", "300", "--threads", "1",
            "--methods", "freqrise,gxi,lrp,random", "--domains", "fft,stft", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 3:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    _kill_after_shards(cmd, out, 3)
     assert not (out / "results.md").exists()  # it really was cut short
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     ref = tmp_path / "ref"
@@ -287,13 +293,8 @@ def test_ctrl_c_exits_130_and_the_run_resumes(tmp_path, weights):
     cmd = [sys.executable, "-m", "freqxai.cli", "run", "synthetic", "--out", str(out), "--weights",
            weights, "--n-test", "12", "--chunk-size", "3", "--n-masks", "300", "--threads", "1",
            "--methods", "freqrise,gxi,random", "--domains", "fft", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 2:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "run the same command to resume" in err
+    proc = _kill_after_shards(cmd, out, 2, signal.SIGINT)
+    assert proc.returncode == 130 and "run the same command to resume" in proc.stderr.read()
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     assert (out / "results.md").is_file()
 
@@ -316,12 +317,7 @@ def test_killed_custom_run_resumes_bit_identical(tmp_path):
     cmd = [sys.executable, "-m", "freqxai.cli", "run", "custom", "--model", str(model), "--data",
            str(data), "--out", str(out), "--chunk-size", "2", "--n-masks", "300", "--threads", "1",
            "--methods", "freqrise,gxi,random", "--domains", "fft,wavelet", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "shards").glob("*.npz"))) < 3:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    _kill_after_shards(cmd, out, 3)
     assert not (out / "results.md").exists()
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     ref = tmp_path / "ref"
