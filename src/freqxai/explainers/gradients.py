@@ -27,9 +27,9 @@ from .flex import FLEX
 from .lrp_support import (
     CONSERVATION_BAND,
     CONSERVATION_TOLERANCE,
-    _graph_kind,
     check_lrp_model,
     conservation_ratio,
+    refuse_compiled_graph,
 )
 
 __all__ = [
@@ -170,8 +170,7 @@ class LRP(GradientExplainer):
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
                  composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,
                  strict: bool = True, eps: float = 1e-6) -> None:
-        if _graph_kind(model) is not None:
-            check_lrp_model(model, None)  # raises, naming the fix
+        refuse_compiled_graph(model)  # before the nn.Module check: an ExportedProgram is none
         if not isinstance(model, nn.Module):
             raise TypeError(
                 f"LRP needs a torch.nn.Module (Zennit attaches its rules to the module's layers), "

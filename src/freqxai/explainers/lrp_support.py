@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["check_lrp_model", "conservation_ratio", "CONSERVATION_BAND", "CONSERVATION_TOLERANCE"]
+__all__ = ["check_lrp_model", "refuse_compiled_graph", "conservation_ratio", "CONSERVATION_BAND", "CONSERVATION_TOLERANCE"]
 
 # With the biases left out of the rules, relevance must sum to the target logit within this
 # relative tolerance (measured: within 5e-6 on the BasicMotions CNN and the paper's MLP).
@@ -61,6 +61,14 @@ def _graph_kind(model: Any) -> str | None:
     return None
 
 
+def refuse_compiled_graph(model: Any) -> None:
+    """Raise ``TypeError`` naming the fix when ``model`` is a TorchScript or torch.export graph."""
+    kind = _graph_kind(model)
+    if kind is not None:
+        raise TypeError(f"LRP cannot explain a {kind} graph: Zennit's rules hook into the "
+                        f"modules of an eager nn.Module and never fire in a compiled graph; {_FIX}")
+
+
 def check_lrp_model(model: Any, composite: Any, *, strict: bool = True) -> list[str]:
     """Raise (``strict``) or warn when LRP with ``composite`` would not be LRP on ``model``.
 
@@ -76,10 +84,7 @@ def check_lrp_model(model: Any, composite: Any, *, strict: bool = True) -> list[
     ValueError
         With ``strict``, for modules that need a rule and have none.
     """
-    kind = _graph_kind(model)
-    if kind is not None:
-        raise TypeError(f"LRP cannot explain a {kind} graph: Zennit's rules hook into the "
-                        f"modules of an eager nn.Module and never fire in a compiled graph; {_FIX}")
+    refuse_compiled_graph(model)
     ctx: dict = {}
     problems = []
     modules = dict(model.named_modules())

@@ -156,9 +156,7 @@ def read_data_file(path: str | Path) -> dict:
                              "of plain arrays (names must be saved as np.array(names, dtype=str))"
                              ) from err
         raise
-    except (OSError, EOFError) as err:  # zipfile.BadZipFile is an OSError subclass's sibling
-        raise ValueError(f"cannot read {path}: {err}") from err
-    except Exception as err:  # a truncated npz raises zipfile.BadZipFile
+    except Exception as err:  # OSError, EOFError, zipfile.BadZipFile (a truncated npz), h5py's
         raise ValueError(f"cannot read {path}: {err}") from err
     if "X" not in out:
         raise ValueError(f"{path} must hold an array 'X' (n, channels, time) or (n, time); it has "
