@@ -150,6 +150,8 @@ def test_time_domain_is_classic_rise():
     ({"n_masks": 0}, "n_masks"),
     ({"mask_channels": "both"}, "mask_channels"),
     ({"normalize": "zscore"}, "normalize"),
+    ({"cell_shape": "round"}, "cell_shape"),
+    ({"output": "probability"}, "output"),
 ])
 def test_bad_arguments(kwargs, match):
     e = FreqRISE(BinPowerModel(3), "fft")
@@ -243,9 +245,10 @@ def test_auto_masks_stop_when_halves_agree():
                       max_masks=5000)
     assert 200 <= e.n_masks_used_ <= 5000 and e.n_masks_used_ % 200 == 0
     assert (rel[:, 0].argmax(1) == 10).all()
-    # a bounded budget is respected even when the map never stabilises
+    # a bounded budget is respected when the map never stabilises (a model of pure noise)
+    e = FreqRISE(NoiseModel(), "fft")
     e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
-                max_masks=300, stability=0.999, warn_if_noise=False)
+                max_masks=300, warn_if_noise=False)
     assert e.n_masks_used_ == 300
 
 
@@ -256,3 +259,24 @@ def test_mask_designs_keep_the_estimator(design):
     rel = FreqRISE(model, "fft").attribute(x, target=0, n_masks=1000, num_cells=30, seed=0,
                                            design=design)
     assert (rel[:, 0].argmax(1) == 10).all()
+
+
+def test_box_cells_give_the_triangle_known_answer():
+    """With 0/1 box masks, logit 0 of BinPowerModel is a * M_k exactly (a = power of bin k), so
+    the centered lift of coefficient j is a (1 - p) max(0, 1 - |j - k| / width): a peak with a
+    cusp at k. Smooth cells flatten that peak (the neighbours' lift is within 5 % of k's)."""
+    k, cells, p = 40, 16, 0.5
+    model = BinPowerModel(k, scale=1 / 16)
+    x = _signals(2, tone=k)
+    n = x.shape[-1]
+    a = model.scale * torch.fft.rfft(x)[:, 0, k].abs().square() / n
+    width = (n // 2 + 1) / cells
+    lags = (torch.arange(n // 2 + 1) - k).abs().double()
+    expected = a[:, None].double() * (1 - p) * (1 - lags / width).clamp_min(0)
+    rel = FreqRISE(model, "fft").attribute(x, target=0, n_masks=20000, num_cells=cells, seed=0,
+                                           output="logit", batch_size=2000)
+    torch.testing.assert_close(rel[:, 0].double(), expected, rtol=0, atol=0.02 * a.max().item())
+    smooth = FreqRISE(model, "fft").attribute(x, target=0, n_masks=20000, num_cells=cells,
+                                              seed=0, output="logit", cell_shape="smooth")
+    assert (smooth[:, 0, k + 1] / smooth[:, 0, k] > 0.95).all()
+    assert (rel[:, 0, k + 1] / rel[:, 0, k] < 0.9).all()

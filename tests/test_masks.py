@@ -71,3 +71,53 @@ def test_bad_arguments(kwargs, match):
     args = {"num_cells": 10, "p_keep": 0.5} | kwargs
     with pytest.raises(ValueError, match=match):
         smooth_masks(2, (100,), **args)
+
+
+def _box_reference(n, length, cells, p, gen):
+    """Box masks written out one mask and one coefficient at a time (same random draws)."""
+    coarse = torch.rand((n, 1, cells + 1), generator=gen) < p
+    offset = torch.rand((n, 1), generator=gen)
+    return torch.tensor([[float(coarse[i, 0, int(k * cells / length + offset[i, 0].item())])
+                          for k in range(length)] for i in range(n)])
+
+
+@pytest.mark.parametrize("length, cells", [(51, 13), (100, 7), (64, 64), (1281, 200)])
+def test_box_cells_match_their_definition(length, cells):
+    ours = smooth_masks(6, (length,), cells, 0.5, generator=torch.Generator().manual_seed(4),
+                        cell_shape="box")
+    ref = _box_reference(6, length, cells, 0.5, torch.Generator().manual_seed(4))
+    assert torch.equal(ours, ref)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.5])
+def test_box_cells_are_kept_with_p_everywhere_and_their_covariance_is_a_triangle(p):
+    """Every coefficient is kept with probability p whatever the offset, and two coefficients
+    j apart share a cell with probability 1 - j / width: a triangular autocovariance."""
+    length, cells = 51, 13
+    m = smooth_masks(40000, (1, length), cells, p, generator=torch.Generator().manual_seed(1),
+                     cell_shape="box")[:, 0]
+    assert set(m.unique().tolist()) <= {0.0, 1.0}
+    assert (m.mean(0) - p).abs().max().item() < 0.015
+    c = m - p
+    width = length / cells
+    for lag in range(6):
+        cov = (c[:, 10] * c[:, 10 + lag]).mean().item() / (p * (1 - p))
+        assert cov == pytest.approx(max(0.0, 1 - lag / width), abs=0.03)
+
+
+def test_box_cells_in_two_dimensions_and_designs():
+    gen = torch.Generator().manual_seed(2)
+    m = smooth_masks(400, (2, 30, 40), (6, 8), 0.5, n_smooth_axes=2, generator=gen,
+                     cell_shape="box", design="antithetic")
+    assert m.shape == (400, 2, 30, 40)
+    torch.testing.assert_close(m[:200] + m[200:], torch.ones_like(m[:200]))  # complementary pairs
+    # a cell is a block: along each axis, values change at most cells + 1 times
+    assert ((m[..., 1:, :] != m[..., :-1, :]).sum(-2) <= 6).all()
+    assert ((m[..., 1:] != m[..., :-1]).sum(-1) <= 8).all()
+    b = smooth_masks(100, (1, 64), 8, 0.5, generator=gen, cell_shape="box", design="balanced")
+    assert b.mean().item() == pytest.approx(0.5, abs=0.06)
+
+
+def test_box_cells_bad_shape():
+    with pytest.raises(ValueError, match="cell_shape"):
+        smooth_masks(2, (100,), 10, cell_shape="round")

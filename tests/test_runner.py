@@ -54,6 +54,10 @@ def test_run_writes_one_hdf5_with_provenance_tables_and_figures(tmp_path, weight
     assert np.nanmean(units["freqrise__fft"]["localization"]) > 0.9
     assert np.nanmean(units["random__fft"]["localization"]) < 0.2
     assert units["freqrise__fft"]["deletion"].mean() < units["random__fft"]["deletion"].mean()
+    # LRP reports its conservation per signal, the same in both domains (DFT-LRP keeps sums)
+    lrp = units["lrp__fft"]["conservation"]
+    np.testing.assert_array_equal(lrp, units["lrp__stft"]["conservation"])
+    assert lrp.shape == (12,) and np.allclose(lrp, 1, atol=0.05)
     assert not (out / "shards").exists()
     table = (out / "results.md").read_text()
     assert "| freqrise | fft |" in table
@@ -200,7 +204,7 @@ def test_custom_run_with_an_exported_model(tmp_path, capsys):
     model, data = _custom_files(tmp_path, y=False)
     out = tmp_path / "run"
     rc = main(["run", "custom", "--model", str(model), "--data", str(data), "--out", str(out),
-               "--methods", "freqrise,gxi,amplitude", "--domains", "fft,wavelet", "--n-masks",
+               "--methods", "freqrise,gxi,amplitude,ig", "--domains", "fft,wavelet", "--n-masks",
                "200", "--quiet"])
     assert rc == 0, capsys.readouterr().err
     store = ResultStore(out)
@@ -213,7 +217,14 @@ def test_custom_run_with_an_exported_model(tmp_path, capsys):
     unit = store.read_unit("freqrise__fft")
     assert unit["relevance"].shape == (8, 1, 33) and unit["z_score"].shape == (8, 1, 33)
     assert np.isfinite(unit["significant"]).all()
-    assert "significant (abs z > 3)" in (out / "results.md").read_text()
+    # every method reports its certainty: IG its integration error (the same in every domain:
+    # the projection keeps each signal's sum), gradients are exact
+    ig = store.read_unit("ig__fft")["integration_error"]
+    np.testing.assert_array_equal(ig, store.read_unit("ig__wavelet")["integration_error"])
+    assert ig.shape == (8,) and (ig < 0.05).all()
+    md = (out / "results.md").read_text()
+    assert "| freqrise | fft | coefficients with abs z > 3 |" in md
+    assert "| ig | wavelet | integration error |" in md and "| gxi | fft | exact |" in md
 
 
 @pytest.mark.parametrize("make, message", [

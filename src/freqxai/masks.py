@@ -5,6 +5,16 @@ NLDL 2025): a Bernoulli grid of ``num_cells`` cells (1 with probability ``p_keep
 linearly (1-D) or bilinearly (2-D) to the coefficient grid, reflect-padded by half a grid on each
 side and cropped at a random shift, so the mask values lie in [0, 1] with mean ``p_keep``.
 
+``cell_shape="box"`` draws the same Bernoulli cells but keeps them piecewise constant: every cell
+covers ``grid / num_cells`` coefficients and the cell boundaries sit at a random, continuous
+offset per mask. Two coefficients ``j`` apart then share a cell with probability
+``max(0, 1 - j / width)``, so the masks' autocovariance is a triangle with a cusp at lag 0 and the
+expected lift of a coefficient falls off linearly around it. Linearly interpolated masks have a
+rounded autocovariance peak: the expected lift of a coefficient and of its neighbours differ only
+to second order, and Monte-Carlo noise decides which ranks first. Measured on the paper's MLPs
+(200 cells, 300 masks, ``bench/trust.py``): localization 0.80-0.93 with box cells against
+0.53-0.54 with smooth ones.
+
 The published code builds the masks one at a time in a Python loop; here the random crop is one
 indexed strided view (``unfold``) over the whole batch, which is why this is written by hand
 rather than taken from a library (Captum has no smooth-mask sampler).
@@ -71,6 +81,7 @@ def smooth_masks(
     device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
     design: str = "random",
+    cell_shape: str = "smooth",
 ) -> torch.Tensor:
     """Draw ``n_masks`` smooth random masks.
 
@@ -97,6 +108,9 @@ def smooth_masks(
         (a random permutation per cell: stratified sampling, so no cell is over- or
         under-represented in a block). ``"antithetic"``: masks come in complementary pairs
         ``(M, 1 - M)`` with the same shift (``p_keep=0.5`` only).
+    cell_shape : {"smooth", "box"}
+        ``"smooth"``: linearly interpolated cells (RISE, the paper). ``"box"``: piecewise-constant
+        cells at a random offset (module notes); values are then exactly 0 or 1.
 
     Returns
     -------
@@ -105,6 +119,8 @@ def smooth_masks(
     """
     if n_smooth_axes not in (1, 2):
         raise ValueError(f"n_smooth_axes must be 1 or 2, got {n_smooth_axes}")
+    if cell_shape not in ("smooth", "box"):
+        raise ValueError(f"cell_shape must be 'smooth' or 'box', got {cell_shape!r}")
     shape = tuple(int(s) for s in shape)
     lead, grid = shape[: len(shape) - n_smooth_axes], shape[len(shape) - n_smooth_axes :]
     cells = normalize_num_cells(num_cells, grid)
@@ -116,21 +132,11 @@ def smooth_masks(
     n = n_masks * n_lead
     if generator is not None and device is None:
         device = generator.device
+    if cell_shape == "box":
+        return _box_masks(n_masks, n_lead, lead + grid, grid, cells, p_keep,
+                          generator, device, dtype, design)
 
-    if design == "random":  # (the draws of the published estimator, unchanged)
-        coarse = torch.rand((n, 1, *cells), generator=generator, device=device) < p_keep
-    elif design == "balanced":
-        u = torch.rand((n_masks, n_lead, *cells), generator=generator, device=device)
-        ranks = u.argsort(0).argsort(0)  # a random permutation of the masks per cell
-        coarse = (ranks < round(p_keep * n_masks)).reshape(n, 1, *cells)
-    elif design == "antithetic":
-        if abs(p_keep - 0.5) > 1e-12:
-            raise ValueError(f"design='antithetic' needs p_keep=0.5 (M and 1 - M), got {p_keep}")
-        half = (n_masks + 1) // 2
-        base = torch.rand((half, n_lead, *cells), generator=generator, device=device) < 0.5
-        coarse = torch.cat([base, ~base])[:n_masks].reshape(n, 1, *cells)
-    else:
-        raise ValueError(f"design must be 'random', 'balanced' or 'antithetic', got {design!r}")
+    coarse = _bernoulli_cells(n_masks, n_lead, cells, p_keep, generator, device, design)
     mode = "linear" if n_smooth_axes == 1 else "bilinear"
     up = F.interpolate(coarse.to(dtype), size=grid, mode=mode, align_corners=False)
     pads: list[int] = []
@@ -139,12 +145,7 @@ def smooth_masks(
     up = F.pad(up, pads, mode="reflect")[:, 0]
     # Random shift in [0, cells) per mask and axis; the crop is a strided window view indexed
     # once per axis (one copy of the kept values, no per-mask loop).
-    if design == "antithetic":  # a pair shares its shift
-        half = (n_masks + 1) // 2
-        shifts = torch.rand((half, n_lead, len(cells)), generator=generator, device=device)
-        shifts = torch.cat([shifts, shifts])[:n_masks].reshape(n, len(cells))
-    else:
-        shifts = torch.rand((n, len(cells)), generator=generator, device=device)
+    shifts = _uniform_shifts(n_masks, n_lead, len(cells), generator, device, design)
     shifts = (shifts * torch.tensor(cells, device=device, dtype=shifts.dtype)).long()
     rows = torch.arange(n, device=device)
     if n_smooth_axes == 1:
@@ -155,3 +156,63 @@ def smooth_masks(
         up = up.unfold(1, grid[1], 1)[rows, shifts[:, 1]]
     # Interpolation weights sum to 1 only up to round-off; keep the values inside [0, 1].
     return up.clamp_(0.0, 1.0).reshape(n_masks, *shape)
+
+
+def _bernoulli_cells(
+    n_masks: int, n_lead: int, cells: Sequence[int], p_keep: float,
+    generator: torch.Generator | None, device, design: str,
+) -> torch.Tensor:
+    """``(n_masks * n_lead, 1, *cells)`` boolean Bernoulli cells drawn by ``design``."""
+    n = n_masks * n_lead
+    if design == "random":  # (the draws of the published estimator, unchanged)
+        return torch.rand((n, 1, *cells), generator=generator, device=device) < p_keep
+    if design == "balanced":
+        u = torch.rand((n_masks, n_lead, *cells), generator=generator, device=device)
+        ranks = u.argsort(0).argsort(0)  # a random permutation of the masks per cell
+        return (ranks < round(p_keep * n_masks)).reshape(n, 1, *cells)
+    if design == "antithetic":
+        if abs(p_keep - 0.5) > 1e-12:
+            raise ValueError(f"design='antithetic' needs p_keep=0.5 (M and 1 - M), got {p_keep}")
+        half = (n_masks + 1) // 2
+        base = torch.rand((half, n_lead, *cells), generator=generator, device=device) < 0.5
+        return torch.cat([base, ~base])[:n_masks].reshape(n, 1, *cells)
+    raise ValueError(f"design must be 'random', 'balanced' or 'antithetic', got {design!r}")
+
+
+def _uniform_shifts(
+    n_masks: int, n_lead: int, n_axes: int, generator: torch.Generator | None, device, design: str
+) -> torch.Tensor:
+    """``(n_masks * n_lead, n_axes)`` uniform [0, 1) offsets; an antithetic pair shares its own."""
+    if design == "antithetic":
+        half = (n_masks + 1) // 2
+        u = torch.rand((half, n_lead, n_axes), generator=generator, device=device)
+        return torch.cat([u, u])[:n_masks].reshape(n_masks * n_lead, n_axes)
+    return torch.rand((n_masks * n_lead, n_axes), generator=generator, device=device)
+
+
+def _box_masks(
+    n_masks: int, n_lead: int, shape: tuple[int, ...], grid: tuple[int, ...],
+    cells: tuple[int, ...], p_keep: float, generator: torch.Generator | None, device,
+    dtype: torch.dtype, design: str,
+) -> torch.Tensor:
+    """Piecewise-constant cells of width ``grid / cells`` at a random continuous offset.
+
+    Coefficient ``k`` of an axis lies in cell ``floor(k / width + u)``, ``u ~ U[0, 1)`` per mask
+    and axis, so ``cells + 1`` Bernoulli cells cover the axis and every coefficient is kept with
+    probability ``p_keep`` whatever the offset.
+    """
+    n = n_masks * n_lead
+    coarse = _bernoulli_cells(n_masks, n_lead, tuple(c + 1 for c in cells), p_keep,
+                              generator, device, design)[:, 0]
+    offsets = _uniform_shifts(n_masks, n_lead, len(cells), generator, device, design)
+    index = []
+    for axis, (g, c) in enumerate(zip(grid, cells, strict=True)):
+        pos = torch.arange(g, device=device, dtype=torch.float64) * (c / g)  # k / width
+        cell = (pos[None] + offsets[:, axis : axis + 1].double()).floor().long()  # (n, g)
+        index.append(cell.clamp_(max=c))
+    rows = torch.arange(n, device=device)
+    if len(grid) == 1:
+        out = coarse[rows[:, None], index[0]]
+    else:
+        out = coarse[rows[:, None, None], index[0][:, :, None], index[1][:, None, :]]
+    return out.to(dtype).reshape(n_masks, *shape)

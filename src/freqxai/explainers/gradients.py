@@ -68,11 +68,14 @@ class GradientExplainer(Explainer):
             raise ValueError(f"eps must be a number >= 0, got {eps!r}")
         self.eps = float(eps)
 
-    def _project(self, time_relevance: torch.Tensor, prep: Prepared) -> Attribution:
+    def _project(self, time_relevance: torch.Tensor, prep: Prepared,
+                 *extra: torch.Tensor) -> Attribution:
+        """The time relevance projected into the domain, finished like the input (with
+        ``extra`` per-input values after it, e.g. a convergence delta)."""
         x = prep.x.detach().to(torch.float64)
         out = self.domain.project_relevance(time_relevance.detach().to(torch.float64), x,
                                             eps=self.eps)
-        return self._finish(out, prep)
+        return self._finish((out, *extra) if extra else out, prep)
 
     def _time_inputs(self, inputs, target) -> Prepared:
         prep = self._prepare(inputs, target)
@@ -119,17 +122,26 @@ class IntegratedGradients(GradientExplainer):
     (input groups sized for the device, one backward per forward pass), then projects.
     """
 
+    has_convergence_delta = True
+
     def attribute(self, inputs: Attribution, target: TargetType = None, *, baselines: Any = None,
                   n_steps: int = 50, internal_batch_size: int | None = None,
-                  method: str = "gausslegendre") -> Attribution:
-        """Relevance ``(batch, channels, *coefficient_shape)``; options as :meth:`FLEX.attribute`."""
+                  method: str = "gausslegendre", return_convergence_delta: bool = False,
+                  ) -> Attribution | tuple[Attribution, Attribution]:
+        """Relevance ``(batch, channels, *coefficient_shape)``; options as :meth:`FLEX.attribute`
+        (with ``return_convergence_delta``, also ``sum(relevance) - (f(x) - f(baseline))`` per
+        input: the error of the numerical integration, which the projection conserves)."""
         check_positive_int(n_steps, "n_steps")
+        check_bool(return_convergence_delta, "return_convergence_delta")
         prep = self._time_inputs(inputs, target)
-        rel = FLEX(self.model, "time").attribute(
+        out = FLEX(self.model, "time").attribute(
             prep.x.detach(), target=prep.targets, baselines=baselines, n_steps=n_steps,
             method=method, internal_batch_size=internal_batch_size,
+            return_convergence_delta=return_convergence_delta,
         )
-        return self._project(rel, prep)
+        if return_convergence_delta:
+            return self._project(out[0], prep, out[1].detach())
+        return self._project(out, prep)
 
 
 @register_explainer("lrp")
@@ -164,7 +176,8 @@ class LRP(GradientExplainer):
     5 % (biases and nothing else absorb relevance in the first pass); a ``UserWarning`` names the
     inputs where it does not (operations in ``forward`` outside modules, or activations so small
     that the stabiliser absorbs the relevance). For a composite instance, whose bias handling is
-    not known, the ratio of the result itself must lie in [0.5, 2].
+    not known, the ratio of the result itself must lie in [0.5, 2]. The ratio of the last call
+    is kept in ``conservation_`` (one value per input).
     """
 
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
@@ -230,6 +243,7 @@ class LRP(GradientExplainer):
         else:
             check, (lo, hi) = relevance, CONSERVATION_BAND
         ratio = conservation_ratio(check, logits)
+        self.conservation_ = ratio.float()  # per input, read by the runner's certainty table
         bad = ~((ratio >= lo) & (ratio <= hi)) & ~ratio.isnan()
         if bad.any():
             warnings.warn(

@@ -16,10 +16,18 @@ from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
-__all__ = ["explain_chunk", "explain_chunk_domains", "explain_chunk_with_certainty", "score_chunk",
-           "unit_seed"]
+__all__ = ["CERTAINTY", "explain_chunk", "explain_chunk_domains", "explain_chunk_with_certainty",
+           "score_chunk", "unit_seed"]
 
 SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
+# Per-input certainty figures a unit may store, with what they mean (the report's wording)
+CERTAINTY = {
+    "significant": "share of coefficients more than 3 standard errors from zero (|z| > 3; "
+                   "0.27 % by chance): Monte-Carlo signal to noise",
+    "integration_error": "|sum of relevance - (f(x) - f(baseline))| / |f(x) - f(baseline)|: "
+                         "error of the numerical path integral",
+    "conservation": "relevance without biases / target logit: 1 when LRP conserves relevance",
+}
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
@@ -37,20 +45,33 @@ def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: st
 def explain_chunk_with_certainty(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,
                                  x: torch.Tensor, y: torch.Tensor, chunk: int
                                  ) -> tuple[torch.Tensor, dict[str, np.ndarray]]:
-    """Relevance and, for methods with a standard error, what it says: ``standard_error`` and
-    ``z_score`` maps and ``significant``, the share of each input's coefficients at |z| > 3."""
+    """Relevance and what each method says about its own certainty (:data:`CERTAINTY`), read from
+    the class's declared attributes: with a standard error, ``standard_error`` and ``z_score``
+    maps and ``significant``; with a convergence delta, ``integration_error``; with a
+    conservation check (``conservation_`` after the call), ``conservation``."""
     seed = unit_seed(cfg, method, domain_name, chunk)
     init, options = cfg.explainer_settings(method, domain_name, x.shape[-1], seed)
     explainer = get_explainer(method, model, cfg.domain(domain_name), **init)
-    if not explainer.has_standard_error:
-        return explainer.attribute(x, target=y, **options), {}
-    rel, se, z = explainer.attribute(x, target=y, return_standard_error=True,
-                                     return_z_scores=True, **options)
-    extras = {
-        "standard_error": se.detach().float().cpu().numpy(),
-        "z_score": z.detach().float().cpu().numpy(),
-        "significant": (z.abs() > SIGNIFICANT_Z).flatten(1).double().mean(1).cpu().numpy(),
-    }
+    extras: dict[str, np.ndarray] = {}
+    if explainer.has_standard_error:
+        rel, se, z = explainer.attribute(x, target=y, return_standard_error=True,
+                                         return_z_scores=True, **options)
+        extras = {
+            "standard_error": se.detach().float().cpu().numpy(),
+            "z_score": z.detach().float().cpu().numpy(),
+            "significant": (z.abs() > SIGNIFICANT_Z).flatten(1).double().mean(1).cpu().numpy(),
+        }
+    elif explainer.has_convergence_delta:
+        rel, delta = explainer.attribute(x, target=y, return_convergence_delta=True, **options)
+        # delta = sum(relevance) - (f(x) - f(baseline)): relative to the change it explains
+        change = (rel.detach().flatten(1).double().sum(1) - delta.double()).abs()
+        extras["integration_error"] = (delta.double().abs()
+                                       / change.clamp_min(1e-12)).cpu().numpy()
+    else:
+        rel = explainer.attribute(x, target=y, **options)
+    conservation = getattr(explainer, "conservation_", None)
+    if conservation is not None:
+        extras["conservation"] = conservation.detach().double().cpu().numpy()
     return rel, extras
 
 
@@ -58,12 +79,14 @@ def explain_chunk_domains(model: nn.Module, cfg: RunConfig, method: str, domains
                           x: torch.Tensor, y: torch.Tensor, chunk: int
                           ) -> dict[str, tuple[torch.Tensor, dict[str, np.ndarray]]]:
     """Relevance (and certainty arrays) of ``method`` in each of ``domains``; methods that compute
-    in time (``computes_in_time``) run once and are projected into every domain (DFT-LRP), the
+    in time (``computes_in_time``) run once and are projected into every domain (DFT-LRP, which
+    keeps each signal's sum, so their per-input certainty figures hold in every domain), the
     others run per domain."""
     if not explainer_class(method).computes_in_time:
         return {d: explain_chunk_with_certainty(model, cfg, method, d, x, y, chunk) for d in domains}
-    in_time = explain_chunk(model, cfg, method, "time", x, y, chunk)
-    return {d: (project_relevance(in_time, x, cfg.domain(d)).to(x.dtype), {}) for d in domains}
+    in_time, extras = explain_chunk_with_certainty(model, cfg, method, "time", x, y, chunk)
+    return {d: (project_relevance(in_time, x, cfg.domain(d)).to(x.dtype), dict(extras))
+            for d in domains}
 
 
 def score_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str, x: torch.Tensor,

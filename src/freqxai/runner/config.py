@@ -26,8 +26,9 @@ __all__ = ["RunConfig", "load_config", "make_config"]
 DATASETS = ("synthetic", "audiomnist", "fsdd", "custom", "uea")
 PAPER_DATASETS = ("synthetic", "audiomnist", "fsdd")
 # Version of the results layout; part of the result key, so a run folder of another layout is
-# refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards).
-RESULTS_FORMAT = 2
+# refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards;
+# 3: FreqRISE's centered default masks with box cells).
+RESULTS_FORMAT = 3
 
 
 def _methods() -> list[str]:

@@ -65,7 +65,7 @@ def _fmt(mean: float, sem: float, pct: bool = False) -> str:
 def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
                       figures: list[Path]) -> Path:
     """Write ``run_dir/report.html`` and return its path."""
-    from .report import metric_columns
+    from .report import CERTAINTY_NOTE, certainty_rows, metric_columns
 
     attrs = store.read_attrs()
     cfg = json.loads(attrs["config"])
@@ -73,10 +73,7 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
     summary = _table(["method", "domain"] + [f"{c} {d}" for c, _, d in columns],
                      [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
                       for r in rows])
-    snr_rows = [[r["method"], r["domain"], _fmt(r["significant"], r["significant_sem"], True)]
-                for r in rows if np.isfinite(r.get("significant", float("nan")))]
-    snr = _table(["method", "domain", "coefficients with abs z > 3"], snr_rows) if snr_rows else (
-        "<p>No method of this run has a Monte-Carlo standard error.</p>")
+    snr = _table(["method", "domain", "figure", "value"], certainty_rows(rows))
 
     def listed(key):
         v = attrs.get(key)
@@ -107,8 +104,7 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
             f"<h1>freqxai run: {html.escape(run_dir.name)}</h1>"
             f"<h2>Scores</h2><p>Mean ± standard error over {rows[0]['n']} test signals; arrows give "
             f"the direction in which a score is better.</p>{summary}"
-            f"<h2>Signal to noise</h2><p>Share of each explanation's coefficients whose effect is "
-            f"more than 3 standard errors from zero (0.27 % by chance alone).</p>{snr}"
+            f"<h2>Certainty</h2><p>{html.escape(CERTAINTY_NOTE)}</p>{snr}"
             f"<h2>Provenance</h2>{_table(['', ''], prov, 'prov')}"
             f"<h2>Warnings</h2>{warn_html}{sections}</body></html>")
     path = Path(run_dir) / "report.html"

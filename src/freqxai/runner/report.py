@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import write_csv, write_markdown_table
+from .compute import CERTAINTY
 from .store import ResultStore, unit_name
 
 __all__ = ["write_report", "summary_rows", "metric_columns"]
@@ -42,10 +43,12 @@ def summary_rows(store: ResultStore) -> list[dict]:
             name = unit_name(method, domain)
             shapes = store.unit_shapes(name)  # metrics only: relevance and curves stay on disk
             keys = [k for _, k, _ in columns if k in shapes]
-            unit = store.read_unit(name, keys + (["significant"] if "significant" in shapes else []))
+            figures = [k for k in CERTAINTY if k in shapes]
+            unit = store.read_unit(name, keys + figures)
             row = {"method": method, "domain": domain, "n": int(shapes["relevance"][0])}
-            row["significant"], row["significant_sem"] = (
-                _mean_sem(unit["significant"]) if "significant" in unit else (float("nan"),) * 2)
+            for key in CERTAINTY:
+                row[key], row[key + "_sem"] = (
+                    _mean_sem(unit[key]) if key in unit else (float("nan"),) * 2)
             for _, key, _ in columns:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean
@@ -56,6 +59,37 @@ def summary_rows(store: ResultStore) -> list[dict]:
 
 def _fmt(mean: float, sem: float) -> str:
     return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {sem:.3f}"
+
+
+CERTAINTY_LABELS = {"significant": "coefficients with abs z > 3",
+                    "integration_error": "integration error",
+                    "conservation": "conservation (bias-free sum / logit)"}
+
+
+def certainty_rows(rows: list[dict]) -> list[list[str]]:
+    """``[method, domain, figure, value]`` per (method, domain): what each method reports about
+    its own certainty (:data:`~freqxai.runner.compute.CERTAINTY`); methods with none are exact
+    (a gradient: no sampling, no integration)."""
+    out = []
+    for r in rows:
+        found = [k for k in CERTAINTY if np.isfinite(r.get(k, float("nan")))]
+        for k in found:
+            pct = k != "conservation"
+            value = (f"{100 * r[k]:.2f} % ± {100 * r[k + '_sem']:.2f} %" if pct
+                     else f"{r[k]:.4f} ± {r[k + '_sem']:.4f}")
+            out.append([r["method"], r["domain"], CERTAINTY_LABELS[k], value])
+        if not found:
+            out.append([r["method"], r["domain"], "exact",
+                        "deterministic: no sampling or integration error"])
+    return out
+
+
+CERTAINTY_NOTE = ("What each method says about its own certainty, mean ± standard error over "
+                  "test signals: FreqRISE, the share of coefficients more than 3 Monte-Carlo "
+                  "standard errors from zero (0.27 % by chance alone; near 0 means the map is "
+                  "noise); IG and FLEX, |sum of relevance - (f(x) - f(baseline))| relative to "
+                  "f(x) - f(baseline) (the path integral's error; more n_steps lowers it); LRP, "
+                  "the bias-free relevance over the target logit (1 when relevance is conserved).")
 
 
 def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, Path]:
@@ -78,16 +112,8 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
     header = ["method", "domain"] + [f"{c} {d}" for c, _, d in columns]
     cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
              for r in rows]
-    snr = [r for r in rows if np.isfinite(r["significant"])]
-    postscript = ""
-    if snr:
-        postscript = (
-            "Signal to noise of the methods with a Monte-Carlo standard error: share of each "
-            "explanation's coefficients whose effect is more than 3 standard errors from zero "
-            "(|z| > 3; 0.27 % by chance alone), mean ± standard error over test signals.\n\n"
-            "| method | domain | significant (abs z > 3) |\n|---|---|---|\n"
-            + "\n".join(f"| {r['method']} | {r['domain']} | {100 * r['significant']:.1f} % ± "
-                        f"{100 * r['significant_sem']:.1f} % |" for r in snr))
+    postscript = (f"{CERTAINTY_NOTE}\n\n| method | domain | figure | value |\n|---|---|---|---|\n"
+                  + "\n".join("| " + " | ".join(c) + " |" for c in certainty_rows(rows)))
     csv_path = write_csv(run_dir / "results.csv", rows)
     md_path = write_markdown_table(run_dir / "results.md", header, cells, preamble, postscript)
     return csv_path, md_path
