@@ -69,9 +69,16 @@ CERTAINTY_LABELS = {"significant": "coefficients with abs z > 3",
 def certainty_rows(rows: list[dict]) -> list[list[str]]:
     """``[method, domain, figure, value]`` per (method, domain): what each method reports about
     its own certainty (:data:`~freqxai.runner.compute.CERTAINTY`); methods with none are exact
-    (a gradient: no sampling, no integration)."""
+    (a gradient: no sampling, no integration), references that do not read the model are marked
+    so."""
+    from ..explainers import explainer_class
+
     out = []
     for r in rows:
+        if not explainer_class(r["method"]).needs_model:
+            out.append([r["method"], r["domain"], "reference",
+                        "does not read the model: a baseline for the scores"])
+            continue
         found = [k for k in CERTAINTY if np.isfinite(r.get(k, float("nan")))]
         for k in found:
             pct = k != "conservation"
