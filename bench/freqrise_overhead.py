@@ -29,6 +29,8 @@ def main() -> None:
     ap.add_argument("--allocator", choices=["tuned", "default"], default="tuned",
                     help="glibc allocator setting for the whole process (see freqxai.runtime)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--cell-shape", choices=["box", "smooth"], default="box",
+                    help="FreqRISE's mask cells (box: the centered estimator's default)")
     args = ap.parse_args()
     tuned = setup_allocator(args.allocator)
     device = torch.device(args.device)
@@ -43,7 +45,8 @@ def main() -> None:
 
     def freqrise():
         explainer.attribute(
-            x, n_masks=args.masks, num_cells=args.num_cells, batch_size=args.batch_size, seed=0
+            x, n_masks=args.masks, num_cells=args.num_cells, batch_size=args.batch_size, seed=0,
+            cell_shape=args.cell_shape,
         )
         sync()
 
@@ -86,7 +89,8 @@ def main() -> None:
     floor = t_ifft + t_fwd
     print(f"paper MLP: {'published weights' if weights.is_file() else 'random weights'}; "
           f"{args.signals} signals x {args.masks} masks, num_cells={args.num_cells}, "
-          f"batch_size={args.batch_size}, forward batch={group * args.batch_size}, "
+          f"batch_size={args.batch_size}, cell_shape={args.cell_shape}, "
+          f"forward batch={group * args.batch_size}, "
           f"torch threads={torch.get_num_threads()}, allocator tuned={tuned}, device={device}")
     print(f"FreqRISE           {t_rise:.3f} s")
     print(f"floor: inverse FFT {t_ifft:.3f} s + forwards {t_fwd:.3f} s = {floor:.3f} s")

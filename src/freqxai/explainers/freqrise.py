@@ -1,10 +1,11 @@
-"""FreqRISE: RISE with smooth random masks on the rFFT or STFT coefficients of a signal.
+"""FreqRISE: RISE with random cell masks on the rFFT, STFT or wavelet coefficients of a signal.
 
 Brüsch, T., Wickstrøm, K. K., Schmidt, M. N., Jenssen, R., & Alstrøm, T. S. (2025). FreqRISE:
 Explaining time series using frequency masking. NLDL 2025, PMLR 265.
 
 With :math:`y_m = g(f_c(T^{-1}(M_m \\odot T(x))))` the (weighted) model output on masked signal
-:math:`m`, :math:`T` the domain transform and :math:`M_m` the smooth masks of :mod:`freqxai.masks`:
+:math:`m`, :math:`T` the domain transform and :math:`M_m` the masks of :mod:`freqxai.masks` (box
+cells by default, RISE's smooth cells with the paper's estimator):
 
 - ``estimator="centered"`` (default): the lift over the mean output,
   :math:`R_k = \\frac{1}{N p} \\sum_m (y_m - \\bar y) M_{m,k} \\approx E[y \\mid M_k = 1] - E[y]`. The
