@@ -278,5 +278,22 @@ def test_declared_attributes_tell_the_runner_what_to_do():
         "flex", "saliency", "gxi", "ig", "lrp"}
     assert {m for m in list_explainers() if explainer_class(m).computes_in_time} == {
         "saliency", "gxi", "ig", "lrp"}
-    assert explainer_class("flex").has_convergence_delta
+    assert {m for m in list_explainers() if explainer_class(m).has_convergence_delta} == {
+        "flex", "ig"}
     assert explainer_class("freqrise").has_standard_error and not explainer_class("freqrise").signed
+
+
+@pytest.mark.parametrize("domain_name", ["fft", "wavelet", "dct"])
+@pytest.mark.parametrize("method", [m for m in OPTIONS if m in ("flex", "ig")])
+def test_a_declared_convergence_delta_is_completeness(method, domain_name, model):
+    """Methods declaring ``has_convergence_delta`` return ``sum(relevance) - (f(x) - f(0))`` per
+    input (the runner's integration error), numpy for numpy input, in every domain."""
+    options, _ = OPTIONS[method]
+    x = _x().double()
+    model64 = SmallCNN().double().eval()
+    rel, delta = get_explainer(method, model64, domain=DOMAINS[domain_name]()).attribute(
+        x.numpy(), target=0, return_convergence_delta=True, **options)
+    assert isinstance(delta, np.ndarray) and delta.shape == (3,)
+    with torch.no_grad():
+        change = (model64(x)[:, 0] - model64(torch.zeros_like(x))[:, 0]).numpy()
+    np.testing.assert_allclose(rel.reshape(3, -1).sum(1) - delta, change, rtol=1e-6, atol=1e-9)
