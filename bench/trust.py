@@ -47,6 +47,7 @@ def basicmotions_model(remove_mean: bool = False):
     if remove_mean:
         train = dataclasses.replace(train, X=train.X - train.X.mean(-1, keepdims=True))
         test = dataclasses.replace(test, X=test.X - test.X.mean(-1, keepdims=True))
+    torch.manual_seed(0)  # initial weights: the same model on every machine
     model = SmallCNN(6, len(train.class_names))
     path = CACHE / f"basicmotions_cnn{'_mean_removed' if remove_mean else ''}.pt"
     if path.is_file():

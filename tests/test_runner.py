@@ -258,14 +258,22 @@ def test_lrp_on_a_compiled_model_fails_before_any_compute(tmp_path, capsys):
 
 def test_uea_run_trains_and_explains(tmp_path, capsys):
     pytest.importorskip("aeon")
-    out = tmp_path / "uea"
-    rc = main(["run", "uea", "--name", "BasicMotions", "--out", str(out), "--n-test", "8",
-               "--epochs", "40", "--methods", "freqrise,gxi", "--domains", "fft", "--n-masks",
-               "200", "--quiet"])
-    assert rc == 0, capsys.readouterr().err
-    attrs = ResultStore(out).read_attrs()
-    assert attrs["fs"] == 10.0 and (out / "model.pt").is_file()
+    runs = []
+    for i in range(2):  # the global random state differs between the runs; the seed does not
+        torch.rand(i + 1)
+        out = tmp_path / f"uea{i}"
+        rc = main(["run", "uea", "--name", "BasicMotions", "--out", str(out), "--n-test", "8",
+                   "--epochs", "40", "--methods", "freqrise,gxi", "--domains", "fft",
+                   "--n-masks", "200", "--quiet"])
+        assert rc == 0, capsys.readouterr().err
+        runs.append(out)
+    attrs = ResultStore(runs[0]).read_attrs()
+    assert attrs["fs"] == 10.0 and (runs[0] / "model.pt").is_file()
     assert "running" in attrs["class_names"]
+    # the same seed trains the same weights: the run repeats exactly
+    weights = [torch.load(r / "model.pt", weights_only=True) for r in runs]
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+    _assert_same(_units(runs[0]), _units(runs[1]))
 
 
 @pytest.mark.parametrize("values, message", [

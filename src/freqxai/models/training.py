@@ -128,7 +128,9 @@ def fit_classifier(
     epochs, batch_size, lr, weight_decay
         Optimisation settings.
     seed : int
-        Seeds Lightning (``seed_everything``) and the shuffling.
+        Seeds Lightning (``seed_everything``) and the shuffling. The initial weights were drawn
+        when ``model`` was built: seed before building it (``torch.manual_seed``) for a run that
+        repeats exactly.
     patience : int, optional
         Early stopping on validation accuracy after this many epochs without improvement;
         the best checkpoint (on validation accuracy) is restored at the end.

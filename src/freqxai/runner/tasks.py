@@ -251,7 +251,9 @@ def _uea_task(cfg: RunConfig, progress: bool) -> Task:
         model, source, digest = _load_user_model(cfg)
     else:
         cached = Path(cfg.out) / "model.pt"
-        model = SmallCNN(train.X.shape[1], len(train.class_names))
+        with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed
+            torch.manual_seed(cfg.seed)
+            model = SmallCNN(train.X.shape[1], len(train.class_names))
         if not cached.is_file():
             log.info("training a SmallCNN on %s (%d epochs)", cfg.name, cfg.epochs)
             fit_classifier(model, (train.X, train.y), epochs=cfg.epochs, batch_size=8,
