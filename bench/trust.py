@@ -220,6 +220,7 @@ def paper_mlps() -> None:
         print(f"{'MLP ' + noise + ', defaults, 300 masks, seeds 0-4':56s} min {min(spread):.3f} "
               f"mean {np.mean(spread):.3f} max {max(spread):.3f}")
     print("published code (3000 masks, 200 cells): 0.573 (MLP 0.01), 0.50 (MLP 0.8)")
+    multi_scale(x, y, truth)
     model = load_synth_mlp(SHARED / "reference-models" / "synth_mlp_0.8.pt")
     gxi = get_explainer("gxi", model, domain="fft").attribute(x, target=y)
     logit = model(x).gather(1, y[:, None])[:, 0].detach()
@@ -229,6 +230,32 @@ def paper_mlps() -> None:
     print(f"\ngradient x input on the 0.8 MLP: localization {loc:.3f}; seeded with the target "
           f"logit as the published code does: {loc_seeded:.3f} ({int((logit < 0).sum())} of "
           f"{len(logit)} target logits are negative, so their relevance flips sign)")
+
+
+def multi_scale(x: torch.Tensor, y: torch.Tensor, truth: list[list[int]], n: int = 300) -> None:
+    """Multi-scale box cells: the masks split evenly between cell counts, the same centered lift
+    (softmax) computed directly from freqxai's mask sampler, on MLP 0.01 over seeds 0-2."""
+    from freqxai import smooth_masks
+    from freqxai.models import load_synth_mlp
+
+    model = load_synth_mlp(SHARED / "reference-models" / "synth_mlp_0.01.pt")
+    spectra, length = torch.fft.rfft(x), x.shape[-1]
+    print(f"\nmulti-scale box cells, MLP 0.01, {n} masks (localization, seeds 0-2)")
+    for scales in ([200], [400], [200, 400], [100, 200], [100, 200, 400]):
+        scores = []
+        for seed in range(3):
+            gen = torch.Generator().manual_seed(seed)
+            masks = torch.cat([smooth_masks(n // len(scales) + (i < n % len(scales)),
+                                            (1, spectra.shape[-1]), c, 0.5, generator=gen,
+                                            cell_shape="box")[:, 0]
+                               for i, c in enumerate(scales)])
+            with torch.inference_mode():
+                signals = torch.fft.irfft(spectra[:, None] * masks[None], n=length)
+                out = model(signals.reshape(-1, 1, length)).softmax(1).view(len(x), n, -1)
+            p_target = out.gather(2, y.view(-1, 1, 1).expand(-1, n, 1))[..., 0].double()
+            lift = (p_target - p_target.mean(1, keepdim=True)) @ masks.double() / (n * 0.5)
+            scores.append(np.nanmean(relevance_rank_accuracy(lift, truth)))
+        print(f"{'+'.join(map(str, scales)) + ' cells':46s} " + " ".join(f"{v:.3f}" for v in scores))
 
 
 def main() -> None:
