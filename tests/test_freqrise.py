@@ -245,11 +245,16 @@ def test_auto_masks_stop_when_halves_agree():
                       max_masks=5000)
     assert 200 <= e.n_masks_used_ <= 5000 and e.n_masks_used_ % 200 == 0
     assert (rel[:, 0].argmax(1) == 10).all()
-    # a bounded budget is respected when the map never stabilises (a model of pure noise)
+    # a bounded budget is respected when the map never stabilises (a model of pure noise), and
+    # the result says it did not stabilise
     e = FreqRISE(NoiseModel(), "fft")
-    e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
-                max_masks=300, warn_if_noise=False)
+    with pytest.warns(UserWarning, match="used all max_masks=300 masks.*no input had a signif"):
+        e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
+                    max_masks=300, warn_if_noise=False)
     assert e.n_masks_used_ == 300
+    with pytest.warns(UserWarning, match="halves were never compared"):
+        e.attribute(x, target=0, n_masks="auto", num_cells=30, seed=0, max_masks=300,
+                    warn_if_noise=False)
 
 
 @pytest.mark.parametrize("design", ["balanced", "antithetic"])
@@ -280,3 +285,34 @@ def test_box_cells_give_the_triangle_known_answer():
                                               seed=0, output="logit", cell_shape="smooth")
     assert (smooth[:, 0, k + 1] / smooth[:, 0, k] > 0.95).all()
     assert (rel[:, 0, k + 1] / rel[:, 0, k] < 0.9).all()
+
+
+def test_auto_masks_warn_when_the_top_of_the_map_is_flat():
+    """A model that weighs 40 bins of white noise equally has no top 5 % to find: the halves
+    keep disagreeing, and n_masks="auto" says so instead of returning silently at max_masks."""
+    from freqxai.testing import LinearSpectrumModel
+
+    weight = torch.zeros(2, 129)
+    weight[0, 20:60] = 1.0
+    # a flat spectrum: every bin in the band matters alike
+    x = torch.fft.irfft(torch.ones(2, 1, 129, dtype=torch.complex64), n=256)
+    e = FreqRISE(LinearSpectrumModel(weight), "fft")
+    with pytest.warns(UserWarning, match=r"agree with a mean Jaccard index of 0\.\d\d < stab"):
+        e.attribute(x, target=0, n_masks="auto", num_cells=32, batch_size=100, seed=0,
+                    max_masks=1000, output="logit")
+    assert e.n_masks_used_ == 1000
+
+
+def test_a_class_that_rests_on_what_the_signal_lacks_is_named():
+    """Keeping bin k lowers class 0 (its logit is minus the bin's power): only a negative lift is
+    significant, so the top of the signed map is noise and a warning says so; n_masks="auto"
+    ranks by magnitude and still finds a stable top set."""
+    k = 12
+    model = BinPowerModel(k, scale=-1 / 16)
+    x = _signals(2, tone=k)
+    e = FreqRISE(model, "fft")
+    with pytest.warns(UserWarning, match="no coefficient raises the target output"):
+        rel = e.attribute(x, target=0, n_masks="auto", num_cells=32, batch_size=100, seed=0,
+                          max_masks=5000, output="logit")
+    assert e.n_masks_used_ < 5000
+    assert (rel[:, 0].argmin(1) - k).abs().max() <= 1  # the harm sits at the bin

@@ -135,11 +135,11 @@ class FreqRISE(Explainer):
             the model predicts for each input.
         n_masks : int or "auto"
             Number of random masks N per input. ``"auto"``: draw steps of ``batch_size`` masks
-            until two independent halves of the masks agree on the top 5 % coefficients with a
-            mean Jaccard index of at least ``stability`` over the inputs that have a significant
-            coefficient (the full estimate, from twice the masks of each half, agrees at least as
-            well with a rerun), at most ``max_masks``; the number used is in
-            ``self.n_masks_used_``.
+            until two independent halves of the masks agree on the top 5 % coefficients (by
+            magnitude of the lift) with a mean Jaccard index of at least ``stability`` over the
+            inputs that have a significant coefficient (the full estimate, from twice the masks
+            of each half, agrees at least as well with a rerun), at most ``max_masks``, with a
+            warning when that budget ends first; the number used is in ``self.n_masks_used_``.
         num_cells : "auto", int or sequence of int
             Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
             ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients.
@@ -328,6 +328,7 @@ class FreqRISE(Explainer):
         halves = [_MaskSums(n_inputs, mask_shape, x.device, shift),
                   _MaskSums(n_inputs, mask_shape, x.device, shift)]
         n_steps = -(-n_masks // batch_size)
+        agreement = float("nan")  # split-half Jaccard of n_masks="auto" at its last check
         buffer = None  # reused output of the masking product (saves a fresh allocation per step)
         for step in tqdm(range(n_steps), desc="FreqRISE", disable=not show_progress, leave=False):
             n = min(batch_size, n_masks - step * batch_size)
@@ -348,8 +349,13 @@ class FreqRISE(Explainer):
                     buffer = masked if not masked.is_complex() else torch.view_as_real(masked)
             # n_masks="auto" sums even and odd steps apart (split halves); else one running sum
             halves[step % 2 if stability is not None else 0].add(y, masks.reshape(n, -1))
-            if stability is not None and step % 2 == 1 and halves[0].stable_with(halves[1], stability):
-                break
+            if stability is not None and step % 2 == 1:
+                agreement = halves[0].split_half_jaccard(halves[1])
+                if agreement >= stability:
+                    break
+        else:
+            if stability is not None:
+                _warn_unstable(agreement, stability, n_masks, checked=n_steps >= 2)
         return halves[0].merged(halves[1])
 
 
@@ -421,20 +427,22 @@ class _MaskSums:
         relevance = u_sum * (1.0 / (n * p))  # (the published estimator's order of operations)
         return relevance.view(self.shape), (torch.sqrt(var / n) / p).view(self.shape)
 
-    def stable_with(self, other: _MaskSums, stability: float, top: float = 0.05) -> bool:
-        """Whether the two halves' centered estimates share their top ``top`` share of
-        coefficients with a mean Jaccard index >= ``stability`` over the inputs whose merged map
-        has a significant coefficient (a map of pure noise has no stable top set to wait for;
-        the noise warning reports it). False while no input is significant."""
+    def split_half_jaccard(self, other: _MaskSums, top: float = 0.05) -> float:
+        """Mean Jaccard index of the two halves' top ``top`` share of coefficients by magnitude
+        of the centered lift, over the inputs whose merged map has a significant coefficient (a
+        map of pure noise has no stable top set to wait for; the noise warning reports it). NaN
+        while no input is significant. By magnitude: an input whose class rests on what it
+        lacks has only significant negative lifts, and its largest signed values are noise
+        (GunPoint in ``bench/trust.py``: split-half agreement 0.1 signed, 0.97 by magnitude)."""
         if other.n == 0:
-            return False
+            return float("nan")
         merged_z = self.merged(other).z_scores().flatten(1).abs()
         signal = merged_z.max(1).values >= noise_threshold(merged_z.shape[1])
         if not signal.any():
-            return False
-        a = self.estimate("centered", 1.0)[0].flatten(1)[signal]
-        b = other.estimate("centered", 1.0)[0].flatten(1)[signal]
-        return bool(top_jaccard(a, b, top).mean() >= stability)
+            return float("nan")
+        a = self.estimate("centered", 1.0)[0].flatten(1)[signal].abs()
+        b = other.estimate("centered", 1.0)[0].flatten(1)[signal].abs()
+        return float(top_jaccard(a, b, top).mean())
 
     def z_scores(self) -> torch.Tensor:
         """Lift over its standard error (0 where both are 0)."""
@@ -480,6 +488,36 @@ def _warn_if_noise(z: torch.Tensor, n_masks: int, output: str) -> None:
             f"weighting (output={other!r}); return_z_scores=True shows what is significant.",
             UserWarning, stacklevel=3,
         )
+    signed = z.flatten(1)
+    only_negative = int(((signed.max(1).values < threshold)
+                         & (signed.min(1).values <= -threshold)).sum())
+    if only_negative:
+        warnings.warn(
+            f"FreqRISE: for {only_negative} of {len(signed)} inputs no coefficient raises the "
+            f"target output significantly (z >= {threshold:.2f}); only coefficients that lower "
+            "it are significant: the class rests on what the signal lacks. The top of those maps "
+            "(and a metric that clips negative relevance, such as deletion) is Monte-Carlo "
+            "noise; rank by the magnitude (abs) or read return_z_scores=True.",
+            UserWarning, stacklevel=3,
+        )
+
+
+def _warn_unstable(agreement: float, stability: float, n_masks: int, checked: bool) -> None:
+    """UserWarning when ``n_masks="auto"`` used its whole budget without a stable top set."""
+    if not checked:
+        reached = "max_masks <= batch_size leaves one step, so the halves were never compared"
+    elif agreement != agreement:  # NaN
+        reached = "no input had a significant coefficient"
+    else:
+        reached = (f"their top 5 % coefficients agree with a mean Jaccard index of "
+                   f"{agreement:.2f} < stability={stability:g}")
+    warnings.warn(
+        f"FreqRISE: n_masks='auto' used all max_masks={n_masks} masks and two independent halves "
+        f"of them still disagree ({reached}): the top of the map is flat within Monte-Carlo "
+        "noise or needs more masks. Raise max_masks, use fewer cells (num_cells), or read the "
+        "z-scores (return_z_scores=True) instead of the top coefficients.",
+        UserWarning, stacklevel=4,
+    )
 
 
 def _apply_masks(
