@@ -48,14 +48,29 @@ class UEADataset:
 
 
 def bundled_sets() -> list[str]:
-    """Names of the classification sets in aeon's wheel (``aeon/datasets/data``)."""
+    """Names of the classification sets in aeon's wheel (``aeon/datasets/data``): UCR ``.tsv``
+    sets and ``.ts`` sets whose header declares ``@classLabel true`` (regression sets, which
+    declare ``@targetLabel``, are left out). Sets of unequal length are listed; loading one
+    says how to make it loadable."""
     from pathlib import Path
 
     import aeon.datasets
 
+    def is_classification(ts: Path) -> bool:
+        with ts.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                low = line.strip().lower()
+                if low.startswith("@classlabel"):
+                    return low.split()[1:2] == ["true"]
+                if low.startswith("@data"):
+                    break
+        return False
+
     root = Path(aeon.datasets.__file__).parent / "data"
     return sorted(p.name for p in root.iterdir()
-                  if (p / f"{p.name}_TRAIN.ts").is_file() or (p / f"{p.name}_TRAIN.tsv").is_file())
+                  if (p / f"{p.name}_TRAIN.tsv").is_file()
+                  or ((p / f"{p.name}_TRAIN.ts").is_file()
+                      and is_classification(p / f"{p.name}_TRAIN.ts")))
 
 
 def load_uea(name: str, split: str = "train") -> UEADataset:
