@@ -16,30 +16,21 @@ from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
-__all__ = ["CERTAINTY", "explain_chunk", "explain_chunk_domains", "explain_chunk_with_certainty",
-           "score_chunk", "unit_seed"]
+__all__ = ["CERTAINTY", "explain_chunk_domains", "explain_chunk_with_certainty", "score_chunk",
+           "unit_seed"]
 
 SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
-# Per-input certainty figures a unit may store, with what they mean (the report's wording)
-CERTAINTY = {
-    "significant": "share of coefficients more than 3 standard errors from zero (|z| > 3; "
-                   "0.27 % by chance): Monte-Carlo signal to noise",
-    "integration_error": "|sum of relevance - (f(x) - f(baseline))| / |f(x) - f(baseline)|: "
-                         "error of the numerical path integral",
-    "conservation": "relevance without biases / target logit: 1 when LRP conserves relevance",
-}
+# Per-input certainty figures a unit may store, and their labels in the report: the share of
+# coefficients at |z| > SIGNIFICANT_Z, |sum of relevance - (f(x) - f(baseline))| / |f(x) -
+# f(baseline)|, and LRP's bias-free relevance over the target logit
+CERTAINTY = {"significant": "coefficients with abs z > 3", "integration_error": "integration error",
+             "conservation": "conservation (bias-free sum / logit)"}
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
     """A seed per (method, domain, chunk): results do not depend on which process runs a chunk."""
     key = f"{cfg.seed}/{method}/{domain}/{chunk}".encode()
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "little")
-
-
-def explain_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,
-                  x: torch.Tensor, y: torch.Tensor, chunk: int) -> torch.Tensor:
-    """Relevance of ``method`` in ``domain_name`` for the signals ``x`` and labels ``y``."""
-    return explain_chunk_with_certainty(model, cfg, method, domain_name, x, y, chunk)[0]
 
 
 def explain_chunk_with_certainty(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,

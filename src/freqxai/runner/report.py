@@ -61,11 +61,6 @@ def _fmt(mean: float, sem: float) -> str:
     return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {sem:.3f}"
 
 
-CERTAINTY_LABELS = {"significant": "coefficients with abs z > 3",
-                    "integration_error": "integration error",
-                    "conservation": "conservation (bias-free sum / logit)"}
-
-
 def certainty_rows(rows: list[dict]) -> list[list[str]]:
     """``[method, domain, figure, value]`` per (method, domain): what each method reports about
     its own certainty (:data:`~freqxai.runner.compute.CERTAINTY`); methods with none are exact
@@ -84,7 +79,7 @@ def certainty_rows(rows: list[dict]) -> list[list[str]]:
             pct = k != "conservation"
             value = (f"{100 * r[k]:.2f} % ± {100 * r[k + '_sem']:.2f} %" if pct
                      else f"{r[k]:.4f} ± {r[k + '_sem']:.4f}")
-            out.append([r["method"], r["domain"], CERTAINTY_LABELS[k], value])
+            out.append([r["method"], r["domain"], CERTAINTY[k], value])
         if not found:
             out.append([r["method"], r["domain"], "exact",
                         "deterministic: no sampling or integration error"])
