@@ -176,10 +176,13 @@ def test_bad_inputs():
         e.attribute([[1.0, 2.0]], n_masks=10, num_cells=10)
 
 
-def test_training_mode_warns():
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.1), torch.nn.Linear(64, 2))
-    with pytest.warns(UserWarning, match="training mode"):
-        FreqRISE(model, Fourier()).attribute(_signals(1, length=64), n_masks=10, num_cells=5)
+def test_training_mode_is_explained_in_eval_mode_and_restored():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(64, 2))
+    x = _signals(1, length=64)
+    a = FreqRISE(model, Fourier()).attribute(x, n_masks=10, num_cells=5, seed=0)
+    b = FreqRISE(model, Fourier()).attribute(x, n_masks=10, num_cells=5, seed=0)
+    torch.testing.assert_close(a, b)  # dropout off: deterministic
+    assert all(m.training for m in model.modules())
 
 
 def test_results_are_ordinary_tensors():

@@ -31,12 +31,14 @@ from .explainers import (
     register_explainer,
 )
 from .masks import smooth_masks
+from .models.binary import BinaryClassifier
 from .runtime import tune_cpu_allocator
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EEG_BANDS",
+    "BinaryClassifier",
     "band_attributions",
     "load_model",
     "ChannelsLast",

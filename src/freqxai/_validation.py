@@ -7,8 +7,10 @@ method does the math. Every check raises before any compute, naming the argument
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,17 +51,112 @@ def compute_dtype(model: Any, input_dtype: torch.dtype) -> torch.dtype:
 
 
 def check_model(model: Any, name: str = "model") -> Any:
-    """Raise ``TypeError`` unless ``model`` is callable."""
+    """Raise ``TypeError`` unless ``model`` is callable, ``ValueError`` for a module whose
+    weights were never materialised (on the meta device)."""
     if not callable(model):
         raise TypeError(
             f"{name} must be a torch.nn.Module or a callable mapping (batch, channels, time) to "
             f"(batch, n_classes), got {type(model).__name__}"
         )
+    if isinstance(model, nn.Module) and any(
+        t.is_meta for t in (*model.parameters(), *model.buffers())
+    ):
+        raise ValueError(
+            f"{name} has parameters on the meta device (built without data, weights never "
+            "loaded); materialise it first, e.g. model.to_empty(device='cpu') followed by "
+            "model.load_state_dict(weights), or load_state_dict(weights, assign=True)"
+        )
     return model
 
 
+@contextlib.contextmanager
+def eval_mode(model: Any) -> Iterator[None]:
+    """Run ``model`` in evaluation mode and restore every submodule's own mode afterwards.
+
+    Explanations and metrics are of the deterministic model: dropout off, batch norm reading
+    (not updating) its running statistics. The caller's modules are left exactly as they were,
+    also when the body raises.
+    """
+    if not isinstance(model, nn.Module):
+        yield
+        return
+    modes = [(m, m.training) for m in model.modules()]
+    if not any(mode for _, mode in modes):
+        yield
+        return
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, mode in modes:
+            module.training = mode
+
+
+# Rows that are non-negative and sum to 1 within this tolerance are read as probabilities
+# (float32 softmax sums are exact to ~1e-6; half precision to ~1e-3).
+_PROBABILITY_ATOL = {torch.float16: 1e-2, torch.bfloat16: 2e-2}
+
+
+def outputs_are_probabilities(outputs: torch.Tensor) -> bool:
+    """Whether every row of ``outputs`` ``(batch, n_classes)`` is a probability vector
+    (non-negative, summing to 1): the model ends in a softmax or is ``predict_proba``."""
+    o = outputs.detach()
+    atol = _PROBABILITY_ATOL.get(o.dtype, 1e-4)
+    return bool((o >= 0).all() and ((o.double().sum(1) - 1).abs() <= atol).all())
+
+
+def model_outputs_probabilities(model: Any, outputs: torch.Tensor, who: str,
+                                stacklevel: int = 5) -> bool:
+    """Whether ``model``'s outputs are probabilities: declared by the model (an attribute
+    ``output_kind`` of ``"probabilities"`` or ``"logits"``), else read off ``outputs``, with a
+    warning saying so (``who`` names the reader: an explainer or metric)."""
+    declared = getattr(model, "output_kind", None)
+    if declared in ("probabilities", "logits", "scores"):
+        return declared == "probabilities"
+    if outputs_are_probabilities(outputs):
+        warnings.warn(
+            f"{who}: the model's outputs are probabilities (non-negative, every row sums to 1: a "
+            "final softmax or predict_proba); they are read as probabilities, without another "
+            "softmax. Set model.output_kind = 'logits' if that is wrong.",
+            UserWarning, stacklevel=stacklevel,
+        )
+        return True
+    return False
+
+
+def class_scores(outputs: torch.Tensor, kind: str, probabilities: bool) -> torch.Tensor:
+    """The score ``kind`` of every class from model ``outputs`` ``(..., n_classes)``.
+
+    ``kind``: ``"softmax"`` (the class probability), ``"log_softmax"`` (its logarithm) or
+    ``"logit"`` (the output as it is). For a model whose outputs are already probabilities the
+    probability is the output itself (never a second softmax) and its log is taken directly.
+    """
+    if kind == "logit":
+        return outputs
+    if probabilities:
+        if kind == "softmax":
+            return outputs
+        return outputs.clamp_min(torch.finfo(outputs.dtype).tiny).log()
+    return outputs.softmax(dim=-1) if kind == "softmax" else outputs.log_softmax(dim=-1)
+
+
+def check_finite_outputs(outputs: torch.Tensor, what: str = "the inputs") -> torch.Tensor:
+    """Raise ``ValueError`` when ``outputs`` ``(batch, ...)`` hold NaN or Inf, naming the rows."""
+    finite = torch.isfinite(outputs.detach()).flatten(1).all(1)
+    if not bool(finite.all()):
+        bad = (~finite).nonzero()[:, 0].tolist()
+        shown = ", ".join(f"#{i}" for i in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise ValueError(
+            f"the model returned NaN or Inf outputs for {len(bad)} of {len(finite)} of {what} "
+            f"({shown}); explanations of such outputs are meaningless. Check the model on these "
+            "signals (an overflow, a log of zero, a division by a zero norm)"
+        )
+    return outputs
+
+
 def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
-    """``model(x, *extra)``, checked to be one floating ``(batch, n_classes)`` tensor."""
+    """``model(x, *extra)``, checked to be one finite floating ``(batch, n_classes)`` tensor
+    with at least two classes."""
     out = model(x, *extra)
     if not isinstance(out, torch.Tensor):
         raise TypeError(
@@ -74,7 +171,15 @@ def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
         )
     if not out.is_floating_point():
         raise TypeError(f"the model must return floating scores, got {out.dtype}")
-    return out
+    if out.shape[1] < 2:
+        raise ValueError(
+            "the model returns one output per input; explainers need one score per class "
+            "(batch, n_classes >= 2). For a binary classifier with one logit (or one sigmoid "
+            "probability) wrap it: freqxai.BinaryClassifier(model) (or "
+            "BinaryClassifier(model, output='probability')) returns both classes, class 1 being "
+            "the one the single output scores"
+        )
+    return check_finite_outputs(out)
 
 
 def as_signal_tensor(inputs: Any, name: str = "inputs") -> tuple[torch.Tensor, bool]:
@@ -200,18 +305,3 @@ def to_output(t: torch.Tensor, was_numpy: bool, dtype: torch.dtype | None = None
     if t.is_inference():  # users get ordinary tensors they may modify in place
         t = t.clone()
     return t.cpu().numpy() if was_numpy else t
-
-
-def warn_if_training(model: Any) -> None:
-    """Warn when dropout or batch-norm layers of ``model`` are in training mode."""
-    stochastic = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
-    if isinstance(model, nn.Module) and any(
-        m.training and isinstance(m, stochastic) for m in model.modules()
-    ):
-        import warnings
-
-        warnings.warn(
-            "the model is in training mode (dropout/batch-norm are stochastic); call model.eval() "
-            "before explaining it",
-            stacklevel=4,
-        )

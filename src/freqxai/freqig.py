@@ -117,14 +117,16 @@ def attribute(
         Segment without ``start_idx``, a segment past the end of the input, a baseline whose shape
         differs from the explained signal.
     """
-    # files are loaded in eval mode; a module passed in is left as the caller set it (a module in
-    # training mode gets the explainers' warning)
+    # files are loaded in eval mode; a module passed in is explained in eval mode and left as the
+    # caller set it (the explainers' contract)
     net = _ChannelSqueeze(load_model(model))
     full = _as_signal(input, "input")
     primary = full
     if segment is not None:
         if start_idx is None:
             raise ValueError("start_idx is required when a segment is given")
+        if isinstance(start_idx, bool | np.bool_) or not isinstance(start_idx, int | np.integer):
+            raise TypeError(f"start_idx must be an integer sample index, got {start_idx!r}")
         primary = _as_signal(segment, "segment")
         if start_idx < 0 or start_idx + primary.shape[-1] > full.shape[-1]:
             raise ValueError(

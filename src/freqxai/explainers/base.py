@@ -10,9 +10,14 @@ and returned as given).
 Class attributes tell the runner and the report what a method produces, instead of name
 switches: ``signed`` (relevance can be negative), ``clip_negative`` (negative relevance is clipped
 before scoring, one rule for FLEX and every gradient method, as the FreqRISE paper does for
-gradients), ``has_convergence_delta``, ``has_standard_error`` and ``computes_in_time`` (relevance
+gradients), ``has_convergence_delta``, ``has_standard_error``, ``computes_in_time`` (relevance
 is computed in time and projected into the domain with DFT-LRP, so the runner may compute it once
-for every domain).
+for every domain) and ``needs_gradients`` (the method differentiates the model: checked on one
+input before any compute, so a model that leaves torch is refused with the methods that can run).
+
+Every ``attribute`` runs the model in evaluation mode (dropout off, batch norm reading its running
+statistics) and restores each of the caller's modules to its own mode afterwards: an explanation
+is of the deterministic model, and explaining never changes the model.
 
 Methods register with :func:`register_explainer` next to their class (Zennit's
 ``@register_composite`` convention); :func:`list_explainers` and :func:`get_explainer` read the
@@ -21,6 +26,7 @@ registry, and so do the CLI, the configuration and the runner.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,10 +40,11 @@ from .._validation import (
     check_model,
     checked_outputs,
     compute_dtype,
+    eval_mode,
     model_device,
+    model_outputs_probabilities,
     resolve_targets,
     to_output,
-    warn_if_training,
 )
 from ..domains import Domain, get_domain
 
@@ -49,6 +56,8 @@ __all__ = [
     "list_explainers",
     "get_explainer",
     "explainer_class",
+    "check_differentiable",
+    "forward_only_methods",
 ]
 
 Attribution = torch.Tensor | np.ndarray
@@ -70,6 +79,10 @@ class Prepared:
         Whether the user gave numpy (the result goes back as numpy).
     dtype : torch.dtype
         The dtype results are returned in (the input's floating dtype).
+    probabilities : bool
+        Whether the model's outputs are probabilities (declared by the model's ``output_kind``
+        or read off ``outputs``): a method that weighs by class probability must not apply
+        another softmax.
     """
 
     x: torch.Tensor
@@ -77,6 +90,7 @@ class Prepared:
     outputs: torch.Tensor
     was_numpy: bool
     dtype: torch.dtype
+    probabilities: bool = False
 
 
 class Explainer:
@@ -99,6 +113,13 @@ class Explainer:
     has_standard_error: ClassVar[bool] = False
     computes_in_time: ClassVar[bool] = False
     needs_model: ClassVar[bool] = True
+    needs_gradients: ClassVar[bool] = False
+    reads_probabilities: ClassVar[bool] = False  # weighs outputs by class probability
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "attribute" in cls.__dict__:  # every method's attribute runs the model in eval mode
+            cls.attribute = _in_eval_mode(cls.__dict__["attribute"])
 
     def __init__(self, model: Any, domain: str | Domain = "fft") -> None:
         self.model = check_model(model) if self.needs_model or model is not None else None
@@ -116,11 +137,15 @@ class Explainer:
             x = x.to(compute_dtype(None, x.dtype))
             return Prepared(x, torch.zeros(len(x), dtype=torch.long), x.new_empty(len(x), 0),
                             was_numpy, out_dtype)
-        warn_if_training(self.model)
         x = x.to(device=model_device(self.model), dtype=compute_dtype(self.model, x.dtype))
         with torch.no_grad():
             outputs = checked_outputs(self.model, x, *extra)
-        return Prepared(x, resolve_targets(target, outputs), outputs, was_numpy, out_dtype)
+        targets = resolve_targets(target, outputs)
+        if self.needs_gradients:
+            check_differentiable(self.model, x, *extra, method=self.name)
+        probabilities = (self.reads_probabilities
+                         and model_outputs_probabilities(self.model, outputs, type(self).__name__))
+        return Prepared(x, targets, outputs, was_numpy, out_dtype, probabilities)
 
     def _finish(self, result: Any, prep: Prepared) -> Any:
         """Cast every tensor of ``result`` (a tensor or a tuple) back to the caller's form."""
@@ -131,6 +156,48 @@ class Explainer:
     def attribute(self, inputs: Any, target: TargetType = None, **options: Any) -> Any:
         """Relevance ``(batch, channels or 1, *coefficient_shape)`` of ``inputs`` for ``target``."""
         raise NotImplementedError
+
+
+def _in_eval_mode(attribute):
+    @functools.wraps(attribute)
+    def wrapped(self: Explainer, *args: Any, **kwargs: Any) -> Any:
+        with eval_mode(getattr(self, "model", None)):
+            return attribute(self, *args, **kwargs)
+
+    return wrapped
+
+
+def forward_only_methods() -> list[str]:
+    """Registered methods that need only forward passes of the model (no gradients)."""
+    return [n for n in list_explainers() if not explainer_class(n).needs_gradients]
+
+
+def check_differentiable(model: Any, x: torch.Tensor, *extra: Any, method: str = "this method"
+                         ) -> None:
+    """Refuse, before any compute, a model whose outputs carry no gradient to its input.
+
+    One forward and backward pass on the first input: a model that leaves torch (numpy inside
+    ``forward``, ``.item()``, ``torch.no_grad``) or ignores its input has no gradient there, and
+    gradient methods would fail inside torch or return zeros.
+    """
+    probe = x[:1].detach().requires_grad_()
+    rows = tuple(e[:1] if isinstance(e, torch.Tensor) and e.shape[:1] == x.shape[:1] else e
+                 for e in extra)
+    grad = None
+    try:
+        with torch.enable_grad():
+            out = model(probe, *rows)
+            if isinstance(out, torch.Tensor) and out.requires_grad:
+                grad = torch.autograd.grad(out.sum(), probe, allow_unused=True)[0]
+    except RuntimeError:
+        grad = None
+    if grad is None:
+        raise TypeError(
+            f"{method} needs gradients of the model's outputs with respect to its input, and this "
+            "model has none (its forward leaves torch, e.g. numpy or .item(), runs under "
+            "no_grad, or ignores its input). Methods that need only forward passes: "
+            f"{', '.join(forward_only_methods())}"
+        )
 
 
 _EXPLAINERS: Registry[type[Explainer]] = Registry("explainer", Explainer)

@@ -29,7 +29,13 @@ from captum.attr import IntegratedGradients
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._validation import TargetType, check_bool, check_choice, check_positive_int
+from .._validation import (
+    TargetType,
+    check_bool,
+    check_choice,
+    check_finite_outputs,
+    check_positive_int,
+)
 from ..domains import Domain
 from ._batching import rows_per_forward
 from .base import Attribution, Explainer, register_explainer
@@ -114,6 +120,7 @@ class FLEX(Explainer):
     # to IG in time projected by DFT-LRP up to float round-off): one clipping rule for both.
     clip_negative = True
     has_convergence_delta = True
+    needs_gradients = True
 
     def __init__(
         self,
@@ -212,6 +219,9 @@ class FLEX(Explainer):
             x_path = self._to_time(parts, fixed, length)
         with torch.no_grad():
             b_path = self._to_time(base_parts, fixed, length)
+            # the path's other end must be a point the model scores (NaN there would leave
+            # finite but meaningless attributions)
+            check_finite_outputs(self.model(b_path, *extra), "the baselines")
         if internal_batch_size is None:
             internal_batch_size = default_internal_batch_size(x[0].numel(), device)
         at_target = _TargetForward(self.model)

@@ -36,6 +36,7 @@ from .._validation import (
     check_fraction,
     check_positive_int,
     check_seed,
+    class_scores,
 )
 from ..domains import Domain
 from ..masks import normalize_num_cells, smooth_masks
@@ -95,6 +96,7 @@ class FreqRISE(Explainer):
 
     signed = False
     has_standard_error = True
+    reads_probabilities = True
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft") -> None:
         super().__init__(model, domain)
@@ -156,7 +158,11 @@ class FreqRISE(Explainer):
             ``"centered"`` (default): lift over the mean output, ``E[y | kept] - E[y]``;
             ``"paper"``: ``E[y | kept]``, the published estimator (module notes).
         output : {"softmax", "log_softmax", "logit"}, optional
-            What ``y`` is: the target's probability (default), its log-probability or its logit.
+            What ``y`` is: the target's probability (default), its log-probability or its logit
+            (the model's raw output). A model whose outputs already are probabilities (a final
+            softmax, ``predict_proba``; declared by ``model.output_kind = "probabilities"`` or
+            detected: non-negative rows summing to 1, with a warning) is read as it is: its
+            output is the probability and its log the log-probability, never a second softmax.
             Picked by measurement with box cells (``bench/trust.py``): on the paper's MLPs
             (200 cells, 300 masks) softmax localizes at 0.97 against 0.62-0.68 for log_softmax,
             whose heavy tail (a masked signal the model rejects scores -20) dominates the lift; on
@@ -244,7 +250,7 @@ class FreqRISE(Explainer):
                 x, prep.targets, max_masks if auto else n_masks, cells, p_keep, batch_size, seed,
                 output, estimator, design, cell_shape, mask_channels, internal_batch_size,
                 show_progress,
-                stability if auto else None,
+                stability if auto else None, prep.probabilities,
             )
             self.n_masks_used_ = sums.n
             relevance, stderr = sums.estimate(estimator, p_keep)
@@ -277,11 +283,8 @@ class FreqRISE(Explainer):
             return "softmax"
         return check_choice(output, "output", OUTPUTS)
 
-    def _outputs(self, x: torch.Tensor, output: str) -> torch.Tensor:
-        out = self.model(x)
-        if output == "softmax":
-            return out.softmax(dim=1)
-        return out.log_softmax(dim=1) if output == "log_softmax" else out
+    def _outputs(self, x: torch.Tensor, output: str, probabilities: bool) -> torch.Tensor:
+        return class_scores(self.model(x), output, probabilities)
 
     def _accumulate(
         self,
@@ -300,6 +303,7 @@ class FreqRISE(Explainer):
         internal_batch_size: int | None,
         show_progress: bool,
         stability: float | None = None,
+        probabilities: bool = False,
     ) -> _MaskSums:
         """Stream masks and accumulate the sums of :class:`_MaskSums` per input.
 
@@ -343,8 +347,15 @@ class FreqRISE(Explainer):
                 out = buffer if buffer is not None and buffer.shape[:2] == (g, n) else None
                 masked = _apply_masks(coeffs[sl], masks, out)  # (g, n, C, *grid)
                 signals = domain.inverse(masked, length).reshape(g * n, n_channels, length)
-                probs = self._outputs(signals, output).view(g, n, -1)
+                probs = self._outputs(signals, output, probabilities).view(g, n, -1)
                 y[sl] = probs.gather(2, targets[sl].view(g, 1, 1).expand(g, n, 1)).squeeze(2)
+            if not bool(torch.isfinite(y).all()):
+                rows = torch.isfinite(y).all(1).logical_not().nonzero()[:, 0].tolist()
+                raise ValueError(
+                    f"FreqRISE: the model returned NaN or Inf on masked versions of inputs "
+                    f"{rows[:5]}: masking made signals it cannot score (a log of zero, a division "
+                    "by a vanishing norm?). Check the model on attenuated signals, or make it "
+                    "return finite outputs for them")
                 if buffer is None:
                     buffer = masked if not masked.is_complex() else torch.view_as_real(masked)
             # n_masks="auto" sums even and odd steps apart (split halves); else one running sum

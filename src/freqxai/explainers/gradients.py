@@ -60,6 +60,7 @@ class GradientExplainer(Explainer):
 
     computes_in_time = True
     clip_negative = True  # the paper clips negative gradient relevance before scoring
+    needs_gradients = True
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "time", *,
                  eps: float = 1e-6) -> None:

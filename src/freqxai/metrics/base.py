@@ -32,15 +32,21 @@ def check_relevance(relevance: Any, batch: int | None = None, name: str = "relev
                     batch_of: str = "inputs") -> np.ndarray:
     """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch."""
     if isinstance(relevance, torch.Tensor):
+        if relevance.is_complex() or relevance.dtype == torch.bool:
+            raise TypeError(f"{name} must be real-valued, got {relevance.dtype}; take .abs() or "
+                            ".real of complex relevance first")
         r = relevance.detach().cpu().to(torch.float64).numpy()
     elif isinstance(relevance, np.ndarray):
-        if relevance.dtype == object or np.iscomplexobj(relevance):
-            raise TypeError(f"{name} must be a real array, got dtype {relevance.dtype}")
+        if relevance.dtype == object or np.iscomplexobj(relevance) or relevance.dtype == bool:
+            raise TypeError(f"{name} must be a real array, got dtype {relevance.dtype}; take "
+                            "np.abs() or .real of complex relevance first")
         r = relevance.astype(np.float64, copy=False)
     else:
         raise TypeError(f"{name} must be a torch.Tensor or numpy.ndarray, got {type(relevance).__name__}")
     if r.ndim < 2:
         raise ValueError(f"{name} must have shape (batch, ...), got shape {r.shape}")
+    if r.size == 0:
+        raise ValueError(f"{name} is empty (shape {r.shape}): nothing to score")
     if batch is not None and r.shape[0] != batch:
         raise ValueError(f"{name} has {r.shape[0]} samples for {batch} {batch_of}")
     if not np.isfinite(r).all():

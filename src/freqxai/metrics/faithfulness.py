@@ -19,11 +19,15 @@ from .._validation import (
     as_signal_tensor,
     check_bool,
     check_choice,
+    check_finite_outputs,
     check_model,
     check_positive_int,
     checked_outputs,
+    class_scores,
     compute_dtype,
+    eval_mode,
     model_device,
+    model_outputs_probabilities,
     resolve_targets,
 )
 from ..domains import Domain, get_domain
@@ -98,13 +102,21 @@ def perturbation_curves(
         Share of coefficients removed (deletion) or kept (insertion) at each point.
     mode : {"deletion", "insertion"}
     use_softmax : bool
-        Track probabilities (default) or logits.
+        Track probabilities (default) or the raw outputs. A model whose outputs already are
+        probabilities (declared by ``model.output_kind`` or detected, with a warning) is read
+        as it is, never through a second softmax.
     batch_size : int
         Perturbed signals per model forward.
 
     Returns
     -------
     ndarray, shape (batch, len(fractions))
+
+    Notes
+    -----
+    The model is evaluated in evaluation mode (dropout off, batch norm reading its running
+    statistics), so two calls give the same curves; each of the caller's modules is restored to
+    its own mode afterwards and no statistic is updated.
     """
     check_model(model)
     check_choice(mode, "mode", ("deletion", "insertion"))
@@ -124,31 +136,36 @@ def perturbation_curves(
             f"of the {domain.name!r} domain (channel axis must be 1 or the number of channels)"
         )
     fr = torch.as_tensor(fr_np, device=device)
+    with eval_mode(model), torch.no_grad():
+        return _curves(model, x, rel, coeffs, target, domain, fr, mode, use_softmax, batch_size)
+
+
+def _curves(model, x, rel, coeffs, target, domain, fr, mode, use_softmax, batch_size) -> np.ndarray:
     n_rank = rel[0].numel()
     k = torch.round(fr * n_rank).long()  # elements removed / kept at each fraction
-    with torch.no_grad():
-        targets = resolve_targets(target, checked_outputs(model, x))
+    outputs = checked_outputs(model, x)
+    targets = resolve_targets(target, outputs)
+    probabilities = use_softmax and model_outputs_probabilities(model, outputs, mode)
     length = x.shape[-1]
     n_q = len(fr)
     per_input = n_q * coeffs[0].numel() * (2 if coeffs.is_complex() else 1)
     group = max(1, _CHUNK_ELEMENTS // per_input)
     curves = torch.empty((x.shape[0], n_q), dtype=torch.float64)
-    with torch.no_grad():
-        for start in range(0, x.shape[0], group):
-            sl = slice(start, start + group)
-            ranks = _ranks(rel[sl])  # (g, n_rank)
-            top = ranks[:, None, :] < k[None, :, None]  # (g, Q, n_rank): the top-k elements
-            keep = ~top if mode == "deletion" else top
-            keep = keep.reshape(*keep.shape[:2], *rel.shape[1:])
-            perturbed = coeffs[sl, None] * keep.to(coeffs.real.dtype)  # (g, Q, C, *grid)
-            signals = domain.inverse(perturbed, length).reshape(-1, *x.shape[1:])
-            tgt = targets[sl].repeat_interleave(n_q)
-            vals = []
-            for b in range(0, signals.shape[0], batch_size):
-                o = model(signals[b : b + batch_size])
-                o = o.softmax(dim=1) if use_softmax else o
-                vals.append(o.gather(1, tgt[b : b + batch_size, None])[:, 0])
-            curves[sl] = torch.cat(vals).view(-1, n_q).double().cpu()
+    for start in range(0, x.shape[0], group):
+        sl = slice(start, start + group)
+        ranks = _ranks(rel[sl])  # (g, n_rank)
+        top = ranks[:, None, :] < k[None, :, None]  # (g, Q, n_rank): the top-k elements
+        keep = ~top if mode == "deletion" else top
+        keep = keep.reshape(*keep.shape[:2], *rel.shape[1:])
+        perturbed = coeffs[sl, None] * keep.to(coeffs.real.dtype)  # (g, Q, C, *grid)
+        signals = domain.inverse(perturbed, length).reshape(-1, *x.shape[1:])
+        tgt = targets[sl].repeat_interleave(n_q)
+        vals = []
+        for b in range(0, signals.shape[0], batch_size):
+            o = check_finite_outputs(model(signals[b : b + batch_size]), f"the {mode} signals")
+            o = class_scores(o, "softmax" if use_softmax else "logit", probabilities)
+            vals.append(o.gather(1, tgt[b : b + batch_size, None])[:, 0])
+        curves[sl] = torch.cat(vals).view(-1, n_q).double().cpu()
     return curves.numpy()
 
 
