@@ -25,7 +25,6 @@ from typing import Any, Literal, overload
 
 import numpy as np
 import torch
-from captum.attr import IntegratedGradients
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -225,6 +224,8 @@ class FLEX(Explainer):
         if internal_batch_size is None:
             internal_batch_size = default_internal_batch_size(x[0].numel(), device)
         at_target = _TargetForward(self.model)
+        from captum.attr import IntegratedGradients  # (deferred: captum.attr loads matplotlib)
+
         ig = IntegratedGradients(at_target, multiply_by_inputs=False)
         ig.gradient_func = _gradients_of_sum
         # Inputs go to Captum in groups of at most internal_batch_size, so a forward pass never

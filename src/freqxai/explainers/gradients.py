@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-from captum.attr import InputXGradient
-from captum.attr import Saliency as _CaptumSaliency
 from torch import nn
 
 from .._validation import TargetType, check_bool, check_positive_int
@@ -100,7 +98,9 @@ class Saliency(GradientExplainer):
         """Relevance ``(batch, channels, *coefficient_shape)``; ``abs`` takes the magnitude."""
         check_bool(abs, "abs")
         prep = self._time_inputs(inputs, target)
-        rel = _CaptumSaliency(self.model).attribute(prep.x, target=prep.targets, abs=abs)
+        from captum.attr import Saliency as CaptumSaliency  # (deferred: loads matplotlib)
+
+        rel = CaptumSaliency(self.model).attribute(prep.x, target=prep.targets, abs=abs)
         return self._project(rel, prep)
 
 
@@ -111,6 +111,8 @@ class GradientXInput(GradientExplainer):
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)``."""
         prep = self._time_inputs(inputs, target)
+        from captum.attr import InputXGradient  # (deferred: captum.attr loads matplotlib)
+
         rel = InputXGradient(self.model).attribute(prep.x, target=prep.targets)
         return self._project(rel, prep)
 
