@@ -177,7 +177,7 @@ def test_band_summaries():
     attr[0, 0, np.argmin(np.abs(freqs - 10.0))] = 2.0  # alpha
     attr[0, 0, np.argmin(np.abs(freqs - 2.0))] = 1.0  # delta
     attr[0, 0, np.argmin(np.abs(freqs - 40.0))] = 5.0  # no band
-    summed, names = band_attributions(attr, freqs)  # default: slow, EEG bands, gamma
+    summed, names = band_attributions(attr, freqs, eeg=True)  # slow, EEG bands, gamma
     assert names == ["slow", *EEG_BANDS, "gamma"]
     assert summed[0, 0].tolist() == [0.0, 1.0, 0.0, 2.0, 0.0, 0.0, 5.0]
     with pytest.warns(UserWarning, match=r"outside every band \(0-0.467, 30-50 Hz\), holding 62.5%"):

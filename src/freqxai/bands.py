@@ -4,8 +4,10 @@ dropping a bin silently.
 Gräve et al. (2025) summarise FLEX attributions per EEG band. Bands are half-open
 ``low <= f < high`` except that a band reaching the highest frequency (Nyquist) includes it.
 Bins no band covers are reported in a ``UserWarning`` with the share of relevance they hold; the
-default bands always cover every bin: the EEG bands (with the slow band below delta and gamma
-above beta) where the sampling rate reaches beta, octave bands above DC otherwise.
+default bands always cover every bin: for EEG (``eeg=True``) the EEG bands, with the slow band below
+delta and gamma above beta; for any other data DC and octaves above the first non-zero bin (the
+spectrum's own resolution: a band per doubling of frequency, so slow and fast rhythms get bands of
+equal relative width).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
-__all__ = ["EEG_BANDS", "band_attributions", "default_bands"]
+__all__ = ["EEG_BANDS", "band_attributions", "band_membership", "default_bands"]
 
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -27,17 +29,30 @@ EEG_BANDS: dict[str, tuple[float, float]] = {
 }
 
 
-def default_bands(frequencies: np.ndarray) -> dict[str, tuple[float, float]]:
+def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz"
+                  ) -> dict[str, tuple[float, float]]:
     """Bands that cover every bin of ``frequencies`` (Hz, increasing from 0).
 
-    With a top frequency of at least 30 Hz: ``slow`` (0-0.5 Hz), the EEG bands of
-    :data:`EEG_BANDS` and ``gamma`` (30 Hz to the top). Below: ``DC`` and octaves from the first
-    non-zero bin, the last one ending at the top frequency.
+    Parameters
+    ----------
+    frequencies : ndarray
+        Bin frequencies, e.g. ``np.fft.rfftfreq(length, 1 / fs)``.
+    eeg : bool
+        The data is EEG: ``slow`` (0-0.5 Hz), the EEG bands of :data:`EEG_BANDS` and ``gamma``
+        (30 Hz to the top), those the spectrum reaches. Otherwise (default): ``DC`` and octaves
+        from the first non-zero bin, the last one ending at the top frequency. EEG names on
+        accelerometer or audio data would read as findings about brain rhythms.
+    unit : str
+        The unit in the octave bands' names (``"cycles/sample"`` for frequencies without a
+        sampling rate).
     """
     f = np.asarray(frequencies, dtype=float)
     top = float(f.max())
-    if top >= EEG_BANDS["beta"][1]:
-        bands = {"slow": (0.0, EEG_BANDS["delta"][0]), **EEG_BANDS}
+    if eeg:
+        bands = {"slow": (0.0, EEG_BANDS["delta"][0])}
+        for name, (lo, hi) in EEG_BANDS.items():
+            if lo < top:
+                bands[name] = (lo, min(hi, top))
         if top > EEG_BANDS["beta"][1]:
             bands["gamma"] = (EEG_BANDS["beta"][1], top)
         return bands
@@ -48,10 +63,28 @@ def default_bands(frequencies: np.ndarray) -> dict[str, tuple[float, float]]:
     bands = {"DC": (0.0, first)}
     lo = first
     while lo * 2 < top:
-        bands[f"{lo:.3g}-{lo * 2:.3g} Hz"] = (lo, lo * 2)
+        bands[f"{lo:.3g}-{lo * 2:.3g} {unit}"] = (lo, lo * 2)
         lo *= 2
-    bands[f"{lo:.3g}-{top:.3g} Hz"] = (lo, top)
+    bands[f"{lo:.3g}-{top:.3g} {unit}"] = (lo, top)
     return bands
+
+
+def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, float]]
+                    ) -> np.ndarray:
+    """``(n_bins, n_bands)`` 0/1 matrix: bin ``i`` lies in band ``j`` (``low <= f < high``, closed
+    at the top frequency). Raises ``ValueError`` for a band that is not ``(low, high)``."""
+    freqs = np.asarray(frequencies, dtype=float)
+    top = freqs.max()
+    member = np.zeros((freqs.size, len(bands)))
+    for j, (name, edges) in enumerate(bands.items()):
+        try:
+            lo, hi = (float(e) for e in edges)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"band {name!r} must be (low, high) in Hz, got {edges!r}") from err
+        if not lo < hi:
+            raise ValueError(f"band {name!r} must have low < high, got ({lo}, {hi})")
+        member[:, j] = (freqs >= lo) & ((freqs < hi) | ((hi >= top) & (freqs <= hi)))
+    return member
 
 
 def band_attributions(
@@ -61,6 +94,7 @@ def band_attributions(
     axis: int = 2,
     *,
     reduce: str = "sum",
+    eeg: bool = False,
 ) -> tuple[torch.Tensor | np.ndarray, list[str]]:
     """Sum (or average) attributions over the frequency bins of each band.
 
@@ -71,13 +105,16 @@ def band_attributions(
     frequencies : ndarray
         Bin frequencies in Hz, e.g. ``domain.profile_frequencies(length, fs)``.
     bands : mapping name -> (low, high), optional
-        ``low <= f < high`` in Hz (closed at the top frequency). Default: :func:`default_bands`.
+        ``low <= f < high`` in Hz (closed at the top frequency). Default:
+        :func:`default_bands` (``eeg`` selects the EEG bands).
     axis : int
         The frequency axis.
     reduce : {"sum", "mean"}
         ``"sum"`` for additive attributions (FLEX, IG, LRP: the band's share of the evidence);
         ``"mean"`` per bin (FreqRISE, whose relevance is an effect per coefficient; a band of
         many bins must not win by its size).
+    eeg : bool
+        With ``bands=None``: the data is EEG, summarise in the EEG bands.
 
     Returns
     -------
@@ -97,7 +134,7 @@ def band_attributions(
     freqs = np.asarray(frequencies, dtype=float)
     if freqs.ndim != 1 or not np.isfinite(freqs).all():
         raise ValueError("frequencies must be a 1-D array of finite values in Hz")
-    bands = dict(default_bands(freqs) if bands is None else bands)
+    bands = dict(default_bands(freqs, eeg=eeg) if bands is None else bands)
     if not bands:
         raise ValueError("bands must name at least one (low, high) band")
     if not -attributions.ndim <= axis < attributions.ndim or attributions.shape[axis] != freqs.size:
@@ -106,15 +143,7 @@ def band_attributions(
             f"{freqs.size} bins of frequencies"
         )
     top = freqs.max()
-    member = np.zeros((freqs.size, len(bands)))
-    for j, (name, edges) in enumerate(bands.items()):
-        try:
-            lo, hi = (float(e) for e in edges)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"band {name!r} must be (low, high) in Hz, got {edges!r}") from err
-        if not lo < hi:
-            raise ValueError(f"band {name!r} must have low < high, got ({lo}, {hi})")
-        member[:, j] = (freqs >= lo) & ((freqs < hi) | ((hi >= top) & (freqs <= hi)))
+    member = band_membership(freqs, bands)
     empty = [n for n, col in zip(bands, member.T, strict=True) if not col.any()]
     if empty:
         warnings.warn(f"bands {empty} hold no frequency bin (bins are {freqs[1] - freqs[0]:.3g} Hz "

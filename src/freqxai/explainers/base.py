@@ -12,7 +12,8 @@ switches: ``signed`` (relevance can be negative), ``clip_negative`` (negative re
 before scoring, one rule for FLEX and every gradient method, as the FreqRISE paper does for
 gradients), ``has_convergence_delta``, ``has_standard_error``, ``computes_in_time`` (relevance
 is computed in time and projected into the domain with DFT-LRP, so the runner may compute it once
-for every domain) and ``needs_gradients`` (the method differentiates the model: checked on one
+for every domain), ``additive`` (relevance sums to the explained output, so bands sum it; else
+bands average it) and ``needs_gradients`` (the method differentiates the model: checked on one
 input before any compute, so a model that leaves torch is refused with the methods that can run).
 
 Every ``attribute`` runs the model in evaluation mode (dropout off, batch norm reading its running
@@ -114,6 +115,11 @@ class Explainer:
     computes_in_time: ClassVar[bool] = False
     needs_model: ClassVar[bool] = True
     needs_gradients: ClassVar[bool] = False
+    # relevance adds up to the explained output (completeness / conservation: IG, FLEX, LRP,
+    # gradient x input): a band's relevance is the sum over its coefficients; otherwise values
+    # are per-coefficient effects and a band's relevance is their mean (a wide band must not win
+    # by its size)
+    additive: ClassVar[bool] = False
     reads_probabilities: ClassVar[bool] = False  # weighs outputs by class probability
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

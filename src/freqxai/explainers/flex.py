@@ -120,6 +120,7 @@ class FLEX(Explainer):
     clip_negative = True
     has_convergence_delta = True
     needs_gradients = True
+    additive = True
 
     def __init__(
         self,

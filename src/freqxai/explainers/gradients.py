@@ -108,6 +108,8 @@ class Saliency(GradientExplainer):
 class GradientXInput(GradientExplainer):
     """Gradient times input (Shrikumar et al., 2016), via Captum's ``InputXGradient``."""
 
+    additive = True  # exact for piecewise-linear models without biases
+
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)``."""
         prep = self._time_inputs(inputs, target)
@@ -126,6 +128,7 @@ class IntegratedGradients(GradientExplainer):
     """
 
     has_convergence_delta = True
+    additive = True
 
     def attribute(self, inputs: Attribution, target: TargetType = None, *, baselines: Any = None,
                   n_steps: int = 50, internal_batch_size: int | None = None,
@@ -182,6 +185,8 @@ class LRP(GradientExplainer):
     not known, the ratio of the result itself must lie in [0.5, 2]. The ratio of the last call
     is kept in ``conservation_`` (one value per input).
     """
+
+    additive = True  # relevance is conserved: it sums to the target logit
 
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
                  composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,

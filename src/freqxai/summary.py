@@ -1,0 +1,313 @@
+"""The answer of an explanation run, as one tidy table: which bands drive each class, how sure,
+and whether the methods agree.
+
+:func:`summarize` turns relevance (any method, any domain) into one row per method x domain x
+class x channel x band; ``summary.csv`` of a run, the first screen of its report and the
+terminal's answer (:func:`headline`) all read this one table.
+
+How a band's relevance is formed
+--------------------------------
+- **Bands** are the same edges in every domain, computed from the signal (its length and sampling
+  rate), not from a domain's bins: DC and octaves above the first rFFT bin by default, the EEG
+  bands when the data is EEG (:func:`freqxai.bands.default_bands`). Each entry of a domain's
+  :meth:`~freqxai.domains.Domain.frequency_profile` (an rFFT bin, an STFT row, a wavelet level at
+  its centre frequency) falls in the band that holds its frequency, so fft, stft and wavelet rows
+  compare; a band no entry of a domain falls in has no value there (NaN, ``n_coefficients`` 0).
+- **Additive methods** (``Explainer.additive``: IG, FLEX, LRP, gradient x input, whose relevance
+  sums to the explained output) give a band the **sum** of its coefficients: its share of the
+  evidence. **Per-coefficient effects** (FreqRISE's lift, saliency, the references) give it the
+  **mean** over its coefficients, so a band does not win by its width (a random reference is flat
+  across bands instead of growing toward the wide high octaves).
+- **Per class**: the mean over the inputs explained for that class, with the standard error
+  across those inputs; ``significant`` is a two-sided one-sample t-test against zero at the 5 %
+  level, Bonferroni-corrected over the bands (with one input, the method's own Monte-Carlo
+  standard error when given, averaged over the band's coefficients: an upper bound that assumes
+  their errors are fully correlated). References are not tested (``p_value`` NaN).
+- ``share``: the band's relevance over the sum of the absolute relevance of all bands of the row's
+  method, domain, class and channel. ``rank``: 1 for the largest relevance.
+- **Agreement**: ``top_methods`` lists the methods (references excluded) whose rank-1 band this
+  is for the same domain, class and channel; ``agreement`` is their share of those methods.
+  ``reference`` marks the references (random, amplitude): scores to beat, not findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .bands import band_membership, default_bands
+
+__all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "signal_bands"]
+
+SUMMARY_COLUMNS = [
+    "method", "domain", "class", "channel", "band", "low_hz", "high_hz", "relevance",
+    "standard_error", "share", "significant", "p_value", "rank", "n_inputs", "n_coefficients",
+    "top_methods", "agreement", "reference", "aggregation",
+]
+ALPHA = 0.05  # family-wise level of ``significant`` per (method, domain, class, channel)
+
+
+def signal_bands(length: int, fs: float | None = None, *, eeg: bool = False,
+                 bands: Mapping[str, tuple[float, float]] | None = None
+                 ) -> dict[str, tuple[float, float]]:
+    """The summary's bands for signals of ``length`` samples at ``fs`` Hz (cycles per sample
+    without ``fs``): ``bands`` as given, else :func:`~freqxai.bands.default_bands` of the
+    signal's rFFT bins (``eeg`` selects the EEG bands)."""
+    if bands is not None:
+        return dict(bands)
+    freqs = np.fft.rfftfreq(int(length), 1.0 / (fs or 1.0))
+    return default_bands(freqs, eeg=eeg, unit="Hz" if fs else "cycles/sample")
+
+
+def _method_kind(method: str) -> tuple[bool, bool]:
+    """(additive, reference) of a registered method; unknown names: per-coefficient, not a
+    reference."""
+    from .explainers import list_explainers
+    from .explainers.base import explainer_class
+
+    if method not in list_explainers():
+        return False, False
+    cls = explainer_class(method)
+    return bool(cls.additive), not cls.needs_model
+
+
+def _as_array(a: Any) -> np.ndarray:
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().double().numpy()
+    a = np.asarray(a)
+    if np.iscomplexobj(a):
+        raise TypeError("relevance must be real-valued; take abs() of complex relevance first")
+    return a.astype(np.float64, copy=False)
+
+
+def summarize(
+    relevance: Mapping[Any, Any],
+    targets: Sequence[int] | np.ndarray,
+    *,
+    length: int,
+    fs: float | None = None,
+    domain: Any = None,
+    domains: Mapping[str, Any] | None = None,
+    standard_errors: Mapping[Any, Any] | None = None,
+    bands: Mapping[str, tuple[float, float]] | None = None,
+    eeg: bool = False,
+    class_names: Sequence[str] | None = None,
+    channel_names: Sequence[str] | None = None,
+    additive: Mapping[str, bool] | None = None,
+) -> Any:
+    """One tidy table of band relevance per method, domain, class and channel.
+
+    Parameters
+    ----------
+    relevance : mapping
+        ``{method: relevance}`` (all in ``domain``) or ``{(method, domain_name): relevance}``;
+        each ``(batch, channels or 1, *coefficient_shape)``, tensor or array.
+    targets : sequence of int, shape (batch,)
+        The class each input was explained for (rows are per class).
+    length : int
+        Signal length in samples.
+    fs : float, optional
+        Sampling rate in Hz; without it frequencies are in cycles per sample.
+    domain : str or Domain, optional
+        The domain of every entry when ``relevance`` is keyed by method.
+    domains : mapping, optional
+        ``{domain_name: Domain}`` for tuple keys (default: ``get_domain(domain_name)``).
+    standard_errors : mapping, optional
+        Per-coefficient Monte-Carlo standard errors, keyed like ``relevance`` (FreqRISE).
+    bands : mapping name -> (low, high), optional
+        Band edges; default :func:`signal_bands` (``eeg`` selects the EEG bands).
+    eeg : bool
+        The data is EEG (its default bands are the EEG bands).
+    class_names, channel_names : sequence of str, optional
+    additive : mapping method -> bool, optional
+        Overrides the registry's ``additive`` (how bands aggregate, module notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SUMMARY_COLUMNS`; ``df.attrs["frequency_unit"]`` is ``"Hz"`` or
+        ``"cycles/sample"``. Channel ``"all"`` sums (additive) or averages the channels; rows per
+        channel follow when the relevance has more than one channel.
+
+    Examples
+    --------
+    >>> df = summarize({"freqrise": rel_rise, "flex": rel_flex}, y, domain="fft", length=100, fs=10)
+    >>> print(headline(df))
+    """
+    import pandas as pd
+
+    from .domains import get_domain
+
+    if not isinstance(relevance, Mapping) or not relevance:
+        raise TypeError("relevance must be a non-empty mapping {method: relevance} or "
+                        "{(method, domain): relevance}")
+    t = np.asarray(targets)
+    if t.ndim != 1 or not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"targets must be a 1-D sequence of integer class indices, got "
+                        f"{t.dtype} of shape {t.shape}")
+    length = int(length)
+    if fs is not None and not (np.isfinite(fs) and fs > 0):
+        raise ValueError(f"fs must be a positive, finite sampling rate in Hz, got {fs!r}")
+    edges = signal_bands(length, fs, eeg=eeg, bands=bands)
+    rows: list[dict] = []
+    for key, rel in relevance.items():
+        if isinstance(key, tuple):
+            method, dname = key
+            dom = get_domain((domains or {}).get(dname, dname))
+        else:
+            if domain is None:
+                raise ValueError("relevance keyed by method needs domain=")
+            method, dom = key, get_domain(domain)
+            dname = dom.name
+        se = None if standard_errors is None else standard_errors.get(key)
+        add, ref = _method_kind(method)
+        if additive is not None and method in additive:
+            add = bool(additive[method])
+        rows += _rows(method, dname, dom, _as_array(rel), None if se is None else _as_array(se),
+                      t, length, fs, edges, add, ref, class_names, channel_names)
+    df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    df = _with_agreement(df)
+    df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
+    return df
+
+
+def _rows(method, dname, domain, rel, se, targets, length, fs, edges, additive, reference,
+          class_names, channel_names) -> list[dict]:
+    from scipy import stats
+
+    if rel.ndim < 3 or rel.shape[0] != targets.shape[0]:
+        raise ValueError(f"relevance of {method!r} ({dname}) must be (batch, channels, ...) with "
+                         f"{targets.shape[0]} inputs, got shape {rel.shape}")
+    if not np.isfinite(rel).all():
+        raise ValueError(f"relevance of {method!r} ({dname}) contains NaN or Inf values")
+    freqs = domain.profile_frequencies(length, fs)
+    if freqs is None:  # the time domain has no frequency axis
+        return []
+    member = band_membership(freqs, edges)  # (F, B)
+    ones = np.ones((1, 1, *domain.coefficient_shape(length)))
+    counts = np.asarray(domain.frequency_profile(ones, length))[0, 0] @ member  # (B,)
+    band_sum = np.asarray(domain.frequency_profile(rel, length)) @ member  # (n, C, B)
+    band_sum[..., counts == 0] = np.nan  # no coefficient of this domain in the band: no value
+    n_ch = band_sum.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_channel = band_sum if additive else band_sum / counts
+        overall = band_sum.sum(1) if additive else band_sum.sum(1) / (counts * n_ch)
+        mc_se = None
+        if se is not None:  # the band's mean Monte-Carlo error (fully correlated: an upper bound)
+            se_sum = np.asarray(domain.frequency_profile(se, length)) @ member
+            mc_se = se_sum.sum(1) if additive else se_sum.sum(1) / (counts * se_sum.shape[1])
+    channels = [("all", overall, mc_se)]
+    if n_ch > 1:
+        names = list(channel_names) if channel_names is not None and len(channel_names) == n_ch \
+            else [f"ch {i}" for i in range(n_ch)]
+        channels += [(names[c], per_channel[:, c], None) for c in range(n_ch)]
+    band_names = list(edges)
+    n_bands = len(band_names)
+    out = []
+    for cls in np.unique(targets):
+        idx = targets == cls
+        n = int(idx.sum())
+        label = (class_names[int(cls)] if class_names is not None and int(cls) < len(class_names)
+                 else str(int(cls)))
+        for ch_name, values, mcs in channels:
+            v = values[idx]  # (n, B)
+            mean = v.mean(0)
+            if n > 1:
+                sem = v.std(0, ddof=1) / np.sqrt(n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    tstat = mean / sem
+                p = 2 * stats.t.sf(np.abs(tstat), n - 1)
+            elif mcs is not None:
+                sem = mcs[idx][0]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    p = 2 * stats.norm.sf(np.abs(mean / sem))
+            else:
+                sem = np.full(n_bands, np.nan)
+                p = np.full(n_bands, np.nan)
+            p = np.where(sem > 0, p, np.where(mean != 0, 0.0, 1.0))  # exact values (no spread)
+            p = np.where(np.isfinite(mean) & (not reference), p, np.nan)  # references: no test
+            total = np.nansum(np.abs(mean))
+            share = mean / total if total > 0 else np.zeros_like(mean)
+            order = np.argsort(np.where(np.isfinite(mean), -mean, np.inf), kind="stable")
+            rank = np.empty(n_bands, dtype=int)
+            rank[order] = np.arange(1, n_bands + 1)
+            for b, name in enumerate(band_names):
+                lo, hi = edges[name]
+                out.append({
+                    "method": method, "domain": dname, "class": label, "channel": ch_name,
+                    "band": name, "low_hz": float(lo), "high_hz": float(hi),
+                    "relevance": float(mean[b]), "standard_error": float(sem[b]),
+                    "share": float(share[b]),
+                    "significant": bool(np.isfinite(p[b]) and p[b] < ALPHA / n_bands),
+                    "p_value": float(p[b]), "rank": int(rank[b]) if np.isfinite(mean[b]) else 0,
+                    "n_inputs": n, "n_coefficients": int(counts[b]),
+                    "reference": reference, "aggregation": "sum" if additive else "mean",
+                })
+    return out
+
+
+def _with_agreement(df):
+    """``top_methods`` and ``agreement`` of every row (module notes)."""
+    df["top_methods"] = ""
+    df["agreement"] = np.nan
+    methods = df[~df["reference"]]
+    for (dom, cls, ch), group in methods.groupby(["domain", "class", "channel"], sort=False):
+        n_methods = group["method"].nunique()
+        tops = group[group["rank"] == 1].groupby("band", sort=False)["method"].agg(list)
+        sel = ((df["domain"] == dom) & (df["class"] == cls) & (df["channel"] == ch)
+               & ~df["reference"])
+        df.loc[sel, "agreement"] = 0.0
+        for band, names in tops.items():
+            at = sel & (df["band"] == band)
+            df.loc[at, "top_methods"] = ", ".join(names)
+            df.loc[at, "agreement"] = len(names) / n_methods
+    return df
+
+
+def headline(df, *, domain: str | None = None, channel: str = "all") -> list[str]:
+    """One sentence per class: the band most methods rank first, which methods agree, and
+    whether it is significant for them.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A :func:`summarize` table.
+    domain : str, optional
+        The domain to read (default: ``fft`` if present, else the first).
+    channel : str
+        ``"all"`` (default) or a channel name.
+
+    Examples
+    --------
+    >>> headline(df)
+    ['running: 0.8-1.6 Hz, top band of FreqRISE, FLEX, IG, LRP (4 of 4; significant for 4)']
+    """
+    if df.empty:
+        return []
+    domains = list(dict.fromkeys(df["domain"]))
+    domain = domain or ("fft" if "fft" in domains else domains[0])
+    d = df[(df["domain"] == domain) & (df["channel"] == channel) & ~df["reference"]]
+    unit = df.attrs.get("frequency_unit", "Hz")
+    lines = []
+    for cls, group in d.groupby("class", sort=False):
+        top = group[group["rank"] == 1]
+        n_methods = group["method"].nunique()
+        if top.empty:
+            continue
+        counts = top.groupby("band", sort=False)["method"].agg(list)
+        best = max(counts.index, key=lambda b: len(counts[b]))
+        row = top[top["band"] == best].iloc[0]
+        agree = counts[best]
+        sig = int(top[(top["band"] == best)]["significant"].sum())
+        name = row["band"]
+        if name != "DC" and not name.endswith(unit):  # a named band (EEG): give its edges
+            name += f" ({row['low_hz']:.3g}-{row['high_hz']:.3g} {unit})"
+        text = (f"{cls}: {name}, top band of {', '.join(agree)} ({len(agree)} of {n_methods}; "
+                f"significant for {sig})")
+        others = [f"{m}: {b}" for b, ms in counts.items() if b != best for m in ms]
+        if others:
+            text += "; " + ", ".join(others)
+        lines.append(text)
+    return lines
