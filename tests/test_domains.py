@@ -52,7 +52,7 @@ def test_axes_in_physical_units():
     f = Fourier().axes(8000, fs)["frequency"]
     assert f.shape == (4001,)
     assert f[1] == pytest.approx(1.0) and f[-1] == pytest.approx(4000.0)
-    assert Fourier().axes(2560)["frequency"][5] == 5  # cycles per signal without fs
+    assert Fourier().axes(2560)["frequency"][5] == 5 / 2560  # cycles per sample without fs
     ax = STFT(n_fft=455, hop_length=35).axes(8000, fs)
     assert ax["frequency"].shape == (228,)
     np.testing.assert_allclose(ax["frequency"][1], fs / 455)

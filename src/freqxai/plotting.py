@@ -25,7 +25,27 @@ __all__ = [
     "plot_relevance_image",
     "save_figure",
     "new_figure",
+    "frequency_unit",
+    "time_unit",
+    "axis_label",
 ]
+
+
+def frequency_unit(fs: float | None) -> str:
+    """Unit of every domain's frequency axis: ``"Hz"`` with a sampling rate, else
+    ``"cycles/sample"`` (the axes of ``fs=1``)."""
+    return "Hz" if fs else "cycles/sample"
+
+
+def time_unit(fs: float | None) -> str:
+    """Unit of every domain's time axis: ``"s"`` with a sampling rate, else ``"samples"``."""
+    return "s" if fs else "samples"
+
+
+def axis_label(name: str, fs: float | None) -> str:
+    """``"frequency [Hz]"``, ``"time [samples]"``, ...: a domain axis name with its unit."""
+    unit = {"frequency": frequency_unit, "time": time_unit}.get(name)
+    return f"{name} [{unit(fs)}]" if unit else name
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -64,7 +84,7 @@ def plot_signal(ax, signal: np.ndarray, fs: float | None = None, title: str | No
     signal = np.asarray(signal).reshape(-1)
     t = np.arange(signal.size) / fs if fs else np.arange(signal.size)
     ax.plot(t, signal, lw=0.6, color="0.2")
-    return _label(ax, "time [s]" if fs else "time [samples]", "amplitude", title)
+    return _label(ax, axis_label("time", fs), "amplitude", title)
 
 
 def plot_frequency_relevance(
@@ -87,6 +107,9 @@ def plot_frequency_relevance(
         Relevance per bin (sum channels first if there are several).
     marks : sequence of float
         Frequencies to mark with dashed lines (e.g. the true class frequencies).
+    unit : str
+        Unit of ``frequencies`` for the label; :func:`frequency_unit` gives the domains' unit
+        (``"Hz"`` with a sampling rate, ``"cycles/sample"`` without).
     errors : array (n_bins,), optional
         Standard errors, drawn as error bars (a shaded band above 256 bins).
     """

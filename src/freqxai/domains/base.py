@@ -39,6 +39,9 @@ __all__ = [
     "list_domains",
     "get_domain",
     "check_signal",
+    "check_fs",
+    "check_eps",
+    "cached_constant",
     "split_negligible",
 ]
 
@@ -57,12 +60,54 @@ def check_signal(x: torch.Tensor) -> None:
         )
 
 
+def cached_constant(cache: dict, key: Any, build) -> torch.Tensor:
+    """``cache[key]``, made by ``build()`` on first use, always as a normal (non-inference) tensor.
+
+    A tensor created under ``torch.inference_mode`` is an *inference tensor*, which autograd
+    refuses to save for backward. One domain object is shared by explainers that run under
+    inference mode (FreqRISE, the metrics) and ones that differentiate (FLEX, IG), in any order,
+    so cached windows and filters are built with inference mode switched off: a normal tensor
+    works in both.
+    """
+    t = cache.get(key)
+    if t is None:
+        with torch.inference_mode(False):
+            t = build()
+        cache[key] = t
+    return t
+
+
+def check_fs(fs: Any) -> float | None:
+    """``fs`` as a float, or None; raise ``ValueError`` unless it is None or a finite number > 0.
+
+    Without ``fs`` every domain states frequencies in cycles per sample and times in samples
+    (the axes of ``fs=1``); with it, in Hz and seconds.
+    """
+    if fs is None:
+        return None
+    if isinstance(fs, bool) or not isinstance(fs, int | float | np.integer | np.floating) \
+            or not np.isfinite(fs) or fs <= 0:
+        raise ValueError(f"fs (sampling rate in Hz) must be a finite number > 0 or None "
+                         f"(None: cycles per sample and samples), got {fs!r}")
+    return float(fs)
+
+
+def check_eps(eps: Any) -> float:
+    """``eps`` as a float; raise ``ValueError`` unless it is a finite number >= 0."""
+    if isinstance(eps, bool) or not isinstance(eps, int | float | np.integer | np.floating) \
+            or not np.isfinite(eps) or eps < 0:
+        raise ValueError(f"eps (the negligible-sample threshold of the relevance projection) must "
+                         f"be a finite number >= 0, e.g. 1e-6, got {eps!r}")
+    return float(eps)
+
+
 def split_negligible(x: torch.Tensor, relevance: torch.Tensor, eps: float):
     """``R/x`` where ``|x|`` is not negligible (0 elsewhere), and the relevance of negligible x.
 
     A sample is negligible when ``|x_n| <= eps * max|x|`` over its signal and channel: its
     contribution ratios are 0/0 and its relevance is spread by the w²-rule instead.
     """
+    eps = check_eps(eps)
     scale = x.abs().amax(dim=-1, keepdim=True)
     small = x.abs() <= eps * scale
     z = torch.where(small, torch.zeros_like(x), relevance / torch.where(small, torch.ones_like(x), x))
@@ -124,8 +169,8 @@ class Domain(ABC):
         length : int
             Number of time samples of the signal.
         fs : float, optional
-            Sampling rate in Hz. Without it, frequencies are in cycles per sample (or per
-            signal, as each domain documents) and times in samples.
+            Sampling rate in Hz. Without it, frequencies are in cycles per sample and times in
+            samples in every domain (the axes of ``fs=1``); validate it with :func:`check_fs`.
 
         Returns
         -------
@@ -276,15 +321,16 @@ class Domain(ABC):
         rel = np.asarray(relevance, dtype=float)
         kwargs.pop("significant", None)  # (the default plots have no significance overlay)
         if rel.ndim == 1:
-            unit = "Hz" if fs else "cycles"
             if names[0] == "frequency":
                 return plotting.plot_frequency_relevance(
-                    ax, axes[names[0]], rel, unit=unit, max_frequency=max_frequency, title=title,
-                    **kwargs)
-            return plotting.plot_relevance_line(ax, axes[names[0]], rel, xlabel=names[0], title=title)
+                    ax, axes[names[0]], rel, unit=plotting.frequency_unit(fs),
+                    max_frequency=max_frequency, title=title, **kwargs)
+            return plotting.plot_relevance_line(ax, axes[names[0]], rel,
+                                                xlabel=plotting.axis_label(names[0], fs), title=title)
         if rel.ndim == 2:
-            return plotting.plot_relevance_image(ax, rel, axes[names[1]], axes[names[0]],
-                                                 xlabel=names[1], ylabel=names[0], title=title)
+            return plotting.plot_relevance_image(
+                ax, rel, axes[names[1]], axes[names[0]], xlabel=plotting.axis_label(names[1], fs),
+                ylabel=plotting.axis_label(names[0], fs), title=title)
         raise ValueError(f"domain {self.name!r} has no default plot for {rel.ndim} axes")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .base import Domain, check_signal, register_domain, split_negligible
+from .base import Domain, check_fs, check_signal, register_domain, split_negligible
 
 __all__ = ["Fourier", "one_sided_weights"]
 
@@ -23,8 +23,8 @@ def one_sided_weights(n: int, n_bins: int, device, dtype) -> torch.Tensor:
 class Fourier(Domain):
     """Real FFT over the time axis (``torch.fft.rfft``), inverted with the original length.
 
-    Coefficients have ``length // 2 + 1`` bins; bin ``k`` is ``k`` cycles per signal, or
-    ``k * fs / length`` Hz when the sampling rate is known.
+    Coefficients have ``length // 2 + 1`` bins; bin ``k`` is ``k * fs / length`` Hz, or
+    ``k / length`` cycles per sample without a sampling rate (as every domain).
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -44,8 +44,11 @@ class Fourier(Domain):
         return (length // 2 + 1,)
 
     def axes(self, length: int, fs: float | None = None) -> dict[str, np.ndarray]:
-        bins = np.arange(length // 2 + 1, dtype=np.float64)
-        return {"frequency": bins * fs / length if fs else bins}
+        """``{"frequency": k * fs / length}`` for bins ``k = 0 .. length // 2``: Hz with ``fs``,
+        cycles per sample without it (the axis of ``fs=1``; bin ``k`` is ``k`` cycles per signal,
+        so ``fs=length`` gives cycles per signal)."""
+        rate = check_fs(fs) or 1.0
+        return {"frequency": np.arange(length // 2 + 1, dtype=np.float64) * rate / length}
 
     def project_relevance(self, relevance, inputs, *, eps: float = 1e-6):
         """DFT-LRP with FFTs: ``R_k = (a_k / N) Re(X_k conj(Z_k))`` with ``Z = rfft(R / x)``.

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Domain, check_signal, register_domain, split_negligible
+from .base import Domain, cached_constant, check_fs, check_signal, register_domain, split_negligible
 from .fourier import one_sided_weights
 
 __all__ = ["STFT", "WINDOWS"]
@@ -24,6 +24,11 @@ WINDOWS = {
     "blackman": torch.blackman_window,
     "rectangular": _rectangular,
 }
+
+
+# Overlap-added squared window below which a sample counts as uncovered (torch.istft's bound;
+# the windows peak at 1).
+_NOLA_TOL = 1e-11
 
 
 def _is_int(v) -> bool:
@@ -46,9 +51,19 @@ class STFT(Domain):
     window : {"hann", "hamming", "blackman", "rectangular"}
         Analysis window (periodic). The window and hop must satisfy the nonzero-overlap-add
         condition for the inverse to exist, which every listed window with ``hop <= win_length / 2``
-        does.
+        does; a hop that leaves samples between frames without weight is refused here.
     center : bool
         Pad the signal so frame ``k`` is centred at sample ``k * hop_length`` (as ``torch.stft``).
+        With ``center=False`` the frames must cover the whole signal: :meth:`check_length`
+        refuses a length whose last frame stops short of the end (``(length - n_fft) %
+        hop_length != 0`` with a full-length window) or whose first samples get no window weight
+        (a window that is 0 at its edges, such as ``"hann"``).
+
+    Raises
+    ------
+    ValueError
+        For a non-integer or too small ``n_fft``, ``hop_length`` or ``win_length``, a hop longer
+        than the window, a hop the window cannot overlap-add, or an unknown window.
 
     Notes
     -----
@@ -64,6 +79,7 @@ class STFT(Domain):
     window: str = "hann"
     center: bool = True
     _windows: dict = field(default_factory=dict, init=False, repr=False)
+    _invertible_lengths: set = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not _is_int(self.n_fft) or self.n_fft < 2:
@@ -79,7 +95,7 @@ class STFT(Domain):
             raise ValueError(f"hop_length must be >= 1, got {self.hop} (n_fft // 4 of n_fft={self.n_fft})")
         if not 1 <= self.win <= self.n_fft:
             raise ValueError(f"win_length must be in [1, n_fft={self.n_fft}], got {self.win}")
-        if self.window not in WINDOWS:
+        if not isinstance(self.window, str) or self.window not in WINDOWS:
             raise ValueError(f"window must be one of {sorted(WINDOWS)}, got {self.window!r}")
         if not isinstance(self.center, bool | np.bool_):
             raise ValueError(f"center must be True or False, got {self.center!r}")
@@ -88,14 +104,26 @@ class STFT(Domain):
                 f"hop_length={self.hop} exceeds win_length={self.win}: samples between frames "
                 "would be lost and the STFT could not be inverted"
             )
+        # Nonzero overlap-add between frames: a sample at offset r (mod hop) inside the signal
+        # gets sum_m w(r + m hop)² from the frames over it; it must not be 0 for any r.
+        w2 = self.full_window("cpu", torch.float64).square().numpy()
+        per_offset = np.bincount(np.arange(self.n_fft) % self.hop, weights=w2, minlength=self.hop)
+        if per_offset.min() < _NOLA_TOL * w2.max():
+            lost = int((per_offset < _NOLA_TOL * w2.max()).sum())
+            raise ValueError(
+                f"hop_length={self.hop} does not fit window={self.window!r} (win_length={self.win}): "
+                f"the window is 0 where frames meet, so {lost} of every {self.hop} samples get no "
+                "weight from any frame (the nonzero overlap-add condition fails) and the STFT "
+                f"could not be inverted; choose hop_length <= {max(1, self.win // 2)} or "
+                "window='hamming'"
+            )
 
     def window_tensor(self, device: torch.device | str | None = None,
                       dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """The analysis window (``win_length`` samples), cached per device and dtype."""
         key = (torch.device(device or "cpu"), dtype)
-        if key not in self._windows:
-            self._windows[key] = WINDOWS[self.window](self.win, device=key[0], dtype=dtype)
-        return self._windows[key]
+        return cached_constant(self._windows, key,
+                               lambda: WINDOWS[self.window](self.win, device=key[0], dtype=dtype))
 
     def full_window(self, device=None, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """The window zero-padded (centred) to ``n_fft`` samples, as ``torch.stft`` applies it."""
@@ -104,12 +132,68 @@ class STFT(Domain):
         return F.pad(w, (left, self.n_fft - w.shape[0] - left))
 
     def check_length(self, length: int) -> None:
+        """Raise ``ValueError`` unless the STFT of ``length`` samples exists and is invertible.
+
+        Refused: ``length < 2``, ``n_fft > length``, and lengths with samples no frame gives
+        weight to (with ``center=False``: frames that stop short of the end, or a window that is
+        0 at the start), which ``istft`` could not reconstruct.
+        """
         super().check_length(length)
         if self.n_fft > length:
             raise ValueError(
                 f"the STFT window (n_fft={self.n_fft}) is longer than the signal ({length} "
                 "samples); choose n_fft <= signal length"
             )
+        if length in self._invertible_lengths:
+            return
+        w2 = self.full_window("cpu", torch.float64).square().numpy()
+        env = self._overlap_add_envelope_np(w2, length)
+        uncovered = np.flatnonzero(env < _NOLA_TOL * w2.max())
+        if uncovered.size:
+            raise ValueError(self._uncovered_message(length, uncovered))
+        self._invertible_lengths.add(int(length))
+
+    def _overlap_add_envelope_np(self, w2: np.ndarray, length: int) -> np.ndarray:
+        """:meth:`_overlap_add_envelope` in numpy (float64, CPU), for :meth:`check_length`."""
+        n_frames = self.coefficient_shape(length)[1]
+        pad = self.n_fft // 2 if self.center else 0
+        idx = (np.arange(n_frames) * self.hop - pad)[:, None] + np.arange(self.n_fft)
+        keep = (idx >= 0) & (idx < length)
+        return np.bincount(idx[keep], weights=np.broadcast_to(w2, idx.shape)[keep],
+                           minlength=length)
+
+    def _uncovered_message(self, length: int, uncovered: np.ndarray) -> str:
+        """What is uncovered, and how to fix it, for :meth:`check_length`."""
+        covered = np.setdiff1d(np.arange(length), uncovered)
+        head = int(covered[0]) if covered.size else length
+        tail = length - 1 - int(covered[-1]) if covered.size else 0
+        inner = uncovered.size - head - tail
+
+        def count(n: int) -> str:
+            return "sample" if n == 1 else f"{n} samples"
+
+        where = [f"the first {count(head)}"] if head else []
+        where += [f"the last {count(tail)}"] if tail else []
+        where += [f"{count(inner)} between frames"] if inner > 0 else []
+        msg = (f"{self!r} cannot invert a {length}-sample signal: no frame gives weight to "
+               f"{' and '.join(where)} (the overlap-added squared window is 0 there), so istft "
+               "could not reconstruct them")
+        rest = (length - self.n_fft) % self.hop
+        fixes = []
+        if tail and rest and not self.center:
+            fixes.append(
+                f"the frames stop short of the end ((length - n_fft) % hop_length = {rest}): "
+                f"trim the signal to {length - rest} or zero-pad it to "
+                f"{length - rest + self.hop} samples, or choose a hop_length that divides "
+                f"length - n_fft = {length - self.n_fft}")
+        if (head or (tail and not rest)) and not self.center:
+            fixes.append(f"window={self.window!r} with win_length={self.win} is 0 at the edges "
+                         "of the frames: use window='rectangular' with win_length=n_fft")
+        if not self.center:
+            fixes.append("or use center=True (frames centred on the samples cover the whole signal)")
+        else:
+            fixes.append(f"choose hop_length <= {max(1, self.win // 2)}")
+        return msg + "; " + "; ".join(fixes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_signal(x)
@@ -128,6 +212,7 @@ class STFT(Domain):
         return spec.reshape(*lead, *spec.shape[-2:])
 
     def inverse(self, coefficients: torch.Tensor, length: int) -> torch.Tensor:
+        self.check_length(length)
         expected = self.coefficient_shape(length)
         if tuple(coefficients.shape[-2:]) != expected:
             raise ValueError(
@@ -157,14 +242,16 @@ class STFT(Domain):
         return (self.n_fft // 2 + 1, frames)
 
     def axes(self, length: int, fs: float | None = None) -> dict[str, np.ndarray]:
+        """``"frequency"``: ``k * fs / n_fft`` for bins ``k``; ``"time"``: each frame's centre
+        (sample ``k * hop_length``, plus ``n_fft / 2`` with ``center=False``) divided by ``fs``.
+        In Hz and s with ``fs``, in cycles per sample and samples without it (``fs=1``)."""
+        rate = check_fs(fs) or 1.0
         n_freq, n_frames = self.coefficient_shape(length)
-        freq = np.arange(n_freq, dtype=np.float64) / self.n_fft
         centre = np.arange(n_frames, dtype=np.float64) * self.hop
         if not self.center:
             centre = centre + self.n_fft / 2
-        if fs:
-            return {"frequency": freq * fs, "time": centre / fs}
-        return {"frequency": freq, "time": centre}
+        return {"frequency": np.arange(n_freq, dtype=np.float64) * rate / self.n_fft,
+                "time": centre / rate}
 
     # -- DFT-LRP with FFTs ----------------------------------------------------------------------
     def _overlap_add_envelope(self, w2: torch.Tensor, length: int) -> torch.Tensor:
@@ -227,5 +314,5 @@ class STFT(Domain):
             spec = self.forward(s).abs().sum(0).numpy()
         return plotting.plot_time_frequency_relevance(
             ax, spec, relevance, axes["frequency"], axes["time"], title=title,
-            max_frequency=max_frequency, frequency_unit="Hz" if fs else "cycles/sample",
-            time_unit="s" if fs else "samples", significant=significant)
+            max_frequency=max_frequency, frequency_unit=plotting.frequency_unit(fs),
+            time_unit=plotting.time_unit(fs), significant=significant)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .base import Domain, check_signal, register_domain
+from .base import Domain, check_eps, check_fs, check_signal, register_domain
 
 __all__ = ["Time"]
 
@@ -29,9 +29,11 @@ class Time(Domain):
         return (length,)
 
     def axes(self, length: int, fs: float | None = None) -> dict[str, np.ndarray]:
-        t = np.arange(length, dtype=np.float64)
-        return {"time": t / fs if fs else t}
+        """``{"time": n / fs}`` in seconds with ``fs``, in samples without it (no frequency axis)."""
+        rate = check_fs(fs) or 1.0
+        return {"time": np.arange(length, dtype=np.float64) / rate}
 
     def project_relevance(self, relevance, inputs, *, eps: float = 1e-6):
         """Time relevance is already in this domain: returned unchanged (float64)."""
+        check_eps(eps)
         return relevance.to(torch.float64)

@@ -58,7 +58,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Domain, check_signal, register_domain
+from .base import Domain, cached_constant, check_fs, check_signal, register_domain
 
 __all__ = ["Wavelet", "orthogonal_wavelets"]
 
@@ -240,7 +240,7 @@ class Wavelet(Domain):
         ``fs``, else in cycles per sample.
         """
         level = self.level_for(length)
-        rate = float(fs) if fs else 1.0
+        rate = check_fs(fs) or 1.0
         out = [(f"A{level}", 0.0, rate / 2 ** (level + 1))]
         for j in range(level, 0, -1):
             out.append((f"D{j}", rate / 2 ** (j + 1), rate / 2**j))
@@ -251,24 +251,26 @@ class Wavelet(Domain):
 
         ``"frequency"``: the centre of its band (:meth:`bands`); ``"time"``: the centre of its
         filter support, ``2^j i + (2^j - 1) / 2`` samples for coefficient ``i`` of level ``j``
-        (sample ``n`` at time ``n``). In Hz and s with ``fs``, else cycles per sample and samples.
+        (sample ``n`` at time ``n``). In Hz and s with ``fs``, else cycles per sample and samples
+        (the axes of ``fs=1``, as every domain).
         """
+        rate = check_fs(fs) or 1.0
         freq, time = [], []
         for (_, lo, hi), n, step in zip(self.bands(length, fs), self._block_lengths(length),
                                         self._block_steps(length), strict=True):
             freq.append(np.full(n, (lo + hi) / 2))
             t = np.arange(n) * step + (step - 1) / 2
-            time.append(t / fs if fs else t)
+            time.append(t / rate)
         return {"frequency": np.concatenate(freq), "time": np.concatenate(time).astype(np.float64)}
 
     # -- transform ------------------------------------------------------------------------------
     def _weight(self, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
         """``(2, 1, F)`` reversed ``[dec_lo, dec_hi]`` for conv1d, cached per device and dtype."""
-        key = (device, dtype)
-        if key not in self._filters:
+        def build() -> torch.Tensor:
             bank = np.stack([self._dec_lo[::-1], self._dec_hi[::-1]])[:, None, :].copy()
-            self._filters[key] = torch.as_tensor(bank, device=device, dtype=dtype)
-        return self._filters[key]
+            return torch.as_tensor(bank, device=device, dtype=dtype)
+
+        return cached_constant(self._filters, (device, dtype), build)
 
     def _pad_index(self, n: int, device: torch.device) -> torch.Tensor:
         """Sample index of each of the ``n + F - 2`` circularly padded positions."""
@@ -448,8 +450,10 @@ class Wavelet(Domain):
         bands = self.bands(length, fs)
         rows = [r for r, (_, lo, _) in enumerate(bands) if max_frequency is None or r == 0
                 or lo < max_frequency]
+        from .. import plotting
+
         cmap = kwargs.get("cmap", "RdBu_r")
-        scale = 1.0 / fs if fs else 1.0
+        scale = 1.0 / (check_fs(fs) or 1.0)
         mesh = None
         for row in rows:
             s = self.level_slices(length)[row]
@@ -467,8 +471,8 @@ class Wavelet(Domain):
         ax.set_yticks(np.arange(top + 1))
         ax.set_yticklabels([f"{bands[0][1]:.3g}"] + [f"{bands[r][2]:.3g}" for r in range(top)],
                            fontsize=7)
-        ax.set_xlabel("time [s]" if fs else "time [samples]")
-        ax.set_ylabel("frequency [Hz]" if fs else "frequency [cycles/sample]")
+        ax.set_xlabel(plotting.axis_label("time", fs))
+        ax.set_ylabel(plotting.axis_label("frequency", fs))
         if title:
             ax.set_title(title, fontsize=9)
         if mesh is not None and kwargs.get("colorbar", False):

@@ -27,6 +27,7 @@ import torch
 
 from .._validation import as_signal_tensor
 from ..domains import Domain, get_domain
+from ..domains.base import check_eps
 
 __all__ = ["project_relevance"]
 
@@ -53,25 +54,30 @@ def project_relevance(
         own :class:`~freqxai.domains.Domain`.
     eps : float
         Samples with ``|x_n| <= eps * max|x|`` are treated as zero and their relevance spread by
-        the w²-rule (see the module notes).
+        the w²-rule (see the module notes). A finite number >= 0.
 
     Returns
     -------
     tensor or ndarray (numpy in, numpy out), shape (batch, channels, *coefficient_shape)
         Relevance per coefficient, float64, whose sum over coefficients equals the sum of
         ``relevance`` over time for every signal and channel.
+
+    Raises
+    ------
+    ValueError
+        For ``eps`` NaN, infinite or negative, shapes that differ, or a length the domain cannot
+        transform (:meth:`~freqxai.domains.Domain.check_length`); all before any compute.
     """
     domain = get_domain(domain)
+    eps = check_eps(eps)  # NaN, Inf and negative thresholds are refused before any compute
     x, was_numpy = as_signal_tensor(inputs, "inputs")
     r, _ = as_signal_tensor(relevance, "relevance")
     if r.shape != x.shape:
         raise ValueError(
             f"relevance shape {tuple(r.shape)} must equal inputs shape {tuple(x.shape)}"
         )
-    if isinstance(eps, bool) or not isinstance(eps, int | float | np.floating) or eps < 0:
-        raise ValueError(f"eps must be a number >= 0, got {eps!r}")
     domain.check_length(x.shape[-1])
     x = x.detach().to(torch.float64)
     r = r.detach().to(device=x.device, dtype=torch.float64)
-    out = domain.project_relevance(r, x, eps=float(eps)).to(torch.float64)
+    out = domain.project_relevance(r, x, eps=eps).to(torch.float64)
     return out.cpu().numpy() if was_numpy else out
