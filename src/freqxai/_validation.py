@@ -51,8 +51,13 @@ def compute_dtype(model: Any, input_dtype: torch.dtype) -> torch.dtype:
 
 
 def check_model(model: Any, name: str = "model") -> Any:
-    """Raise ``TypeError`` unless ``model`` is callable, ``ValueError`` for a module whose
-    weights were never materialised (on the meta device)."""
+    """``model`` as explainers read it: a fitted scikit-learn/aeon estimator (or its bound
+    ``predict_proba``) wrapped in :class:`~freqxai.adapters.EstimatorModel`. Raise ``TypeError``
+    unless it is callable, ``ValueError`` for a module whose weights were never materialised (on
+    the meta device)."""
+    from .adapters import as_model
+
+    model = as_model(model)
     if not callable(model):
         raise TypeError(
             f"{name} must be a torch.nn.Module or a callable mapping (batch, channels, time) to "
@@ -158,6 +163,12 @@ def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
     """``model(x, *extra)``, checked to be one finite floating ``(batch, n_classes)`` tensor
     with at least two classes."""
     out = model(x, *extra)
+    if isinstance(out, np.ndarray):
+        raise TypeError(
+            "the model returned a numpy array; explainers pass torch tensors. Wrap a function of "
+            "numpy arrays as freqxai.adapters.NumpyModel(fn, output_kind='probabilities' or "
+            "'logits'), or give a scikit-learn/aeon estimator itself (wrapped automatically)"
+        )
     if not isinstance(out, torch.Tensor):
         raise TypeError(
             f"the model returned a {type(out).__name__}, explainers need one (batch, n_classes) "

@@ -115,6 +115,7 @@ class Explainer:
     computes_in_time: ClassVar[bool] = False
     needs_model: ClassVar[bool] = True
     needs_gradients: ClassVar[bool] = False
+    needs_modules: ClassVar[bool] = False  # hooks into an eager module tree (LRP's rules)
     # relevance adds up to the explained output (completeness / conservation: IG, FLEX, LRP,
     # gradient x input): a band's relevance is the sum over its coefficients; otherwise values
     # are per-coefficient effects and a band's relevance is their mean (a wide band must not win
@@ -129,6 +130,8 @@ class Explainer:
 
     def __init__(self, model: Any, domain: str | Domain = "fft") -> None:
         self.model = check_model(model) if self.needs_model or model is not None else None
+        if self.needs_gradients:
+            refuse_forward_only(self.model, self.name)
         self.domain = get_domain(domain)
 
     def __repr__(self) -> str:
@@ -171,6 +174,16 @@ def _in_eval_mode(attribute):
             return attribute(self, *args, **kwargs)
 
     return wrapped
+
+
+def refuse_forward_only(model: Any, method: str) -> None:
+    """Raise ``TypeError`` (naming the methods that can run) for a model that declares it has no
+    gradients (``differentiable = False``: an estimator, a numpy function)."""
+    if getattr(model, "differentiable", None) is False:
+        raise TypeError(
+            f"{method} needs gradients of the model's outputs with respect to its input; "
+            f"{type(model).__name__} has none (a forward-only model). Methods that need only "
+            f"forward passes: {', '.join(forward_only_methods())}")
 
 
 def forward_only_methods() -> list[str]:

@@ -19,8 +19,9 @@ import torch
 from torch import nn
 
 from .._validation import TargetType, check_bool, check_positive_int
+from ..adapters import as_model
 from ..domains import Domain, get_domain
-from .base import Attribution, Explainer, Prepared, register_explainer
+from .base import Attribution, Explainer, Prepared, refuse_forward_only, register_explainer
 from .flex import FLEX
 from .lrp_support import (
     CONSERVATION_BAND,
@@ -187,10 +188,13 @@ class LRP(GradientExplainer):
     """
 
     additive = True  # relevance is conserved: it sums to the target logit
+    needs_modules = True
 
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
                  composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,
                  strict: bool = True, eps: float = 1e-6) -> None:
+        model = as_model(model)  # an estimator: refused for having no gradients, below
+        refuse_forward_only(model, self.name)
         refuse_compiled_graph(model)  # before the nn.Module check: an ExportedProgram is none
         if not isinstance(model, nn.Module):
             raise TypeError(

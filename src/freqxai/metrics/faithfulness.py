@@ -118,7 +118,7 @@ def perturbation_curves(
     statistics), so two calls give the same curves; each of the caller's modules is restored to
     its own mode afterwards and no statistic is updated.
     """
-    check_model(model)
+    model = check_model(model)
     check_choice(mode, "mode", ("deletion", "insertion"))
     check_bool(use_softmax, "use_softmax")
     batch_size = check_positive_int(batch_size, "batch_size")

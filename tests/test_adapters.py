@@ -1,0 +1,138 @@
+"""Classifiers that are not torch modules (scikit-learn, aeon, numpy functions), and the capability
+table that decides which methods can explain a model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from freqxai import FreqRISE, get_explainer
+from freqxai.adapters import EstimatorModel, NumpyModel, as_model, capabilities, method_support
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import FunctionTransformer, StandardScaler  # noqa: E402
+
+LENGTH = 64
+BINS = (5, 12)  # class 0 has a tone at rFFT bin 5, class 1 at bin 12
+
+
+def _tones(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = np.arange(LENGTH)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    X = np.sin(2 * np.pi * np.array(BINS)[y][:, None] * t / LENGTH + phase[:, None])
+    X = X + 0.3 * rng.normal(size=(n, LENGTH))
+    return X[:, None, :].astype(np.float32), y
+
+
+def _spectrum(a):
+    return np.abs(np.fft.rfft(a, axis=-1))
+
+
+def _pipeline():
+    X, y = _tones(80)
+    return make_pipeline(FunctionTransformer(_spectrum), StandardScaler(),
+                         LogisticRegression(max_iter=2000)).fit(X[:, 0], y)
+
+
+def test_an_estimator_is_wrapped_and_its_forward_is_predict_proba():
+    clf = _pipeline()
+    X, _ = _tones(6, seed=1)
+    model = as_model(clf)
+    assert isinstance(model, EstimatorModel) and model.layout == "flat"
+    out = model(torch.from_numpy(X))
+    assert out.dtype == torch.float32
+    np.testing.assert_allclose(out.numpy(), clf.predict_proba(X[:, 0]), rtol=1e-6, atol=1e-7)
+    # a bound predict_proba is the estimator too
+    assert isinstance(as_model(clf.predict_proba), EstimatorModel)
+
+
+def test_binary_decision_function_is_read_as_a_logit():
+    clf = _pipeline()
+    X = _tones(6, seed=1)[0].astype(np.float64)
+    scores = EstimatorModel(clf, method="decision_function")(torch.from_numpy(X))
+    np.testing.assert_allclose(scores.softmax(1).numpy(), clf.predict_proba(X[:, 0]), rtol=1e-9)
+
+
+def test_freqrise_localizes_the_class_tones_of_a_pipeline():
+    clf = _pipeline()
+    X, y = _tones(6, seed=2)
+    rel, z = FreqRISE(clf).attribute(X, target=y, n_masks=1000, num_cells=LENGTH // 2 + 1, seed=0,
+                                     return_z_scores=True)
+    assert isinstance(rel, np.ndarray) and rel.dtype == np.float32 and rel.shape == (6, 1, 33)
+    top = rel[:, 0].argmax(1)
+    np.testing.assert_array_equal(top, np.array(BINS)[y])
+    assert (z[np.arange(6), 0, top] > 3).all()
+
+
+def test_probabilities_are_not_softmaxed_again():
+    clf = _pipeline()
+    X, y = _tones(4, seed=3)
+    wrapped = FreqRISE(clf).attribute(X, target=y, n_masks=300, seed=0, warn_if_noise=False)
+    logits = NumpyModel(lambda a: np.log(clf.predict_proba(a.reshape(len(a), -1))),
+                        output_kind="logits")
+    via_logits = FreqRISE(logits).attribute(X, target=y, n_masks=300, seed=0, warn_if_noise=False)
+    np.testing.assert_allclose(wrapped, via_logits, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["flex", "ig", "saliency", "gxi", "lrp"])
+def test_gradient_methods_refuse_estimators_naming_what_can_run(method):
+    with pytest.raises(TypeError, match=r"has none.*forward passes: freqrise, random, amplitude"):
+        get_explainer(method, _pipeline())
+
+
+def test_capabilities_and_method_support():
+    clf = _pipeline()
+    caps = capabilities(clf)
+    assert (caps.kind, caps.differentiable, caps.has_modules, caps.output_kind) == (
+        "estimator", False, False, "probabilities")
+    support = method_support(clf)
+    assert [m for m, why in support.items() if why is None] == ["freqrise", "random", "amplitude"]
+    assert support["lrp"] == "needs gradients; a scikit-learn/aeon estimator has none"
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(LENGTH, 2))
+    assert all(why is None for why in method_support(net).values())
+    traced = torch.jit.trace(net, torch.zeros(2, 1, LENGTH))
+    assert capabilities(traced).kind == "torchscript"
+    assert method_support(traced)["lrp"].startswith("needs eager modules")
+    assert method_support(traced)["ig"] is None
+
+
+def test_numpy_model_batches_and_checks_its_outputs():
+    calls = []
+
+    def fn(a):
+        calls.append(len(a))
+        return np.tile([0.25, 0.75], (len(a), 1))
+
+    model = NumpyModel(fn, batch_size=4)
+    out = model(torch.zeros(10, 2, 8))
+    assert calls == [4, 4, 2] and out.shape == (10, 2)
+    with pytest.raises(ValueError, match=r"\(n, n_classes\) for 3 signals"):
+        NumpyModel(lambda a: np.zeros((2, 2)))(torch.zeros(3, 1, 8))
+    with pytest.raises(ValueError, match="output_kind"):
+        NumpyModel(fn, output_kind="probs")
+    binary = NumpyModel(lambda a: np.full(len(a), 0.8))(torch.zeros(2, 1, 8, dtype=torch.float64))
+    np.testing.assert_allclose(binary.numpy(), [[0.2, 0.8], [0.2, 0.8]])
+
+
+def test_a_callable_returning_numpy_is_refused_with_the_wrapper_named():
+    with pytest.raises(TypeError, match="NumpyModel"):
+        FreqRISE(lambda x: np.zeros((len(x), 2))).attribute(np.zeros((1, 1, 16)), n_masks=8)
+
+
+def test_minirocket_on_basic_motions():
+    pytest.importorskip("aeon")
+    from aeon.classification.convolution_based import MiniRocketClassifier
+    from aeon.datasets import load_basic_motions
+
+    X, y = load_basic_motions(split="train")
+    clf = MiniRocketClassifier(random_state=0, n_kernels=840).fit(X, y)
+    model = as_model(clf)
+    assert model.layout == "channels_first" and list(model.classes_) == sorted(set(y))
+    Xt = load_basic_motions(split="test")[0][:2].astype(np.float32)
+    rel = FreqRISE(clf).attribute(Xt, n_masks=64, seed=0, warn_if_noise=False)
+    assert rel.shape == (2, 1, 51) and rel.dtype == np.float32 and np.isfinite(rel).all()
