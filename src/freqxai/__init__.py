@@ -20,6 +20,7 @@ _LAZY: dict[str, str] = {
     "band_attributions": "bands",
     "load_model": "convert",
     "ChannelsLast": "convert",
+    "FixedBatch": "convert",
     "STFT": "domains",
     "Domain": "domains",
     "Fourier": "domains",
@@ -53,6 +54,7 @@ __all__ = [
     "band_attributions",
     "load_model",
     "ChannelsLast",
+    "FixedBatch",
     "STFT",
     "Domain",
     "Fourier",
@@ -84,7 +86,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # static analysers and IDEs see the real imports
     from .bands import EEG_BANDS, band_attributions
-    from .convert import ChannelsLast, load_model
+    from .convert import ChannelsLast, FixedBatch, load_model
     from .domains import (
         STFT,
         Domain,

@@ -6,19 +6,28 @@ operators (``Constant``, ``ReduceMean``); ``onnx2pytorch`` converts both the Tor
 dynamo exports, with gradients, which FLEX and the gradient baselines need. Keras models go
 through ``tf2onnx`` first; they are channels-last by Keras' convention, so the returned module is
 wrapped to take freqxai's ``(batch, channels, time)``.
+
+A file's format is read from its content (zip members, ONNX's protobuf header, HDF5's and pickle's
+magic bytes); its extension decides only when the content is not recognised, and a file whose
+content and extension disagree (TorchScript named ``.onnx``) is loaded as what it holds, with a
+warning naming both. Graphs exported for a fixed batch size (``torch.export`` without a dynamic
+batch, ONNX with a number as the first input dimension) are wrapped in :class:`FixedBatch`, which
+feeds them that many inputs at a time.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import nn
 
 from ._compat import TRITON_AFTER_TENSORFLOW, triton_import_would_crash
 
-__all__ = ["ChannelsLast", "load_model"]
+__all__ = ["ChannelsLast", "FixedBatch", "load_model"]
 
 _ONNX_HINT = 'ONNX models need the "onnx" extra: pip install "freqxai[onnx]"'
 _KERAS_HINT = 'Keras models need the "keras" extra: pip install "freqxai[keras]"'
@@ -28,19 +37,34 @@ class ChannelsLast(nn.Module):
     """Runs a model that reads ``(batch, time, channels)`` (Keras' default) or ``(batch, time)``
     on freqxai's ``(batch, channels, time)``.
 
+    A model that in fact reads ``(batch, channels, time)`` is refused with a ``ValueError``
+    naming ``channels_last`` on its first call: when its declared ``input_shape`` matches the
+    untransposed signals only, or when it fails (or returns another batch size) on the transposed
+    signals and runs on the untransposed ones. A model that runs on both layouts (a flattening
+    one whose ``time x channels`` equals ``channels x time``) cannot be told apart without
+    ``input_shape``.
+
     Parameters
     ----------
     model : nn.Module
         The channels-last model.
     squeeze : bool
         The model reads ``(batch, time)``: inputs must have one channel, which is dropped.
+    input_shape : tuple of int or None, optional
+        The input shape the model declares after the batch axis (ONNX and Keras models state it;
+        None for a free axis).
     """
 
-    def __init__(self, model: nn.Module, squeeze: bool = False) -> None:
+    def __init__(self, model: nn.Module, squeeze: bool = False, *,
+                 input_shape: tuple[int | None, ...] | None = None) -> None:
         super().__init__()
         self.model = model
         self.squeeze = squeeze
-        self.train(model.training)
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.training = model.training
+
+    def train(self, mode: bool = True) -> ChannelsLast:
+        return _train(self, mode)
 
     def forward(self, x, *args, **kwargs):
         if x.dim() != 3:
@@ -51,7 +75,134 @@ class ChannelsLast(nn.Module):
                     f"the model reads (batch, time): give inputs with one channel, got {x.shape[1]}"
                 )
             return self.model(x[:, 0], *args, **kwargs)
-        return self.model(x.transpose(1, 2), *args, **kwargs)
+        channels, length = x.shape[1], x.shape[2]
+        declared = self.input_shape
+        if (declared is not None and len(declared) == 2 and channels != length
+                and _fits(declared, (channels, length)) and not _fits(declared, (length, channels))):
+            raise ValueError(
+                f"channels_last=True, but the model's declared input is (batch, "
+                f"{', '.join('?' if d is None else str(d) for d in declared)}), which is (batch, "
+                f"channels, time) for these {channels}-channel signals of length {length}; load "
+                "it with channels_last=False"
+            )
+        try:
+            out = self.model(x.transpose(1, 2), *args, **kwargs)
+        except Exception as err:
+            if self._reads_channels_first(x, args, kwargs):
+                raise ValueError(self._wrong_layout(channels, length, "fails on")) from err
+            raise
+        if (isinstance(out, torch.Tensor) and out.dim() > 0 and out.shape[0] != x.shape[0]
+                and self._reads_channels_first(x, args, kwargs)):
+            raise ValueError(self._wrong_layout(channels, length,
+                                                f"returns {out.shape[0]} outputs for {x.shape[0]} inputs on"))
+        return out
+
+    def _reads_channels_first(self, x, args, kwargs) -> bool:
+        """Whether the model runs on the untransposed signals, one output per input."""
+        try:
+            with torch.no_grad():
+                out = self.model(x, *args, **kwargs)
+        except Exception:
+            return False
+        return isinstance(out, torch.Tensor) and out.dim() > 0 and out.shape[0] == x.shape[0]
+
+    @staticmethod
+    def _wrong_layout(channels: int, length: int, what: str) -> str:
+        return (f"channels_last=True, but the model reads (batch, channels, time): it {what} the "
+                f"transposed signals (batch, {length}, {channels}) and runs on (batch, {channels}, "
+                f"{length}); load it with channels_last=False")
+
+
+def _train(wrapper: nn.Module, mode: bool) -> nn.Module:
+    """``nn.Module.train`` for a wrapper whose model may be a ``torch.export`` graph, which has
+    no mode to set and raises NotImplementedError from ``train()`` and ``eval()``."""
+    wrapper.training = mode
+    try:
+        wrapper.model.train(mode)
+    except NotImplementedError:
+        pass
+    return wrapper
+
+
+def _fits(declared: tuple[int | None, ...], shape: tuple[int, ...]) -> bool:
+    """Whether ``shape`` matches ``declared`` (None matches any size)."""
+    return len(declared) == len(shape) and all(
+        d is None or d == s for d, s in zip(declared, shape, strict=True))
+
+
+class FixedBatch(nn.Module):
+    """Runs a graph exported for a fixed batch size on any batch, ``max_batch_size`` inputs at a
+    time (the last piece padded with copies of its last input, whose outputs are dropped).
+
+    Gradients flow through it, so gradient methods (FLEX, IG) work; it costs one model call per
+    ``max_batch_size`` inputs. Only the first input is split; other arguments are passed as is.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The graph that reads exactly ``max_batch_size`` inputs.
+    max_batch_size : int
+        The batch size the graph was exported for.
+    input_shape : tuple of int or None, optional
+        The shape of one input the graph reads (after the batch axis; None for a free axis):
+        other shapes are refused with a ``ValueError`` naming both before the graph runs.
+    """
+
+    def __init__(self, model: nn.Module, max_batch_size: int, *,
+                 input_shape: tuple[int | None, ...] | None = None) -> None:
+        super().__init__()
+        if isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int) \
+                or max_batch_size < 1:
+            raise ValueError(f"max_batch_size must be a positive int, got {max_batch_size!r}")
+        self.model = model
+        self.max_batch_size = max_batch_size
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.training = model.training
+
+    def train(self, mode: bool = True) -> FixedBatch:
+        return _train(self, mode)
+
+    def forward(self, x, *args, **kwargs):
+        n = self.max_batch_size
+        if self.input_shape is not None and not _fits(self.input_shape, tuple(x.shape[1:])):
+            declared = ", ".join("?" if d is None else str(d) for d in (n, *self.input_shape))
+            raise ValueError(
+                f"the model was exported for inputs of shape ({declared}) and cannot read "
+                f"{tuple(x.shape)}: export it with dynamic axes (torch.export's dynamic_shapes)"
+            )  # short: the runner shows the first 200 characters
+        if x.shape[0] == n:
+            return self.model(x, *args, **kwargs)
+        if x.shape[0] == 0:
+            return _take(self.model(x.new_zeros(n, *x.shape[1:]), *args, **kwargs), 0)
+        outs = []
+        for start in range(0, x.shape[0], n):  # the graph reads n inputs, no more, no fewer
+            piece = x[start : start + n]
+            k = piece.shape[0]
+            if k < n:
+                piece = torch.cat([piece, piece[-1:].detach().expand(n - k, *piece.shape[1:])])
+            outs.append(_take(self.model(piece, *args, **kwargs), k))
+        if isinstance(outs[0], torch.Tensor):
+            return torch.cat(outs)
+        return type(outs[0])(torch.cat(parts) for parts in zip(*outs, strict=True))
+
+
+def _take(out: Any, k: int) -> Any:
+    """The first ``k`` rows of a tensor output or of each tensor of a tuple/list output."""
+    if isinstance(out, torch.Tensor):
+        return out[:k]
+    if isinstance(out, tuple | list) and all(isinstance(o, torch.Tensor) for o in out):
+        return type(out)(o[:k] for o in out)
+    raise TypeError(f"a fixed-batch model must return a tensor or a tuple of tensors to be split "
+                    f"into batches, got {type(out).__name__}")
+
+
+def _fixed_batch_warning(source: str, n: int) -> None:
+    warnings.warn(
+        f"{source} was exported for a fixed batch of {n}: it runs {n} input(s) at a time, "
+        "which is slower; export it with a dynamic batch (torch.export.export(..., "
+        "dynamic_shapes=...) or torch.onnx.export(..., dynamic_axes=...)) to run whole batches",
+        UserWarning, stacklevel=5,
+    )
 
 
 class GlobalAvgPool(nn.AdaptiveAvgPool1d):
@@ -84,19 +235,107 @@ def _torch_equivalents(module: nn.Module) -> nn.Module:
     return module
 
 
-def _from_onnx_proto(proto: Any) -> nn.Module:
+def _onnx_input_shape(proto: Any) -> tuple[int | None, ...] | None:
+    """The shape of the graph's one input (None for a named or unknown axis); None when the
+    graph reads several inputs or states no shape."""
+    initialized = {t.name for t in proto.graph.initializer}  # old exports list weights as inputs
+    inputs = [i for i in proto.graph.input if i.name not in initialized]
+    if len(inputs) != 1 or not inputs[0].type.tensor_type.HasField("shape"):
+        return None
+    return tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None
+                 for d in inputs[0].type.tensor_type.shape.dim)
+
+
+def _batch_is_free(module: nn.Module, shape: tuple[int | None, ...], n: int) -> bool:
+    """Whether ``module``, declared for a batch of ``n``, gives on ``n + 1`` inputs what it gives
+    ``n`` at a time (onnx2pytorch often ignores the declared batch; a constant reshape does not)."""
+    if any(d is None for d in shape):
+        return False  # nothing to try it on: treat the batch as fixed
+    x = torch.randn((n + 1, *shape), generator=torch.Generator().manual_seed(0))
+    try:
+        with torch.no_grad():
+            whole, pieces = module(x), FixedBatch(module, n)(x)
+    except Exception:  # fails on another batch size, or on its own: keep the declared batch
+        return False
+    return (isinstance(whole, torch.Tensor) and isinstance(pieces, torch.Tensor)
+            and whole.shape == pieces.shape and torch.allclose(whole, pieces, rtol=1e-4, atol=1e-5))
+
+
+def _from_onnx_proto(proto: Any, source: str = "the ONNX model"
+                     ) -> tuple[nn.Module, tuple[int | None, ...] | None]:
+    """The converted module (in :class:`FixedBatch` when the graph reads a fixed batch only) and
+    the input shape the graph declares after the batch axis."""
     if triton_import_would_crash():
         raise RuntimeError(TRITON_AFTER_TENSORFLOW)
     try:
         from onnx2pytorch import ConvertModel
     except ImportError as err:
         raise ImportError(_ONNX_HINT) from err
-    return _torch_equivalents(ConvertModel(proto, experimental=False)).eval()
+    if not proto.graph.node or not proto.graph.output:
+        raise ValueError(f"{source} is not an ONNX model: it holds no graph (expected an ONNX "
+                         "ModelProto, as written by torch.onnx.export or onnx.save)")
+    try:
+        module = _torch_equivalents(ConvertModel(proto, experimental=False)).eval()
+    except Exception as err:  # an operator onnx2pytorch lacks, a malformed graph
+        raise ValueError(f"onnx2pytorch cannot convert {source}: {type(err).__name__}: "
+                         f"{_one_line(err)}") from err
+    shape = _onnx_input_shape(proto)
+    if not shape:
+        return module, None
+    if shape[0] is not None and not _batch_is_free(module, shape[1:], shape[0]):
+        _fixed_batch_warning(source, shape[0])
+        module = FixedBatch(module, shape[0])  # onnx2pytorch may read other lengths: no check
+    return module, shape[1:]
+
+
+def _export_input_shape(module: nn.Module) -> tuple[int | None, ...] | None:
+    """The input shape a ``torch.export`` graph was traced with (None for a dynamic axis); None
+    for other modules and graphs with several inputs."""
+    if not isinstance(module, torch.fx.GraphModule):
+        return None
+    inputs = [node for node in module.graph.nodes if node.op == "placeholder"]
+    value = inputs[0].meta.get("val") if len(inputs) == 1 else None
+    if not isinstance(value, torch.Tensor) or value.dim() == 0:
+        return None
+    return tuple(d if isinstance(d, int) else None for d in value.shape)
+
+
+def _from_exported(module: nn.Module, source: str
+                   ) -> tuple[nn.Module, tuple[int | None, ...] | None]:
+    """A ``torch.export`` graph, in :class:`FixedBatch` when its batch is static (its guards
+    refuse every other batch size: 'Guard failed: x.size()[0] == 1')."""
+    shape = _export_input_shape(module)
+    if not shape:
+        return module, None
+    if shape[0] is not None:
+        _fixed_batch_warning(source, shape[0])
+        module = FixedBatch(module, shape[0], input_shape=shape[1:])
+    return module, shape[1:]
+
+
+def _one_line(err: BaseException) -> str:
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    return "; ".join(lines)[:300] or type(err).__name__
 
 
 def _is_keras(model: Any) -> bool:
     mod = type(model).__module__
     return mod.startswith(("keras", "tensorflow", "tf_keras"))
+
+
+def _refuse_meta(module: nn.Module, source: str) -> None:
+    """Raise when ``module`` holds tensors on the meta device (shapes without values)."""
+    import itertools
+
+    names = [name for name, t in itertools.chain(module.named_parameters(),
+                                                 module.named_buffers()) if t.is_meta]
+    if names:
+        raise ValueError(
+            f"{source} has {len(names)} parameter(s) or buffer(s) on the meta device "
+            f"({_few(names)}): its weights were never materialised, so its outputs would mean "
+            "nothing. Load its weights first: model.load_state_dict(state_dict, assign=True), or "
+            "model.to_empty(device='cpu') and then model.load_state_dict(state_dict)"
+        )
 
 
 def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
@@ -106,20 +345,32 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
 
     Parameters
     ----------
-    model : nn.Module, str, Path, onnx.ModelProto or keras.Model
-        A torch module is returned unchanged. Files, by what they hold:
+    model : nn.Module, str, Path, ExportedProgram, onnx.ModelProto or keras.Model
+        A torch module is returned unchanged (a ``torch.export`` graph with a fixed batch is
+        wrapped in :class:`FixedBatch`). Files, by what they hold (read from the content; the
+        extension decides only when the content is not recognised, and a file whose content
+        and extension disagree is loaded as what it holds, with a warning naming both):
 
-        - TorchScript (``torch.jit.save``; any suffix): loaded with ``torch.jit.load``;
+        - TorchScript (``torch.jit.save``): loaded with ``torch.jit.load``;
         - a ``torch.export`` program (``.pt2``): ``torch.export.load(...).module()``;
-        - a state dict (``.pt``/``.pth``): loaded with ``weights_only=True`` into
-          ``model_factory()``;
+        - a state dict (``.pt``/``.pth``/``.ckpt``), also nested in a checkpoint (Lightning's
+          ``state_dict``, or the one state dict of a dict such as ``{"epoch": ...,
+          "model_state_dict": ...}``): loaded with ``weights_only=True`` into
+          ``model_factory()``. Keys that fit the module once one prefix is removed (``model.``
+          of a LightningModule, ``module.`` of DataParallel, ``_orig_mod.`` of
+          ``torch.compile``), or added, are renamed with a warning; a module built on the meta
+          device takes the file's tensors (``assign=True``);
         - ONNX (``.onnx``) or an ``onnx.ModelProto``: converted with ``onnx2pytorch``;
         - Keras (a live model, ``.keras``/``.h5``): exported with ``tf2onnx``, then converted;
         - a whole pickled module: only with ``trust_pickle=True``, since unpickling runs code
           from the file.
+
+        Graphs exported for a fixed batch size are wrapped in :class:`FixedBatch` (with a
+        warning): they run that many inputs at a time.
     channels_last : bool, optional
         The model reads ``(batch, time, channels)`` (or ``(batch, time)``): wrap it in
         :class:`ChannelsLast`. Default: True for Keras models (Keras' convention), False otherwise.
+        A model that turns out to read ``(batch, channels, time)`` is refused on its first call.
     model_factory : str or callable, optional
         Builds the module a state dict is loaded into: a callable, or ``"package.module:Name"``
         (a class or function, called without arguments; the way Lightning's CLI names classes).
@@ -135,7 +386,8 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         interpreter (TensorFlow >= 2.20 with triton installed; import freqxai first).
     ValueError
         For a pickled module without ``trust_pickle``, a state dict without ``model_factory``,
-        weights that do not fit the factory's module, or an unreadable file.
+        weights that do not fit the factory's module, an unreadable file (named, with the format
+        expected), or a model whose weights are on the meta device.
     TypeError
         For anything else.
     """
@@ -143,13 +395,22 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         raise TypeError(f"channels_last must be True, False or None, got {channels_last!r}")
     if not isinstance(trust_pickle, bool):
         raise TypeError(f"trust_pickle must be True or False, got {trust_pickle!r}")
-    if isinstance(model, str | Path) and not Path(model).is_file():
-        raise FileNotFoundError(f"model file not found: {model}")
-    if _is_keras(model) or (isinstance(model, str | Path)
-                            and Path(model).suffix.lower() in (".keras", ".h5")):
+    if isinstance(model, str | Path):
+        path = Path(model)
+        if not path.is_file():
+            raise FileNotFoundError(f"model file not found: {model}")
+        kind = _file_format(path)
+        if kind == "Keras":
+            return _from_keras(path, True if channels_last is None else channels_last)
+        module, declared = _load_file(path, kind, model_factory, trust_pickle)
+        source = str(path)
+    elif _is_keras(model):
         return _from_keras(model, True if channels_last is None else channels_last)
-    module = _load(model, model_factory, trust_pickle)
-    return ChannelsLast(module) if channels_last else module
+    else:
+        module, declared = _load(model)
+        source = "the model"
+    _refuse_meta(module, source)
+    return ChannelsLast(module, input_shape=declared) if channels_last else module
 
 
 def resolve_factory(spec: str | Callable[[], nn.Module]) -> Callable[[], nn.Module]:
@@ -182,6 +443,7 @@ def _from_keras(model: Any, channels_last: bool) -> nn.Module:
         import tf2onnx
     except ImportError as err:
         raise ImportError(_KERAS_HINT) from err
+    source = str(model) if isinstance(model, str | Path) else "the Keras model"
     if isinstance(model, str | Path):
         model = tf.keras.models.load_model(str(model), compile=False)
     shape = tuple(model.inputs[0].shape)
@@ -192,54 +454,120 @@ def _from_keras(model: Any, channels_last: bool) -> nn.Module:
         )
     spec = (tf.TensorSpec(shape, tf.float32, name="input"),)
     proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=13)
-    module = _from_onnx_proto(proto)
+    module, declared = _from_onnx_proto(proto, source)
     if not channels_last:
         return module
-    return ChannelsLast(module, squeeze=len(shape) == 2)
+    return ChannelsLast(module, squeeze=len(shape) == 2, input_shape=declared)
 
 
-def _is_torchscript(path: Path) -> bool:
+# The formats of model files, by what the extension claims.
+_BY_SUFFIX = {".onnx": "ONNX", ".pt2": "torch.export", ".pt": "torch", ".pth": "torch",
+              ".ckpt": "torch", ".bin": "torch", ".keras": "Keras", ".h5": "Keras"}
+# What each claim admits without a warning: torch's own formats share .pt/.pth.
+_ADMITS = {"torch": {"torch", "TorchScript", "torch.export"}}
+_DESCRIPTION = {"ONNX": "an ONNX model", "torch.export": "a torch.export program",
+                "TorchScript": "TorchScript", "torch": "a torch.save file (state dict or pickle)",
+                "Keras": "a Keras model"}
+_SUFFIX_FOR = {"ONNX": ".onnx", "torch.export": ".pt2", "TorchScript": ".pt", "torch": ".pt",
+               "Keras": ".keras"}
+
+
+def _sniff(path: Path) -> str | None:
+    """The format of a model file by its content: 'ONNX', 'TorchScript', 'torch.export',
+    'torch' (``torch.save``: a state dict or a pickle), 'Keras', or None when not recognised."""
     import zipfile
 
-    if not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as z:
-        return any(n.endswith(("constants.pkl", "/code/__torch__.py")) or "/code/" in n
-                   for n in z.namelist())
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        return "Keras"  # HDF5, Keras' .h5 format
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        inner = {n.split("/", 1)[-1] for n in names}  # torch's archives hold one top folder
+        if "constants.pkl" in inner or any(n.startswith("code/") for n in inner):
+            return "TorchScript"
+        if inner & {"archive_format", "serialized_exported_program.json"} \
+                or any(n.startswith("models/") and n.endswith(".json") for n in inner):
+            return "torch.export"
+        if "data.pkl" in inner:
+            return "torch"
+        if "config.json" in inner and inner & {"metadata.json", "model.weights.h5"}:
+            return "Keras"
+        return None
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "torch"  # a pickle: torch.save's legacy format
+    if len(head) >= 2 and head[0] == 0x08 and 0 < head[1] < 0x80:
+        return "ONNX"  # protobuf field 1 (ir_version), which ONNX writers put first
+    return None
 
 
-def _load(model: Any, model_factory: Any = None, trust_pickle: bool = False) -> nn.Module:
-    if isinstance(model, nn.Module):
-        return model
-    if isinstance(model, str | Path):
-        import torch
-
-        path = Path(model)
-        suffix = path.suffix.lower()
-        if suffix == ".onnx":
-            try:
-                import onnx
-            except ImportError as err:
-                raise ImportError(_ONNX_HINT) from err
-            return _from_onnx_proto(onnx.load(str(path)))
-        if suffix == ".pt2":
-            try:
-                return torch.export.load(str(path)).module()
-            except Exception as err:  # torch raises many types for a bad archive
-                raise ValueError(f"{path} is not a torch.export program: {err}") from err
-        if _is_torchscript(path):
-            return torch.jit.load(str(path), map_location="cpu").eval()
-        if suffix in (".pt", ".pth", ".ckpt", ".bin"):
-            return _from_torch_file(path, model_factory, trust_pickle)
+def _file_format(path: Path) -> str:
+    """The format ``path`` holds, warning when its extension claims another one."""
+    suffix = path.suffix.lower()
+    claimed = _BY_SUFFIX.get(suffix)
+    found = _sniff(path)
+    if found is None and claimed is None:
         raise TypeError(
-            f"unsupported model file {path.name!r}: expected TorchScript, .pt2, a .pt/.pth state "
-            "dict, .onnx, .keras or .h5"
+            f"unsupported model file {path.name!r}: its content is none of TorchScript, a "
+            "torch.export program, a torch.save state dict, ONNX or Keras, and its extension "
+            "names none of .pt/.pth/.ckpt, .pt2, .onnx, .keras, .h5"
         )
+    if found is not None and claimed is not None and found not in _ADMITS.get(claimed, {claimed}):
+        warnings.warn(
+            f"{path.name} holds {_DESCRIPTION[found]} by its content, not {_DESCRIPTION[claimed]} "
+            f"as its extension {suffix!r} says: loading it as {found}; rename it to "
+            f"{path.stem}{_SUFFIX_FOR[found]} to silence this warning",
+            UserWarning, stacklevel=3,
+        )
+    return found or claimed
+
+
+def _load_file(path: Path, kind: str, model_factory: Any, trust_pickle: bool
+               ) -> tuple[nn.Module, tuple[int | None, ...] | None]:
+    """The module in ``path`` (which holds ``kind``) and the input shape it declares."""
+    if kind == "ONNX":
+        try:
+            import onnx
+        except ImportError as err:
+            raise ImportError(_ONNX_HINT) from err
+        try:
+            proto = onnx.load(str(path))
+        except Exception as err:  # protobuf's DecodeError, a missing external-data file
+            raise ValueError(f"cannot read {path} as an ONNX model ({type(err).__name__}: "
+                             f"{_one_line(err)}); expected an ONNX ModelProto, as written by "
+                             "torch.onnx.export or onnx.save") from err
+        return _from_onnx_proto(proto, str(path))
+    if kind == "torch.export":
+        try:
+            program = torch.export.load(str(path))
+        except Exception as err:  # torch raises many types for a bad archive
+            raise ValueError(f"{path} is not a torch.export program: {err}") from err
+        return _from_exported(program.module(), str(path))
+    if kind == "TorchScript":
+        try:
+            return torch.jit.load(str(path), map_location="cpu").eval(), None
+        except Exception as err:
+            raise ValueError(f"cannot load {path} as TorchScript: {_one_line(err)}") from err
+    return _from_torch_file(path, model_factory, trust_pickle), None
+
+
+def _load(model: Any) -> tuple[nn.Module, tuple[int | None, ...] | None]:
+    """A module from a live object: a module, an exported program or an ONNX ModelProto."""
+    if isinstance(model, nn.Module):
+        if _export_input_shape(model):
+            return _from_exported(model, "the torch.export graph")
+        return model, None
+    if isinstance(model, getattr(torch.export, "ExportedProgram", ())):
+        return _from_exported(model.module(), "the exported program")
     if type(model).__name__ == "ModelProto" and type(model).__module__.startswith("onnx"):
         return _from_onnx_proto(model)
     raise TypeError(
-        f"cannot load a model of type {type(model).__name__}: give a torch.nn.Module, an .onnx "
-        "path, an onnx.ModelProto or a Keras model"
+        f"cannot load a model of type {type(model).__name__}: give a torch.nn.Module, a model "
+        "file, a torch.export.ExportedProgram, an onnx.ModelProto or a Keras model"
     )
 
 
@@ -247,8 +575,6 @@ def _from_torch_file(path: Path, model_factory: Any, trust_pickle: bool) -> nn.M
     """A state dict (``weights_only=True``) into ``model_factory()``, or a pickled module only
     with ``trust_pickle``."""
     import pickle
-
-    import torch
 
     if trust_pickle:
         obj = torch.load(path, map_location="cpu", weights_only=False)  # the user's opt-in
@@ -271,19 +597,118 @@ def _from_torch_file(path: Path, model_factory: Any, trust_pickle: bool) -> nn.M
             raise ValueError(f"{path} is not a readable torch file: {err}") from err
     if isinstance(obj, nn.Module):
         return obj.eval()
-    if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
-        obj = obj["state_dict"]  # a Lightning checkpoint
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a module")
+    state = _state_dict_in(obj, path)
     if model_factory is None:
         raise ValueError(f"{path} holds a state dict: give the module to load it into with "
                          "model_factory='package.module:Name' (--model-factory)")
     module = resolve_factory(model_factory)()
     if not isinstance(module, nn.Module):
         raise ValueError(f"model_factory returned a {type(module).__name__}, not an nn.Module")
+    state = _fit_keys(state, module, path)
+    # a module built on the meta device has no storage to copy into: it takes the file's tensors
+    on_meta = any(t.is_meta for t in module.state_dict().values())
     try:
-        module.load_state_dict(obj)
+        module.load_state_dict(state, assign=on_meta)
     except RuntimeError as err:
-        first = str(err).strip().splitlines()[0]
-        raise ValueError(f"the weights in {path} do not fit {type(module).__name__}: {first}") from err
+        raise ValueError(f"the weights in {path} do not fit {type(module).__name__}: "
+                         f"{_one_line(err)}") from err
     return module.eval()
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return isinstance(obj, dict) and all(isinstance(v, torch.Tensor) for v in obj.values())
+
+
+def _state_dict_in(obj: Any, path: Path) -> dict:
+    """The state dict ``obj`` is, or the one it holds (Lightning's ``state_dict``, or the only
+    state dict of a checkpoint dict)."""
+    if _is_state_dict(obj):
+        return obj
+    if isinstance(obj, dict):
+        if _is_state_dict(obj.get("state_dict")) and obj["state_dict"]:
+            return obj["state_dict"]  # a Lightning checkpoint
+        nested = [k for k, v in obj.items() if v and _is_state_dict(v)]
+        if len(nested) == 1:
+            return obj[nested[0]]  # {"epoch": 3, "model_state_dict": {...}, "optimizer": ...}
+        if nested:
+            raise ValueError(f"{path} holds several state dicts ({', '.join(map(repr, nested))}):"
+                             " save the model's alone (torch.save(model.state_dict(), path))")
+    raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a module")
+
+
+def _few(names: list[str], n: int = 3) -> str:
+    shown = ", ".join(repr(x) for x in names[:n])
+    return f"{shown} and {len(names) - n} more" if len(names) > n else shown
+
+
+def _prefixes(longer: set[str], shorter: set[str]) -> list[str]:
+    """The prefixes ``p`` (ending in '.') such that the keys of ``longer`` that start with ``p``,
+    with ``p`` removed, are exactly ``shorter``."""
+    if not shorter:
+        return []
+    probe = min(shorter)
+    found: list[str] = []
+    for key in sorted(longer):
+        if key.endswith("." + probe):
+            p = key[: len(key) - len(probe)]
+            if p not in found and {k[len(p):] for k in longer if k.startswith(p)} == shorter:
+                found.append(p)
+    return found
+
+
+def _fit_keys(state: dict, module: nn.Module, path: Path) -> dict:
+    """``state`` with its keys fitted to ``module``'s: as they are, with one prefix removed or
+    added (with a warning), else a ``ValueError`` listing what does not fit."""
+    own = module.state_dict()
+    want, have = set(own), set(state)
+    name = type(module).__name__
+    if have == want:
+        return _check_shapes(state, own, path, name)
+    strip = _prefixes(have, want)
+    add = [p for p in _prefixes(want, have) if all(k.startswith(p) for k in want)]
+    if len(strip) + len(add) > 1:
+        raise ValueError(
+            f"the weights in {path} fit {name} with any of the prefixes "
+            f"{', '.join(map(repr, strip + add))} removed or added: save the state dict of the "
+            "one submodule you mean (torch.save(model.<submodule>.state_dict(), path))"
+        )
+    if strip:
+        p = strip[0]
+        rest = sorted(k for k in have if not k.startswith(p))
+        warnings.warn(
+            f"{path.name}: removed the prefix {p!r} from its keys to fit {name}"
+            + (f"; ignored {len(rest)} entries outside it ({_few(rest)})" if rest else ""),
+            UserWarning, stacklevel=5,
+        )
+        return _check_shapes({k[len(p):]: v for k, v in state.items() if k.startswith(p)},
+                             own, path, name)
+    if add:
+        p = add[0]
+        warnings.warn(f"{path.name}: added the prefix {p!r} to its keys to fit {name}",
+                      UserWarning, stacklevel=5)
+        return _check_shapes({p + k: v for k, v in state.items()}, own, path, name)
+    missing, unexpected = sorted(want - have), sorted(have - want)
+    lead = hint = ""
+    heads = {k.split(".", 1)[0] + "." for k in have if "." in k}
+    if len(heads) == 1 and all("." in k for k in have):
+        head = next(iter(heads))  # every key in the file carries it: compare without it
+        stripped = {k[len(head):] for k in have}
+        if len(want ^ stripped) < len(missing) + len(unexpected):
+            missing, unexpected = sorted(want - stripped), sorted(stripped - want)
+            lead = f"after removing the prefix {head!r} that all its keys carry, "
+            hint = "; check that model_factory builds the model the file was saved from"
+    problems = [f"{len(missing)} missing key(s): {_few(missing)}" if missing else "",
+                f"{len(unexpected)} unexpected key(s): {_few(unexpected)}" if unexpected else ""]
+    raise ValueError(f"the weights in {path} do not fit {name}: {lead}"
+                     f"{'; '.join(p for p in problems if p)}{hint}")
+
+
+def _check_shapes(state: dict, own: dict, path: Path, name: str) -> dict:
+    wrong = [k for k in sorted(own) if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if wrong:
+        shown = ", ".join(f"{k} (file {tuple(state[k].shape)}, model {tuple(own[k].shape)})"
+                          for k in wrong[:3])
+        more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
+        raise ValueError(f"the weights in {path} do not fit {name}: {len(wrong)} tensor(s) of "
+                         f"another shape: {shown}{more}")
+    return state
