@@ -36,8 +36,11 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
 
 def _cmd_train_synthetic(args: argparse.Namespace) -> int:
     from ._io import ensure_writable_dir
-    from .models.training import save_state_dict, train_synthetic_mlp
+    from .models.training import check_training_settings, save_state_dict, train_synthetic_mlp
 
+    # every setting checked before the output folder is made
+    check_training_settings(noise=args.noise, n_train=args.n_train, epochs=args.epochs,
+                            seed=args.seed)
     out = ensure_writable_dir(args.out)
     t0 = time.perf_counter()
     res = train_synthetic_mlp(
@@ -65,8 +68,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_train_audio(args: argparse.Namespace) -> int:
     from ._io import ensure_writable_dir
     from .data.audio import load_audio
-    from .models.training import save_state_dict, train_audionet
+    from .models.training import check_training_settings, save_state_dict, train_audionet
 
+    check_training_settings(epochs=args.epochs, seed=args.seed, patience=args.patience)
     out = ensure_writable_dir(args.out)
     ds = load_audio(args.data)
     if ds.name != args.dataset:
@@ -108,18 +112,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cfg = load_config(args.config, **overrides)
     else:
         cfg = make_config(**{k: v for k, v in overrides.items() if v is not None})
-    out = Path(cfg.out)
-    existed = out.exists()
-    try:
-        cfg.validate()  # every problem reported before any compute
-        summary = run_experiment(cfg, progress=not args.quiet)
-    except BaseException:
-        if not existed and out.is_dir():  # a failed start leaves no empty run folder behind
-            leftovers = [p for p in out.iterdir() if p.name != ".freqxai.lock"]
-            if not leftovers:
-                (out / ".freqxai.lock").unlink(missing_ok=True)
-                out.rmdir()
-        raise
+    # run_experiment validates everything before any compute, and a failed start removes the
+    # folder only in the process that created it and holds its lock (never a concurrent run's)
+    summary = run_experiment(cfg, progress=not args.quiet)
     if summary is None:  # an extra process of a multi-process run
         return 0
     print((summary.run_dir / "results.md").read_text())
@@ -144,7 +139,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _csv(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+    # an empty list (``--methods ''``) is kept, for the configuration check to refuse: read as
+    # "not given", it would run every method
+    return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _devices(value: str) -> int | str:
@@ -267,7 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (plus the list of problems a configuration check collected), never a traceback
         print(f"freqxai: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        # SIGTERM during a run (kill, timeout, a scheduler) stops it like Ctrl-C; the runner says
+        # so with its Terminated, which exists only once the runner is loaded
+        engine = sys.modules.get("freqxai.runner.engine")
+        if engine is not None and isinstance(err, engine.Terminated):
+            print("freqxai: terminated; run the same command to resume (finished chunks are kept)",
+                  file=sys.stderr)
+            return 143  # 128 + SIGTERM, as a shell reports a process ended by it
         print("freqxai: interrupted; run the same command to resume (finished chunks are kept)",
               file=sys.stderr)
         return 130

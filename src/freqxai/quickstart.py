@@ -21,7 +21,12 @@ from .domains import Fourier
 from .explainers import FreqRISE
 from .metrics import relevance_rank_accuracy
 from .models.mlp import SynthMLP, load_synth_mlp
-from .models.training import accuracy, fit_classifier, save_state_dict
+from .models.training import (
+    accuracy,
+    check_training_settings,
+    fit_classifier,
+    save_state_dict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +68,22 @@ def run_quickstart(
         FreqRISE masks per signal.
     seed : int
         Seed of data, training and masks.
+
+    Raises
+    ------
+    ValueError
+        For a bad setting, before anything is written.
     """
+    check_training_settings(noise=noise, n_train=n_train, epochs=epochs, seed=seed)
+    for name, value in (("n_explain", n_explain), ("n_masks", n_masks)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     out = ensure_writable_dir(out_dir)
     stages = tqdm(total=4, desc="quickstart", disable=not progress, position=0)
 
     stages.set_postfix_str("generating data")
-    test_X, test_y = make_synthetic(max(200, n_explain), noise=0.0, seed=seed * 3 + 3)
+    # twice the signals asked for: class 0 (no frequency to localize) is left out below
+    test_X, test_y = make_synthetic(max(200, 2 * n_explain), noise=0.0, seed=seed * 3 + 3)
     model_path = out / "model.pt"
     model: SynthMLP | None = None
     if model_path.is_file():
@@ -130,7 +145,7 @@ def _write_figure(path: Path, x: np.ndarray, relevance: np.ndarray, truth, label
 
     n = min(4, len(x))
     fig, axes = new_figure(n, 2, figsize=(10, 2.1 * n), gridspec_kw={"width_ratios": [1, 1.4]})
-    freqs = Fourier().axes(x.shape[-1])["frequency"]
+    freqs = Fourier().axes(x.shape[-1], fs=x.shape[-1])["frequency"]  # bins in cycles per signal
     for i in range(n):
         plot_signal(axes[i, 0], x[i, 0], title=f"test signal, class {labels[i]}")
         plot_frequency_relevance(

@@ -138,6 +138,13 @@ def check_output_file(out: str | Path) -> Path:
     return out
 
 
+def _check_seed(seed) -> None:
+    """The placement seed, checked before any file is read (numpy takes integers >= 0; the
+    HDF5 file stores it as int64)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+
+
 def _process(clips: list[_Clip], out: Path, attrs: dict, seed: int, strict: bool,
              progress: bool, desc: str) -> PreprocessReport:
     rng = np.random.default_rng(seed)
@@ -194,6 +201,7 @@ def preprocess_audiomnist(src: str | Path, out: str | Path, seed: int = 0, stric
     strict : bool
         Raise on the first bad file instead of skipping and reporting it.
     """
+    _check_seed(seed)
     out = check_output_file(out)
     src = Path(src)
     data_dir = src / "data" if (src / "data").is_dir() else src
@@ -231,6 +239,7 @@ def preprocess_audiomnist(src: str | Path, out: str | Path, seed: int = 0, stric
 def preprocess_fsdd(src: str | Path, out: str | Path, seed: int = 0, strict: bool = False,
                     progress: bool = True) -> PreprocessReport:
     """Preprocess the Free Spoken Digit Dataset (``recordings/{digit}_{speaker}_{index}.wav``)."""
+    _check_seed(seed)
     out = check_output_file(out)
     src = Path(src)
     rec = src / "recordings" if (src / "recordings").is_dir() else src

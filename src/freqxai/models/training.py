@@ -10,7 +10,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import lightning as L
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "LitClassifier",
     "TrainResult",
     "accuracy",
+    "check_training_settings",
     "fit_classifier",
     "save_state_dict",
     "train_audionet",
@@ -94,6 +95,33 @@ class TrainResult:
     checkpoint: Path | None = None
 
 
+def check_training_settings(**settings: Any) -> None:
+    """Raise one ``ValueError`` naming every bad training setting, before any data is made.
+
+    Known names: ``epochs``, ``batch_size``, ``n_train``, ``patience`` (integers >= 1; patience
+    >= 0), ``seed`` (an integer in [0, 2**32), what Lightning's ``seed_everything`` takes),
+    ``noise`` (a finite number >= 0) and ``lr`` (a finite number > 0).
+    """
+    problems = []
+    for name, value in settings.items():
+        is_int = isinstance(value, int | np.integer) and not isinstance(value, bool)
+        is_num = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+        if name in ("epochs", "batch_size", "n_train") and not (is_int and value >= 1):
+            what = {"epochs": "an integer >= 1 (passes over the training data)",
+                    "batch_size": "an integer >= 1", "n_train": "an integer >= 1 (training signals)"}
+            problems.append(f"{name} must be {what[name]}, got {value!r}")
+        elif name == "patience" and value is not None and not (is_int and value >= 0):
+            problems.append(f"patience must be an integer >= 0 or None, got {value!r}")
+        elif name == "seed" and not (is_int and 0 <= value < 2**32):
+            problems.append(f"seed must be an integer in [0, 2**32), got {value!r}")
+        elif name == "noise" and not (is_num and 0 <= value < np.inf):
+            problems.append(f"noise must be a finite number >= 0, got {value!r}")
+        elif name == "lr" and not (is_num and 0 < value < np.inf):
+            problems.append(f"lr must be a finite number > 0, got {value!r}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 def _loader(X, y, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
     ds = TensorDataset(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long))
     gen = torch.Generator().manual_seed(seed)
@@ -142,6 +170,8 @@ def fit_classifier(
     progress : bool
         Show Lightning's progress bar.
     """
+    check_training_settings(epochs=epochs, batch_size=batch_size, seed=seed, lr=lr,
+                            patience=patience)
     L.seed_everything(seed, workers=True, verbose=False)
     lit = LitClassifier(model, lr=lr, weight_decay=weight_decay)
     callbacks: list[L.Callback] = []
@@ -233,6 +263,8 @@ def train_synthetic_mlp(
     from ..data.synthetic import make_synthetic
     from .mlp import SynthMLP
 
+    check_training_settings(noise=noise, n_train=n_train, epochs=epochs, batch_size=batch_size,
+                            seed=seed, lr=lr)
     train = make_synthetic(n_train, noise=noise, seed=seed * 3 + 1)
     val = make_synthetic(n_val, noise=0.8, seed=seed * 3 + 2)
     test = make_synthetic(n_test, noise=0.0, seed=seed * 3 + 3)
@@ -253,6 +285,8 @@ def train_audionet(ds: AudioDataset, label: str = "digit", fold: int = 0, *, epo
     from ..data.audio import n_classes, split_indices
     from .audionet import AudioNet
 
+    check_training_settings(epochs=epochs, batch_size=batch_size, seed=seed, lr=lr,
+                            patience=patience)
     idx = split_indices(ds, label, fold)
     y = ds.labels(label)
     parts = {k: (ds.signals[v], y[v]) for k, v in idx.items()}

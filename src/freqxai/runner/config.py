@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,18 @@ PAPER_DATASETS = ("synthetic", "audiomnist", "fsdd")
 # refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards;
 # 3: FreqRISE's centered default masks with box cells).
 RESULTS_FORMAT = 3
+
+
+# Settings each data set reads; on another data set's run they would be ignored without a word.
+APPLIES_TO = {
+    "noise": ("synthetic",), "test_data": ("synthetic",), "n_train": ("synthetic",),
+    "data": ("audiomnist", "fsdd", "custom"), "label": ("audiomnist", "fsdd"),
+    "fold": ("audiomnist", "fsdd"), "model": ("custom", "uea"), "model_factory": ("custom", "uea"),
+    "trust_pickle": ("custom", "uea"), "fs": ("custom", "uea"), "name": ("uea",),
+}
+# Names an explainer takes that the run sets itself (explainer_options may not set them).
+RUN_SETS = frozenset({"self", "model", "domain", "inputs", "target", "return_standard_error",
+                      "return_z_scores", "return_convergence_delta"})
 
 
 def _methods() -> list[str]:
@@ -117,8 +130,15 @@ class RunConfig:
         order of reductions (relative differences around 1e-7); pin it to get bit-identical
         numbers from runs with different ``devices``.
     seed : int
+        In [0, 2**32) (what numpy's and Lightning's global seeding take).
     epochs, n_train : training settings when no weights are given (epochs: 20 for the
         synthetic MLP, 200 for the UEA CNN, 50 for AudioNet by default).
+
+    A setting the chosen data set does not read (``fs`` on a synthetic run, ``label`` on a custom
+    run, ``epochs`` when the model is given; :data:`APPLIES_TO`) is refused by :meth:`validate`
+    when it differs from its default, and so are ``num_cells``/``domain_params`` keyed by an
+    unknown domain, ``stft`` and ``domain_params["stft"]`` that disagree, and explainer options
+    the run sets itself or that the explainer rejects (checked without a model or data).
     """
 
     dataset: str = "synthetic"
@@ -163,7 +183,19 @@ class RunConfig:
         # (n_fft=455, hop=35, Hann) and 200 cells.
         audio = self.dataset in ("audiomnist", "fsdd")
         if self.epochs is None:
-            self.epochs = {"uea": 200, "audiomnist": 50, "fsdd": 50}.get(self.dataset, 20)
+            self.epochs = _default_epochs(self.dataset)
+        # registered names for keys given as an alias or in another case ("FFT", "fourier"), so
+        # that no entry is missed by the lookups below (unknown names are reported by validate)
+        self.domain_params = _canonical_keys(self.domain_params, _domain_name)
+        self.num_cells = _canonical_keys(self.num_cells, _domain_name)
+        self.explainer_options = _canonical_keys(self.explainer_options, _method_name)
+        # the STFT given twice with different parameters: ``stft`` would win without a word
+        given = self.domain_params.get("stft") if isinstance(self.domain_params, dict) else None
+        self._stft_conflict = (
+            f"stft {self.stft} and domain_params['stft'] {given} disagree; give the STFT's "
+            "parameters once (domain_params['stft'])"
+            if self.stft is not None and isinstance(given, dict) and dict(given) != dict(self.stft)
+            else None)
         if self.explainer_options is None:  # the paper's estimator and evaluation for its data
             self.explainer_options = ({"freqrise": {"normalize": "minmax", "estimator": "paper"}}
                                       if self.dataset in PAPER_DATASETS else {})
@@ -219,12 +251,15 @@ class RunConfig:
                 self.domain(d)
             except (TypeError, ValueError) as err:
                 problems.append(f"domain {d!r} with parameters {self.domain_params.get(d, {})}: {err}")
+        if getattr(self, "_stft_conflict", None):
+            problems.append(self._stft_conflict)
+        problems += self._check_domain_keys()
         problems += self._check_explainer_options()
         for d, cells in (self.num_cells or {}).items():
             n_axes = None
-            try:
-                if d != "stft" or self.stft is not None:
-                    n_axes = len(self.domain(d).coefficient_shape(4096))
+            try:  # the number of coefficient axes (the STFT's parameters may come with the data)
+                domain = self.domain(d) if d != "stft" or self.stft is not None else get_domain(d)
+                n_axes = len(domain.coefficient_shape(4096))
             except (TypeError, ValueError):
                 pass
             ok_int = lambda c: isinstance(c, int) and not isinstance(c, bool) and c >= 0  # noqa: E731
@@ -237,7 +272,9 @@ class RunConfig:
                                 f"coefficient axis), got {cells!r}")
         for name in ("methods", "domains", "metrics"):
             if not getattr(self, name):
-                problems.append(f"{name} must not be empty")
+                problems.append(f"{name} must not be empty: name at least one, or leave the "
+                                "setting out for the default")
+        problems += self._check_applies()
         for name in ("weights", "test_data", "data"):
             value = getattr(self, name)
             if value is not None and not Path(value).is_file():
@@ -263,8 +300,8 @@ class RunConfig:
         except ImportError:  # pragma: no cover - zennit is a dependency
             pass
         if self.fs is not None and (isinstance(self.fs, bool) or not isinstance(self.fs, int | float)
-                                    or not self.fs > 0):
-            problems.append(f"fs must be a positive number of Hz, got {self.fs!r}")
+                                    or not 0 < self.fs < math.inf):
+            problems.append(f"fs must be a positive, finite number of Hz, got {self.fs!r}")
         if self.accelerator in ("gpu", "cuda"):
             import torch
 
@@ -281,10 +318,13 @@ class RunConfig:
                 problems.append(f"{name} must be a positive integer, got {value!r}")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             problems.append(f"threads must be a positive integer or null, got {self.threads!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            # numpy's and Lightning's global seeding take [0, 2**32); results.h5 stores it as int64
+            problems.append(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         if not 0 < self.p_keep < 1:
             problems.append(f"p_keep must be in (0, 1), got {self.p_keep}")
-        if self.noise < 0:
-            problems.append(f"noise must be >= 0, got {self.noise}")
+        if not 0 <= self.noise < math.inf:
+            problems.append(f"noise must be a finite number >= 0, got {self.noise}")
         if self.threshold is not None and self.threshold != "mean" and not (
             isinstance(self.threshold, float | int) and 0 < float(self.threshold) < 1
         ):
@@ -295,7 +335,7 @@ class RunConfig:
             except ValueError as err:
                 problems.append(str(err))
         if problems:
-            raise ValueError("invalid run configuration:\n  - " + "\n  - ".join(problems))
+            raise ValueError(_invalid(problems))
         return self
 
     def fit_to_length(self, length: int) -> None:
@@ -338,7 +378,101 @@ class RunConfig:
             bad = sorted(set(options) - known)
             if bad:
                 problems.append(f"explainer_options[{method!r}] has unknown settings {bad}; "
-                                f"{method} takes {sorted(known - {'self', 'model', 'inputs', 'target', 'domain'})}")
+                                f"{method} takes {sorted(known - RUN_SETS)}")
+            reserved = sorted(set(options) & RUN_SETS)
+            if reserved:
+                problems.append(
+                    f"explainer_options[{method!r}] sets {reserved}, which the run sets itself "
+                    "(the model from --model/--weights, the domain from domains and "
+                    "domain_params, inputs and targets from the data, the certainty outputs): "
+                    "remove them")
+        if not problems:
+            problems += self._check_option_values()
+        return problems
+
+    def _check_option_values(self) -> list[str]:
+        """Let every method of the run check its settings (shared fields and its
+        ``explainer_options``) in every domain of the run, as it would when computing, but
+        without a model or data: a bad value fails here, not midway through a run."""
+        from ..domains import get_domain
+        from ..explainers import explainer_class
+
+        problems: list[str] = []
+        for method in self.methods:
+            cls = explainer_class(method)
+            init, call = self._split_settings(cls, {k: v for k, v in self._shared(seed=0).items()
+                                                    if k != "num_cells"}, method)
+            domains = ["time"] if cls.computes_in_time else self.domains
+            for d in domains:
+                try:  # (an STFT fitted to the data later: its defaults serve to check options)
+                    domain = self.domain(d) if d != "stft" or self.stft is not None else get_domain(d)
+                except (TypeError, ValueError):
+                    domain = None  # reported with the domain
+                err = _probe_settings(cls, domain, init, call) if domain is not None else None
+                where = (f"explainer_options[{method!r}]" if self.explainer_options.get(method)
+                         else f"{method} settings")
+                if err is not None and f"{where}: {err}" not in problems:
+                    problems.append(f"{where}: {err}")
+        return problems
+
+    def _check_domain_keys(self) -> list[str]:
+        """``num_cells`` and ``domain_params`` must be keyed by registered domains: an entry
+        under another name would be ignored without a word."""
+        from ..domains import list_domains
+
+        problems = []
+        for name in ("num_cells", "domain_params"):
+            mapping = getattr(self, name)
+            if not isinstance(mapping, dict):
+                continue
+            seen: dict[str, str] = {}
+            for key in mapping:
+                try:
+                    canonical = _domain_name(key)
+                except (TypeError, ValueError):
+                    problems.append(f"{name} names unknown domain {key!r}; choose from "
+                                    f"{list_domains()}")
+                    continue
+                if canonical in seen:
+                    problems.append(f"{name} sets domain {canonical!r} twice ({seen[canonical]!r} "
+                                    f"and {key!r}); keep one")
+                seen[canonical] = key
+        return problems
+
+    def _check_applies(self) -> list[str]:
+        """Settings the chosen data set does not read (``--fs`` on a synthetic run, ``label`` on a
+        custom run, ``--epochs`` with given weights): refused, since the run would ignore them."""
+        if self.dataset not in DATASETS:
+            return []
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        changed = lambda name: getattr(self, name) != defaults[name]  # noqa: E731
+        problems = []
+        for name, datasets in APPLIES_TO.items():
+            if self.dataset not in datasets and changed(name):
+                problems.append(f"{name}={getattr(self, name)!r} applies to "
+                                f"{' and '.join(datasets)} runs only; a {self.dataset} run would "
+                                "ignore it: remove it")
+        class_path = (self.model is not None and ":" in self.model
+                      and not Path(self.model).is_file())
+        if self.dataset in ("custom", "uea") and self.weights is not None and not class_path:
+            problems.append("weights is read only with --model package.module:Name (custom and uea "
+                            "runs); a model file is loaded as it is: remove --weights, or give the "
+                            "state dict as --model with --model-factory")
+        if self.dataset in ("custom", "uea") and self.model_factory is not None and (
+                self.model is None or class_path):
+            problems.append("model_factory builds the module a --model state dict is loaded into; "
+                            + ("this run has no --model: add one or remove --model-factory"
+                               if self.model is None else
+                               "--model package.module:Name already names the class: remove "
+                               "--model-factory"))
+        trained = ((self.dataset in ("synthetic", "audiomnist", "fsdd") and self.weights is None)
+                   or (self.dataset == "uea" and self.model is None))
+        if not trained and self.epochs != _default_epochs(self.dataset):
+            problems.append(f"epochs={self.epochs!r} has no effect: this {self.dataset} run "
+                            "trains no model (it is given); remove --epochs")
+        if self.dataset == "synthetic" and not trained and changed("n_train"):
+            problems.append(f"n_train={self.n_train!r} has no effect: the model is loaded from "
+                            "--weights, not trained; remove --n-train")
         return problems
 
     def explainer_settings(self, method: str, domain: str, length: int, seed: int
@@ -350,13 +484,20 @@ class RunConfig:
         """
         from ..explainers import explainer_class
 
-        cls = explainer_class(method)
-        shared = {
-            "n_masks": self.n_masks, "p_keep": self.p_keep, "use_softmax": self.use_softmax,
-            "n_steps": self.n_steps, "composite": self.lrp_composite, "seed": seed,
-            "num_cells": self._num_cells(domain, length),
-        }
-        shared.update(self.explainer_options.get(method, {}))
+        shared = dict(self._shared(seed), num_cells=self._num_cells(domain, length))
+        return self._split_settings(explainer_class(method), shared, method)
+
+    def _shared(self, seed: int) -> dict[str, Any]:
+        return {"n_masks": self.n_masks, "p_keep": self.p_keep, "use_softmax": self.use_softmax,
+                "n_steps": self.n_steps, "composite": self.lrp_composite, "seed": seed}
+
+    def _split_settings(self, cls, shared: dict[str, Any], method: str
+                        ) -> tuple[dict[str, Any], dict[str, Any]]:
+        options = (self.explainer_options or {}).get(method, {})
+        if "output" in options and "use_softmax" not in options:
+            # ``output`` is the newer spelling of ``use_softmax``: the method's own choice wins
+            shared = {k: v for k, v in shared.items() if k != "use_softmax"}
+        shared = {**shared, **options}
         init_names, call_names = _parameters(cls.__init__), _parameters(cls.attribute)
         init = {k: v for k, v in shared.items() if k in init_names and k not in ("model", "domain")}
         call = {k: v for k, v in shared.items() if k in call_names and k not in init}
@@ -390,6 +531,104 @@ class RunConfig:
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _default_epochs(dataset: str) -> int:
+    return {"uea": 200, "audiomnist": 50, "fsdd": 50}.get(dataset, 20)
+
+
+def _domain_name(name: str) -> str:
+    from ..domains import get_domain
+
+    return get_domain(name).name
+
+
+def _method_name(name: str) -> str:
+    from ..explainers import explainer_class
+
+    return explainer_class(name).name
+
+
+def _canonical_keys(mapping, lookup):
+    """``mapping`` with keys that name a registered entry by an alias or in another case
+    (``"FFT"``, ``"fourier"``) renamed to the registered name; unknown names, and two keys naming one
+    entry, are kept as given (``validate`` reports them)."""
+    if not isinstance(mapping, dict):
+        return mapping
+    names = {}
+    for key in mapping:
+        try:
+            names[key] = lookup(key)
+        except (TypeError, ValueError):
+            names[key] = key
+    if len(set(names.values())) < len(names):
+        return mapping
+    return {names[k]: v for k, v in mapping.items()}
+
+
+def _invalid(problems: list[str]) -> str:
+    """One line for one problem, else a list of them."""
+    if len(problems) == 1:
+        return f"invalid run configuration: {problems[0]}"
+    return "invalid run configuration:\n  - " + "\n  - ".join(problems)
+
+
+class _SettingsChecked(Exception):
+    """Raised in place of an explainer's data preparation: every check before it passed."""
+
+
+def _probe_settings(cls, domain, init: dict[str, Any], call: dict[str, Any]) -> str | None:
+    """The error an explainer raises for constructor settings ``init`` and ``attribute`` options
+    ``call`` before it touches any data, or None.
+
+    A class method ``check_options(domain=..., **settings)`` is used where the class has one.
+    Otherwise the explainer is built around a stand-in model and ``attribute`` is called with its
+    data preparation replaced by a stop: the options it validates first (every explainer checks
+    its options before preparing the data) are checked, and nothing is computed. A class whose
+    bare ``attribute`` does not reach the preparation is left to the run.
+    """
+    import warnings
+
+    import torch
+
+    check = getattr(cls, "check_options", None)
+    if callable(check):
+        try:
+            check(domain=domain, **init, **call)
+        except (TypeError, ValueError) as err:
+            return str(err)
+        return None
+
+    def build(settings: dict[str, Any]):
+        explainer = cls(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 2)),
+                        domain=domain, **settings)
+
+        def stop(*args: Any, **kwargs: Any):
+            raise _SettingsChecked
+
+        explainer._prepare = stop
+        return explainer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            build({}).attribute(None)
+        except _SettingsChecked:
+            pass
+        except Exception:  # noqa: BLE001 - this class cannot be checked without data
+            return None
+        else:
+            return None
+        try:
+            explainer = build(init)
+            explainer.attribute(None, **call)
+        except _SettingsChecked:
+            return None
+        except (TypeError, ValueError) as err:
+            return str(err)
+        except Exception:  # noqa: BLE001 - not a settings check: left to the run
+            return None
+    return None
+
+
 def _parameters(fn) -> list[str]:
     import inspect
 
@@ -418,7 +657,10 @@ def load_config(path: str | Path, **overrides: Any) -> RunConfig:
         except json.JSONDecodeError as err:
             raise ValueError(f"config {path} is not valid JSON: {err}") from err
     names = {f.name for f in dataclasses.fields(RunConfig)}
-    bad = sorted(set(data) - names)
+    if not isinstance(data, dict):
+        raise ValueError(f"config {path} must hold a mapping of settings to values, e.g. "
+                         f'{{"methods": ["freqrise"]}}; it holds a {type(data).__name__}')
+    bad = sorted(set(data) - names, key=str)
     if bad:
         raise ValueError(f"unknown config keys {bad} in {path}; valid keys: {sorted(names)}")
     data.update({k: v for k, v in overrides.items() if v is not None})
@@ -435,4 +677,4 @@ def make_config(**values: Any) -> RunConfig:
         for e in err.errors():
             where = ".".join(str(p) for p in e["loc"]) or "config"
             lines.append(f"{where}: {e['msg'].lower()} (got {e.get('input')!r:.60})")
-        raise ValueError("invalid run configuration:\n  - " + "\n  - ".join(lines)) from None
+        raise ValueError(_invalid(lines)) from None

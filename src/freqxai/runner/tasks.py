@@ -170,6 +170,10 @@ def read_data_file(path: str | Path) -> dict:
         raise ValueError(f"X in {path} must be (n, channels, time) or (n, time), got {X.shape}")
     if not np.isfinite(X).all():
         raise ValueError(f"X in {path} contains NaN or Inf")
+    peak = float(np.abs(X).max())
+    if peak > np.finfo(np.float32).max:  # signals are explained in float32
+        raise ValueError(f"X in {path} has values up to {peak:.3g}, beyond float32's range "
+                         f"(max {np.finfo(np.float32).max:.3g}); rescale the signals")
     result = {"X": np.ascontiguousarray(X, dtype=np.float32)}
     if "y" in out:
         y = np.asarray(out["y"]).reshape(-1)
@@ -181,10 +185,13 @@ def read_data_file(path: str | Path) -> dict:
             raise ValueError(f"y in {path} holds negative class indices")
         result["y"] = y.astype(np.int64)
     if "fs" in out:
-        fs = float(np.asarray(out["fs"]).reshape(-1)[0])
-        if not fs > 0:
-            raise ValueError(f"fs in {path} must be positive, got {fs}")
-        result["fs"] = fs
+        fs = np.asarray(out["fs"])
+        if (fs.size != 1 or fs.dtype.kind not in "fiu"
+                or not 0 < float(fs.reshape(-1)[0]) < np.inf):
+            shown = fs.reshape(-1)[0].item() if fs.size == 1 else fs.tolist()
+            raise ValueError(f"fs in {path} must be one positive, finite sampling rate in Hz, "
+                             f"got {shown!r}")
+        result["fs"] = float(fs.reshape(-1)[0])
     for key, n in (("class_names", None), ("channel_names", X.shape[1])):
         if key in out:
             names = [v.decode() if isinstance(v, bytes) else str(v)
@@ -203,9 +210,27 @@ def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
     except Exception as err:  # a model that cannot read the data: say so in one line
         hint = ("; export it with dynamic batch and time dimensions (torch.export.export(..., "
                 "dynamic_shapes=...))" if "Guard failed" in str(err) else "")
-        raise ValueError(f"the model cannot read signals of shape (batch, {X.shape[1]}, "
+        expected = _input_channels(model)
+        channels = (f"the model expects {expected} input channels, the data has {X.shape[1]}: "
+                    if expected is not None and expected != X.shape[1] else "")
+        raise ValueError(f"{channels}the model cannot read signals of shape (batch, {X.shape[1]}, "
                          f"{X.shape[2]}): {type(err).__name__}: "
                          f"{str(err).splitlines()[0][:200]}{hint}") from err
+
+
+def _input_channels(model: nn.Module) -> int | None:
+    """Input channels of the model's first convolution, if it starts with one (also in a
+    TorchScript module, whose submodules keep their class name as ``original_name``)."""
+    if not isinstance(model, nn.Module):
+        return None
+    for module in model.modules():
+        kind = getattr(module, "original_name", type(module).__name__)
+        channels = getattr(module, "in_channels", None)
+        if kind.startswith("Conv") and isinstance(channels, int):
+            return channels
+        if kind in ("Linear", "LazyLinear", "RNN", "LSTM", "GRU"):
+            return None
+    return None
 
 
 def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
@@ -249,6 +274,7 @@ def _uea_task(cfg: RunConfig, progress: bool) -> Task:
     X, y = test.X[: cfg.n_test], test.y[: cfg.n_test]
     if cfg.model:
         model, source, digest = _load_user_model(cfg)
+        _first_outputs(model, X)  # one input first: a model of other channels fails in one line
     else:
         cached = Path(cfg.out) / "model.pt"
         with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed
@@ -288,6 +314,9 @@ def load_task(cfg: RunConfig, progress: bool = True) -> Task:
     n_out = out.shape[1]
     if task.y.max() >= n_out:
         raise ValueError(f"labels go up to {task.y.max()} but the model has {n_out} outputs")
+    if task.class_names is not None and len(task.class_names) != n_out:
+        raise ValueError(f"class_names has {len(task.class_names)} names for a model with "
+                         f"{n_out} outputs: give one name per output, in output order")
     cfg.fit_to_length(task.X.shape[-1])
     for d in cfg.domains:  # every domain fits the signals before anything is computed
         cfg.domain(d).check_length(task.X.shape[-1])
