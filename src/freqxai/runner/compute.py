@@ -16,8 +16,8 @@ from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
-__all__ = ["CERTAINTY", "explain_chunk_domains", "explain_chunk_with_certainty", "score_chunk",
-           "unit_seed"]
+__all__ = ["CERTAINTY", "CERTAINTY_DEVIATION", "explain_chunk_domains",
+           "explain_chunk_with_certainty", "score_chunk", "unit_seed"]
 
 SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
 # Per-input certainty figures a unit may store, and their labels in the report: the share of
@@ -25,6 +25,11 @@ SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27
 # f(baseline)|, and LRP's bias-free relevance over the target logit
 CERTAINTY = {"significant": "coefficients with abs z > 3", "integration_error": "integration error",
              "conservation": "conservation (bias-free sum / logit)"}
+# How far each per-input figure lies from what a trustworthy explanation gives (larger: worse),
+# so that the report names the worst inputs beside the mean: few significant coefficients, a
+# large integration error, relevance far from conserved (1)
+CERTAINTY_DEVIATION = {"significant": lambda v: -v, "integration_error": np.abs,
+                       "conservation": lambda v: np.abs(v - 1)}
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:

@@ -14,7 +14,10 @@ import contextlib
 import json
 import logging
 import os
+import signal
+import threading
 import time
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +29,16 @@ from lightning.pytorch.callbacks import BasePredictionWriter
 from torch.utils.data import Dataset
 
 from .. import __version__
+from .._io import atomic_path
 from ..metrics.faithfulness import DEFAULT_FRACTIONS
 from .compute import explain_chunk_domains, score_chunk
 from .config import RunConfig
-from .store import ResultStore, load_shard, save_shard, shard_path, unit_name
+from .store import RESULTS, ResultStore, load_shard, save_shard, shard_path, unit_name
 from .tasks import Task, data_hash, load_task
 
 log = logging.getLogger(__name__)
 
-__all__ = ["run_experiment", "RunSummary"]
+__all__ = ["run_experiment", "RunSummary", "Terminated"]
 
 
 @dataclass
@@ -102,15 +106,17 @@ class _ExplainModule(L.LightningModule):
 
 
 class _ShardWriter(BasePredictionWriter):
-    def __init__(self, run_dir: Path, items: list[Item]) -> None:
+    def __init__(self, run_dir: Path, items: list[Item], warning_log: _WarningLog) -> None:
         super().__init__(write_interval="batch")
         self.run_dir = run_dir
         self.items = items
+        self.warning_log = warning_log
 
     def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch, batch_idx,
                            dataloader_idx):
         i, per_domain = prediction
         method, chunk, _ = self.items[i]
+        self.warning_log.flush()  # before the shards: a chunk on disk has its warnings on disk
         for domain, arrays in per_domain.items():
             save_shard(shard_path(self.run_dir, method, domain, chunk), arrays)
 
@@ -177,8 +183,11 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore) -> None:
 
 def _check_methods(cfg: RunConfig, task: Task) -> None:
     """Build every method once before computing: a method that cannot explain this model (LRP on
-    a TorchScript graph) or a bad setting fails here, with one message, not after shards exist."""
-    from ..explainers import get_explainer
+    a TorchScript graph, a gradient method on a model without gradients) or a bad setting fails
+    here, with one message naming the methods that can run, not after shards exist."""
+    from .._validation import model_device
+    from ..explainers import explainer_class, get_explainer
+    from ..explainers.base import check_differentiable, forward_only_methods
 
     problems = []
     for method in cfg.methods:
@@ -187,6 +196,16 @@ def _check_methods(cfg: RunConfig, task: Task) -> None:
             get_explainer(method, task.model, cfg.domain(cfg.domains[0]), **init)
         except (TypeError, ValueError) as err:
             problems.append(f"{method}: {err}")
+    gradient_methods = [m for m in cfg.methods if explainer_class(m).needs_gradients]
+    if gradient_methods:
+        x = torch.as_tensor(task.X[:1], dtype=torch.float32)
+        try:
+            check_differentiable(task.model, x.to(model_device(task.model)))
+        except TypeError:
+            problems.append(
+                f"{', '.join(gradient_methods)}: the model has no gradients with respect to its "
+                "input (its forward leaves torch, e.g. numpy inside, or runs under no_grad); "
+                f"methods that can run: {', '.join(forward_only_methods())}")
     if problems:
         raise ValueError("methods that cannot run on this model (remove them from --methods):\n  - "
                          + "\n  - ".join(problems))
@@ -207,19 +226,104 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
     Returns
     -------
     RunSummary, or None in the extra processes of a multi-process run (only rank 0 reports).
+
+    Raises
+    ------
+    Terminated
+        When the process receives SIGTERM during the run (``kill``, ``timeout``, a scheduler): it
+        stops like Ctrl-C (a ``KeyboardInterrupt``), finished chunks are kept, and the same call
+        resumes the run.
     """
     t0 = time.perf_counter()
-    cfg.validate()
     run_dir = Path(cfg.out)
     rank = int(os.environ.get("LOCAL_RANK", 0))
-    # One run writes a folder at a time: a second run on the same --out is refused (the
-    # extra processes of a multi-process run belong to the run that holds the lock).
-    lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
-    with lock:
-        return _run_locked(cfg, run_dir, rank, t0, progress, callbacks)
+    # Only the process whose mkdir made the folder (one winner, atomically) may remove it again,
+    # and only with the lock held: a failed start leaves no empty folder behind, and a run that
+    # loses the lock to another one started at the same moment never removes the winner's.
+    created = rank == 0 and _create_folder(run_dir)
+    try:
+        with _sigterm_as_interrupt():
+            cfg.validate()  # every problem reported before any compute
+            # One run writes a folder at a time: a second run on the same --out is refused (the
+            # extra processes of a multi-process run belong to the run that holds the lock).
+            lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
+            with lock:
+                return _run_locked(cfg, run_dir, rank, t0, progress, callbacks)
+    except BaseException:
+        if created:
+            _remove_if_unused(run_dir)
+        raise
+
+
+class Terminated(KeyboardInterrupt):
+    """The run received SIGTERM and stopped the way Ctrl-C stops it: chunks already computed are
+    kept, and the same command resumes (the command line exits with 143)."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """For the duration of a run, SIGTERM takes Ctrl-C's path, then the previous handler returns.
+
+    Lightning's own SIGTERM handler only sets a flag that prediction never reads, so ``kill`` left
+    the run going. Here the first SIGTERM raises ``KeyboardInterrupt`` (Lightning stops cleanly and
+    turns it into ``sys.exit(1)``; :func:`_run` turns that back), and whatever the run raises then
+    comes out as :class:`Terminated`. Signal handlers belong to the main thread: elsewhere nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def on_sigterm(signum, frame):
+        if not received:  # a second SIGTERM does not cut the clean stop short
+            received.append(signum)
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit) as err:
+        if received:
+            raise Terminated("terminated by SIGTERM") from err
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 LOCK_NAME = ".freqxai.lock"
+
+
+def _create_folder(run_dir: Path) -> bool:
+    """Create the run folder; True only in the process whose ``mkdir`` made it."""
+    try:
+        run_dir.mkdir(parents=True)
+    except OSError:  # it exists (an earlier run's, or a concurrent one's) or cannot be made:
+        return False  # validate() says why in the second case
+    return True
+
+
+def _remove_if_unused(run_dir: Path) -> None:
+    """Remove a folder this process created when a failed start left nothing in it but the lock
+    file, and only while holding the lock: a run that has taken the folder in the meantime (it
+    holds the lock, or has written something) keeps it."""
+    from filelock import FileLock, Timeout
+
+    lock_path = run_dir / LOCK_NAME
+    lock = FileLock(lock_path)
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return
+    try:
+        if any(p.name != LOCK_NAME for p in run_dir.iterdir()):
+            return
+        # Unlinked while held: a run opening the lock file from now on makes a new one, which
+        # keeps the folder (rmdir below fails and leaves it).
+        lock_path.unlink(missing_ok=True)
+    finally:
+        lock.release()
+    with contextlib.suppress(OSError):
+        run_dir.rmdir()
 
 
 def _folder_lock(run_dir: Path):
@@ -242,14 +346,59 @@ class _Held(contextlib.AbstractContextManager):
         self.lock.release()
 
 
+MAX_WARNINGS = 200  # distinct warning messages kept in results.h5
+
+
+class _WarningLog:
+    """The run's own warnings, saved as they happen beside the shards (one JSON file per process
+    and call), so that a run stopped by Ctrl-C, SIGTERM or even SIGKILL keeps them: the run that
+    completes the folder folds every earlier part's warnings into results.h5 and its report."""
+
+    def __init__(self, run_dir: Path, rank: int, caught: list) -> None:
+        self.dir = run_dir / "shards"
+        # a fresh name per call: a resumed run never overwrites the part before it
+        self.path = self.dir / f"warnings-{rank}-{uuid.uuid4().hex[:12]}.json"
+        self.caught = caught
+        self.saved = 0
+        self.closed = False
+
+    def messages(self) -> list[str]:
+        return list(dict.fromkeys(_messages(self.caught)))
+
+    def flush(self) -> None:
+        """Save the messages caught so far (nothing to do when there is no new one)."""
+        messages = self.messages()
+        if self.closed or len(messages) == self.saved:
+            return
+        with atomic_path(self.path) as tmp:
+            tmp.write_text(json.dumps(messages[:MAX_WARNINGS]))
+        self.saved = len(messages)
+
+    def commit(self, store: ResultStore) -> None:
+        """Write the warnings of every part and process of the run into results.h5, in the order
+        they came, and remove the saved files."""
+        files = sorted(self.dir.glob("warnings-*.json"), key=lambda p: p.stat().st_mtime_ns)
+        previous = store.read_attrs().get("warnings")
+        previous = json.loads(previous) if isinstance(previous, str) else []
+        saved = [m for p in files for m in json.loads(p.read_text())]
+        store.write(attrs={"warnings": list(dict.fromkeys(previous + saved + self.messages()))[
+            :MAX_WARNINGS]})
+        for p in files:
+            p.unlink(missing_ok=True)
+        self.closed = True
+
+
 def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 callbacks: list[L.Callback] | None) -> RunSummary | None:
     # Every warning of the run is recorded (once per message) for report.html, and still shown.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
+        warning_log = _WarningLog(run_dir, rank, caught)
         try:
-            return _run(cfg, run_dir, rank, t0, progress, callbacks, caught)
+            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log)
         finally:
+            if rank == 0 and (run_dir / RESULTS).is_file():
+                warning_log.flush()  # an interrupted or failed run: the resumed run reports them
             for message in dict.fromkeys(_messages(caught)):
                 log.warning("%s", message)
 
@@ -263,7 +412,7 @@ def _messages(caught) -> list[str]:
 
 
 def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
-         callbacks: list[L.Callback] | None, caught) -> RunSummary | None:
+         callbacks: list[L.Callback] | None, warning_log: _WarningLog) -> RunSummary | None:
     task = load_task(cfg, progress)
     _check_methods(cfg, task)
     store = ResultStore(run_dir)
@@ -287,7 +436,7 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
             strategy="ddp" if cfg.devices > 1 else "auto",
             logger=False, enable_checkpointing=False, enable_model_summary=False,
             enable_progress_bar=progress, inference_mode=False,
-            callbacks=[_ShardWriter(run_dir, items), *(callbacks or [])],
+            callbacks=[_ShardWriter(run_dir, items, warning_log), *(callbacks or [])],
         )
         module = _ExplainModule(task, cfg, items)
         loader = torch.utils.data.DataLoader(_Items(items), batch_size=1, shuffle=False)
@@ -303,17 +452,15 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
         if trainer.global_rank != 0:
             return None
     _merge_complete_units(cfg, task, store)
-    shards = run_dir / "shards"
-    if shards.is_dir() and not any(shards.iterdir()):
-        shards.rmdir()
     missing = {unit_name(m, d) for m, d in cfg.units()} - store.completed_units()
     if missing:
         raise RuntimeError(f"units still incomplete after the run: {sorted(missing)}")
+    warning_log.commit(store)  # this part's warnings, those of earlier parts and other processes
+    shards = run_dir / "shards"
+    if shards.is_dir() and not any(shards.iterdir()):
+        shards.rmdir()
     from .report import write_report
 
-    previous = store.read_attrs().get("warnings")
-    previous = json.loads(previous) if isinstance(previous, str) else []
-    store.write(attrs={"warnings": list(dict.fromkeys(previous + _messages(caught)))[:200]})
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
                       task.test_accuracy)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import write_csv, write_markdown_table
-from .compute import CERTAINTY
+from .compute import CERTAINTY, CERTAINTY_DEVIATION
 from .store import ResultStore, unit_name
 
 __all__ = ["write_report", "summary_rows", "metric_columns"]
@@ -33,9 +33,25 @@ def _mean_sem(v: np.ndarray) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
 
 
+N_WORST = 3  # inputs named beside each certainty figure
+
+
+def _spread(key: str, v: np.ndarray) -> dict:
+    """Range of a per-input certainty figure, its worst inputs (index into the test signals, as
+    in the figures, farthest from the ideal first) and how many inputs leave it undefined."""
+    finite = np.flatnonzero(np.isfinite(v))
+    if finite.size == 0:
+        return {"min": float("nan"), "max": float("nan"), "worst": "", "undefined": v.size}
+    order = finite[np.argsort(-CERTAINTY_DEVIATION[key](v[finite]), kind="stable")][:N_WORST]
+    return {"min": float(v[finite].min()), "max": float(v[finite].max()),
+            "worst": ";".join(str(i) for i in order), "undefined": int(v.size - finite.size)}
+
+
 def summary_rows(store: ResultStore) -> list[dict]:
-    """One row per (method, domain): mean and standard error of each metric."""
-    cfg = json.loads(store.read_attrs()["config"])
+    """One row per (method, domain): mean and standard error of each metric, and of each
+    certainty figure also its range, worst inputs and undefined count (``<figure>_min``,
+    ``_max``, ``_worst`` (indices joined by ``;``), ``_undefined``)."""
+    cfg = store.read_config()
     columns = metric_columns(cfg["metrics"])
     rows = []
     for method in cfg["methods"]:
@@ -49,6 +65,9 @@ def summary_rows(store: ResultStore) -> list[dict]:
             for key in CERTAINTY:
                 row[key], row[key + "_sem"] = (
                     _mean_sem(unit[key]) if key in unit else (float("nan"),) * 2)
+                spread = _spread(key, unit[key]) if key in unit else {
+                    "min": float("nan"), "max": float("nan"), "worst": "", "undefined": 0}
+                row.update({f"{key}_{k}": v for k, v in spread.items()})
             for _, key, _ in columns:
                 mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
                 row[key] = mean
@@ -74,20 +93,38 @@ def certainty_rows(rows: list[dict]) -> list[list[str]]:
             out.append([r["method"], r["domain"], "reference",
                         "does not read the model: a baseline for the scores"])
             continue
-        found = [k for k in CERTAINTY if np.isfinite(r.get(k, float("nan")))]
+        # a figure undefined for every input is still reported (not mistaken for "exact")
+        found = [k for k in CERTAINTY if np.isfinite(r.get(k, float("nan")))
+                 or r.get(k + "_undefined", 0)]
         for k in found:
-            pct = k != "conservation"
-            value = (f"{100 * r[k]:.2f} % ± {100 * r[k + '_sem']:.2f} %" if pct
-                     else f"{r[k]:.4f} ± {r[k + '_sem']:.4f}")
-            out.append([r["method"], r["domain"], CERTAINTY[k], value])
+            out.append([r["method"], r["domain"], CERTAINTY[k], _certainty_value(r, k)])
         if not found:
             out.append([r["method"], r["domain"], "exact",
                         "deterministic: no sampling or integration error"])
     return out
 
 
+def _certainty_value(r: dict, k: str) -> str:
+    """Mean ± standard error of a per-input figure, its range and worst inputs: a mean near
+    the ideal can hide inputs far from it."""
+    pct = k != "conservation"
+    undefined = int(r.get(k + "_undefined", 0))
+    if not np.isfinite(r[k]):
+        return f"undefined for all {undefined} inputs"
+    if pct:
+        text = (f"{100 * r[k]:.2f} % ± {100 * r[k + '_sem']:.2f} %; range "
+                f"{100 * r[k + '_min']:.2f}..{100 * r[k + '_max']:.2f} %")
+    else:
+        text = (f"{r[k]:.4f} ± {r[k + '_sem']:.4f}; range "
+                f"{r[k + '_min']:.3g}..{r[k + '_max']:.3g}")
+    worst = ", ".join(f"#{i}" for i in str(r.get(k + "_worst", "")).split(";") if i)
+    text += f"; worst inputs {worst}" if worst else ""
+    return text + (f"; undefined for {undefined} inputs" if undefined else "")
+
+
 CERTAINTY_NOTE = ("What each method says about its own certainty, mean ± standard error over "
-                  "test signals: FreqRISE, the share of coefficients more than 3 Monte-Carlo "
+                  "test signals, the range over them and the worst ones (#: the test signal's "
+                  "index, as in the figures; farthest from the ideal first): FreqRISE, the share of coefficients more than 3 Monte-Carlo "
                   "standard errors from zero (0.27 % by chance alone; near 0 means the map is "
                   "noise); IG and FLEX, |sum of relevance - (f(x) - f(baseline))| relative to "
                   "f(x) - f(baseline) (the path integral's error; more n_steps lowers it); LRP, "
@@ -266,17 +303,20 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
     if not store.exists():
         raise ValueError(f"{run_dir} holds no {store.path.name}; run 'freqxai run' first")
     attrs = store.read_attrs()
-    cfg = json.loads(attrs["config"])
+    cfg = store.read_config()
     missing = [unit_name(m, d) for m in cfg["methods"] for d in cfg["domains"]
                if unit_name(m, d) not in store.completed_units()]
     if missing:
         raise ValueError(f"{run_dir} is an unfinished run ({len(missing)} of "
                          f"{len(cfg['methods']) * len(cfg['domains'])} method x domain results "
                          "missing); run the same 'freqxai run' command to resume it, then report")
-    rows = summary_rows(store)
-    csv_path, md_path = _write_tables(run_dir, rows, attrs)
-    figures = _write_figures(run_dir, store, attrs)
-    from .html import write_html_report
+    try:
+        rows = summary_rows(store)
+        csv_path, md_path = _write_tables(run_dir, rows, attrs)
+        figures = _write_figures(run_dir, store, attrs)
+        from .html import write_html_report
 
-    html = write_html_report(run_dir, store, rows, figures)
+        html = write_html_report(run_dir, store, rows, figures)
+    except KeyError as err:  # a dataset, attribute or setting the file should hold is missing
+        raise store.damaged(f"{err} is missing") from err
     return {"csv": csv_path, "markdown": md_path, "html": html, **{p.stem: p for p in figures}}

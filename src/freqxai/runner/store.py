@@ -8,8 +8,10 @@ sees a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
@@ -41,7 +43,11 @@ def load_shard(path: Path) -> dict[str, np.ndarray]:
 
 
 class ResultStore:
-    """The ``results.h5`` of a run folder."""
+    """The ``results.h5`` of a run folder.
+
+    Every read names the file when it fails: a damaged file (truncated, not HDF5, a dataset
+    missing) raises a ``ValueError`` with its path and the fix (:meth:`damaged`).
+    """
 
     def __init__(self, run_dir: str | Path) -> None:
         self.run_dir = Path(run_dir)
@@ -50,14 +56,37 @@ class ResultStore:
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def damaged(self, reason: object) -> ValueError:
+        """The error for a results file that cannot be read as a run's results."""
+        return ValueError(
+            f"{self.path} cannot be read ({reason}): it is damaged or not the results of a freqxai "
+            f"run; delete the folder {self.run_dir} and run again, or rerun with another --out")
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[h5py.File]:
+        """The file open for reading; any error opening or reading it becomes :meth:`damaged`."""
+        try:
+            with h5py.File(self.path, "r") as f:
+                yield f
+        except (OSError, KeyError) as err:  # h5py: truncated or not HDF5; a missing dataset
+            raise self.damaged(str(err) or type(err).__name__) from err
+
     def read_attrs(self) -> dict:
-        with h5py.File(self.path, "r") as f:
+        with self._read() as f:
             return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+
+    def read_config(self) -> dict:
+        """The run's configuration (the ``config`` attribute, JSON)."""
+        config = self.read_attrs().get("config")
+        try:
+            return json.loads(config)
+        except (TypeError, ValueError) as err:
+            raise self.damaged("no readable 'config' attribute") from err
 
     def completed_units(self) -> set[str]:
         if not self.exists():
             return set()
-        with h5py.File(self.path, "r") as f:
+        with self._read() as f:
             return set(f["units"].keys()) if "units" in f else set()
 
     def write(self, attrs: dict | None = None, data: dict[str, np.ndarray] | None = None,
@@ -87,14 +116,14 @@ class ResultStore:
 
     def unit_shapes(self, name: str) -> dict[str, tuple[int, ...]]:
         """Dataset names of a unit and their shapes, without reading the data."""
-        with h5py.File(self.path, "r") as f:
+        with self._read() as f:
             return {k: v.shape for k, v in f["units"][name].items()}
 
     def read_unit(self, name: str, keys: list[str] | None = None) -> dict[str, np.ndarray]:
-        with h5py.File(self.path, "r") as f:
+        with self._read() as f:
             g = f["units"][name]
             return {k: g[k][()] for k in (keys or g.keys())} | {"_attrs": dict(g.attrs)}
 
     def read_data(self, key: str) -> np.ndarray:
-        with h5py.File(self.path, "r") as f:
+        with self._read() as f:
             return f[key][()]
