@@ -18,11 +18,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from .._validation import TargetType, check_bool, check_positive_int
+from .._validation import TargetType, check_bool, check_choice, check_positive_int
 from ..adapters import as_model
 from ..domains import Domain, get_domain
 from .base import Attribution, Explainer, Prepared, refuse_forward_only, register_explainer
-from .flex import FLEX
+from .flex import FLEX, METHODS
 from .lrp_support import (
     CONSERVATION_BAND,
     CONSERVATION_TOLERANCE,
@@ -140,6 +140,9 @@ class IntegratedGradients(GradientExplainer):
         input: the error of the numerical integration, which the projection conserves)."""
         check_positive_int(n_steps, "n_steps")
         check_bool(return_convergence_delta, "return_convergence_delta")
+        check_choice(method, "method", METHODS)
+        if internal_batch_size is not None:
+            check_positive_int(internal_batch_size, "internal_batch_size")
         prep = self._time_inputs(inputs, target)
         out = FLEX(self.model, "time").attribute(
             prep.x.detach(), target=prep.targets, baselines=baselines, n_steps=n_steps,
