@@ -73,6 +73,13 @@ def _method_kind(method: str) -> tuple[bool, bool]:
     return bool(cls.additive), not cls.needs_model
 
 
+def _as_arrays(a: Any) -> np.ndarray | list[np.ndarray]:
+    """A batch array, or a list of per-series arrays (series of unequal length)."""
+    if isinstance(a, list | tuple):
+        return [_as_array(r) for r in a]
+    return _as_array(a)
+
+
 def _as_array(a: Any) -> np.ndarray:
     if hasattr(a, "detach"):
         a = a.detach().cpu().double().numpy()
@@ -86,7 +93,7 @@ def summarize(
     relevance: Mapping[Any, Any],
     targets: Sequence[int] | np.ndarray,
     *,
-    length: int,
+    length: int | Sequence[int],
     fs: float | None = None,
     domain: Any = None,
     domains: Mapping[str, Any] | None = None,
@@ -103,11 +110,14 @@ def summarize(
     ----------
     relevance : mapping
         ``{method: relevance}`` (all in ``domain``) or ``{(method, domain_name): relevance}``;
-        each ``(batch, channels or 1, *coefficient_shape)``, tensor or array.
+        each ``(batch, channels or 1, *coefficient_shape)``, tensor or array, or for series of
+        unequal length the list an explainer returns for them (one ``(channels or 1,
+        *coefficient_shape_i)`` per series).
     targets : sequence of int, shape (batch,)
         The class each input was explained for (rows are per class).
-    length : int
-        Signal length in samples.
+    length : int or sequence of int
+        Signal length in samples, or one per input (series of unequal length: each is summarised
+        on its own grid into the bands of the longest, so every series and class compares).
     fs : float, optional
         Sampling rate in Hz; without it frequencies are in cycles per sample.
     domain : str or Domain, optional
@@ -147,10 +157,17 @@ def summarize(
     if t.ndim != 1 or not np.issubdtype(t.dtype, np.integer):
         raise TypeError(f"targets must be a 1-D sequence of integer class indices, got "
                         f"{t.dtype} of shape {t.shape}")
-    length = int(length)
+    lengths = np.asarray(length).reshape(-1)
+    if not np.issubdtype(lengths.dtype, np.integer) or (lengths < 2).any():
+        raise ValueError(f"length must be the signals' length in samples (>= 2), or one per "
+                         f"input for series of unequal length, got {length!r}")
+    lengths = np.broadcast_to(lengths, t.shape) if lengths.size == 1 else lengths
+    if lengths.shape != t.shape:
+        raise ValueError(f"length has {lengths.size} entries for {t.size} inputs")
     if fs is not None and not (np.isfinite(fs) and fs > 0):
         raise ValueError(f"fs must be a positive, finite sampling rate in Hz, got {fs!r}")
-    edges = signal_bands(length, fs, eeg=eeg, bands=bands)
+    # one set of band edges for every domain and every series: those of the longest series
+    edges = signal_bands(int(lengths.max()), fs, eeg=eeg, bands=bands)
     rows: list[dict] = []
     for key, rel in relevance.items():
         if isinstance(key, tuple):
@@ -165,38 +182,65 @@ def summarize(
         add, ref = _method_kind(method)
         if additive is not None and method in additive:
             add = bool(additive[method])
-        rows += _rows(method, dname, dom, _as_array(rel), None if se is None else _as_array(se),
-                      t, length, fs, edges, add, ref, class_names, channel_names)
+        rows += _rows(method, dname, dom, _as_arrays(rel), None if se is None else _as_arrays(se),
+                      t, lengths, fs, edges, add, ref, class_names, channel_names)
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df = _with_agreement(df)
     df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
     return df
 
 
-def _rows(method, dname, domain, rel, se, targets, length, fs, edges, additive, reference,
+def _band_sums(domain, rel: list[np.ndarray] | np.ndarray, lengths: np.ndarray, fs, edges
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per input the relevance summed over each band's coefficients ``(n, C, B)`` and the
+    number of coefficients per band ``(n, B)``; series of each length on their own grid (None for
+    a domain without a frequency axis). Bands no coefficient falls in hold NaN."""
+    n = len(lengths)
+    out = counts = None
+    for length in np.unique(lengths):
+        idx = np.flatnonzero(lengths == length)
+        freqs = domain.profile_frequencies(int(length), fs)
+        if freqs is None:  # the time domain has no frequency axis
+            return None
+        member = band_membership(freqs, edges)  # (F, B)
+        shape = domain.coefficient_shape(int(length))
+        group = rel[idx] if isinstance(rel, np.ndarray) else np.stack([rel[i] for i in idx])
+        if tuple(group.shape[2:]) != tuple(shape):
+            raise ValueError(f"relevance of shape {group.shape[1:]} per input does not fit the "
+                             f"coefficients {tuple(shape)} of a {int(length)}-sample signal in "
+                             f"domain {domain.name!r}")
+        ones = np.ones((1, 1, *shape))
+        c = np.asarray(domain.frequency_profile(ones, int(length)))[0, 0] @ member  # (B,)
+        sums = np.asarray(domain.frequency_profile(group, int(length))) @ member  # (g, C, B)
+        if out is None:
+            out = np.full((n, group.shape[1], len(edges)), np.nan)
+            counts = np.zeros((n, len(edges)))
+        out[idx] = np.where(c > 0, sums, np.nan)
+        counts[idx] = c
+    return out, counts
+
+
+def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive, reference,
           class_names, channel_names) -> list[dict]:
     from scipy import stats
 
-    if rel.ndim < 3 or rel.shape[0] != targets.shape[0]:
-        raise ValueError(f"relevance of {method!r} ({dname}) must be (batch, channels, ...) with "
-                         f"{targets.shape[0]} inputs, got shape {rel.shape}")
-    if not np.isfinite(rel).all():
+    n_in = len(rel)
+    if n_in != targets.shape[0] or any(np.ndim(r) < 2 for r in rel):
+        raise ValueError(f"relevance of {method!r} ({dname}) must hold one (channels, ...) array "
+                         f"per input, {targets.shape[0]} inputs; got {n_in}")
+    if not all(np.isfinite(r).all() for r in rel):
         raise ValueError(f"relevance of {method!r} ({dname}) contains NaN or Inf values")
-    freqs = domain.profile_frequencies(length, fs)
-    if freqs is None:  # the time domain has no frequency axis
+    sums = _band_sums(domain, rel, lengths, fs, edges)
+    if sums is None:
         return []
-    member = band_membership(freqs, edges)  # (F, B)
-    ones = np.ones((1, 1, *domain.coefficient_shape(length)))
-    counts = np.asarray(domain.frequency_profile(ones, length))[0, 0] @ member  # (B,)
-    band_sum = np.asarray(domain.frequency_profile(rel, length)) @ member  # (n, C, B)
-    band_sum[..., counts == 0] = np.nan  # no coefficient of this domain in the band: no value
+    band_sum, counts = sums
     n_ch = band_sum.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_channel = band_sum if additive else band_sum / counts
+        per_channel = band_sum if additive else band_sum / counts[:, None]
         overall = band_sum.sum(1) if additive else band_sum.sum(1) / (counts * n_ch)
         mc_se = None
         if se is not None:  # the band's mean Monte-Carlo error (fully correlated: an upper bound)
-            se_sum = np.asarray(domain.frequency_profile(se, length)) @ member
+            se_sum = _band_sums(domain, se, lengths, fs, edges)[0]
             mc_se = se_sum.sum(1) if additive else se_sum.sum(1) / (counts * se_sum.shape[1])
     channels = [("all", overall, mc_se)]
     if n_ch > 1:
@@ -242,7 +286,7 @@ def _rows(method, dname, domain, rel, se, targets, length, fs, edges, additive, 
                     "share": float(share[b]),
                     "significant": bool(np.isfinite(p[b]) and p[b] < ALPHA / n_bands),
                     "p_value": float(p[b]), "rank": int(rank[b]) if np.isfinite(mean[b]) else 0,
-                    "n_inputs": n, "n_coefficients": int(counts[b]),
+                    "n_inputs": n, "n_coefficients": int(counts[idx, b].min()),
                     "reference": reference, "aggregation": "sum" if additive else "mean",
                 })
     return out

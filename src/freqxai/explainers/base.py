@@ -16,6 +16,9 @@ for every domain), ``additive`` (relevance sums to the explained output, so band
 bands average it) and ``needs_gradients`` (the method differentiates the model: checked on one
 input before any compute, so a model that leaves torch is refused with the methods that can run).
 
+Every ``attribute`` also takes a list of ``(channels, length_i)`` series of unequal length and
+returns a list: each series is explained at its own length (:mod:`freqxai.ragged`), never padded.
+
 Every ``attribute`` runs the model in evaluation mode (dropout off, batch norm reading its running
 statistics) and restores each of the caller's modules to its own mode afterwards: an explanation
 is of the deterministic model, and explaining never changes the model.
@@ -48,6 +51,7 @@ from .._validation import (
     to_output,
 )
 from ..domains import Domain, get_domain
+from ..ragged import attribute_ragged, is_ragged
 
 __all__ = [
     "Attribution",
@@ -168,10 +172,15 @@ class Explainer:
 
 
 def _in_eval_mode(attribute):
+    """Wrap a class's ``attribute``: the model in eval mode, and a list of series of unequal
+    length explained one length at a time (:mod:`freqxai.ragged`)."""
     @functools.wraps(attribute)
-    def wrapped(self: Explainer, *args: Any, **kwargs: Any) -> Any:
+    def wrapped(self: Explainer, inputs: Any, target: TargetType = None, **kwargs: Any) -> Any:
         with eval_mode(getattr(self, "model", None)):
-            return attribute(self, *args, **kwargs)
+            if is_ragged(inputs):
+                return attribute_ragged(functools.partial(attribute, self), inputs, target,
+                                        **kwargs)
+            return attribute(self, inputs, target, **kwargs)
 
     return wrapped
 

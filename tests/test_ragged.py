@@ -1,0 +1,103 @@
+"""Series of unequal length: explained at their own length, summarised on common bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from freqxai import get_explainer
+from freqxai.summary import summarize
+
+F0 = 0.125  # cycles per sample: the frequency the model reads, at any length
+LENGTHS = (48, 64, 80, 64, 96)
+
+
+class ToneModel(torch.nn.Module):
+    """Logit 0 is the power at ``F0`` cycles per sample (any length); logit 1 a constant."""
+
+    def forward(self, x):
+        n = torch.arange(x.shape[-1], dtype=x.dtype)
+        c = (x * torch.cos(2 * torch.pi * F0 * n)).sum(-1)
+        s = (x * torch.sin(2 * torch.pi * F0 * n)).sum(-1)
+        z = (c.square() + s.square()).sum(1) / x.shape[-1]
+        return torch.stack([z, torch.full_like(z, 2.0)], 1)
+
+
+def _series(seed=0, channels=1):
+    rng = np.random.default_rng(seed)
+    out = []
+    for length in LENGTHS:
+        t = np.arange(length)
+        x = np.sin(2 * np.pi * F0 * t + rng.uniform(0, 6)) + 0.3 * rng.normal(size=(channels, length))
+        out.append(x.astype(np.float32))
+    return out
+
+
+OPTIONS = {"freqrise": {"n_masks": 400, "seed": 0}, "flex": {"n_steps": 16}, "ig": {"n_steps": 16},
+           "saliency": {}, "random": {"seed": 0}, "amplitude": {}}
+
+
+@pytest.mark.parametrize("method", list(OPTIONS))
+def test_each_series_is_explained_at_its_own_length_as_if_alone(method):
+    xs = _series()
+    explainer = get_explainer(method, ToneModel(), domain="fft")
+    rels = explainer.attribute(xs, target=0, **OPTIONS[method])
+    assert isinstance(rels, list) and len(rels) == len(xs)
+    for x, r in zip(xs, rels, strict=True):
+        assert isinstance(r, np.ndarray) and r.dtype == np.float32
+        assert r.shape[-1] == x.shape[-1] // 2 + 1
+    for i in (0, 4):  # a series alone gives what it gets in the list (one length, one batch)
+        alone = explainer.attribute(xs[i][None], target=0, **OPTIONS[method])[0]
+        np.testing.assert_allclose(rels[i], alone, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["freqrise", "flex", "ig"])
+def test_the_known_frequency_tops_every_series(method):
+    xs = _series()
+    rels = get_explainer(method, ToneModel(), domain="fft").attribute(xs, target=0,
+                                                                     **OPTIONS[method])
+    for x, r in zip(xs, rels, strict=True):
+        assert r[0].argmax() == round(F0 * x.shape[-1])  # bin of F0 at this length
+
+
+def test_summary_puts_every_series_on_the_bands_of_the_longest():
+    xs = _series()
+    model = ToneModel()
+    rel = {m: get_explainer(m, model, domain="fft").attribute(xs, target=0, **OPTIONS[m])
+           for m in ("freqrise", "flex")}
+    y = np.zeros(len(xs), dtype=int)
+    df = summarize(rel, y, domain="fft", length=[x.shape[-1] for x in xs], fs=1.0)
+    top = df[df["rank"] == 1].set_index("method")
+    for m in ("freqrise", "flex"):
+        assert top.loc[m, "low_hz"] <= F0 < top.loc[m, "high_hz"]
+        assert top.loc[m, "significant"]
+    assert (df["n_inputs"] == len(xs)).all()
+    with pytest.raises(ValueError, match="length has 2 entries for 5 inputs"):
+        summarize(rel, y, domain="fft", length=[48, 64], fs=1.0)
+
+
+def test_tensors_targets_and_multiple_outputs():
+    xs = [torch.from_numpy(x) for x in _series(channels=2)]
+    targets = [0, 1, 0, 1, 0]
+    rel, se = get_explainer("freqrise", ToneModel(), domain="fft").attribute(
+        xs, target=targets, n_masks=64, seed=0, warn_if_noise=False, return_standard_error=True)
+    assert all(isinstance(r, torch.Tensor) for r in rel) and len(se) == len(xs)
+    assert [tuple(r.shape) for r in rel] == [(1, n // 2 + 1) for n in LENGTHS]
+
+
+@pytest.mark.parametrize("inputs, exc, fragment", [
+    ([], ValueError, "empty list"),
+    ([np.zeros(16)], ValueError, r"\(channels, length\)"),
+    ([np.zeros((1, 16)), torch.zeros(1, 16)], TypeError, "mixes tensors"),
+    ([np.zeros((1, 16)), np.zeros((2, 16))], ValueError, "same number of channels"),
+    ([[0.0] * 16], TypeError, "inputs\\[0\\]"),
+])
+def test_bad_lists_are_refused(inputs, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        get_explainer("flex", ToneModel()).attribute(inputs, target=0)
+
+
+def test_per_series_targets_must_match():
+    with pytest.raises(ValueError, match="target has 2 entries for 5 series"):
+        get_explainer("flex", ToneModel()).attribute(_series(), target=[0, 1])
