@@ -57,12 +57,13 @@ def _custom(root, X, *args, data=None):
 # (id, argv from (root, X), fragment of the one-line error)
 CASES = [
     # settings the chosen data set does not read
+    # each data source takes only its own flags: the others are refused by the parser
     ("synthetic --fs", lambda r, X: _synthetic(r, X, "--fs", "100"),
-     "fs=100.0 applies to custom and uea runs only"),
+     "unrecognized arguments: --fs 100 (not an option of 'freqxai run synthetic'"),
     ("synthetic --model", lambda r, X: _synthetic(r, X, "--model", str(r / "cnn.pt")),
-     "applies to custom and uea runs only; a synthetic run would ignore it: remove it"),
+     "unrecognized arguments: --model"),
     ("synthetic --name", lambda r, X: _synthetic(r, X, "--name", "BasicMotions"),
-     "name='BasicMotions' applies to uea runs only"),
+     "see 'freqxai run synthetic --help'"),
     ("synthetic --epochs with weights", lambda r, X: _synthetic(r, X, "--epochs", "3"),
      "epochs=3 has no effect"),
     ("custom noise", lambda r, X: _custom(r, X, "--config", _config(r, "noise", {"noise": 0.5})),

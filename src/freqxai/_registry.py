@@ -13,6 +13,12 @@ from typing import Generic, TypeVar
 T = TypeVar("T", bound=type)
 
 
+def _plugins() -> None:
+    from .plugins import load_plugins  # entry points of other packages, once
+
+    load_plugins()
+
+
 class Registry(Generic[T]):
     """Classes of one base type by name, with aliases.
 
@@ -47,11 +53,13 @@ class Registry(Generic[T]):
         return decorator
 
     def names(self) -> list[str]:
-        """Registered names, in registration order."""
+        """Registered names, in registration order (plug-ins loaded first)."""
+        _plugins()
         return list(self.classes)
 
     def lookup(self, name: str) -> T:
         """The class registered as ``name`` or one of its aliases (case-insensitive)."""
+        _plugins()
         key = name.lower() if isinstance(name, str) else name
         key = self.aliases.get(key, key)
         if key not in self.classes:

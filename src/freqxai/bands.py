@@ -12,13 +12,14 @@ equal relative width).
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
 
-__all__ = ["EEG_BANDS", "band_attributions", "band_membership", "default_bands"]
+__all__ = ["EEG_BANDS", "band_attributions", "band_membership", "default_bands", "is_eeg_montage"]
 
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -27,6 +28,26 @@ EEG_BANDS: dict[str, tuple[float, float]] = {
     "sigma": (12.0, 16.0),
     "beta": (16.0, 30.0),
 }
+
+
+# Electrode labels of the international 10-20 / 10-10 / 10-5 systems: a letter code for the region
+# (frontal pole ... occipital, with the intermediate rows) and a number (odd left, even right) or
+# z for the midline; T3/T4/T5/T6 are the older names of T7/T8/P7/P8.
+_ELECTRODE = re.compile(r"^(N|NZ|FP|AFP|AF|AFF|F|FFC|FC|FCC|FT|FTT|C|CCP|CP|CPP|T|TP|TTP|P|PPO|PO|POO|"
+                        r"O|OI|I|IZ|A|M)(\d{1,2}|Z|H?\d{1,2}H?)$")
+
+
+def is_eeg_montage(channel_names: Sequence[str] | None) -> bool:
+    """Whether most ``channel_names`` are 10-20 / 10-10 electrode labels (``Fp1``, ``Cz``, ``O2``,
+    ``AF3``, ``EEG Fz-Cz`` references stripped): the data is EEG, and its summary uses EEG bands."""
+    if not channel_names:
+        return False
+    hits = 0
+    for name in channel_names:
+        label = str(name).upper().replace("EEG", "").strip(" -_.:")
+        label = re.split(r"[-_ /:]", label)[0]  # "Fz-Cz" (a bipolar pair) -> "FZ"
+        hits += bool(_ELECTRODE.match(label))
+    return hits >= max(1, (len(channel_names) + 1) // 2)
 
 
 def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz"

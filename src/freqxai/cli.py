@@ -1,4 +1,4 @@
-"""Command-line interface: ``freqxai quickstart | train | data | run | report``.
+"""Command-line interface: ``freqxai quickstart | train | data | run | report | list``.
 
 ``quickstart`` runs the whole loop on the embedded synthetic benchmark; ``train`` fits the paper's
 models; ``data`` preprocesses raw recordings; ``run`` explains and scores every registered method
@@ -24,7 +24,8 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     res = run_quickstart(
         args.out, noise=args.noise, n_train=args.n_train, epochs=args.epochs,
-        n_explain=args.n_explain, n_masks=args.n_masks, seed=args.seed, progress=not args.quiet,
+        n_explain=args.n_explain, n_masks=args.n_masks, seed=args.seed,
+        progress=not args.quiet,
     )
     print(f"test accuracy (noise-free signals): {res.test_accuracy:.3f}")
     print(f"FreqRISE localization (relevance rank accuracy): {res.localization:.3f}")
@@ -45,7 +46,7 @@ def _cmd_train_synthetic(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     res = train_synthetic_mlp(
         args.noise, n_train=args.n_train, epochs=args.epochs, seed=args.seed,
-        accelerator=args.accelerator, devices=args.devices, progress=not args.quiet,
+        accelerator=args.accelerator, devices=args.devices, progress=args.verbose,
     )
     path = save_state_dict(res.model, out / f"synth_mlp_{args.noise:g}.pt")
     print(f"validation accuracy (noise 0.8): {res.val_acc:.4f}")
@@ -80,7 +81,7 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
     res = train_audionet(
         ds, args.label, args.fold, epochs=args.epochs, seed=args.seed, patience=args.patience,
         checkpoint_dir=out / f"checkpoints_{tag}", accelerator=args.accelerator,
-        devices=args.devices, progress=not args.quiet,
+        devices=args.devices, progress=args.verbose,
     )
     path = save_state_dict(res.model, out / f"audionet_{tag}.pt")
     print(f"epochs run: {res.epochs}; validation accuracy {res.val_acc:.4f}; "
@@ -89,24 +90,27 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
     return 0
 
 
+_RUN_KEYS = ("out", "noise", "data", "label", "fold", "test_data", "weights", "n_test", "n_masks",
+             "devices", "accelerator", "seed", "chunk_size", "epochs", "n_train", "threads",
+             "model", "model_factory", "fs", "name", "classifier", "eeg")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from .plugins import import_plugin
+
+    import_plugin(args.plugin)
     from .runner import load_config, make_config, run_experiment
 
-    overrides = {
-        "dataset": args.dataset, "out": args.out, "noise": args.noise, "data": args.data,
-        "label": args.label, "fold": args.fold, "test_data": args.test_data,
-        "weights": args.weights, "n_test": args.n_test, "n_masks": args.n_masks,
-        "methods": _csv(args.methods), "domains": _csv(args.domains), "metrics": _csv(args.metrics),
-        "devices": args.devices, "accelerator": args.accelerator, "seed": args.seed,
-        "chunk_size": args.chunk_size, "epochs": args.epochs, "n_train": args.n_train,
-        "threads": args.threads, "model": args.model, "model_factory": args.model_factory,
-        "trust_pickle": args.trust_pickle or None, "fs": args.fs, "name": args.name,
-    }
+    overrides = {k: getattr(args, k, None) for k in _RUN_KEYS}
+    overrides.update(dataset=args.dataset, trust_pickle=getattr(args, "trust_pickle", False) or None,
+                     methods=_csv(args.methods), domains=_csv(args.domains),
+                     metrics=_csv(args.metrics))
     if args.out is None and not args.config:  # (a config file's own out is kept)
-        tag = {"synthetic": f"noise{0.01 if args.noise is None else args.noise:g}",
-               "uea": args.name or "",
-               "custom": Path(args.data).stem if args.data else ""}.get(
-            args.dataset, args.label or "digit")
+        noise = getattr(args, "noise", None)
+        tag = {"synthetic": f"noise{0.01 if noise is None else noise:g}",
+               "uea": getattr(args, "name", None) or "",
+               "custom": Path(args.data).stem if getattr(args, "data", None) else ""}.get(
+            args.dataset, getattr(args, "label", None) or "digit")
         overrides["out"] = f"runs/{args.dataset}_{tag}"
     if args.config:
         cfg = load_config(args.config, **overrides)
@@ -114,14 +118,66 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cfg = make_config(**{k: v for k, v in overrides.items() if v is not None})
     # run_experiment validates everything before any compute, and a failed start removes the
     # folder only in the process that created it and holds its lock (never a concurrent run's)
-    summary = run_experiment(cfg, progress=not args.quiet)
+    summary = run_experiment(cfg, progress=not args.quiet, verbose=args.verbose)
     if summary is None:  # an extra process of a multi-process run
         return 0
-    print((summary.run_dir / "results.md").read_text())
-    print(f"model test accuracy: {summary.test_accuracy:.3f}")
-    print(f"{summary.n_computed} of {summary.n_items} work items computed in this call "
-          f"({summary.seconds:.0f} s); results in {summary.run_dir / 'results.h5'}")
-    print(f"report: {(summary.run_dir / 'report.html').resolve()}")
+    report = (summary.run_dir / "report.html").resolve()
+    if args.quiet:
+        print(report)
+        return 0
+    _print_answer(summary.run_dir)
+    print(f"model test accuracy {summary.test_accuracy:.3f}; {summary.n_computed} of "
+          f"{summary.n_items} work items computed in this call ({summary.seconds:.0f} s)")
+    print(f"report: {report}")
+    return 0
+
+
+def _print_answer(run_dir: Path) -> None:
+    """The run's answer (one line per class), the methods left out and the scores, from the
+    files the run wrote (summary.csv, results.csv)."""
+    import csv
+
+    from .summary import headline_from_csv
+
+    lines = headline_from_csv(run_dir / "summary.csv")
+    if lines:
+        print("which bands drive each class (summary.csv):")
+        for line in lines:
+            print(f"  {line}")
+    with open(run_dir / "results.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    keys = [k for k in ("localization", "complexity", "deletion", "insertion")
+            if rows and k in rows[0] and any(r[k] not in ("", "nan") for r in rows)]
+    if rows and keys:
+        print("scores, mean over test signals (results.md explains them):")
+        print("  " + f"{'method':<10} {'domain':<8}" + "".join(f" {k:>12}" for k in keys))
+        for r in rows:
+            print("  " + f"{r['method']:<10} {r['domain']:<8}"
+                  + "".join(f" {float(r[k]):>12.3f}" for k in keys))
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .plugins import import_plugin
+
+    import_plugin(args.plugin)
+    from .domains import list_domains
+    from .explainers import explainer_class, list_explainers
+    from .metrics import list_metrics, metric_class
+
+    print("methods:")
+    for name in list_explainers():
+        cls = explainer_class(name)
+        needs = ("gradients" if cls.needs_gradients else "forward passes") + (
+            ", eager modules" if cls.needs_modules else "")
+        kind = "reference, does not read the model" if not cls.needs_model else f"needs {needs}"
+        print(f"  {name:<11} {kind}")
+    print("domains:")
+    for name in list_domains():
+        print(f"  {name}")
+    print("metrics:")
+    for name in list_metrics():
+        cls = metric_class(name)
+        print(f"  {name:<13} {'higher' if cls.higher_is_better else 'lower'} is better")
     return 0
 
 
@@ -129,13 +185,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .runner import write_report
 
     paths = write_report(args.run_dir)
-    print(paths["markdown"].read_text())
-    print(f"report: {paths['html'].resolve()} (and {len(paths) - 1} tables and figures)")
+    if args.quiet:
+        print(paths["html"].resolve())
+    else:
+        _print_answer(Path(args.run_dir))
+        print(f"report: {paths['html'].resolve()} (and {len(paths) - 1} tables and figures)")
     if args.open:
         import webbrowser
 
         webbrowser.open(paths["html"].resolve().as_uri())
     return 0
+
+
+def _phase_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("freqxai: %(message)s"))
+    return handler
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -148,112 +213,247 @@ def _devices(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
+class _Parser(argparse.ArgumentParser):
+    """One line for a usage error, naming the help to read (no usage dump)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+_RUN_EXAMPLES = {
+    "synthetic": "freqxai run synthetic --noise 0.8 --n-test 20\n"
+                 "  freqxai run synthetic --weights synth_mlp_0.01.pt --methods freqrise,ig",
+    "audiomnist": "freqxai data audiomnist --src AudioMNIST --out am.h5\n"
+                  "  freqxai run audiomnist --data am.h5 --label gender --fold 0",
+    "fsdd": "freqxai data fsdd --src free-spoken-digit-dataset --out fsdd.h5\n"
+            "  freqxai run fsdd --data fsdd.h5 --n-test 20",
+    "custom": "freqxai run custom --model model.pt2 --data test.npz\n"
+              "  freqxai run custom --model clf.skops --data test.npz --trust-pickle\n"
+              "  freqxai run custom --model mypkg.nets:CNN --weights w.pt --data test.h5 --fs 250",
+    "uea": "freqxai run uea --name BasicMotions\n"
+           "  freqxai run uea --name BasicMotions --classifier minirocket\n"
+           "  freqxai run uea --name EyesOpenShut --methods freqrise,flex --domains fft,wavelet",
+}
+_RUN_HELP = {
+    "synthetic": "the FreqRISE paper's synthetic sinusoids (trains the paper's MLP, or --weights)",
+    "audiomnist": "AudioMNIST speech (HDF5 from 'freqxai data'; trains AudioNet, or --weights)",
+    "fsdd": "Free Spoken Digit Dataset speech (HDF5 from 'freqxai data')",
+    "custom": "your model file on your data file",
+    "uea": "a UEA/UCR set bundled with aeon (trains a CNN or an aeon classifier)",
+}
+
+
+def _run_common() -> argparse.ArgumentParser:
+    """The options every ``run`` data source shares."""
+    p = _Parser(add_help=False)
+    g = p.add_argument_group("run options")
+    g.add_argument("--config", metavar="FILE",
+                   help="JSON or TOML file with any run setting (RunConfig field); flags win")
+    g.add_argument("--out", metavar="DIR",
+                   help="run folder: results.h5, summary.csv, report.html (default runs/<source>_<tag>)")
+    g.add_argument("--n-test", type=int, metavar="N",
+                   help="test signals to explain (default 100; a class-stratified, seeded sample)")
+    g.add_argument("--methods", metavar="LIST",
+                   help="comma list of methods (default: every method that can explain the model; "
+                        "'freqxai list' shows them)")
+    g.add_argument("--domains", metavar="LIST", help="comma list of domains (default fft,stft)")
+    g.add_argument("--metrics", metavar="LIST", help="comma list of metrics (default all)")
+    g.add_argument("--n-masks", type=int, metavar="N", help="FreqRISE masks per signal (default 3000)")
+    g.add_argument("--seed", type=int, help="seed of training, sampling and masks (default 0)")
+    g.add_argument("--devices", type=int, metavar="N",
+                   help="processes (CPU) or GPUs for the explanation work (default 1)")
+    g.add_argument("--accelerator", help="Lightning accelerator: cpu (default), gpu, auto")
+    g.add_argument("--chunk-size", type=int, metavar="N",
+                   help="signals per work item: a run resumes at this granularity (default 25)")
+    g.add_argument("--threads", type=int, metavar="N",
+                   help="CPU threads per process (pin it for bit-identical runs)")
+    g.add_argument("--plugin", action="append", metavar="MODULE", default=[],
+                   help="import MODULE first (it registers methods, domains or metrics); repeatable")
+    _output_flags(p)
+    return p
+
+
+def _output_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the result's path (and errors)")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="also Lightning's progress bars, every warning and debug logs")
+
+
+def _add_run_parsers(sub) -> None:
+    common = _run_common()
+    fmt = argparse.RawDescriptionHelpFormatter
+    parsers = {}
+    for source in ("synthetic", "audiomnist", "fsdd", "custom", "uea"):
+        parsers[source] = sub.add_parser(
+            source, parents=[common], help=_RUN_HELP[source], formatter_class=fmt,
+            description=f"Explain {_RUN_HELP[source]} with every method, domain and metric, "
+                        "then write summary.csv (which bands drive each class) and report.html.",
+            epilog=f"examples:\n  {_RUN_EXAMPLES[source]}")
+        parsers[source].set_defaults(func=_cmd_run, dataset=source)
+    s = parsers["synthetic"].add_argument_group("synthetic data")
+    s.add_argument("--noise", type=float, help="noise level of the training signals (0.01, 0.8)")
+    s.add_argument("--test-data", metavar="NPZ", help=".npz with X (n, 2560) and y as test set")
+    s.add_argument("--weights", metavar="PT", help="the MLP's state dict (else trained and cached)")
+    s.add_argument("--epochs", type=int, help="training epochs without --weights (default 20)")
+    s.add_argument("--n-train", type=int, help="training signals without --weights (default 100000)")
+    for source in ("audiomnist", "fsdd"):
+        a = parsers[source].add_argument_group(f"{source} data")
+        a.add_argument("--data", required=True, metavar="H5", help="HDF5 file from 'freqxai data'")
+        a.add_argument("--label", choices=["digit", "gender"], help="the task (default digit)")
+        a.add_argument("--fold", type=int, help="speaker split fold (default 0)")
+        a.add_argument("--weights", metavar="PT", help="AudioNet's state dict (else trained)")
+        a.add_argument("--epochs", type=int, help="training epochs without --weights (default 50)")
+    c = parsers["custom"].add_argument_group("your model and data")
+    c.add_argument("--data", required=True, metavar="FILE",
+                   help=".npz/.h5 with X (n, channels, time), optional y, fs, class_names, "
+                        "channel_names")
+    c.add_argument("--model", required=True, metavar="FILE",
+                   help="TorchScript, .pt2, .onnx, .keras, a state dict (with --model-factory), "
+                        ".skops or .joblib classifier, or package.module:Name with --weights")
+    c.add_argument("--model-factory", metavar="MODULE:NAME",
+                   help="builds the module a state dict is loaded into")
+    c.add_argument("--weights", metavar="PT", help="state dict for --model package.module:Name")
+    c.add_argument("--trust-pickle", action="store_true",
+                   help="allow files that run code when loaded (pickled modules, .joblib, "
+                        "types skops does not trust)")
+    c.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the file's)")
+    c.add_argument("--eeg", action="store_true", default=None,
+                   help="the data is EEG: summarise in EEG bands (default: if the channel names "
+                        "are 10-20 electrodes)")
+    u = parsers["uea"].add_argument_group("UEA/UCR data (aeon)")
+    u.add_argument("--name", required=True, help="the data set, e.g. BasicMotions")
+    u.add_argument("--classifier", metavar="NAME",
+                   help="trained on the train split: cnn (default), minirocket, rocket, "
+                        "hivecote2, or package.module:Class")
+    u.add_argument("--model", metavar="FILE", help="explain this model instead of training one")
+    u.add_argument("--model-factory", metavar="MODULE:NAME",
+                   help="builds the module a state dict --model is loaded into")
+    u.add_argument("--weights", metavar="PT", help="state dict for --model package.module:Name")
+    u.add_argument("--trust-pickle", action="store_true",
+                   help="allow model files that run code when loaded")
+    u.add_argument("--epochs", type=int, help="CNN training epochs (default 200)")
+    u.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the set's)")
+    u.add_argument("--eeg", action="store_true", default=None,
+                   help="the data is EEG: summarise in EEG bands")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from .domains import list_domains
-    from .explainers import list_explainers
-    from .metrics import list_metrics
-
-    parser = argparse.ArgumentParser(
-        prog="freqxai",
-        description="Explain time-series models in the frequency and time-frequency domain.",
+    """The command-line parser; imports nothing heavy (``freqxai --help`` stays fast)."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="freqxai", formatter_class=fmt,
+        description="Explain time-series models in the frequency and time-frequency domain: "
+                    "which frequency bands, and when, made the model decide.",
+        epilog="examples:\n  freqxai quickstart\n  freqxai run uea --name BasicMotions\n"
+               "  freqxai run custom --model model.pt2 --data test.npz\n"
+               "  freqxai list\n\n'freqxai COMMAND --help' describes each command.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    q = sub.add_parser("quickstart", help="train a small model on synthetic data and explain it")
+    q = sub.add_parser("quickstart", help="train a small model on synthetic data and explain it",
+                       formatter_class=fmt, epilog="example:\n  freqxai quickstart --n-explain 4",
+                       description="Generate the synthetic benchmark, train the paper's MLP, "
+                                   "explain test signals with FreqRISE and score the localization "
+                                   "(CPU, no downloads, about a minute).")
     q.add_argument("--out", default="freqxai-output/quickstart", help="output folder")
     q.add_argument("--noise", type=float, default=0.01, help="noise level of training signals")
     q.add_argument("--n-train", type=int, default=20_000, help="training signals")
-    q.add_argument("--epochs", type=int, default=5)
+    q.add_argument("--epochs", type=int, default=5, help="training epochs")
     q.add_argument("--n-explain", type=int, default=8, help="test signals to explain")
     q.add_argument("--n-masks", type=int, default=3000, help="FreqRISE masks per signal")
-    q.add_argument("--seed", type=int, default=0)
-    q.add_argument("--quiet", action="store_true", help="no progress bars")
+    q.add_argument("--seed", type=int, default=0, help="seed of data, training and masks")
+    _output_flags(q)
     q.set_defaults(func=_cmd_quickstart)
 
-    t = sub.add_parser("train", help="train a model of the paper")
-    tsub = t.add_subparsers(dest="dataset", required=True)
-    ts = tsub.add_parser("synthetic", help="the MLP on the synthetic sinusoid benchmark")
+    t = sub.add_parser("train", help="train a model of the paper",
+                       description="Train the FreqRISE paper's models.")
+    tsub = t.add_subparsers(dest="dataset", required=True, metavar="DATA")
+    ts = tsub.add_parser("synthetic", help="the MLP on the synthetic sinusoid benchmark",
+                         formatter_class=fmt,
+                         epilog="example:\n  freqxai train synthetic --noise 0.8 --epochs 20")
     ts.add_argument("--noise", type=float, required=True, help="noise level (paper: 0.01, 0.8)")
     ts.add_argument("--out", default="freqxai-output/models", help="folder for the weights")
-    ts.add_argument("--n-train", type=int, default=100_000)
-    ts.add_argument("--epochs", type=int, default=20)
-    ts.add_argument("--seed", type=int, default=0)
+    ts.add_argument("--n-train", type=int, default=100_000, help="training signals")
+    ts.add_argument("--epochs", type=int, default=20, help="training epochs")
+    ts.add_argument("--seed", type=int, default=0, help="seed of data and training")
     ts.add_argument("--accelerator", default="auto", help="Lightning accelerator (cpu, gpu, auto)")
     ts.add_argument("--devices", type=_devices, default=1, help="Lightning devices")
-    ts.add_argument("--quiet", action="store_true")
+    _output_flags(ts)
     ts.set_defaults(func=_cmd_train_synthetic)
 
     for name in ("audiomnist", "fsdd"):
-        ta = tsub.add_parser(name, help=f"AudioNet on the preprocessed {name} HDF5 file")
+        ta = tsub.add_parser(name, help=f"AudioNet on the preprocessed {name} HDF5 file",
+                             formatter_class=fmt,
+                             epilog=f"example:\n  freqxai train {name} --data {name}.h5 --label digit")
         ta.add_argument("--data", required=True, help="HDF5 file from 'freqxai data'")
-        ta.add_argument("--label", choices=["digit", "gender"], default="digit")
-        ta.add_argument("--fold", type=int, default=0)
+        ta.add_argument("--label", choices=["digit", "gender"], default="digit", help="the task")
+        ta.add_argument("--fold", type=int, default=0, help="speaker split fold")
         ta.add_argument("--epochs", type=int, default=50, help="upper bound; early stopping")
-        ta.add_argument("--patience", type=int, default=7)
-        ta.add_argument("--out", default="freqxai-output/models")
-        ta.add_argument("--seed", type=int, default=0)
-        ta.add_argument("--accelerator", default="auto")
-        ta.add_argument("--devices", type=_devices, default=1)
-        ta.add_argument("--quiet", action="store_true")
+        ta.add_argument("--patience", type=int, default=7, help="early-stopping patience (epochs)")
+        ta.add_argument("--out", default="freqxai-output/models", help="folder for the weights")
+        ta.add_argument("--seed", type=int, default=0, help="seed of training")
+        ta.add_argument("--accelerator", default="auto", help="Lightning accelerator")
+        ta.add_argument("--devices", type=_devices, default=1, help="Lightning devices")
+        _output_flags(ta)
         ta.set_defaults(func=_cmd_train_audio)
 
-    d = sub.add_parser("data", help="preprocess raw wav recordings into one HDF5 file")
-    d.add_argument("dataset", choices=["audiomnist", "fsdd"])
+    d = sub.add_parser("data", help="preprocess raw wav recordings into one HDF5 file",
+                       formatter_class=fmt,
+                       epilog="example:\n  freqxai data fsdd --src free-spoken-digit-dataset "
+                              "--out fsdd.h5")
+    d.add_argument("dataset", choices=["audiomnist", "fsdd"], help="which recordings")
     d.add_argument("--src", required=True, help="dataset folder (AudioMNIST clone, or FSDD)")
     d.add_argument("--out", required=True, help="HDF5 file to write")
     d.add_argument("--seed", type=int, default=0, help="seed of the random placement in the frame")
     d.add_argument("--strict", action="store_true", help="stop at the first bad file")
-    d.add_argument("--quiet", action="store_true")
+    _output_flags(d)
     d.set_defaults(func=_cmd_data)
 
-    r = sub.add_parser("run", help="run the paper's experiment: explain, evaluate, write tables/figures")
-    r.add_argument("dataset", choices=["synthetic", "audiomnist", "fsdd", "custom", "uea"],
-                   help="the paper's data sets, custom (--model and --data) or uea (--name)")
-    r.add_argument("--config", help="JSON or TOML file with any RunConfig field")
-    r.add_argument("--out", help="run folder (default runs/<dataset>_<noise|label>)")
-    r.add_argument("--noise", type=float, help="synthetic: training noise level (default 0.01)")
-    r.add_argument("--data", help="audio: HDF5 file from 'freqxai data'; custom: .npz/.h5 with X "
-                   "(n, channels, time), optional y, fs, class_names, channel_names")
-    r.add_argument("--model", help="custom/uea: TorchScript, .pt2, .onnx, .keras, or a state dict "
-                   "with --model-factory")
-    r.add_argument("--model-factory", help="package.module:Name building the module a state dict "
-                   "is loaded into")
-    r.add_argument("--trust-pickle", action="store_true",
-                   help="allow a model file holding a pickled module (it runs code when loaded)")
-    r.add_argument("--fs", type=float, help="sampling rate in Hz (overrides the data file's)")
-    r.add_argument("--name", help="uea: the data set bundled with aeon, e.g. BasicMotions")
-    r.add_argument("--label", choices=["digit", "gender"], help="audio: task")
-    r.add_argument("--fold", type=int, help="audio: split fold")
-    r.add_argument("--test-data", help="synthetic: .npz with X (n, 2560) and y")
-    r.add_argument("--weights", help="model state dict (else trained and cached in the run folder)")
-    r.add_argument("--n-test", type=int, help="test signals to explain (default 100)")
-    r.add_argument("--n-masks", type=int, help="FreqRISE masks (default 3000)")
-    r.add_argument("--methods", help=f"comma list, default all: {','.join(list_explainers())}")
-    r.add_argument("--domains", help=f"comma list of {','.join(list_domains())} (default fft,stft)")
-    r.add_argument("--metrics", help=f"comma list, default all: {','.join(list_metrics())}")
-    r.add_argument("--devices", type=int, help="processes (CPU, gloo) or GPUs for attribution")
-    r.add_argument("--accelerator", help="Lightning accelerator: cpu (default), gpu, auto")
-    r.add_argument("--chunk-size", type=int, help="signals per work item (resume granularity)")
-    r.add_argument("--threads", type=int, help="CPU threads per process (pin for bit-identical runs)")
-    r.add_argument("--epochs", type=int, help="training epochs when no weights are given")
-    r.add_argument("--n-train", type=int, help="training signals when no weights are given")
-    r.add_argument("--seed", type=int)
-    r.add_argument("--quiet", action="store_true")
-    r.set_defaults(func=_cmd_run)
+    r = sub.add_parser("run", help="explain and score a model: summary.csv and report.html",
+                       formatter_class=fmt,
+                       description="Explain a model with every method x domain, score every "
+                                   "metric, and state which bands drive each class.",
+                       epilog="data sources:\n" + "\n".join(
+                           f"  {k:<11} {v}" for k, v in _RUN_HELP.items())
+                       + "\n\n'freqxai run SOURCE --help' lists the options of each.")
+    _add_run_parsers(r.add_subparsers(dest="source", required=True, metavar="SOURCE"))
 
-    rep = sub.add_parser("report", help="re-render tables and figures of a run from results.h5")
-    rep.add_argument("run_dir")
+    rep = sub.add_parser("report", help="re-render summary.csv, tables and report.html of a run",
+                         formatter_class=fmt, epilog="example:\n  freqxai report runs/uea_BasicMotions --open")
+    rep.add_argument("run_dir", help="the run folder (holds results.h5)")
     rep.add_argument("--open", action="store_true", help="open report.html in a web browser")
+    _output_flags(rep)
     rep.set_defaults(func=_cmd_report)
+
+    ls = sub.add_parser("list", help="the registered methods, domains and metrics",
+                        description="Registered methods (with what they need), domains and "
+                                    "metrics (with their direction), plug-ins included.")
+    ls.add_argument("--plugin", action="append", metavar="MODULE", default=[],
+                    help="import MODULE first (it registers its own); repeatable")
+    _output_flags(ls)
+    ls.set_defaults(func=_cmd_list)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the subcommand that refuses them, whose --help lists what it takes
+        prog = " ".join(["freqxai", *(v for v in (getattr(args, "command", None),
+                                                   getattr(args, "source", None)) if v)])
+        print(f"{prog}: error: unrecognized arguments: {' '.join(extra)} (not an option of "
+              f"'{prog}'; see '{prog} --help')", file=sys.stderr)
+        return 2
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    # the phases of long work, one plain line each (training, explaining, writing)
+    phases = logging.getLogger("freqxai.progress")
+    phases.propagate = False
+    phases.handlers[:] = [] if quiet else [_phase_handler()]
+    phases.setLevel(logging.WARNING if quiet else logging.INFO)
     from .runtime import tune_cpu_allocator
 
     tune_cpu_allocator()

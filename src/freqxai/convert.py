@@ -363,7 +363,11 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         - ONNX (``.onnx``) or an ``onnx.ModelProto``: converted with ``onnx2pytorch``;
         - Keras (a live model, ``.keras``/``.h5``): exported with ``tf2onnx``, then converted;
         - a whole pickled module: only with ``trust_pickle=True``, since unpickling runs code
-          from the file.
+          from the file;
+        - a fitted scikit-learn/aeon classifier: ``.skops`` (skops' secure format; types skops
+          does not trust are listed and need ``trust_pickle=True``), ``.joblib``/``.pkl`` only
+          with ``trust_pickle=True``; returned as an :class:`~freqxai.adapters.EstimatorModel`
+          (forward-only: FreqRISE and the references explain it).
 
         Graphs exported for a fixed batch size are wrapped in :class:`FixedBatch` (with a
         warning): they run that many inputs at a time.
@@ -399,6 +403,8 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         path = Path(model)
         if not path.is_file():
             raise FileNotFoundError(f"model file not found: {model}")
+        if path.suffix.lower() in _ESTIMATOR_SUFFIXES:
+            return _load_estimator(path, trust_pickle)
         kind = _file_format(path)
         if kind == "Keras":
             return _from_keras(path, True if channels_last is None else channels_last)
@@ -555,8 +561,65 @@ def _load_file(path: Path, kind: str, model_factory: Any, trust_pickle: bool
     return _from_torch_file(path, model_factory, trust_pickle), None
 
 
+_ESTIMATOR_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
+
+
+def _load_estimator(path: Path, trust_pickle: bool) -> nn.Module:
+    """A fitted scikit-learn/aeon classifier from ``path``, as an
+    :class:`~freqxai.adapters.EstimatorModel`.
+
+    ``.skops`` files (skops' secure format) load without running code when every type they hold
+    is one skops trusts; others are listed and loaded only with ``trust_pickle=True`` (after the
+    user checked them). ``.joblib``/``.pkl`` are pickles: loaded only with ``trust_pickle=True``.
+    """
+    from .adapters import EstimatorModel, is_estimator
+
+    if path.suffix.lower() == ".skops":
+        try:
+            import skops.io as sio
+        except ImportError as err:
+            raise ImportError("reading .skops files needs skops: pip install 'freqxai[sklearn]'"
+                              ) from err
+        try:
+            untrusted = sio.get_untrusted_types(file=path)
+        except Exception as err:  # not a skops archive
+            raise ValueError(f"cannot read {path} as a skops file ({type(err).__name__}: "
+                             f"{_one_line(err)}); expected a file written by skops.io.dump") from err
+        if untrusted and not trust_pickle:
+            raise ValueError(
+                f"{path} holds types skops does not trust by default: {', '.join(untrusted[:8])}"
+                f"{' ...' if len(untrusted) > 8 else ''}; loading them can run their code. Check "
+                "them (skops.io.get_untrusted_types) and rerun with --trust-pickle "
+                "(trust_pickle=True) to load them")
+        estimator = sio.load(path, trusted=untrusted or None)
+    else:
+        if not trust_pickle:
+            raise ValueError(
+                f"{path} is a pickle ({path.suffix}): loading it runs code from the file. Save the "
+                "classifier with skops (skops.io.dump(clf, 'clf.skops')), or rerun with "
+                "--trust-pickle (trust_pickle=True) if you trust the file")
+        import pickle
+
+        try:
+            import joblib
+
+            estimator = joblib.load(path)
+        except ImportError:
+            with open(path, "rb") as fh:
+                estimator = pickle.load(fh)  # trusted by the caller (trust_pickle=True)
+    if not is_estimator(estimator):
+        raise TypeError(f"{path} holds a {type(estimator).__name__}, not a fitted classifier with "
+                        "predict_proba or decision_function")
+    return EstimatorModel(estimator)
+
+
 def _load(model: Any) -> tuple[nn.Module, tuple[int | None, ...] | None]:
-    """A module from a live object: a module, an exported program or an ONNX ModelProto."""
+    """A module from a live object: a module, an exported program or an ONNX ModelProto (an
+    estimator becomes an :class:`~freqxai.adapters.EstimatorModel`)."""
+    from .adapters import as_model, is_estimator
+
+    if is_estimator(model):
+        return as_model(model), None
     if isinstance(model, nn.Module):
         if _export_input_shape(model):
             return _from_exported(model, "the torch.export graph")

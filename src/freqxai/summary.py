@@ -39,12 +39,12 @@ import numpy as np
 
 from .bands import band_membership, default_bands
 
-__all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "signal_bands"]
+__all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "headline_from_csv", "signal_bands"]
 
 SUMMARY_COLUMNS = [
     "method", "domain", "class", "channel", "band", "low_hz", "high_hz", "relevance",
     "standard_error", "share", "significant", "p_value", "rank", "n_inputs", "n_coefficients",
-    "top_methods", "agreement", "reference", "aggregation",
+    "top_methods", "agreement", "reference", "aggregation", "unit",
 ]
 ALPHA = 0.05  # family-wise level of ``significant`` per (method, domain, class, channel)
 
@@ -138,7 +138,7 @@ def summarize(
     -------
     pandas.DataFrame
         Columns :data:`SUMMARY_COLUMNS`; ``df.attrs["frequency_unit"]`` is ``"Hz"`` or
-        ``"cycles/sample"``. Channel ``"all"`` sums (additive) or averages the channels; rows per
+        ``"cycles/sample"`` (also the ``unit`` column). Channel ``"all"`` sums (additive) or averages the channels; rows per
         channel follow when the relevance has more than one channel.
 
     Examples
@@ -186,7 +186,7 @@ def summarize(
                       t, lengths, fs, edges, add, ref, class_names, channel_names)
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df = _with_agreement(df)
-    df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
+    df["unit"] = df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
     return df
 
 
@@ -355,3 +355,18 @@ def headline(df, *, domain: str | None = None, channel: str = "all") -> list[str
             text += "; " + ", ".join(others)
         lines.append(text)
     return lines
+
+
+def headline_from_csv(path: Any) -> list[str]:
+    """:func:`headline` of a ``summary.csv`` written by a run (empty if there is none)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    if not Path(path).is_file():
+        return []
+    df = pd.read_csv(path, keep_default_na=True, dtype={"class": str, "top_methods": str})
+    df["top_methods"] = df["top_methods"].fillna("")
+    if "unit" in df and len(df):
+        df.attrs["frequency_unit"] = str(df["unit"].iloc[0])
+    return headline(df)

@@ -35,6 +35,27 @@ __all__ = [
 ]
 
 
+class EpochLines(L.Callback):
+    """Log a few lines while training (to ``freqxai.progress``): the epoch, training loss and
+    accuracy (and validation accuracy) at every quarter of the epochs and at the end."""
+
+    def __init__(self, epochs: int, lines: int = 4) -> None:
+        self.epochs = epochs
+        self.every = max(1, epochs // lines)
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        epoch = trainer.current_epoch + 1
+        if epoch % self.every and epoch != self.epochs:
+            return
+        m = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        text = f"  epoch {epoch}/{self.epochs}"
+        if "train_loss" in m:
+            text += f": loss {m['train_loss']:.3f}, accuracy {m.get('train_acc', float('nan')):.3f}"
+        if "val_acc" in m:
+            text += f", validation accuracy {m['val_acc']:.3f}"
+        logging.getLogger("freqxai.progress").info("%s", text)
+
+
 class LitClassifier(L.LightningModule):
     """Cross-entropy training of a classifier with Adam.
 
@@ -184,6 +205,8 @@ def fit_classifier(
         callbacks.append(ckpt_cb)
     if patience is not None and val is not None:
         callbacks.append(L.pytorch.callbacks.EarlyStopping(monitor="val_acc", mode="max", patience=patience))
+    if not progress:  # a few lines instead of Lightning's bars
+        callbacks.append(EpochLines(epochs))
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
     trainer = L.Trainer(
         max_epochs=epochs,

@@ -38,6 +38,13 @@ APPLIES_TO = {
     "data": ("audiomnist", "fsdd", "custom"), "label": ("audiomnist", "fsdd"),
     "fold": ("audiomnist", "fsdd"), "model": ("custom", "uea"), "model_factory": ("custom", "uea"),
     "trust_pickle": ("custom", "uea"), "fs": ("custom", "uea"), "name": ("uea",),
+    "classifier": ("uea",), "eeg": ("custom", "uea"),
+}
+# run uea --classifier: aeon's classifiers by short name (the CNN is freqxai's SmallCNN)
+UEA_CLASSIFIERS = {
+    "minirocket": "aeon.classification.convolution_based:MiniRocketClassifier",
+    "rocket": "aeon.classification.convolution_based:RocketClassifier",
+    "hivecote2": "aeon.classification.hybrid:HIVECOTEV2",
 }
 # Names an explainer takes that the run sets itself (explainer_options may not set them).
 RUN_SETS = frozenset({"self", "model", "domain", "inputs", "target", "return_standard_error",
@@ -84,6 +91,14 @@ class RunConfig:
         Sampling rate in Hz (overrides the data file's).
     name : str, optional
         ``uea``: the data set, e.g. ``"BasicMotions"``.
+    classifier : str
+        ``uea`` without ``model``: the classifier trained on the train split, ``"cnn"`` (freqxai's
+        SmallCNN, every method explains it), ``"minirocket"``, ``"rocket"``, ``"hivecote2"``
+        (aeon's; FreqRISE and the references explain them) or ``"package.module:Class"`` (an
+        aeon/scikit-learn classifier built without arguments).
+    eeg : bool, optional
+        The data is EEG: summaries use the EEG bands. Default: EEG when most channel names are
+        10-20 electrode labels.
     label : {"digit", "gender"}
         Audio datasets: the task.
     fold : int
@@ -93,10 +108,15 @@ class RunConfig:
     weights : path, optional
         A state dict for the model; otherwise the model is trained (and cached in ``out``).
     n_test : int
-        Number of test signals explained.
+        Number of test signals explained: a sample stratified by class (seeded by ``seed``, in
+        the data's order) when the test set has more; the synthetic and audio sets take the
+        first ``n_test``, as the paper did.
     methods, domains, metrics : lists of names
         From the registries (``freqxai.list_explainers()``, ``freqxai.list_domains()``,
-        ``freqxai.metrics.list_metrics()``); methods and metrics default to all registered.
+        ``freqxai.metrics.list_metrics()``). Methods default to every registered method that can
+        explain the model (:func:`freqxai.adapters.method_support`: no gradient methods for a
+        scikit-learn/aeon estimator, no LRP for a TorchScript graph; the run names each one left
+        out and why); metrics default to all registered.
     n_masks, p_keep, num_cells : FreqRISE settings; ``num_cells`` maps domain → cells (an int or
         ``[freq, frames]``), ``0`` meaning one cell per coefficient.
     use_softmax : bool
@@ -154,8 +174,10 @@ class RunConfig:
     trust_pickle: bool = False
     fs: float | None = None
     name: str | None = None
+    classifier: str = "cnn"
+    eeg: bool | None = None
     n_test: int = 100
-    methods: list[str] = field(default_factory=_methods)
+    methods: list[str] | None = None
     domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
     metrics: list[str] = field(default_factory=_metrics)
     n_masks: int = 3000
@@ -178,6 +200,11 @@ class RunConfig:
     n_train: int = 100_000
 
     def __post_init__(self) -> None:
+        # methods left to the default: every registered method that can explain the model (the
+        # runner drops the others, naming why); named methods that cannot run are refused
+        self.methods_given = self.methods is not None
+        if self.methods is None:
+            self.methods = _methods()
         # Dataset-dependent defaults: the synthetic benchmark has 1281 bins of single sinusoids
         # (one mask cell per bin, as the published synthetic run); audio uses the paper's STFT
         # (n_fft=455, hop=35, Hann) and 200 cells.
@@ -312,6 +339,12 @@ class RunConfig:
             problems.append(f"trust_pickle must be true or false, got {self.trust_pickle!r}")
         if self.label not in ("digit", "gender"):
             problems.append(f"label must be 'digit' or 'gender', got {self.label!r}")
+        if self.classifier not in ("cnn", *UEA_CLASSIFIERS) and ":" not in str(self.classifier):
+            problems.append(f"classifier must be one of {['cnn', *UEA_CLASSIFIERS]} or "
+                            f"'package.module:Class', got {self.classifier!r}")
+        elif self.classifier != "cnn" and self.model:
+            problems.append(f"classifier={self.classifier!r} trains a classifier, model="
+                            f"{self.model!r} gives one: use one of them")
         for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

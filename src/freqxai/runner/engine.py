@@ -37,6 +37,9 @@ from .store import RESULTS, ResultStore, load_shard, save_shard, shard_path, uni
 from .tasks import Task, data_hash, load_task
 
 log = logging.getLogger(__name__)
+# What a run is doing, one line per phase (loading, training, explaining, writing): the CLI shows
+# them (unless --quiet); Lightning's own bars only with --verbose.
+phases = logging.getLogger("freqxai.progress")
 
 __all__ = ["run_experiment", "RunSummary", "Terminated"]
 
@@ -150,8 +153,10 @@ def _merge_complete_units(cfg: RunConfig, task: Task, store: ResultStore) -> lis
     return merged
 
 
-def _record(cfg: RunConfig, task: Task, store: ResultStore) -> None:
-    """Write (or check) the run's identity: config, versions, seeds, data hashes."""
+def _record(cfg: RunConfig, task: Task, store: ResultStore,
+            left_out: dict[str, str] | None = None) -> None:
+    """Write (or check) the run's identity: config, versions, seeds, data hashes, and the methods
+    left out of the default set with their reasons."""
     key = cfg.result_key()
     digest = data_hash(task.X, task.y)
     if store.exists():
@@ -175,51 +180,70 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore) -> None:
             "class_names": list(task.class_names or []),
             "channel_names": list(task.channel_names or []),
             "test_accuracy": task.test_accuracy,
+            "methods_left_out": dict(left_out or {}),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
         data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes},
     )
 
 
-def _check_methods(cfg: RunConfig, task: Task) -> None:
-    """Build every method once before computing: a method that cannot explain this model (LRP on
-    a TorchScript graph, a gradient method on a model without gradients) or a bad setting fails
-    here, with one message naming the methods that can run, not after shards exist."""
-    from .._validation import model_device
-    from ..explainers import explainer_class, get_explainer
-    from ..explainers.base import check_differentiable, forward_only_methods
+def _check_methods(cfg: RunConfig, task: Task) -> dict[str, str]:
+    """Decide the methods before computing, from what the model allows and what each method
+    needs (:func:`freqxai.adapters.method_support`, building each method once, one gradient
+    probe on one input).
 
-    problems = []
+    With methods left to their default, the run uses every method that can explain this model
+    and returns the others with their reason (``{"lrp": "needs eager modules ..."}``), which the
+    terminal, results.md and report.html name. Methods asked for by name that cannot run are
+    refused here, in one message naming the methods that can, not after shards exist.
+    """
+    from .._validation import model_device
+    from ..adapters import method_support
+    from ..explainers import explainer_class, get_explainer
+    from ..explainers.base import check_differentiable
+
+    reasons = {m: why for m, why in method_support(task.model, cfg.methods).items() if why}
     for method in cfg.methods:
+        if method in reasons:
+            continue
         init, _ = cfg.explainer_settings(method, cfg.domains[0], task.X.shape[-1], 0)
         try:
             get_explainer(method, task.model, cfg.domain(cfg.domains[0]), **init)
         except (TypeError, ValueError) as err:
-            problems.append(f"{method}: {err}")
-    gradient_methods = [m for m in cfg.methods if explainer_class(m).needs_gradients]
+            reasons[method] = str(err)
+    gradient_methods = [m for m in cfg.methods
+                        if explainer_class(m).needs_gradients and m not in reasons]
     if gradient_methods:
         x = torch.as_tensor(task.X[:1], dtype=torch.float32)
         try:
             check_differentiable(task.model, x.to(model_device(task.model)))
         except TypeError:
-            problems.append(
-                f"{', '.join(gradient_methods)}: the model has no gradients with respect to its "
-                "input (its forward leaves torch, e.g. numpy inside, or runs under no_grad); "
-                f"methods that can run: {', '.join(forward_only_methods())}")
-    if problems:
-        raise ValueError("methods that cannot run on this model (remove them from --methods):\n  - "
-                         + "\n  - ".join(problems))
+            for m in gradient_methods:
+                reasons[m] = ("needs gradients; the model has none with respect to its input "
+                              "(its forward leaves torch, e.g. numpy inside, or runs under no_grad)")
+    runnable = [m for m in cfg.methods if m not in reasons]
+    if reasons and (cfg.methods_given or not runnable):
+        raise ValueError(
+            "methods that cannot run on this model (remove them from --methods):\n  - "
+            + "\n  - ".join(f"{m}: {why}" for m, why in reasons.items())
+            + f"\nmethods that can run: {', '.join(runnable) or 'none'}")
+    cfg.methods = runnable
+    return reasons
 
 
 def run_experiment(cfg: RunConfig, progress: bool = True,
-                   callbacks: list[L.Callback] | None = None) -> RunSummary | None:
+                   callbacks: list[L.Callback] | None = None, *,
+                   verbose: bool = False) -> RunSummary | None:
     """Compute every pending (method, domain, chunk) and merge the results into results.h5.
 
     Parameters
     ----------
     cfg : RunConfig
     progress : bool
-        Show progress bars.
+        Show one progress bar over the explanation work (the phases are logged to the
+        ``freqxai.progress`` logger at INFO level; the CLI prints them).
+    verbose : bool
+        Lightning's own progress bars (training epochs, prediction batches) instead.
     callbacks : list of lightning callbacks, optional
         Added to the attribution ``Trainer`` (e.g. custom monitoring).
 
@@ -248,7 +272,7 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
             # extra processes of a multi-process run belong to the run that holds the lock).
             lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
             with lock:
-                return _run_locked(cfg, run_dir, rank, t0, progress, callbacks)
+                return _run_locked(cfg, run_dir, rank, t0, progress, callbacks, verbose)
     except BaseException:
         if created:
             _remove_if_unused(run_dir)
@@ -389,18 +413,22 @@ class _WarningLog:
 
 
 def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
-                callbacks: list[L.Callback] | None) -> RunSummary | None:
+                callbacks: list[L.Callback] | None, verbose: bool = False) -> RunSummary | None:
     # Every warning of the run is recorded (once per message) for report.html, and still shown.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         warning_log = _WarningLog(run_dir, rank, caught)
         try:
-            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log)
+            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log, verbose)
         finally:
             if rank == 0 and (run_dir / RESULTS).is_file():
                 warning_log.flush()  # an interrupted or failed run: the resumed run reports them
-            for message in dict.fromkeys(_messages(caught)):
-                log.warning("%s", message)
+            messages = list(dict.fromkeys(_messages(caught)))
+            for message in messages:  # each one with --verbose; all are in report.html
+                log.info("%s", message)
+            if messages and not log.isEnabledFor(logging.INFO):
+                phases.info("%d warning%s raised, listed in report.html (--verbose prints them)",
+                            len(messages), "" if len(messages) == 1 else "s")
 
 
 _NOISE = ("does not have many workers", "LeafSpec", "is deprecated", "Consider setting")
@@ -411,19 +439,57 @@ def _messages(caught) -> list[str]:
     return [str(w.message) for w in caught if not any(n in str(w.message) for n in _NOISE)]
 
 
+class _ExplainProgress(L.Callback):
+    """One progress bar over the run's work items (Lightning's "Predicting DataLoader 0" bar
+    only with --verbose); its rate is the average since the start, which the chunk-major item
+    order keeps steady."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def on_predict_start(self, trainer, pl_module) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=self.total, desc="explaining", unit="item", smoothing=0,
+                        dynamic_ncols=True)
+
+    def on_predict_batch_end(self, trainer, pl_module, outputs, batch, batch_idx,
+                             dataloader_idx=0) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_predict_end(self, trainer, pl_module) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    on_exception = lambda self, trainer, pl_module, exception: self.on_predict_end(  # noqa: E731
+        trainer, pl_module)
+
+
 def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
-         callbacks: list[L.Callback] | None, warning_log: _WarningLog) -> RunSummary | None:
-    task = load_task(cfg, progress)
-    _check_methods(cfg, task)
+         callbacks: list[L.Callback] | None, warning_log: _WarningLog,
+         verbose: bool = False) -> RunSummary | None:
+    phases.info("loading the %s data and model", cfg.dataset)
+    task = load_task(cfg, verbose)
+    left_out = _check_methods(cfg, task)
+    by_reason: dict[str, list[str]] = {}
+    for method, why in left_out.items():
+        by_reason.setdefault(why, []).append(method)
+    for why, methods in by_reason.items():
+        phases.info("left out %s: %s", ", ".join(methods), why)
     store = ResultStore(run_dir)
     if rank == 0:
-        _record(cfg, task, store)
+        _record(cfg, task, store, left_out)
         _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
     done = store.completed_units()
     n_chunks = _chunks(cfg, len(task.X))
     items: list[Item] = []
-    for method in cfg.methods:
-        for c in range(n_chunks):
+    # chunk-major order: every stretch of the run mixes slow and fast methods, so the progress
+    # bar's rate (and ETA) holds from the start
+    for c in range(n_chunks):
+        for method in cfg.methods:
             pending = tuple(d for d in cfg.domains if unit_name(method, d) not in done
                             and not shard_path(run_dir, method, d, c).is_file())
             if pending:
@@ -431,12 +497,15 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     computed = sum(len(it[2]) for it in items)  # (method, domain, chunk) results to compute
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
     if items:
+        phases.info("explaining %d test signals: %s x %s (%d work items)", len(task.X),
+                    ", ".join(cfg.methods), ", ".join(cfg.domains), len(items))
+        bar = [_ExplainProgress(len(items))] if progress and not verbose and rank == 0 else []
         trainer = L.Trainer(
             accelerator=cfg.accelerator, devices=cfg.devices,
             strategy="ddp" if cfg.devices > 1 else "auto",
             logger=False, enable_checkpointing=False, enable_model_summary=False,
-            enable_progress_bar=progress, inference_mode=False,
-            callbacks=[_ShardWriter(run_dir, items, warning_log), *(callbacks or [])],
+            enable_progress_bar=verbose, inference_mode=False,
+            callbacks=[_ShardWriter(run_dir, items, warning_log), *bar, *(callbacks or [])],
         )
         module = _ExplainModule(task, cfg, items)
         loader = torch.utils.data.DataLoader(_Items(items), batch_size=1, shuffle=False)
@@ -446,7 +515,7 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
             try:
                 trainer.predict(module, loader, return_predictions=False)
             except SystemExit as err:  # Lightning turns Ctrl-C into sys.exit(1)
-                if trainer.interrupted:
+                if trainer.interrupted or isinstance(err.__context__, KeyboardInterrupt):
                     raise KeyboardInterrupt from err
                 raise
         if trainer.global_rank != 0:
@@ -461,6 +530,7 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
         shards.rmdir()
     from .report import write_report
 
+    phases.info("writing the report")
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
                       task.test_accuracy)

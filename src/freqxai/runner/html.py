@@ -63,7 +63,7 @@ def _fmt(mean: float, sem: float, pct: bool = False) -> str:
 
 
 def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
-                      figures: list[Path]) -> Path:
+                      figures: list[Path], answer=None) -> Path:
     """Write ``run_dir/report.html`` and return its path."""
     from .report import CERTAINTY_NOTE, certainty_rows, metric_columns
 

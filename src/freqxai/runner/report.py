@@ -310,13 +310,18 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
         raise ValueError(f"{run_dir} is an unfinished run ({len(missing)} of "
                          f"{len(cfg['methods']) * len(cfg['domains'])} method x domain results "
                          "missing); run the same 'freqxai run' command to resume it, then report")
+    from .answer import run_summary, write_summary
+
     try:
         rows = summary_rows(store)
+        answer = run_summary(store)  # the one band table: summary.csv, the page, the terminal
+        summary_path = write_summary(run_dir, answer)
         csv_path, md_path = _write_tables(run_dir, rows, attrs)
         figures = _write_figures(run_dir, store, attrs)
         from .html import write_html_report
 
-        html = write_html_report(run_dir, store, rows, figures)
+        html = write_html_report(run_dir, store, rows, figures, answer)
     except KeyError as err:  # a dataset, attribute or setting the file should hold is missing
         raise store.damaged(f"{err} is missing") from err
-    return {"csv": csv_path, "markdown": md_path, "html": html, **{p.stem: p for p in figures}}
+    return {"csv": csv_path, "markdown": md_path, "html": html, "summary": summary_path,
+            **{p.stem: p for p in figures}}

@@ -16,6 +16,7 @@ from ..domains import Domain
 from .config import RunConfig
 
 log = logging.getLogger(__name__)
+phases = logging.getLogger("freqxai.progress")  # one line per phase (see runner.engine)
 
 __all__ = ["Task", "load_task", "data_hash"]
 
@@ -86,7 +87,7 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
         if cached.is_file():
             model, source = load_synth_mlp(cached), f"{cached} (trained by this run)"
         else:
-            log.info("training the synthetic MLP (noise %s)", cfg.noise)
+            phases.info("training the synthetic MLP (noise %s, %d epochs)", cfg.noise, cfg.epochs)
             res = train_synthetic_mlp(cfg.noise, n_train=cfg.n_train, epochs=cfg.epochs, seed=cfg.seed,
                                       accelerator="cpu", progress=progress)
             save_state_dict(res.model, cached)
@@ -250,17 +251,79 @@ def _custom_task(cfg: RunConfig, progress: bool) -> Task:
     from ..models.training import accuracy
 
     d = read_data_file(cfg.data)
-    X = d["X"][: cfg.n_test]
     model, source, digest = _load_user_model(cfg)
-    _first_outputs(model, X)
-    with torch.no_grad():
-        pred = torch.cat([model(torch.from_numpy(X[i : i + 256])).argmax(1)
-                          for i in range(0, len(X), 256)]).numpy()
-    y = d["y"][: cfg.n_test] if "y" in d else pred.astype(np.int64)
+    _first_outputs(model, d["X"][:1])
+    if "y" in d:
+        keep = stratified_sample(d["y"], cfg.n_test, cfg.seed)
+    else:  # no labels: the predicted class is explained, and the sample is stratified by it
+        with torch.no_grad():
+            pred = torch.cat([model(torch.from_numpy(d["X"][i : i + 256])).argmax(1)
+                              for i in range(0, len(d["X"]), 256)]).numpy().astype(np.int64)
+        keep = stratified_sample(pred, cfg.n_test, cfg.seed)
+    X = d["X"][keep]
+    y = d["y"][keep] if "y" in d else pred[keep]
     fs = cfg.fs or d.get("fs")
     return Task(X, y, float(fs) if fs else 0.0, model, None, source,
                 accuracy(model, X, y) if "y" in d else float("nan"),
                 d.get("class_names"), d.get("channel_names"), digest)
+
+
+def stratified_sample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Indices of ``n`` of the labels ``y``, each class in proportion to its share (largest
+    remainders; every class at least once while ``n`` allows), drawn with ``seed`` and returned
+    in the data's order. All indices when ``n >= len(y)``: a test set sorted by class is not
+    cut to its first classes."""
+    y = np.asarray(y)
+    if n >= len(y):
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(y, return_counts=True)
+    quota = counts * n / len(y)
+    take = np.floor(quota).astype(int)
+    if n >= len(classes):
+        take = np.maximum(take, 1)
+    for i in np.argsort(-(quota - np.floor(quota)), kind="stable"):
+        if take.sum() >= n:
+            break
+        take[i] += 1
+    while take.sum() > n:  # the minimum of one per class overshot: trim the largest
+        take[np.argmax(take)] -= 1
+    picked = [rng.choice(np.flatnonzero(y == c), size=min(k, cnt), replace=False)
+              for c, k, cnt in zip(classes, take, counts, strict=True)]
+    return np.sort(np.concatenate(picked))
+
+
+def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
+    """Train ``cfg.classifier`` (an aeon classifier or ``package.module:Class``) on the train
+    split; explained as an :class:`~freqxai.adapters.EstimatorModel` (forward passes only)."""
+    import importlib
+
+    from ..adapters import EstimatorModel, is_estimator
+    from .config import UEA_CLASSIFIERS
+
+    spec = UEA_CLASSIFIERS.get(cfg.classifier, cfg.classifier)
+    module_name, _, cls_name = spec.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), cls_name)
+    except (ImportError, AttributeError) as err:
+        raise ImportError(f"classifier {cfg.classifier!r} ({spec}) cannot be imported: {err}; "
+                          "aeon's classifiers need pip install 'freqxai[uea]'") from err
+    kwargs = {"random_state": cfg.seed} if "random_state" in _init_parameters(cls) else {}
+    estimator = cls(**kwargs)
+    if not is_estimator(estimator):
+        raise TypeError(f"classifier {spec} is not a classifier with fit and predict_proba")
+    phases.info("training %s on %s", cls.__name__, cfg.name)
+    estimator.fit(train.X, train.y)
+    return EstimatorModel(estimator), f"{cls.__name__} trained by this run", ""
+
+
+def _init_parameters(cls) -> set[str]:
+    import inspect
+
+    try:
+        return set(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return set()
 
 
 def _uea_task(cfg: RunConfig, progress: bool) -> Task:
@@ -271,17 +334,20 @@ def _uea_task(cfg: RunConfig, progress: bool) -> Task:
     from ..models.training import accuracy, fit_classifier, save_state_dict
 
     train, test = load_uea(cfg.name, "train"), load_uea(cfg.name, "test")
-    X, y = test.X[: cfg.n_test], test.y[: cfg.n_test]
+    keep = stratified_sample(test.y, cfg.n_test, cfg.seed)
+    X, y = test.X[keep], test.y[keep]
     if cfg.model:
         model, source, digest = _load_user_model(cfg)
         _first_outputs(model, X)  # one input first: a model of other channels fails in one line
+    elif cfg.classifier != "cnn":
+        model, source, digest = _fit_estimator(cfg, train)
     else:
         cached = Path(cfg.out) / "model.pt"
         with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed
             torch.manual_seed(cfg.seed)
             model = SmallCNN(train.X.shape[1], len(train.class_names))
         if not cached.is_file():
-            log.info("training a SmallCNN on %s (%d epochs)", cfg.name, cfg.epochs)
+            phases.info("training a SmallCNN on %s (%d epochs)", cfg.name, cfg.epochs)
             fit_classifier(model, (train.X, train.y), epochs=cfg.epochs, batch_size=8,
                            seed=cfg.seed, accelerator="cpu", progress=progress)
             save_state_dict(model, cached)

@@ -1,0 +1,71 @@
+"""The answer of a run, computed once: :func:`freqxai.summary.summarize` over every method and
+domain of ``results.h5``, written as ``summary.csv`` and read by the terminal and report.html."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .store import ResultStore, unit_name
+
+__all__ = ["run_summary", "write_summary", "SUMMARY_NAME"]
+
+SUMMARY_NAME = "summary.csv"
+
+
+def run_summary(store: ResultStore) -> Any:
+    """The run's :func:`~freqxai.summary.summarize` table (pandas), from ``results.h5`` alone.
+
+    Classes are the ones each test signal was explained for (its label); bands are the EEG bands
+    when the run declares EEG data (``eeg``, or EEG electrode channel names), else DC and octaves.
+    """
+    from ..bands import is_eeg_montage
+    from ..domains import get_domain
+    from ..summary import summarize
+
+    cfg = store.read_config()
+    attrs = store.read_attrs()
+    y = np.asarray(store.read_data("y")).astype(int)
+    length = int(store.read_data("X").shape[-1])
+    fs = float(attrs.get("fs", 0)) or None
+    names = _names(attrs.get("class_names"))
+    channels = _names(attrs.get("channel_names"))
+    eeg = cfg.get("eeg")
+    if eeg is None:
+        eeg = is_eeg_montage(channels)
+    params = cfg.get("domain_params") or {"stft": cfg.get("stft") or {}}
+    domains = {d: get_domain(d, **params.get(d, {})) for d in cfg["domains"]}
+    relevance, errors = {}, {}
+    for method in cfg["methods"]:
+        for d in cfg["domains"]:
+            name = unit_name(method, d)
+            keys = ["relevance"] + (["standard_error"] if "standard_error"
+                                    in store.unit_shapes(name) else [])
+            unit = store.read_unit(name, keys)
+            relevance[(method, d)] = unit["relevance"]
+            if "standard_error" in unit:
+                errors[(method, d)] = unit["standard_error"]
+    df = summarize(relevance, y, length=length, fs=fs, domains=domains,
+                   standard_errors=errors or None, eeg=bool(eeg), class_names=names or None,
+                   channel_names=channels or None)
+    df.attrs["eeg"] = bool(eeg)
+    return df
+
+
+def write_summary(run_dir: Path, df: Any) -> Path:
+    """``summary.csv`` (atomically), one row per method x domain x class x channel x band."""
+    from .._io import atomic_path
+
+    path = Path(run_dir) / SUMMARY_NAME
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.6g")
+    return path
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [str(v) for v in (value or [])]
