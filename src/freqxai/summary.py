@@ -25,6 +25,12 @@ How a band's relevance is formed
   their errors are fully correlated). References are not tested (``p_value`` NaN).
 - ``share``: the band's relevance over the sum of the absolute relevance of all bands of the row's
   method, domain, class and channel. ``rank``: 1 for the largest relevance.
+- **Intervention** (optional, given ``interventions``; the runner checks every band some method
+  ranks first for a class): ``accuracy`` on the class's signals, ``kept_accuracy`` with only the
+  band's rFFT bins kept, ``removed_accuracy`` with them removed
+  (:func:`band_intervention`). A band that drives the decision costs accuracy when removed; one
+  whose removal and sole presence both leave the accuracy as it was does not (a class recognised
+  by what the signal lacks: its top band is the least unimportant, however significant).
 - **Agreement**: ``top_methods`` lists the methods (references excluded) whose rank-1 band this
   is for the same domain, class and channel; ``agreement`` is their share of those methods.
   ``reference`` marks the references (random, amplitude): scores to beat, not findings.
@@ -39,12 +45,14 @@ import numpy as np
 
 from .bands import band_membership, default_bands
 
-__all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "headline_from_csv", "signal_bands"]
+__all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "headline_from_csv", "signal_bands",
+           "band_intervention"]
 
 SUMMARY_COLUMNS = [
     "method", "domain", "class", "channel", "band", "low_hz", "high_hz", "relevance",
     "standard_error", "share", "significant", "p_value", "rank", "n_inputs", "n_coefficients",
-    "top_methods", "agreement", "reference", "aggregation", "unit",
+    "top_methods", "agreement", "reference", "aggregation", "unit", "accuracy", "kept_accuracy",
+    "removed_accuracy",
 ]
 ALPHA = 0.05  # family-wise level of ``significant`` per (method, domain, class, channel)
 
@@ -103,6 +111,7 @@ def summarize(
     class_names: Sequence[str] | None = None,
     channel_names: Sequence[str] | None = None,
     additive: Mapping[str, bool] | None = None,
+    interventions: Sequence[Mapping[str, Any]] | None = None,
 ) -> Any:
     """One tidy table of band relevance per method, domain, class and channel.
 
@@ -133,6 +142,9 @@ def summarize(
     class_names, channel_names : sequence of str, optional
     additive : mapping method -> bool, optional
         Overrides the registry's ``additive`` (how bands aggregate, module notes).
+    interventions : sequence of dict, optional
+        Results of :func:`band_intervention` with the keys ``class`` (the class label as in the
+        table) and ``band`` (its name) added; they fill the intervention columns of those rows.
 
     Returns
     -------
@@ -187,6 +199,12 @@ def summarize(
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df = _with_agreement(df)
     df["unit"] = df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
+    for key in ("accuracy", "kept_accuracy", "removed_accuracy"):
+        df[key] = np.nan
+    for check in interventions or ():
+        at = (df["class"] == str(check["class"])) & (df["band"] == check["band"])
+        df.loc[at, ["accuracy", "kept_accuracy", "removed_accuracy"]] = (
+            check["accuracy"], check["kept"], check["removed"])
     return df
 
 
@@ -350,6 +368,16 @@ def headline(df, *, domain: str | None = None, channel: str = "all") -> list[str
             name += f" ({row['low_hz']:.3g}-{row['high_hz']:.3g} {unit})"
         text = (f"{cls}: {name}, top band of {', '.join(agree)} ({len(agree)} of {n_methods}; "
                 f"significant for {sig})")
+        if np.isfinite(row.get("removed_accuracy", np.nan)):
+            acc, kept, removed = row["accuracy"], row["kept_accuracy"], row["removed_accuracy"]
+            if acc < 0.5:
+                verdict = "the model gets too few of these signals right for the check to say much"
+            elif removed < acc - 0.05:
+                verdict = "removing it costs accuracy"
+            else:
+                verdict = "but removing it costs no accuracy: the class does not rest on this band"
+            text += (f"; accuracy {acc:.2f}, with only this band {kept:.2f}, without it "
+                     f"{removed:.2f} ({verdict})")
         others = [f"{m}: {b}" for b, ms in counts.items() if b != best for m in ms]
         if others:
             text += "; " + ", ".join(others)
@@ -370,3 +398,55 @@ def headline_from_csv(path: Any) -> list[str]:
     if "unit" in df and len(df):
         df.attrs["frequency_unit"] = str(df["unit"].iloc[0])
     return headline(df)
+
+
+def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarray,
+                      band: tuple[float, float], *, fs: float | None = None, batch_size: int = 256) -> dict[str, float]:
+    """Check a band by intervening on the signals: keep only its rFFT bins, or remove them.
+
+    A band that drives the decision keeps the accuracy when it is all that is left and costs
+    accuracy when it is removed; a band the model ignores does neither. This is the check the
+    summary's top band per class should pass (``bench/answer.py`` runs it per class and method).
+
+    Parameters
+    ----------
+    model : torch.nn.Module, callable or estimator
+        Read as the explainers read it (:func:`freqxai.adapters.as_model`).
+    inputs : tensor or ndarray, shape (batch, channels, time)
+    targets : sequence of int, shape (batch,)
+        The true classes.
+    band : (low, high)
+        In Hz with ``fs`` (cycles per sample without); ``low <= f < high``, closed at Nyquist.
+    fs : float, optional
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (unchanged signals), ``kept`` (only the band) and ``removed`` (all but the
+        band), each the share of inputs classified as their target, and ``n_bins`` in the band.
+    """
+    import torch
+
+    from ._validation import as_signal_tensor, check_model, eval_mode
+    from .bands import band_membership
+
+    model = check_model(model)
+    x, _ = as_signal_tensor(inputs)
+    t = torch.as_tensor(np.asarray(targets), dtype=torch.long)
+    if t.shape != (len(x),):
+        raise ValueError(f"targets must hold one class per input ({len(x)}), got {tuple(t.shape)}")
+    length = x.shape[-1]
+    freqs = np.fft.rfftfreq(length, 1.0 / (fs or 1.0))
+    inside = torch.from_numpy(band_membership(freqs, {"band": band})[:, 0].astype(bool))
+    spectrum = torch.fft.rfft(x.double(), dim=-1)
+
+    def accuracy(spec: torch.Tensor) -> float:
+        signals = torch.fft.irfft(spec, n=length, dim=-1).to(torch.float32)
+        with eval_mode(model), torch.no_grad():
+            pred = torch.cat([model(signals[i:i + batch_size]).argmax(1).cpu()
+                              for i in range(0, len(signals), batch_size)])
+        return float((pred == t).double().mean())
+
+    return {"accuracy": accuracy(spectrum), "kept": accuracy(spectrum * inside),
+            "removed": accuracy(spectrum * ~inside), "n_bins": int(inside.sum())}

@@ -11,7 +11,7 @@ import numpy as np
 
 from .store import ResultStore, unit_name
 
-__all__ = ["run_summary", "write_summary", "SUMMARY_NAME"]
+__all__ = ["run_summary", "write_summary", "band_interventions", "SUMMARY_NAME"]
 
 SUMMARY_NAME = "summary.csv"
 
@@ -48,11 +48,36 @@ def run_summary(store: ResultStore) -> Any:
             relevance[(method, d)] = unit["relevance"]
             if "standard_error" in unit:
                 errors[(method, d)] = unit["standard_error"]
+    checks = attrs.get("band_interventions")
+    checks = json.loads(checks) if isinstance(checks, str) else (checks or None)
     df = summarize(relevance, y, length=length, fs=fs, domains=domains,
                    standard_errors=errors or None, eeg=bool(eeg), class_names=names or None,
-                   channel_names=channels or None)
+                   channel_names=channels or None, interventions=checks)
     df.attrs["eeg"] = bool(eeg)
     return df
+
+
+def band_interventions(store: ResultStore, model: Any) -> list[dict]:
+    """Check every band some method ranks first for a class (channel ``all``, any domain) by
+    intervening on that class's test signals (:func:`freqxai.summary.band_intervention`): the
+    accuracy with only the band kept, and with it removed. Stored with the run, so the summary and
+    report can say whether the answer holds without the model."""
+    from ..summary import band_intervention
+
+    df = run_summary(store)
+    X, y = store.read_data("X"), np.asarray(store.read_data("y")).astype(int)
+    fs = float(store.read_attrs().get("fs", 0)) or None
+    labels = {str(c): c for c in np.unique(y)}
+    names = _names(store.read_attrs().get("class_names"))
+    labels.update({names[c]: c for c in np.unique(y) if c < len(names)})
+    top = df[(df["rank"] == 1) & (df["channel"] == "all") & ~df["reference"]]
+    out = []
+    for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows():
+        c = labels[str(cls)]
+        r = band_intervention(model, X[y == c], y[y == c], (row["low_hz"], row["high_hz"]), fs=fs)
+        out.append({"class": str(cls), "band": band, "accuracy": r["accuracy"],
+                    "kept": r["kept"], "removed": r["removed"]})
+    return out
 
 
 def write_summary(run_dir: Path, df: Any) -> Path:

@@ -58,9 +58,12 @@ def _methods() -> list[str]:
 
 
 def _metrics() -> list[str]:
-    from ..metrics import list_metrics
+    """Every registered metric the runner scores from relevance alone (metrics that explain
+    perturbed inputs again, ``needs_explainer``, cost a full explanation per perturbation: the
+    API runs them)."""
+    from ..metrics import list_metrics, metric_class
 
-    return list_metrics()
+    return [m for m in list_metrics() if not getattr(metric_class(m), "needs_explainer", False)]
 
 
 @dataclass(config=ConfigDict(strict=True, extra="forbid"))
@@ -271,6 +274,11 @@ class RunConfig:
                                  list_domains())
         self.metrics = canonical("metric", self.metrics, lambda m: metric_class(m).name,
                                  list_metrics())
+        for m in self.metrics:
+            if m in list_metrics() and getattr(metric_class(m), "needs_explainer", False):
+                problems.append(f"metric {m!r} explains perturbed copies of every input again (a "
+                                "full explanation per perturbation): the runner does not score "
+                                f"it; use the API (freqxai.metrics.get_metric({m!r}, ...))")
         for d in self.domains:
             if d == "stft" and self.stft is None:
                 continue  # chosen from the signal length (fit_to_length)

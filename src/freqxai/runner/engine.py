@@ -528,8 +528,12 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     shards = run_dir / "shards"
     if shards.is_dir() and not any(shards.iterdir()):
         shards.rmdir()
+    from .answer import band_interventions
     from .report import write_report
 
+    if "band_interventions" not in store.read_attrs():
+        phases.info("checking each class's top bands by keeping and removing them")
+        store.write(attrs={"band_interventions": band_interventions(store, task.model)})
     phases.info("writing the report")
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,

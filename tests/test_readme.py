@@ -1,0 +1,32 @@
+"""Every Python block of the README runs as written, in order, in one namespace (as a reader
+pasting them into one session would)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_the_readme_has_python_blocks():
+    assert len(python_blocks(README.read_text())) >= 4
+
+
+def test_every_python_block_runs(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("aeon")
+    monkeypatch.chdir(tmp_path)  # blocks that write files write them here
+    namespace: dict = {"__name__": "__readme__"}
+    for i, block in enumerate(python_blocks(README.read_text())):
+        try:
+            exec(compile(block, f"README.md python block {i + 1}", "exec"), namespace)
+        except Exception as err:  # name the block in the failure
+            raise AssertionError(f"README python block {i + 1} fails: {err!r}\n{block}") from err
+    out = capsys.readouterr().out
+    assert "running: " in out and "top band of" in out  # the answer the README promises
