@@ -16,6 +16,8 @@ import lightning as L
 import numpy as np
 import pytest
 import torch
+from conftest import assert_same_units as _assert_same
+from conftest import run_units as _units
 
 from freqxai.cli import main
 from freqxai.runner import ResultStore, RunConfig, run_experiment
@@ -87,18 +89,6 @@ def models(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     return tmp_path
 
-
-def _units(run_dir):
-    store = ResultStore(run_dir)
-    return {u: {k: v for k, v in store.read_unit(u).items() if k != "_attrs"}
-            for u in sorted(store.completed_units())}
-
-
-def _assert_same(a, b):
-    assert a.keys() == b.keys() and a
-    for u in a:
-        for k in a[u]:
-            np.testing.assert_array_equal(a[u][k], b[u][k], err_msg=f"{u}/{k}")
 
 
 # -- 1. SIGTERM ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import h5py
 import numpy as np
 import pytest
 import torch
+from conftest import assert_same_units as _assert_same
+from conftest import run_units as _units
 
 from freqxai.cli import main
 from freqxai.data import make_synthetic
@@ -27,17 +29,6 @@ def weights(tmp_path_factory):
     return str(save_state_dict(res.model, tmp_path_factory.mktemp("w") / "mlp.pt"))
 
 
-def _units(run_dir):
-    store = ResultStore(run_dir)
-    return {u: {k: v for k, v in store.read_unit(u).items() if k != "_attrs"}
-            for u in sorted(store.completed_units())}
-
-
-def _assert_same(a, b):
-    assert a.keys() == b.keys() and a
-    for u in a:
-        for k in a[u]:
-            np.testing.assert_array_equal(a[u][k], b[u][k], err_msg=f"{u}/{k}")
 
 
 def test_run_writes_one_hdf5_with_provenance_tables_and_figures(tmp_path, weights):
