@@ -136,3 +136,33 @@ def test_minirocket_on_basic_motions():
     Xt = load_basic_motions(split="test")[0][:2].astype(np.float32)
     rel = FreqRISE(clf).attribute(Xt, n_masks=64, seed=0, warn_if_noise=False)
     assert rel.shape == (2, 1, 51) and rel.dtype == np.float32 and np.isfinite(rel).all()
+
+
+def test_a_skops_pipeline_through_run_custom_with_default_methods(tmp_path, capsys):
+    sio = pytest.importorskip("skops.io")
+    from freqxai.cli import main
+    from freqxai.runner.store import ResultStore
+
+    X, y = _tones(60)
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X[:, 0], y)
+    sio.dump(clf, tmp_path / "clf.skops")
+    Xt, yt = _tones(8, seed=5)
+    np.savez(tmp_path / "d.npz", X=Xt, y=yt, fs=float(LENGTH), class_names=np.array(["a", "b"]))
+    out = tmp_path / "run"
+    rc = main(["run", "custom", "--model", str(tmp_path / "clf.skops"), "--data",
+               str(tmp_path / "d.npz"), "--out", str(out), "--n-masks", "200", "--domains", "fft",
+               "--metrics", "complexity,deletion"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "left out flex, saliency, gxi, ig, lrp" in captured.err
+    assert ResultStore(out).read_config()["methods"] == ["freqrise", "random", "amplitude"]
+    md = (out / "results.md").read_text()
+    assert "Methods left out" in md and "- lrp: needs gradients" in md
+    assert "a: " in captured.out and "b: " in captured.out  # the answer, one line per class
+    # a pickle is refused without the opt-in, naming the safe format
+    import joblib
+
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    rc = main(["run", "custom", "--model", str(tmp_path / "clf.joblib"), "--data",
+               str(tmp_path / "d.npz"), "--out", str(tmp_path / "run2")])
+    assert rc == 2 and "skops.io.dump" in capsys.readouterr().err
