@@ -169,3 +169,23 @@ def test_a_plugin_method_is_listed_and_runs_from_the_cli(tmp_path, monkeypatch, 
     assert rc == 0, capsys.readouterr().err
     rel = ResultStore(tmp_path / "run").read_unit("ones__fft")["relevance"]
     assert rel.shape == (8, 1, 17) and (rel == 1).all()
+
+
+def test_a_data_file_without_fs_runs_in_cycles_per_sample(tmp_path, capsys):
+    from freqxai.models.cnn import SmallCNN
+
+    torch.manual_seed(0)
+    path = tmp_path / "m.pt2"
+    batch = torch.export.Dim("batch")
+    torch.export.save(torch.export.export(SmallCNN(2, 3).eval(), (torch.zeros(2, 2, 32),),
+                                          dynamic_shapes={"x": {0: batch}}), path)
+    X = np.random.default_rng(0).normal(size=(6, 2, 32)).astype(np.float32)
+    np.savez(tmp_path / "nofs.npz", X=X)  # no fs, no labels
+    rc = main(["run", "custom", "--model", str(path), "--data", str(tmp_path / "nofs.npz"),
+               "--out", str(tmp_path / "run"), "--methods", "amplitude,gxi", "--domains", "fft",
+               "--metrics", "complexity", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    import pandas as pd
+
+    df = pd.read_csv(tmp_path / "run" / "summary.csv")
+    assert (df["unit"] == "cycles/sample").all() and df["high_hz"].max() == 0.5

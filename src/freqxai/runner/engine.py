@@ -169,7 +169,8 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore,
         return
     axes = {}
     for d in cfg.domains:
-        for name, values in cfg.domain(d).axes(task.X.shape[-1], task.fs).items():
+        # fs 0.0 stands for "unknown" (HDF5 attributes hold no None): cycles per sample
+        for name, values in cfg.domain(d).axes(task.X.shape[-1], task.fs or None).items():
             axes[f"axes/{d}/{name}"] = np.asarray(values)
     store.write(
         attrs={

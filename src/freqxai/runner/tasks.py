@@ -56,7 +56,7 @@ class Task:
         length = self.X.shape[-1]
         if domain.frequency_axis(length) is None:
             return None
-        return [[domain.profile_index(f, length, self.fs) for f in fs]
+        return [[domain.profile_index(f, length, self.fs or None) for f in fs]
                 for fs in self.truth_frequencies]
 
 
