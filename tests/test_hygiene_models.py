@@ -267,10 +267,37 @@ BAD = [
     ("empty-batch-complexity", lambda: complexity(np.zeros((0, 1, 8))), ValueError, "empty"),
     ("complexity-metric-empty", lambda: get_metric("complexity")(None, None, np.zeros((0, 4))),
      ValueError, "empty"),
+    ("model-class-not-instance", lambda: get_explainer("freqrise", CNN), TypeError,
+     "the class CNN, not a model"),
+    ("numpy-strings", lambda: _explain("flex", CNN(), np.full((1, 2, 8), "a")), TypeError,
+     "numeric array, got dtype <U1"),
+    ("meta-inputs", lambda: _explain("flex", CNN(), torch.empty(1, 2, 8, device="meta")),
+     ValueError, "inputs is on the meta device"),
+    ("huge-target", lambda: _explain("saliency", CNN(), _x(), target=10**20), ValueError,
+     "target out of range"),
+    ("float64-beyond-float32", lambda: _explain("flex", CNN(), np.full((1, 2, 64), 1e300)),
+     ValueError, "beyond the range of the model's torch.float32"),
+    ("channels-mismatch", lambda: _explain("freqrise", CNN(), torch.randn(1, 3, 64)), ValueError,
+     "expects 2 input channels, the inputs have 3"),
+    ("complex-baselines", lambda: _explain("flex", CNN(), _x(1),
+                                           baselines=np.zeros((1, 2, 64), complex)),
+     TypeError, "baselines must be real-valued"),
+    ("flex-show_progress", lambda: _explain("flex", CNN(), _x(1), show_progress="yes"), TypeError,
+     "show_progress"),
+    ("freqrise-max_masks-unused", lambda: _explain("freqrise", CNN(), _x(1), max_masks=-1),
+     ValueError, "max_masks"),
+    ("gradient-eps-nan", lambda: get_explainer("gxi", CNN(), eps=float("nan")), ValueError,
+     "eps"),
     ("freqig-start_idx-float", lambda: freqxai.freqig.attribute(
         torch.randn(2, 64), CNN(), segment=torch.randn(2, 32), start_idx=1.5),
      TypeError, "start_idx must be an integer"),
 ]
+
+
+def test_numpy_float_eps_is_accepted():
+    a = get_explainer("gxi", CNN(), domain="fft", eps=np.float32(1e-6)).attribute(_x(1))
+    b = get_explainer("gxi", CNN(), domain="fft", eps=1e-6).attribute(_x(1))
+    torch.testing.assert_close(a, b)
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
@@ -313,5 +340,6 @@ def test_run_refuses_gradient_methods_on_a_model_without_gradients_before_any_co
                "--methods", "freqrise,flex,ig", "--quiet"])
     err = capsys.readouterr().err
     assert rc == 2 and "Traceback" not in err
-    assert "flex, ig: the model has no gradients" in err and "methods that can run: freqrise" in err
+    assert "- flex: needs gradients; the model has none" in err and "- ig: needs gradients" in err
+    assert "methods that can run: freqrise" in err
     assert not out.exists()

@@ -57,6 +57,9 @@ def check_model(model: Any, name: str = "model") -> Any:
     the meta device)."""
     from .adapters import as_model
 
+    if isinstance(model, type):
+        raise TypeError(f"{name} is the class {model.__name__}, not a model: build it first, e.g. "
+                        f"{model.__name__}(...) with its weights loaded")
     model = as_model(model)
     if not callable(model):
         raise TypeError(
@@ -149,6 +152,21 @@ def class_scores(outputs: torch.Tensor, kind: str, probabilities: bool) -> torch
     return outputs.softmax(dim=-1) if kind == "softmax" else outputs.log_softmax(dim=-1)
 
 
+def input_channels(model: Any) -> int | None:
+    """The channels the model's first convolution reads (None when it cannot be told: a
+    linear first layer, a graph without modules)."""
+    if not isinstance(model, nn.Module):
+        return None
+    for module in model.modules():
+        kind = getattr(module, "original_name", type(module).__name__)
+        channels = getattr(module, "in_channels", None)
+        if kind.startswith("Conv") and isinstance(channels, int):
+            return channels
+        if kind in ("Linear", "LazyLinear", "RNN", "LSTM", "GRU"):
+            return None
+    return None
+
+
 def check_finite_outputs(outputs: torch.Tensor, what: str = "the inputs") -> torch.Tensor:
     """Raise ``ValueError`` when ``outputs`` ``(batch, ...)`` hold NaN or Inf, naming the rows."""
     finite = torch.isfinite(outputs.detach()).flatten(1).all(1)
@@ -166,7 +184,15 @@ def check_finite_outputs(outputs: torch.Tensor, what: str = "the inputs") -> tor
 def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
     """``model(x, *extra)``, checked to be one finite floating ``(batch, n_classes)`` tensor
     with at least two classes."""
-    out = model(x, *extra)
+    try:
+        out = model(x, *extra)
+    except RuntimeError as err:  # most often: the model reads another number of channels
+        expected = input_channels(model)
+        if expected is not None and expected != x.shape[1]:
+            raise ValueError(
+                f"the model expects {expected} input channels, the inputs have {x.shape[1]}: "
+                f"give inputs of shape (batch, {expected}, time)") from err
+        raise
     if isinstance(out, np.ndarray):
         raise TypeError(
             "the model returned a numpy array; explainers pass torch tensors. Wrap a function of "
@@ -211,11 +237,13 @@ def as_signal_tensor(inputs: Any, name: str = "inputs") -> tuple[torch.Tensor, b
     """
     was_numpy = isinstance(inputs, np.ndarray)
     if was_numpy:
-        if inputs.dtype == object:
-            raise TypeError(f"{name} must be a numeric array, got dtype object")
+        if inputs.dtype.kind not in "biufc":
+            raise TypeError(f"{name} must be a numeric array, got dtype {inputs.dtype}")
         inputs = torch.from_numpy(np.ascontiguousarray(inputs))
     if not isinstance(inputs, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor or numpy.ndarray, got {type(inputs).__name__}")
+    if inputs.is_meta:
+        raise ValueError(f"{name} is on the meta device (it holds no values); give real data")
     if inputs.dim() != 3:
         hint = " (add a channel axis with x[:, None, :])" if inputs.dim() == 2 else ""
         raise ValueError(
@@ -232,6 +260,15 @@ def as_signal_tensor(inputs: Any, name: str = "inputs") -> tuple[torch.Tensor, b
     if not torch.isfinite(inputs).all():
         raise ValueError(f"{name} contains NaN or Inf values")
     return inputs, was_numpy
+
+
+def check_cast(x: torch.Tensor, given: torch.dtype, name: str = "inputs") -> torch.Tensor:
+    """Raise ``ValueError`` when casting ``name`` to the model's dtype overflowed (float64 values
+    beyond float32's range become Inf)."""
+    if x.dtype != given and not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{name} hold values beyond the range of the model's {x.dtype} (max "
+                         f"{torch.finfo(x.dtype).max:.3g}); rescale the signals")
+    return x
 
 
 def resolve_targets(target: TargetType, outputs: torch.Tensor, name: str = "target") -> torch.Tensor:
@@ -257,6 +294,8 @@ def resolve_targets(target: TargetType, outputs: torch.Tensor, name: str = "targ
     if isinstance(target, bool | np.bool_):
         raise bad
     if isinstance(target, int | np.integer):
+        if not 0 <= int(target) < n_classes:
+            raise ValueError(f"{name} out of range: the model has {n_classes} outputs, got {target}")
         t = torch.full((batch,), int(target), dtype=torch.long, device=outputs.device)
     else:
         try:

@@ -190,9 +190,12 @@ def as_model(model: Any) -> Any:
     ``decision_function``) wrapped in :class:`EstimatorModel`; anything else as given."""
     if is_estimator(model):
         return EstimatorModel(model)
-    if (inspect.ismethod(model) and model.__name__ in ("predict_proba", "decision_function")
-            and is_estimator(model.__self__)):
-        return EstimatorModel(model.__self__, method=model.__name__)
+    if inspect.ismethod(model) and is_estimator(model.__self__):
+        if model.__name__ in ("predict_proba", "decision_function"):
+            return EstimatorModel(model.__self__, method=model.__name__)
+        raise TypeError(f"model is {type(model.__self__).__name__}.{model.__name__}, which returns "
+                        "labels or values, not class scores: give the estimator itself, or its "
+                        "predict_proba / decision_function")
     return model
 
 

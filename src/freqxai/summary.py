@@ -90,8 +90,13 @@ def _as_arrays(a: Any) -> np.ndarray | list[np.ndarray]:
 
 def _as_array(a: Any) -> np.ndarray:
     if hasattr(a, "detach"):
-        a = a.detach().cpu().double().numpy()
+        a = a.detach().cpu()
+        if a.is_complex():
+            raise TypeError("relevance must be real-valued; take abs() of complex relevance first")
+        a = a.double().numpy()
     a = np.asarray(a)
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"relevance must hold numbers, got dtype {a.dtype}")
     if np.iscomplexobj(a):
         raise TypeError("relevance must be real-valued; take abs() of complex relevance first")
     return a.astype(np.float64, copy=False)
@@ -169,6 +174,22 @@ def summarize(
     if t.ndim != 1 or not np.issubdtype(t.dtype, np.integer):
         raise TypeError(f"targets must be a 1-D sequence of integer class indices, got "
                         f"{t.dtype} of shape {t.shape}")
+    if (t < 0).any():
+        raise ValueError(f"targets must be class indices >= 0, got {t.min()}")
+    if not isinstance(eeg, bool | np.bool_):
+        raise TypeError(f"eeg must be True or False, got {eeg!r}")
+    if fs is not None and (isinstance(fs, bool) or not isinstance(fs, int | float | np.number)):
+        raise TypeError(f"fs must be a number of Hz or None, got {fs!r}")
+    if bands is not None and not bands:
+        raise ValueError("bands must name at least one (low, high) band, or be None")
+    for label, names, need in (("class_names", class_names, int(t.max()) + 1 if t.size else 0),
+                               ("channel_names", channel_names, None)):
+        if names is None:
+            continue
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"{label} must be a sequence of strings, got {names!r:.80}")
+        if need is not None and len(names) < need:
+            raise ValueError(f"{label} has {len(names)} names for class indices up to {need - 1}")
     lengths = np.asarray(length).reshape(-1)
     if not np.issubdtype(lengths.dtype, np.integer) or (lengths < 2).any():
         raise ValueError(f"length must be the signals' length in samples (>= 2), or one per "
@@ -191,6 +212,8 @@ def summarize(
             method, dom = key, get_domain(domain)
             dname = dom.name
         se = None if standard_errors is None else standard_errors.get(key)
+        if se is not None and not all(np.isfinite(e).all() for e in _as_arrays(se)):
+            raise ValueError(f"standard_errors of {key!r} contain NaN or Inf values")
         add, ref = _method_kind(method)
         if additive is not None and method in additive:
             add = bool(additive[method])
@@ -262,8 +285,11 @@ def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive,
             mc_se = se_sum.sum(1) if additive else se_sum.sum(1) / (counts * se_sum.shape[1])
     channels = [("all", overall, mc_se)]
     if n_ch > 1:
-        names = list(channel_names) if channel_names is not None and len(channel_names) == n_ch \
-            else [f"ch {i}" for i in range(n_ch)]
+        if channel_names is not None and len(channel_names) != n_ch:
+            raise ValueError(f"channel_names has {len(channel_names)} names for relevance of "
+                             f"{method!r} with {n_ch} channels")
+        names = list(channel_names) if channel_names is not None else [
+            f"ch {i}" for i in range(n_ch)]
         channels += [(names[c], per_channel[:, c], None) for c in range(n_ch)]
     band_names = list(edges)
     n_bands = len(band_names)
@@ -346,10 +372,17 @@ def headline(df, *, domain: str | None = None, channel: str = "all") -> list[str
     >>> headline(df)
     ['running: 0.8-1.6 Hz, top band of FreqRISE, FLEX, IG, LRP (4 of 4; significant for 4)']
     """
+    if not hasattr(df, "columns") or not set(SUMMARY_COLUMNS[:13]) <= set(df.columns):
+        raise TypeError("headline reads the DataFrame summarize() returns")
     if df.empty:
         return []
     domains = list(dict.fromkeys(df["domain"]))
     domain = domain or ("fft" if "fft" in domains else domains[0])
+    if domain not in domains:
+        raise ValueError(f"domain {domain!r} is not in the table; it has {domains}")
+    if channel not in set(df["channel"]):
+        raise ValueError(f"channel {channel!r} is not in the table; it has "
+                         f"{list(dict.fromkeys(df['channel']))}")
     d = df[(df["domain"] == domain) & (df["channel"] == channel) & ~df["reference"]]
     unit = df.attrs.get("frequency_unit", "Hz")
     lines = []

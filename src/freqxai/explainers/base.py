@@ -41,6 +41,7 @@ from .._registry import Registry
 from .._validation import (
     TargetType,
     as_signal_tensor,
+    check_cast,
     check_model,
     checked_outputs,
     compute_dtype,
@@ -151,6 +152,7 @@ class Explainer:
             return Prepared(x, torch.zeros(len(x), dtype=torch.long), x.new_empty(len(x), 0),
                             was_numpy, out_dtype)
         x = x.to(device=model_device(self.model), dtype=compute_dtype(self.model, x.dtype))
+        check_cast(x, out_dtype)
         with torch.no_grad():
             outputs = checked_outputs(self.model, x, *extra)
         targets = resolve_targets(target, outputs)

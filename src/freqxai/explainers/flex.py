@@ -199,6 +199,7 @@ class FLEX(Explainer):
         n_steps = check_positive_int(n_steps, "n_steps")
         check_choice(method, "method", METHODS)
         check_bool(return_convergence_delta, "return_convergence_delta")
+        check_bool(show_progress, "show_progress")
         if internal_batch_size is not None:
             internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
         extra = _as_tuple(additional_forward_args)
@@ -273,6 +274,8 @@ class FLEX(Explainer):
         if not isinstance(baselines, torch.Tensor | np.ndarray):
             raise TypeError(f"baselines must be a number, an array/tensor or None, got "
                             f"{type(baselines).__name__}")
+        if torch.as_tensor(baselines).is_complex():
+            raise TypeError("baselines must be real-valued time signals, got complex values")
         base = torch.as_tensor(baselines).to(device=x.device, dtype=x.dtype)
         try:
             base = torch.broadcast_to(base, x.shape)

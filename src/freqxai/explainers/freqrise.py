@@ -211,10 +211,10 @@ class FreqRISE(Explainer):
         z_scores : same shape, only if ``return_z_scores`` (after the standard error if both)
         """
         auto = isinstance(n_masks, str)
+        max_masks = check_positive_int(max_masks, "max_masks")  # checked even when unused
+        stability = check_fraction(stability, "stability")
         if auto:
             check_choice(n_masks, "n_masks", ("auto",))
-            max_masks = check_positive_int(max_masks, "max_masks")
-            stability = check_fraction(stability, "stability")
         else:
             n_masks = check_positive_int(n_masks, "n_masks")
         batch_size = check_positive_int(batch_size, "batch_size")

@@ -21,6 +21,7 @@ from torch import nn
 from .._validation import TargetType, check_bool, check_choice, check_positive_int
 from ..adapters import as_model
 from ..domains import Domain, get_domain
+from ..domains.base import check_eps
 from .base import Attribution, Explainer, Prepared, refuse_forward_only, register_explainer
 from .flex import FLEX, METHODS
 from .lrp_support import (
@@ -64,9 +65,7 @@ class GradientExplainer(Explainer):
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "time", *,
                  eps: float = 1e-6) -> None:
         super().__init__(model, domain)
-        if not isinstance(eps, int | float) or isinstance(eps, bool) or eps < 0:
-            raise ValueError(f"eps must be a number >= 0, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = check_eps(eps)  # numpy floats too; NaN, Inf and negatives refused
 
     def _project(self, time_relevance: torch.Tensor, prep: Prepared,
                  *extra: torch.Tensor) -> Attribution:

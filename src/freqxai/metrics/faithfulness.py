@@ -18,6 +18,7 @@ import torch
 from .._validation import (
     as_signal_tensor,
     check_bool,
+    check_cast,
     check_choice,
     check_finite_outputs,
     check_model,
@@ -127,7 +128,7 @@ def perturbation_curves(
     x, _ = as_signal_tensor(inputs)
     domain.check_length(x.shape[-1])
     device = model_device(model)
-    x = x.to(device=device, dtype=compute_dtype(model, x.dtype))
+    x = check_cast(x.to(device=device, dtype=compute_dtype(model, x.dtype)), x.dtype)
     rel = torch.from_numpy(check_relevance(relevance, len(x))).to(device)
     coeffs = domain.forward(x)
     if tuple(rel.shape[2:]) != tuple(coeffs.shape[2:]) or rel.shape[1] not in (1, x.shape[1]):

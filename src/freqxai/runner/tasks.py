@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._validation import input_channels
 from ..domains import Domain
 from .config import RunConfig
 
@@ -211,27 +212,12 @@ def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
     except Exception as err:  # a model that cannot read the data: say so in one line
         hint = ("; export it with dynamic batch and time dimensions (torch.export.export(..., "
                 "dynamic_shapes=...))" if "Guard failed" in str(err) else "")
-        expected = _input_channels(model)
+        expected = input_channels(model)
         channels = (f"the model expects {expected} input channels, the data has {X.shape[1]}: "
                     if expected is not None and expected != X.shape[1] else "")
         raise ValueError(f"{channels}the model cannot read signals of shape (batch, {X.shape[1]}, "
                          f"{X.shape[2]}): {type(err).__name__}: "
                          f"{str(err).splitlines()[0][:200]}{hint}") from err
-
-
-def _input_channels(model: nn.Module) -> int | None:
-    """Input channels of the model's first convolution, if it starts with one (also in a
-    TorchScript module, whose submodules keep their class name as ``original_name``)."""
-    if not isinstance(model, nn.Module):
-        return None
-    for module in model.modules():
-        kind = getattr(module, "original_name", type(module).__name__)
-        channels = getattr(module, "in_channels", None)
-        if kind.startswith("Conv") and isinstance(channels, int):
-            return channels
-        if kind in ("Linear", "LazyLinear", "RNN", "LSTM", "GRU"):
-            return None
-    return None
 
 
 def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
