@@ -262,3 +262,18 @@ def test_settings_probe_uses_an_explainer_check_hook_and_computes_nothing():
     # without a hook: the explainer's own checks, and the stand-in model is never called
     assert _probe_settings(FreqRISE, "fft", {}, {"n_masks": 10, "p_keep": 0.5}) is None
     assert "p_keep" in _probe_settings(FreqRISE, "fft", {}, {"p_keep": 1.5})
+
+
+@pytest.mark.parametrize("make, argv, message", [
+    (lambda d: (d / "bad.toml").write_text("x = ["),
+     lambda d: ["run", "synthetic", "--config", str(d / "bad.toml")], "is not valid TOML"),
+    (lambda d: (d / "g.h5").write_text("garbage"),
+     lambda d: ["run", "fsdd", "--data", str(d / "g.h5")], "cannot be read as HDF5"),
+    (lambda d: None, lambda d: ["train", "synthetic", "--noise", "0.1", "--devices", "0"],
+     "devices must be an integer >= 1"),
+], ids=["toml", "not-hdf5", "devices-0"])
+def test_more_files_and_settings_fail_in_one_line(tmp_path, capsys, make, argv, message):
+    make(tmp_path)
+    rc = main([*argv(tmp_path), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and "Traceback" not in err

@@ -41,7 +41,7 @@ def _cmd_train_synthetic(args: argparse.Namespace) -> int:
 
     # every setting checked before the output folder is made
     check_training_settings(noise=args.noise, n_train=args.n_train, epochs=args.epochs,
-                            seed=args.seed)
+                            seed=args.seed, devices=args.devices)
     out = ensure_writable_dir(args.out)
     t0 = time.perf_counter()
     res = train_synthetic_mlp(
@@ -71,7 +71,8 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
     from .data.audio import load_audio
     from .models.training import check_training_settings, save_state_dict, train_audionet
 
-    check_training_settings(epochs=args.epochs, seed=args.seed, patience=args.patience)
+    check_training_settings(epochs=args.epochs, seed=args.seed, patience=args.patience,
+                            devices=args.devices)
     out = ensure_writable_dir(args.out)
     ds = load_audio(args.data)
     if ds.name != args.dataset:

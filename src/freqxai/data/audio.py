@@ -291,7 +291,12 @@ def load_audio(path: str | Path) -> AudioDataset:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"data file not found: {path}")
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as err:  # not HDF5, truncated
+        raise ValueError(f"{path} cannot be read as HDF5 ({err}); give the file 'freqxai data' "
+                         "wrote") from err
+    with f:
         missing = {"signals", "digit", "gender", "speaker"} - set(f)
         if missing:
             raise ValueError(f"{path} is not a freqxai audio file (missing {sorted(missing)})")

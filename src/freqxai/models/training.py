@@ -137,6 +137,8 @@ def check_training_settings(**settings: Any) -> None:
             problems.append(f"seed must be an integer in [0, 2**32), got {value!r}")
         elif name == "noise" and not (is_num and 0 <= value < np.inf):
             problems.append(f"noise must be a finite number >= 0, got {value!r}")
+        elif name == "devices" and not (isinstance(value, str) or (is_int and value >= 1)):
+            problems.append(f"devices must be an integer >= 1 or 'auto', got {value!r}")
         elif name == "lr" and not (is_num and 0 < value < np.inf):
             problems.append(f"lr must be a finite number > 0, got {value!r}")
     if problems:

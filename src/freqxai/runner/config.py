@@ -691,7 +691,10 @@ def load_config(path: str | Path, **overrides: Any) -> RunConfig:
             except ImportError as err:
                 raise ValueError("TOML configs need Python >= 3.11 or 'pip install tomli'; "
                                  "or write the config as JSON") from err
-        data = tomllib.loads(text)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(f"config {path} is not valid TOML: {err}") from err
     else:
         try:
             data = json.loads(text)

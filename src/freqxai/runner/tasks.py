@@ -120,7 +120,12 @@ def _audio_task(cfg: RunConfig, progress: bool) -> Task:
                              checkpoint_dir=Path(cfg.out) / "checkpoints", progress=progress)
         save_state_dict(res.model, weights)
     model = AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    try:
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    except (RuntimeError, KeyError) as err:  # another model's weights
+        raise ValueError(f"{weights} does not hold AudioNet weights for {cfg.label} "
+                         f"({str(err).splitlines()[0][:160]}); give the file 'freqxai train "
+                         f"{cfg.dataset}' wrote") from err
     model.eval()
     return Task(X, y, float(ds.attrs.get("fs", FS)), model, None, str(weights),
                 accuracy(model, X, y, batch_size=100))
