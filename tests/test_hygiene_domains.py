@@ -187,3 +187,34 @@ def test_what_check_length_accepts_inverts_exactly(domain, length):
     x = torch.randn(2, 1, length, dtype=torch.float64)
     domain.check_length(length)
     torch.testing.assert_close(domain.inverse(domain.forward(x), length), x)
+
+
+LOW_LEVEL = [
+    ("coefficient_shape(0)", lambda d: d.coefficient_shape(0), ValueError, "integer >= 2"),
+    ("coefficient_shape(64.5)", lambda d: d.coefficient_shape(64.5), ValueError, "integer >= 2"),
+    ("coefficient_shape('64')", lambda d: d.coefficient_shape("64"), ValueError, "integer >= 2"),
+    ("inverse(c, -64)", lambda d: d.inverse(d.forward(torch.zeros(1, 1, 512)), -64), ValueError,
+     "length must be"),
+    ("inverse(numpy)", lambda d: d.inverse(np.zeros((1, 1, 33)), 64), TypeError,
+     "takes a torch.Tensor of coefficients"),
+    ("forward(complex)", lambda d: d.forward(torch.zeros(1, 1, 64, dtype=torch.cfloat)),
+     TypeError, "real signals"),
+    ("forward(numpy)", lambda d: d.forward(np.zeros((1, 1, 64))), TypeError, "torch.Tensor"),
+]
+
+
+@pytest.mark.parametrize("domain", ["fft", "stft", "wavelet", "time"])
+@pytest.mark.parametrize("case", LOW_LEVEL, ids=[c[0] for c in LOW_LEVEL])
+def test_every_domains_contract_methods_check_their_arguments(domain, case):
+    from freqxai import get_domain
+
+    _, call, exc, fragment = case
+    with pytest.raises(exc, match=fragment):
+        call(get_domain(domain))
+
+
+def test_numpy_integer_lengths_are_accepted():
+    from freqxai import get_domain
+
+    d = get_domain("stft")
+    assert d.coefficient_shape(np.int64(512)) == d.coefficient_shape(512)

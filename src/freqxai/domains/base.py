@@ -25,6 +25,7 @@ virtual inspection layers. Pattern Recognition, 150, 110309.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -114,6 +115,44 @@ def split_negligible(x: torch.Tensor, relevance: torch.Tensor, eps: float):
     return z, torch.where(small, relevance, torch.zeros_like(relevance))
 
 
+def check_length_arg(length: Any, name: str = "length") -> int:
+    """``length`` as an int >= 2 (numpy integers accepted); ``ValueError`` naming it otherwise."""
+    if isinstance(length, bool | np.bool_) or not isinstance(length, int | np.integer) \
+            or length < 2:
+        raise ValueError(f"{name} must be the signal length in samples, an integer >= 2, got "
+                         f"{length!r}")
+    return int(length)
+
+
+def _checked_forward(forward):
+    @functools.wraps(forward)
+    def wrapped(self, x, *args, **kwargs):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{type(self).__name__}.forward takes a torch.Tensor (..., channels, "
+                            f"time), got {type(x).__name__}")
+        if x.is_complex():
+            raise TypeError(f"{type(self).__name__}.forward takes real signals, got {x.dtype}")
+        return forward(self, x, *args, **kwargs)
+    return wrapped
+
+
+def _checked_inverse(inverse):
+    @functools.wraps(inverse)
+    def wrapped(self, coefficients, length, *args, **kwargs):
+        if not isinstance(coefficients, torch.Tensor):
+            raise TypeError(f"{type(self).__name__}.inverse takes a torch.Tensor of coefficients, "
+                            f"got {type(coefficients).__name__}")
+        return inverse(self, coefficients, check_length_arg(length), *args, **kwargs)
+    return wrapped
+
+
+def _checked_shape(coefficient_shape):
+    @functools.wraps(coefficient_shape)
+    def wrapped(self, length, *args, **kwargs):
+        return coefficient_shape(self, check_length_arg(length), *args, **kwargs)
+    return wrapped
+
+
 class Domain(ABC):
     """Base class of explanation domains.
 
@@ -177,6 +216,15 @@ class Domain(ABC):
         dict
             Axis name (``"time"``, ``"frequency"``, ...) to coordinates.
         """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # every domain's contract methods check their arguments the same way (subclasses,
+        # users' own domains included, write only the math)
+        super().__init_subclass__(**kwargs)
+        for name, wrap in (("forward", _checked_forward), ("inverse", _checked_inverse),
+                           ("coefficient_shape", _checked_shape)):
+            if name in cls.__dict__:
+                setattr(cls, name, wrap(cls.__dict__[name]))
 
     # -- generic behaviour --------------------------------------------------------------------
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
