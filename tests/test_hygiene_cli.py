@@ -7,6 +7,7 @@ one line on stderr that names the setting and the fix, no traceback, no run fold
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -277,3 +278,16 @@ def test_more_files_and_settings_fail_in_one_line(tmp_path, capsys, make, argv, 
     rc = main([*argv(tmp_path), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert rc == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"domains": ["fft"], "domain_params": {"stft": {"n_fft": -1}}}, "domain 'stft'"),
+    ({"methods": ["gxi"], "explainer_options": {"freqrise": {"n_masks": -1}}},
+     "explainer_options['freqrise']"),
+], ids=["stft-not-run", "options-of-a-method-not-run"])
+def test_bad_settings_are_refused_even_where_unused(tmp_path, settings, message):
+    from freqxai.runner import make_config
+
+    cfg = make_config(out=str(tmp_path / "o"), **settings)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cfg.validate(create_out=False)

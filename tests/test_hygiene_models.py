@@ -288,10 +288,41 @@ BAD = [
      ValueError, "max_masks"),
     ("gradient-eps-nan", lambda: get_explainer("gxi", CNN(), eps=float("nan")), ValueError,
      "eps"),
+    ("lrp-canonizers-string", lambda: get_explainer("lrp", CNN(), canonizers="merge"), TypeError,
+     "canonizers must be a list of zennit Canonizer"),
+    ("lrp-canonizers-int", lambda: get_explainer("lrp", CNN(), canonizers=3), TypeError,
+     "canonizers must be a list"),
+    ("metric-unknown-domain", lambda: get_metric("complexity")(None, _x(), np.ones((4, 1, 33)),
+                                                               domain="dft"),
+     ValueError, "unknown domain 'dft'"),
+    ("localization-channels", lambda: get_metric("localization")(
+        None, _x(), np.ones((4, 3, 33)), domain="fft", ground_truth=[[1]] * 4), ValueError,
+     "relevance has 3 channels for inputs with 2"),
+    ("threshold-nan", lambda: __import__("freqxai.metrics.postprocess", fromlist=["x"]).threshold(
+        np.full((2, 4), np.nan), "mean"), ValueError, "NaN or Inf"),
+    ("auc-nan", lambda: __import__("freqxai.metrics.faithfulness", fromlist=["x"])
+     .area_under_curve(np.full((2, 3), np.nan), [0, 0.5, 1]), ValueError, "curves contain NaN"),
+    ("capabilities-string", lambda: __import__("freqxai.adapters", fromlist=["x"]).capabilities(
+        "model.pt"), TypeError, "model must be a torch.nn.Module"),
+    ("binary-probability-range", lambda: BinaryClassifier(lambda v: v.mean((1, 2)) * 0 + 2.0,
+                                                          output="probability")(_x()),
+     ValueError, "outside \\[0, 1\\]"),
     ("freqig-start_idx-float", lambda: freqxai.freqig.attribute(
         torch.randn(2, 64), CNN(), segment=torch.randn(2, 32), start_idx=1.5),
      TypeError, "start_idx must be an integer"),
 ]
+
+
+def test_a_numpy_float_threshold_is_accepted():
+    from freqxai.metrics.postprocess import threshold
+
+    r = np.arange(8.0).reshape(2, 4)
+    np.testing.assert_array_equal(threshold(r, np.float32(0.5)), threshold(r, 0.5))
+
+
+def test_constant_relevance_warns_that_ranking_is_by_position():
+    with pytest.warns(UserWarning, match="constant .* for 4 of 4 inputs"):
+        get_metric("deletion")(CNN(), _x(), np.zeros((4, 1, 33)))
 
 
 def test_numpy_float_eps_is_accepted():

@@ -234,6 +234,9 @@ def capabilities(model: Any) -> ModelCapabilities:
     from .explainers.lrp_support import _graph_kind
 
     model = as_model(model)
+    if not callable(model):
+        raise TypeError(f"model must be a torch.nn.Module, a callable or a fitted estimator, got "
+                        f"{type(model).__name__}")
     declared = getattr(model, "output_kind", None)
     batch = getattr(model, "max_batch_size", None)
     if isinstance(model, NumpyModel):

@@ -215,6 +215,8 @@ def summarize(
         if se is not None and not all(np.isfinite(e).all() for e in _as_arrays(se)):
             raise ValueError(f"standard_errors of {key!r} contain NaN or Inf values")
         add, ref = _method_kind(method)
+        if additive is not None and not isinstance(additive, Mapping):
+            raise TypeError(f"additive must map method names to True/False, got {additive!r:.80}")
         if additive is not None and method in additive:
             add = bool(additive[method])
         rows += _rows(method, dname, dom, _as_arrays(rel), None if se is None else _as_arrays(se),

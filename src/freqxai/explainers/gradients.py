@@ -215,6 +215,12 @@ class LRP(GradientExplainer):
                 from zennit.canonizers import SequentialMergeBatchNorm
 
                 canonizers = [SequentialMergeBatchNorm()]
+            from zennit.canonizers import Canonizer
+
+            if isinstance(canonizers, str | bytes) or not all(
+                    isinstance(c, Canonizer) for c in _iterable(canonizers, "canonizers")):
+                raise TypeError(f"canonizers must be a list of zennit Canonizer instances, e.g. "
+                                f"[SequentialMergeBatchNorm()], got {canonizers!r:.80}")
             cls = COMPOSITES[composite]
             if "zero_params" in inspect.signature(cls.__init__).parameters:
                 self._bias_free = cls(canonizers=list(canonizers), zero_params="bias")
@@ -268,6 +274,13 @@ class LRP(GradientExplainer):
                 "stabiliser absorbs relevance, make it so; check the model, or use a gradient "
                 "method.", UserWarning, stacklevel=3,
             )
+
+
+def _iterable(value: Any, name: str) -> list:
+    try:
+        return list(value)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a list, got {type(value).__name__}") from err
 
 
 class IntegratedGradientsTime(IntegratedGradients):

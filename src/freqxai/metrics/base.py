@@ -10,6 +10,7 @@ report reads the direction instead of hard-coding it. Class attributes: ``name``
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,8 +30,11 @@ __all__ = [
 
 
 def check_relevance(relevance: Any, batch: int | None = None, name: str = "relevance",
-                    batch_of: str = "inputs") -> np.ndarray:
-    """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch."""
+                    batch_of: str = "inputs", *, warn_flat: bool = False) -> np.ndarray:
+    """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch.
+
+    ``warn_flat``: warn when an input's relevance is constant (all zero, say), for metrics that
+    rank coefficients: its ranking would be by position, not by relevance."""
     if isinstance(relevance, torch.Tensor):
         if relevance.is_complex() or relevance.dtype == torch.bool:
             raise TypeError(f"{name} must be real-valued, got {relevance.dtype}; take .abs() or "
@@ -51,6 +55,16 @@ def check_relevance(relevance: Any, batch: int | None = None, name: str = "relev
         raise ValueError(f"{name} has {r.shape[0]} samples for {batch} {batch_of}")
     if not np.isfinite(r).all():
         raise ValueError(f"{name} contains NaN or Inf values; a score of it would be meaningless")
+    if warn_flat:
+        flat = r.reshape(len(r), -1)
+        constant = np.flatnonzero((flat == flat[:, :1]).all(1))
+        if constant.size:
+            import warnings
+
+            warnings.warn(f"{name} is constant (e.g. all zero) for {constant.size} of {len(r)} "
+                          f"inputs (#{', #'.join(map(str, constant[:5]))}): it ranks no "
+                          "coefficient above another, so their scores rank by position",
+                          UserWarning, stacklevel=3)
     return r
 
 
@@ -72,6 +86,19 @@ class Metric:
 
     def __init__(self, domain: str | Domain | None = None) -> None:
         self.domain = None if domain is None else get_domain(domain)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__call__" in cls.__dict__:  # a domain given to any metric is checked, used or not
+            call = cls.__dict__["__call__"]
+
+            @functools.wraps(call)
+            def checked(self, *args: Any, domain: Any = None, **kw: Any) -> Any:
+                if domain is not None:
+                    get_domain(domain)
+                return call(self, *args, domain=domain, **kw)
+
+            cls.__call__ = checked
 
     def _domain(self, domain: str | Domain | None, default: str | None = "fft") -> Domain | None:
         if domain is not None:

@@ -59,6 +59,8 @@ def check_fractions(fractions: Any) -> np.ndarray:
 def area_under_curve(curves: np.ndarray, fractions: Sequence[float]) -> np.ndarray:
     """Trapezoid area under each curve ``(batch, n_fractions)`` over ``fractions``."""
     curves = np.asarray(curves, dtype=float)
+    if not np.isfinite(curves).all():
+        raise ValueError("curves contain NaN or Inf values; their area would be meaningless")
     x = check_fractions(fractions)
     if curves.shape[-1] != x.size:
         raise ValueError(f"curves have {curves.shape[-1]} points but fractions {x.size}")
@@ -129,7 +131,7 @@ def perturbation_curves(
     domain.check_length(x.shape[-1])
     device = model_device(model)
     x = check_cast(x.to(device=device, dtype=compute_dtype(model, x.dtype)), x.dtype)
-    rel = torch.from_numpy(check_relevance(relevance, len(x))).to(device)
+    rel = torch.from_numpy(check_relevance(relevance, len(x), warn_flat=True)).to(device)
     coeffs = domain.forward(x)
     if tuple(rel.shape[2:]) != tuple(coeffs.shape[2:]) or rel.shape[1] not in (1, x.shape[1]):
         raise ValueError(

@@ -89,7 +89,11 @@ class RelevanceRankAccuracy(Metric):
             raise ValueError("localization needs ground_truth: per input the indices of the "
                              "relevant frequencies in the domain's frequency profile")
         batch = None if inputs is None else len(inputs)
-        rel = check_relevance(relevance, batch)
+        rel = check_relevance(relevance, batch, warn_flat=True)
+        if inputs is not None and np.ndim(inputs) == 3 and rel.ndim >= 3 \
+                and rel.shape[1] not in (1, np.shape(inputs)[1]):
+            raise ValueError(f"relevance has {rel.shape[1]} channels for inputs with "
+                             f"{np.shape(inputs)[1]}: give one per input channel, or 1")
         dom = self._domain(domain, default=None)
         if dom is not None:
             if inputs is None:

@@ -6,6 +6,8 @@ FreqRISE's non-negative relevance) and, for complexity, zeroes relevance below a
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 __all__ = ["clip_negative", "threshold", "postprocess"]
@@ -25,10 +27,13 @@ def threshold(relevance: np.ndarray, rule: str | float) -> np.ndarray:
         Threshold of each sample, computed over all its coefficients.
     """
     r = np.asarray(relevance, dtype=float)
+    if not np.isfinite(r).all():
+        raise ValueError("relevance contains NaN or Inf values; a threshold of it is meaningless")
     flat = r.reshape(r.shape[0], -1)
-    if rule == "mean":
+    if isinstance(rule, str) and rule == "mean":
         t = flat.mean(axis=1)
-    elif isinstance(rule, float | int) and 0 < float(rule) < 1:
+    elif (isinstance(rule, numbers.Real) and not isinstance(rule, bool | np.bool_)
+          and 0 < float(rule) < 1):
         t = np.quantile(flat, float(rule), axis=1)
     else:
         raise ValueError(f"threshold rule must be 'mean' or a quantile in (0, 1), got {rule!r}")

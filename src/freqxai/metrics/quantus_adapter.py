@@ -60,6 +60,8 @@ def to_quantus(model: nn.Module, inputs, relevance, domain: str | Domain = "fft"
     coeffs = domain.forward(x.cpu())
     rel = np.asarray(relevance.detach().cpu() if isinstance(relevance, torch.Tensor) else relevance,
                      dtype=np.float32)
+    if not np.isfinite(rel).all():
+        raise ValueError("relevance contains NaN or Inf values; Quantus would score them silently")
     rel = np.broadcast_to(rel, coeffs.shape)
     if coeffs.is_complex():
         xq = torch.cat([coeffs.real, coeffs.imag], dim=1).numpy()

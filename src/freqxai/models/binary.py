@@ -50,5 +50,8 @@ class BinaryClassifier(nn.Module):
             raise ValueError(f"BinaryClassifier: the wrapped model must return (batch,) or "
                              f"(batch, 1) outputs, got {shape}")
         z = z.reshape(-1, 1)
+        if self.output == "probability" and bool(((z < 0) | (z > 1)).any()):
+            raise ValueError("BinaryClassifier(output='probability'): the model returned values "
+                             "outside [0, 1]; use output='logit' for a logit")
         other = 1 - z if self.output == "probability" else torch.zeros_like(z)
         return torch.cat([other, z], dim=1)

@@ -279,7 +279,10 @@ class RunConfig:
                 problems.append(f"metric {m!r} explains perturbed copies of every input again (a "
                                 "full explanation per perturbation): the runner does not score "
                                 f"it; use the API (freqxai.metrics.get_metric({m!r}, ...))")
-        for d in self.domains:
+        # every domain of the run, and every domain given parameters (checked even where unused)
+        known_domains = set(list_domains())  # (unknown keys are reported by _check_domain_keys)
+        for d in dict.fromkeys([*self.domains, *(k for k in self.domain_params
+                                                  if k in known_domains)]):
             if d == "stft" and self.stft is None:
                 continue  # chosen from the signal length (fit_to_length)
             try:
@@ -439,7 +442,9 @@ class RunConfig:
         from ..explainers import explainer_class
 
         problems: list[str] = []
-        for method in self.methods:
+        # the run's methods, and any other method given options (a bad value is refused even
+        # where the method is not run: it would surface when the method is added)
+        for method in dict.fromkeys([*self.methods, *self.explainer_options]):
             cls = explainer_class(method)
             init, call = self._split_settings(cls, {k: v for k, v in self._shared(seed=0).items()
                                                     if k != "num_cells"}, method)
