@@ -127,7 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(report)
         return 0
     _print_answer(summary.run_dir)
-    from .runner.report import accuracy_text
+    from .runner.answer import accuracy_text
 
     print(f"model test accuracy {accuracy_text(summary.test_accuracy)}; {summary.n_computed} of "
           f"{summary.n_items} work items computed in this call ({summary.seconds:.0f} s)")

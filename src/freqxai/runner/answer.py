@@ -90,6 +90,12 @@ def write_summary(run_dir: Path, df: Any) -> Path:
     return path
 
 
+def accuracy_text(value: Any) -> str:
+    """The model's test accuracy, or why there is none (data without labels)."""
+    v = float("nan") if value is None else float(value)
+    return f"{v:.3f}" if np.isfinite(v) else "unknown (the data has no labels)"
+
+
 def _names(value: Any) -> list[str]:
     if isinstance(value, str):
         value = json.loads(value)
