@@ -28,6 +28,8 @@ OPTIONS = {
     "flex": {"n_steps": 8},
     "ig": {"n_steps": 8},
     "random": {"seed": 0},
+    "flextime": {"n_epochs": 20},
+    "freqmask": {"n_epochs": 20},
 }
 
 

@@ -173,6 +173,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         needs = ("gradients" if cls.needs_gradients else "forward passes") + (
             ", eager modules" if cls.needs_modules else "")
         kind = "reference, does not read the model" if not cls.needs_model else f"needs {needs}"
+        if not cls.in_default_runs:
+            kind += "; runs compute it when named (--methods)"
         print(f"  {name:<11} {kind}")
     print("domains:")
     for name in list_domains():

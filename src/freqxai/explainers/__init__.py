@@ -21,14 +21,22 @@ from .gradients import (
     Saliency,
     TimeExplainer,
 )
+
+# isort: split
+from .flextime import FLEXtime
+from .freqmask import FreqMask
+
+# isort: split
 from .projection import project_relevance
 from .references import AmplitudeReference, RandomReference
 
 __all__ = [
     "FLEX",
+    "FLEXtime",
     "LRP",
     "AmplitudeReference",
     "Explainer",
+    "FreqMask",
     "FreqRISE",
     "GradientExplainer",
     "GradientXInput",

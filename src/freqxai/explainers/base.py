@@ -121,6 +121,8 @@ class Explainer:
     needs_model: ClassVar[bool] = True
     needs_gradients: ClassVar[bool] = False
     needs_modules: ClassVar[bool] = False  # hooks into an eager module tree (LRP's rules)
+    # in the runner's default method set (methods that optimize per input are asked for by name)
+    in_default_runs: ClassVar[bool] = True
     # relevance adds up to the explained output (completeness / conservation: IG, FLEX, LRP,
     # gradient x input): a band's relevance is the sum over its coefficients; otherwise values
     # are per-coefficient effects and a band's relevance is their mean (a wide band must not win

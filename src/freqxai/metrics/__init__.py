@@ -19,6 +19,18 @@ from .faithfulness import (
     area_under_curve,
     perturbation_curves,
 )
+from .insertion_at import InsertionAt, insertion_at
+from .smoothness import Smoothness, smoothness
+
+# isort: split
+from .stability import (
+    RelativeOutputStability,
+    SensitivityMax,
+    relative_output_stability,
+    sensitivity_max,
+)
+
+# isort: split
 from .postprocess import clip_negative, postprocess, threshold
 from .quantus_adapter import SpectrumModel, to_quantus
 
@@ -27,12 +39,17 @@ __all__ = [
     "Complexity",
     "Deletion",
     "Insertion",
+    "InsertionAt",
     "Metric",
+    "RelativeOutputStability",
     "RelevanceRankAccuracy",
+    "SensitivityMax",
+    "Smoothness",
     "SpectrumModel",
     "area_under_curve",
     "check_relevance",
     "get_metric",
+    "insertion_at",
     "list_metrics",
     "metric_class",
     "register_metric",
@@ -40,7 +57,10 @@ __all__ = [
     "complexity",
     "perturbation_curves",
     "postprocess",
+    "relative_output_stability",
     "relevance_rank_accuracy",
+    "sensitivity_max",
+    "smoothness",
     "threshold",
     "to_quantus",
 ]

@@ -83,6 +83,7 @@ class Metric:
     needs_model: ClassVar[bool] = True
     needs_ground_truth: ClassVar[bool] = False
     has_curves: ClassVar[bool] = False
+    needs_explainer: ClassVar[bool] = False  # explains perturbed inputs again (stability)
 
     def __init__(self, domain: str | Domain | None = None) -> None:
         self.domain = None if domain is None else get_domain(domain)

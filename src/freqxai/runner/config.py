@@ -52,9 +52,11 @@ RUN_SETS = frozenset({"self", "model", "domain", "inputs", "target", "return_sta
 
 
 def _methods() -> list[str]:
-    from ..explainers import list_explainers
+    """The registered methods of a default run (``in_default_runs``: FLEXtime and FreqMask, an
+    optimization per input each, run when named)."""
+    from ..explainers import explainer_class, list_explainers
 
-    return list_explainers()
+    return [m for m in list_explainers() if explainer_class(m).in_default_runs]
 
 
 def _metrics() -> list[str]:
@@ -117,7 +119,8 @@ class RunConfig:
     methods, domains, metrics : lists of names
         From the registries (``freqxai.list_explainers()``, ``freqxai.list_domains()``,
         ``freqxai.metrics.list_metrics()``). Methods default to every registered method that can
-        explain the model (:func:`freqxai.adapters.method_support`: no gradient methods for a
+        explain the model (except those that optimize per input, FLEXtime and FreqMask, which
+        run when named) (:func:`freqxai.adapters.method_support`: no gradient methods for a
         scikit-learn/aeon estimator, no LRP for a TorchScript graph; the run names each one left
         out and why); metrics default to all registered.
     n_masks, p_keep, num_cells : FreqRISE settings; ``num_cells`` maps domain → cells (an int or

@@ -1,0 +1,151 @@
+"""Sanity checks (Adebayo et al., 2018): parameter and data randomization (issue 20)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from conftest import shared_path
+from torch import nn
+
+from freqxai.sanity import (
+    data_randomization,
+    parameter_randomization,
+    plot_randomization,
+    randomizable_layers,
+    similarity,
+    train_on_permuted_labels,
+)
+
+LENGTH = 64
+
+
+class CNN(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.net = nn.Sequential(nn.Conv1d(1, 4, 5, padding=2), nn.ReLU(), nn.AdaptiveAvgPool1d(8),
+                                 nn.Flatten(), nn.Linear(32, 3))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def _x(n: int = 6) -> torch.Tensor:
+    return torch.randn(n, 1, LENGTH, generator=torch.Generator().manual_seed(0))
+
+
+SIMILARITY = [
+    ("identical", [[1.0, 2, 3, 4]], [[1.0, 2, 3, 4]], {}, 1.0, 1.0),
+    ("reversed", [[1.0, 2, 3, 4]], [[4.0, 3, 2, 1]], {"top_k": 0.5}, -1.0, 0.0),
+    ("sign flipped, by magnitude", [[1.0, -2, 3, -4]], [[-1.0, 2, -3, 4]], {}, 1.0, 1.0),
+    ("sign flipped, signed", [[1.0, -2, 3, -4]], [[-1.0, 2, -3, 4]], {"absolute": False},
+     -1.0, 0.0),
+]
+
+
+@pytest.mark.parametrize("case, a, b, kw, rho, inter", SIMILARITY, ids=[c[0] for c in SIMILARITY])
+def test_similarity_known_answers(case, a, b, kw, rho, inter):
+    r, i = similarity(np.array(a), np.array(b), **kw)
+    np.testing.assert_allclose(r, [rho])
+    np.testing.assert_allclose(i, [inter])
+
+
+def test_a_constant_map_has_no_rank_correlation():
+    r, _ = similarity(np.ones((1, 5)), np.arange(5.0)[None])
+    assert np.isnan(r).all()
+
+
+def test_the_amplitude_reference_survives_by_construction():
+    table = parameter_randomization(CNN(), _x(), method="amplitude")
+    assert table.attrs["survives"] is True
+    np.testing.assert_allclose(table["spearman"], 1.0)
+    np.testing.assert_allclose(table["top_k"], 1.0)
+    assert list(table["layer"]) == ["original", "net.4", "net.0"]  # output first
+
+
+@pytest.mark.parametrize("order", ["cascading", "independent"])
+def test_the_callers_model_is_never_changed(order):
+    model = CNN()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    table = parameter_randomization(model, _x(), method="gxi", order=order)
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, before[k], rtol=0, atol=0)
+    assert table["spearman"].iloc[1:].lt(0.99).all()  # the copies were randomized
+
+
+def test_cascading_and_independent_agree_on_the_top_layer_and_differ_below():
+    model, x = CNN(), _x()
+    cascading = parameter_randomization(model, x, method="gxi", order="cascading")
+    independent = parameter_randomization(model, x, method="gxi", order="independent")
+    # step 1 randomizes the output layer alone in both orders, with the same seed
+    np.testing.assert_allclose(cascading["spearman"].iloc[1], independent["spearman"].iloc[1])
+    assert cascading["spearman"].iloc[2] != independent["spearman"].iloc[2]
+
+
+@pytest.mark.parametrize("method, options", [
+    ("gxi", {}), ("ig", {"n_steps": 16}), ("lrp", {}), ("flex", {"n_steps": 16}),
+    ("freqrise", {"n_masks": 500, "seed": 0}),
+])
+def test_model_methods_pass_on_the_papers_mlp(method, options):
+    from freqxai.models import load_synth_mlp
+
+    model = load_synth_mlp(shared_path("reference-models", "synth_mlp_0.01.pt"))
+    with np.load(shared_path("reference-data", "synthetic_test_n100.npz")) as d:
+        x, y = torch.from_numpy(d["X"][:10, None]), torch.from_numpy(d["y"][:10])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = parameter_randomization(model, x, y, method=method, options=options)
+        amplitude = parameter_randomization(model, x, y, method="amplitude")
+    assert table.attrs["survives"] is False, table
+    assert table["spearman"].iloc[-1] < 0.5
+    assert amplitude.attrs["survives"] is True
+
+
+BAD = [
+    ({"order": "backwards"}, ValueError, "order"),
+    ({"layers": ["nope"]}, ValueError, "are not modules with parameters"),
+    ({"top_k": 0.0}, ValueError, "top_k"),
+    ({"threshold": 2.0}, ValueError, "threshold"),
+    ({"absolute": "yes"}, TypeError, "absolute"),
+    ({"options": ["n_steps", 4]}, TypeError, "options must be a dict"),
+    ({"method": "shap"}, ValueError, "unknown explainer"),
+]
+
+
+@pytest.mark.parametrize("kwargs, error, match", BAD, ids=[next(iter(b[0])) for b in BAD])
+def test_bad_arguments_are_refused_before_compute(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        parameter_randomization(CNN(), _x(), **{"method": "gxi", **kwargs})
+
+
+def test_a_model_that_is_not_a_module_cannot_be_randomized():
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        parameter_randomization(lambda v: CNN()(v), _x(), method="gxi")
+    assert randomizable_layers(CNN()) == ["net.0", "net.4"]
+
+
+def test_data_randomization_against_a_model_trained_on_permuted_labels():
+    x = _x(24)
+    y = (x[:, 0, :32].mean(1) > 0).long().numpy()  # a learnable rule
+    permuted = train_on_permuted_labels(CNN, x.numpy(), y, epochs=3, batch_size=8,
+                                        accelerator="cpu", progress=False)
+    assert not torch.equal(permuted.net[0].weight, CNN().net[0].weight)  # trained
+    table = data_randomization(CNN(), permuted, x, method="gxi")
+    assert list(table["layer"]) == ["original", "permuted labels"]
+    assert table["order"].eq("data").all() and isinstance(table.attrs["survives"], bool)
+    amplitude = data_randomization(CNN(), permuted, x, method="amplitude")
+    assert amplitude.attrs["survives"] is True
+
+
+def test_plot_marks_the_methods_that_survive():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    model, x = CNN(), _x()
+    tables = [parameter_randomization(model, x, method=m) for m in ("gxi", "amplitude")]
+    ax = plot_randomization(tables)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["gxi", "amplitude (survives)"]
