@@ -23,12 +23,96 @@ __all__ = [
     "plot_channel_band_heatmap",
     "plot_class_profiles",
     "plot_relevance_image",
+    "relevance_cmap",
+    "add_colorbar",
+    "panel_grid",
+    "outer_ticks_only",
+    "NOT_SIGNIFICANT_COLOR",
     "save_figure",
     "new_figure",
     "frequency_unit",
     "time_unit",
     "axis_label",
 ]
+
+
+# Cells that are not significant (or have no value) are drawn in this grey on relevance maps.
+NOT_SIGNIFICANT_COLOR = (0.82, 0.82, 0.82)
+# Line styles told apart in print and for colour-blind readers: methods cycle colour and marker;
+# references are grey and dashed, so they read as baselines.
+_MARKERS = "osD^vP<>X*hp"
+_REFERENCE_GREYS = ("0.35", "0.6", "0.45", "0.7")
+
+
+def relevance_cmap():
+    """The diverging map of every relevance image (``RdBu_r``: red raises the class score, blue
+    lowers it), NaN cells in :data:`NOT_SIGNIFICANT_COLOR`."""
+    from matplotlib import colormaps
+
+    return colormaps["RdBu_r"].with_extremes(bad=NOT_SIGNIFICANT_COLOR)
+
+
+def add_colorbar(fig, mappable, rect: Sequence[float], label: str):
+    """A vertical colorbar in ``rect`` (figure fractions ``left, bottom, width, height``);
+    placed by hand because constrained layout costs seconds on figures of many panels."""
+    cax = fig.add_axes(list(rect))
+    bar = fig.colorbar(mappable, cax=cax)
+    bar.set_label(label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return bar
+
+
+def panel_grid(n: int, *, ncols: int, panel: tuple[float, float],
+               margins: tuple[float, float, float, float], space: tuple[float, float] = (0.15, 0.3)):
+    """A figure of ``n`` equal panels in rows of ``ncols``, laid out by hand in inches.
+
+    Parameters
+    ----------
+    panel : (width, height)
+        Size of each panel in inches.
+    margins : (left, right, top, bottom)
+        In inches: room for row labels, a colorbar or legend, titles and tick labels.
+    space : (horizontal, vertical)
+        Gaps between panels in inches.
+
+    Returns
+    -------
+    fig, list of Axes, dict
+        The layout in figure fractions: ``right`` (right edge of the panels), ``bottom``,
+        ``top``, ``left``, and ``size`` (width, height in inches). Axes are not shared (shared
+        axes draw every tick of every panel); :func:`outer_ticks_only` clears the inner ones.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    ncols = max(1, min(int(ncols), int(n)))
+    nrows = -(-int(n) // ncols)
+    (pw, ph), (left, right, top, bottom), (ws, hs) = panel, margins, space
+    width = left + ncols * pw + (ncols - 1) * ws + right
+    height = top + nrows * ph + (nrows - 1) * hs + bottom
+    fig = plt.figure(figsize=(width, height))
+    axes = []
+    for i in range(int(n)):
+        r, c = divmod(i, ncols)
+        rect = [(left + c * (pw + ws)) / width, 1 - (top + r * (ph + hs) + ph) / height,
+                pw / width, ph / height]
+        axes.append(fig.add_axes(rect))
+    layout = {"left": left / width, "right": (left + ncols * pw + (ncols - 1) * ws) / width,
+              "bottom": bottom / height, "top": 1 - top / height, "size": (width, height)}
+    return fig, axes, layout
+
+
+def outer_ticks_only(axes: Sequence, ncols: int, *, x: bool = True, y: bool = True) -> None:
+    """Remove the ticks of inner panels of a :func:`panel_grid` (y: all but the first column;
+    x: all but the lowest panel of each column): panels with equal axes need them once."""
+    n = len(axes)
+    for i, ax in enumerate(axes):
+        if y and i % ncols:
+            ax.set_yticks([])
+        if x and i + ncols < n:
+            ax.set_xticks([])
 
 
 def frequency_unit(fs: float | None) -> str:
@@ -196,55 +280,122 @@ def plot_relevance_line(ax, coordinates: np.ndarray, relevance: np.ndarray, xlab
 
 
 def plot_relevance_image(ax, relevance: np.ndarray, x: np.ndarray, y: np.ndarray,
-                         xlabel: str = "", ylabel: str = "", title: str | None = None):
+                         xlabel: str = "", ylabel: str = "", title: str | None = None, *,
+                         limit: float | None = None, significant: np.ndarray | None = None):
     """Relevance over two coefficient axes ``(len(y), len(x))`` as an image, 0 at the centre of a
-    diverging colour map."""
+    diverging colour map.
+
+    Parameters
+    ----------
+    limit : float, optional
+        Colour limits ``(-limit, limit)``, e.g. shared by several panels (default: the largest
+        absolute value of this one).
+    significant : bool array like ``relevance``, optional
+        Cells outside it are drawn in :data:`NOT_SIGNIFICANT_COLOR` instead of their colour.
+    """
     rel = np.asarray(relevance, dtype=float)
-    lim = float(np.abs(rel).max()) or 1.0
-    ax.imshow(rel, origin="lower", aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
-              extent=(x[0], x[-1], y[0], y[-1]))
+    if significant is not None:
+        rel = np.where(np.asarray(significant, dtype=bool), rel, np.nan)
+    if limit is None:
+        finite = np.abs(rel[np.isfinite(rel)])
+        limit = float(finite.max()) if finite.size else 1.0
+    ax.imshow(rel, origin="lower", aspect="auto", cmap=relevance_cmap(), vmin=-(limit or 1.0),
+              vmax=limit or 1.0, extent=(x[0], x[-1], y[0], y[-1]), interpolation="nearest")
     return _label(ax, xlabel, ylabel, title)
 
 
 def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, ylabel: str,
-                title: str | None = None):
-    """Line plot of several named curves (e.g. deletion curves per method)."""
+                title: str | None = None, *, references: Sequence[str] = (),
+                labels: dict[str, str] | None = None, legend: str = "inside"):
+    """Line plot of several named curves (e.g. deletion curves per method).
+
+    Each curve gets its own colour and marker, so coinciding curves still show both markers;
+    curves named in ``references`` are grey and dashed. ``labels`` replaces names in the legend
+    (e.g. with the area under each curve); ``legend="outside"`` puts it right of the axes.
+    """
+    labels = labels or {}
+    k = g = 0
     for name, y in curves.items():
-        ax.plot(x, y, marker="o", ms=2.5, lw=1.2, label=name)
+        if name in references:
+            style = {"color": _REFERENCE_GREYS[g % len(_REFERENCE_GREYS)], "ls": "--", "lw": 1.4,
+                     "marker": None}
+            g += 1
+        else:
+            style = {"color": f"C{k % 10}", "ls": "-", "lw": 1.2,
+                     "marker": _MARKERS[k % len(_MARKERS)], "ms": 4, "mfc": "none", "mew": 0.9}
+            k += 1
+        ax.plot(x, y, label=labels.get(name, name), **style)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=7)
+    if legend == "outside":
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    else:
+        ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return ax
 
 
 def plot_channel_band_heatmap(ax, matrix: np.ndarray, channel_names: Sequence[str],
-                              band_names: Sequence[str], title: str | None = None):
-    """Relevance per channel and band ``(channels, bands)`` as a heatmap (0 at the centre of a
-    diverging colour map), with channel and band names on the axes."""
+                              band_names: Sequence[str], title: str | None = None, *,
+                              limit: float | None = None, significant: np.ndarray | None = None,
+                              fontsize: float = 7, xlabels: bool = True, ylabels: bool = True):
+    """Relevance per row (channel, class, ...) and band ``(rows, bands)`` as a heatmap (0 at the
+    centre of a diverging colour map), with row and band names on the axes.
+
+    Parameters
+    ----------
+    limit : float, optional
+        Colour limits ``(-limit, limit)`` shared with other panels (default: this matrix's
+        largest absolute value). NaN cells (a band without coefficients) are grey.
+    significant : bool array ``(rows, bands)``, optional
+        Cells marked with a black dot.
+    xlabels, ylabels : bool
+        Draw the band (x) and row (y) names; inner panels of a grid leave them to their
+        neighbours (ticks are the slow part of a many-panel figure).
+    """
     m = np.asarray(matrix, dtype=float)
     if m.shape != (len(channel_names), len(band_names)):
         raise ValueError(f"matrix of shape {m.shape} does not fit {len(channel_names)} channel and "
                          f"{len(band_names)} band names")
-    lim = float(np.abs(m).max()) or 1.0
-    ax.imshow(m, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
-    ax.set_xticks(range(len(band_names)))
-    ax.set_xticklabels(band_names, rotation=45, ha="right", fontsize=6)
-    ax.set_yticks(range(len(channel_names)))
-    ax.set_yticklabels(channel_names, fontsize=7)
+    if limit is None:
+        finite = np.abs(m[np.isfinite(m)])
+        limit = float(finite.max()) if finite.size else 1.0
+    ax.imshow(m, aspect="auto", cmap=relevance_cmap(), vmin=-(limit or 1.0), vmax=limit or 1.0,
+              interpolation="nearest")
+    if significant is not None:
+        rows, cols = np.nonzero(np.asarray(significant, dtype=bool))
+        ax.scatter(cols, rows, s=9, c="k", marker="o", linewidths=0)
+    if xlabels:
+        ax.set_xticks(range(len(band_names)), band_names, rotation=45, ha="right",
+                      fontsize=fontsize - 1)
+    else:
+        ax.set_xticks([])
+    if ylabels:
+        ax.set_yticks(range(len(channel_names)), channel_names, fontsize=fontsize)
+    else:
+        ax.set_yticks([])
+    ax.tick_params(length=2, pad=1)
     if title:
         ax.set_title(title, fontsize=9)
     return ax
 
 
 def plot_class_profiles(ax, frequencies: np.ndarray, profiles: np.ndarray, errors: np.ndarray,
-                        class_names: Sequence[str], unit: str = "Hz", title: str | None = None):
-    """Class-average relevance per frequency ``(classes, freq)`` with standard errors as bands."""
+                        class_names: Sequence[str], unit: str = "Hz", title: str | None = None, *,
+                        significant: np.ndarray | None = None, legend: bool = True,
+                        xlabel: str | None = None, ylabel: str = "mean relevance ± s.e."):
+    """Class-average relevance per frequency ``(classes, freq)`` with standard errors as bands;
+    entries of ``significant`` (bool, like ``profiles``) are marked with dots."""
     f = np.asarray(frequencies, dtype=float)
-    for name, prof, err in zip(class_names, np.asarray(profiles), np.asarray(errors), strict=True):
+    sig = None if significant is None else np.asarray(significant, dtype=bool)
+    for i, (name, prof, err) in enumerate(zip(class_names, np.asarray(profiles), np.asarray(errors),
+                                              strict=True)):
         line, = ax.plot(f, prof, lw=1.1, label=str(name))
         ax.fill_between(f, prof - err, prof + err, color=line.get_color(), alpha=0.25, lw=0)
+        if sig is not None and sig[i].any():
+            ax.plot(f[sig[i]], prof[sig[i]], "o", ms=2.5, color=line.get_color())
     ax.axhline(0, color="0.6", lw=0.5)
-    ax.legend(fontsize=6)
-    return _label(ax, f"frequency [{unit}]", "mean relevance ± s.e.", title)
+    if legend:
+        ax.legend(fontsize=6)
+    return _label(ax, f"frequency [{unit}]" if xlabel is None else xlabel, ylabel, title)

@@ -1,84 +1,538 @@
-"""``report.html``: one self-contained page per run (figures embedded, no external requests).
+"""``report.html``: one self-contained page per run (figures embedded, no external requests),
+the answer first.
 
-Built from ``results.h5`` and the figures the report just wrote: the summary table with each
-metric's direction, the share of significant coefficients, model and data provenance, every
-warning the run raised, and the figures per domain (examples, class averages with standard
-errors, channel x band heatmaps, time-frequency and wavelet maps, deletion and insertion curves).
-Plain HTML and CSS written here (no template engine needed for one page).
+The first screen says, per class, which frequency band drives the decision, whether it is
+significant and which methods agree, above a class x band heatmap of every method on one colour
+scale. Then the scores (a sentence per metric, curves told apart), channel x band heatmaps,
+class-average maps, each method's certainty, the run's settings and provenance, its warnings and
+how to read the page; long sections fold (``<details>``).
+
+Everything here is rendered from what it is given: the run's summary table (computed once by
+:func:`~freqxai.runner.answer.run_summary`, the table ``summary.csv`` holds), the score rows and
+the figures :mod:`.report` wrote. Plain HTML and CSS (no template engine for one page); this
+module imports :mod:`.tables` and :mod:`.store`, never :mod:`.report`.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import inspect
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .._io import atomic_path
 from .store import ResultStore
+from .tables import CERTAINTY_NOTE, answer_domain, certainty_rows, metric_columns
 
-__all__ = ["write_html_report"]
+__all__ = ["write_html_report", "class_answers"]
 
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
-td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f4f4f4}
-td:first-child,td:nth-child(2){text-align:left}
-img{max-width:100%;border:1px solid #eee;margin:.4em 0}
-.warn{background:#fff4e0;border-left:4px solid #e0a000;padding:.4em .8em;font-size:.85em}
-.prov td{text-align:left}figure{margin:1em 0}figcaption{font-size:.8em;color:#555}
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1320px;color:#222;padding:.4em 1.2em}
+h1{font-size:1.3em;margin:.4em 0 .1em}.meta{color:#555;font-size:.85em;margin:.1em 0 .2em}
+nav{font-size:.8em;margin:.2em 0 .2em}nav a{margin-right:1.1em;color:#036}
+h2{font-size:1.12em;margin:1.2em 0 .35em;border-bottom:1px solid #ddd}
+#answer h2{margin-top:.5em}
+table{border-collapse:collapse;font-size:.82em;margin:.4em 0}
+td,th{border:1px solid #ccc;padding:.2em .45em;text-align:right;vertical-align:top}
+th{background:#f4f4f4}td.l,th.l{text-align:left}
+table.answer td,table.answer th{text-align:left}table.answer td.band{font-weight:600;white-space:nowrap}
+tr.ref td{color:#888;font-style:italic}tr.first-ref td{border-top:2px dashed #999}
+td.best{font-weight:700}.note{font-size:.82em;color:#444;margin:.25em 0}
+img{max-width:100%;border:1px solid #eee;margin:.2em 0}figure{margin:.4em 0}
+figcaption{font-size:.8em;color:#555;max-width:1100px}
+.pair{display:flex;flex-wrap:wrap;gap:.6em}.pair figure{margin:0}
+details{margin:.5em 0}details>summary{cursor:pointer;font-weight:600;font-size:.95em}
+.warn{background:#fff4e0;border-left:4px solid #e0a000;padding:.3em .8em;font-size:.85em}
+.prov td,.settings td{text-align:left}ul.howto li{margin:.2em 0;font-size:.9em}
 """
 
 _CAPTIONS = {
-    "examples": "Example explanations: one row per method, a few test signals (class in the title)",
-    "classes": "Two test signals of every class",
-    "class_profiles": "Class-average relevance per frequency with standard errors over signals",
-    "channel_bands": "Class-average relevance per channel and frequency band",
-    "deletion": "Deletion curves: target-class probability as the most relevant coefficients are removed",
-    "insertion": "Insertion curves: target-class probability as the most relevant coefficients are restored",
+    "answer": ("Band relevance per class (rows) and band (columns) for every method, averaged over "
+               "the test signals of each class (all channels). Each method's values are divided by "
+               "its largest absolute band value, so one colour scale serves all (their raw scales "
+               "differ by orders of magnitude): red raises the class's score, blue lowers it. "
+               "Dot: significant (t-test over the class's signals, 5 %, Bonferroni over the "
+               "bands). References (grey, dashed frames) are baselines, not findings, and are not "
+               "tested."),
+    "channel_bands": ("Relevance per channel and band, a block of channel rows per class; each "
+                      "method divided by its largest absolute value (one colour scale); dot: "
+                      "significant. A method that explains all channels together (one relevance "
+                      "map for every channel) has no per-channel values: its panel is empty."),
+    "deletion": ("Deletion: mean probability of the explained class as the most relevant "
+                 "coefficients are removed first (a faster fall is better); the legend gives the "
+                 "mean area under each curve (AUC). Methods differ in colour and marker; curves "
+                 "that coincide show both markers. References are grey and dashed."),
+    "insertion": ("Insertion: mean probability of the explained class as the most relevant "
+                  "coefficients are restored first into an empty signal (a faster rise is better); "
+                  "legend: mean AUC. References grey and dashed."),
+    "examples": ("Class-average relevance (channels summed) of every method, each divided by its "
+                 "largest absolute class average (one colour scale or y-axis for all). Maps: "
+                 "columns are classes, rows methods; grey cells are not significant (t-test over "
+                 "the class's signals, 5 %, Bonferroni over the map's cells; references and "
+                 "classes of one signal are not tested). Lines: one per class, ± one standard "
+                 "error shaded, significant entries dotted."),
 }
 
+_SECTIONS = [("answer", "Answer"), ("scores", "Scores"), ("channels", "Channels"),
+             ("maps", "Relevance per class"), ("certainty", "Certainty"),
+             ("settings", "Settings"), ("warnings", "Warnings"), ("howto", "How to read")]
 
-def _img(path: Path) -> str:
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _img(path: Path, alt: str, caption: bool = True) -> str:
+    """The figure embedded as a data URI, with its caption (by its name's prefix) unless not."""
     data = base64.b64encode(path.read_bytes()).decode()
-    caption = next((v for k, v in _CAPTIONS.items() if path.stem.startswith(k)), path.stem)
-    return (f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(caption)} ({html.escape(path.name)})</figcaption></figure>")
+    prefix = next((k for k in sorted(_CAPTIONS, key=len, reverse=True)
+                   if path.stem.startswith(k)), None)
+    text = (f"<figcaption>{_e(_CAPTIONS.get(prefix, path.stem))} ({_e(path.name)})</figcaption>"
+            if caption else "")
+    return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">{text}</figure>'
 
 
-def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
-                   for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def _table(header: list[str], rows: list[list[str]], cls: str = "",
+           row_classes: list[str] | None = None, raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw`` (then they are HTML already)."""
+    head = "".join(f'<th class="l">{_e(h)}</th>' if i < 2 else f"<th>{_e(h)}</th>"
+                   for i, h in enumerate(header))
+    body = []
+    for k, r in enumerate(rows):
+        cls_r = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
+        cells = "".join(c if raw and str(c).startswith("<td") else
+                        f'<td class="l">{c if raw else _e(c)}</td>' if i < 2 else
+                        f"<td>{c if raw else _e(c)}</td>" for i, c in enumerate(r))
+        body.append(f"<tr{cls_r}>{cells}</tr>")
+    return (f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
+            "</tbody></table>")
 
 
-def _fmt(mean: float, sem: float, pct: bool = False) -> str:
-    if not np.isfinite(mean):
-        return "–"
-    return f"{100 * mean:.1f} % ± {100 * sem:.1f} %" if pct else f"{mean:.3f} ± {sem:.3f}"
+def _fmt(mean: float, sem: float) -> str:
+    return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {sem:.3f}"
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+def _band_text(row: Any, unit: str) -> str:
+    """A band's name with its edges when the name does not give them (DC, EEG names)."""
+    name = str(row["band"])
+    if unit and name.endswith(unit):
+        return name.replace("-", "–")
+    return f"{name} ({row['low_hz']:.3g}–{row['high_hz']:.3g} {unit})".replace(" )", ")")
+
+
+def _votes(group) -> tuple[Any, dict[str, list[str]], dict[str, str]]:
+    """For the rows of one domain, class and channel: the band most methods rank first (ties:
+    more significant, then the lower band), the methods per first-ranked band and the methods
+    with no band of positive relevance."""
+    pos = group[(group["rank"] == 1) & (group["relevance"] > 0)]
+    votes = pos.groupby("band", sort=False)["method"].agg(list).to_dict()
+    none = sorted(set(group["method"]) - set(pos["method"]), key=list(group["method"]).index)
+    if not votes:
+        return None, {}, {m: "" for m in none}
+    order = list(dict.fromkeys(group["band"]))
+    best = max(sorted(votes, key=order.index),
+               key=lambda b: (len(votes[b]), int(pos[pos["band"] == b]["significant"].sum())))
+    return best, votes, {m: "" for m in none}
+
+
+def class_answers(df: Any, domain: str | None = None) -> tuple[str | None, list[dict]]:
+    """Per class, what the summary table says (channel ``all``): the band most methods rank
+    first, the methods that agree, those for which it is significant, the other methods' top
+    bands, the references' top bands (never counted as agreement), the top band in every other
+    domain, and the intervention check when the run stored one.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A :func:`freqxai.summary.summarize` table.
+    domain : str, optional
+        The domain to answer in (default ``fft`` when present, else the first).
+
+    Returns
+    -------
+    domain, list of dict
+        The domain used (None for an empty table) and one dict per class in table order.
+    """
+    if df is None or len(df) == 0:
+        return None, []
+    rows = df[df["channel"] == "all"]
+    domains = list(dict.fromkeys(rows["domain"]))
+    if not domains:
+        return None, []
+    domain = domain if domain in domains else answer_domain(domains)
+    unit = str(df.attrs.get("frequency_unit") or (rows["unit"].iloc[0] if "unit" in rows else ""))
+    out = []
+    for cls in dict.fromkeys(rows["class"]):
+        at = rows[rows["class"] == cls]
+        here = at[at["domain"] == domain]
+        methods = here[~here["reference"].astype(bool)]
+        refs = here[here["reference"].astype(bool)]
+        best, votes, none = _votes(methods)
+        entry: dict[str, Any] = {"class": str(cls), "band": None, "agree": [], "significant": [],
+                                 "n_methods": int(methods["method"].nunique()), "others": {},
+                                 "no_positive": list(none), "references": {}, "domains": {},
+                                 "check": None}
+        if best is not None:
+            row = methods[methods["band"] == best].iloc[0]
+            entry["band"] = _band_text(row, unit)
+            entry["agree"] = votes[best]
+            top = methods[(methods["band"] == best) & methods["method"].isin(votes[best])]
+            entry["significant"] = list(top[top["significant"].astype(bool)]["method"])
+            entry["others"] = {m: _band_text(methods[methods["band"] == b].iloc[0], unit)
+                               for b, ms in votes.items() if b != best for m in ms}
+            checked = at[(at["band"] == best) & np.isfinite(at["removed_accuracy"].astype(float))
+                         ] if "removed_accuracy" in at else at.iloc[:0]
+            if len(checked):
+                c = checked.iloc[0]
+                entry["check"] = (float(c["accuracy"]), float(c["kept_accuracy"]),
+                                  float(c["removed_accuracy"]))
+        for ref, group in refs.groupby("method", sort=False):
+            b, _, _ = _votes(group.assign(reference=False))
+            if b is not None:
+                entry["references"][ref] = _band_text(group[group["band"] == b].iloc[0], unit)
+        for other in domains:
+            if other == domain:
+                continue
+            g = at[(at["domain"] == other) & ~at["reference"].astype(bool)]
+            b, v, _ = _votes(g)
+            if b is not None:
+                entry["domains"][other] = (_band_text(g[g["band"] == b].iloc[0], unit),
+                                           len(v[b]), int(g["method"].nunique()))
+        out.append(entry)
+    return domain, out
+
+
+def _answer_rows(answers: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """Header and escaped HTML cells of the answer table."""
+    other_domains = list(dict.fromkeys(d for a in answers for d in a["domains"]))
+    checks = any(a["check"] for a in answers)
+    header = ["class", "band that drives it", "methods that rank it first", "significant for"]
+    header += [f"top band in {d}" for d in other_domains]
+    header += ["other methods' top band"] + (["check: accuracy (all / band only / "
+                                              "band removed)"] if checks else [])
+    header += ["references' top band (not findings)"]
+    out = []
+    for a in answers:
+        if a["band"] is None:
+            cells = [f"<b>{_e(a['class'])}</b>", "none",
+                     "no method finds a band that raises this class's score", "–"]
+        else:
+            sig = a["significant"]
+            not_sig = [m for m in a["agree"] if m not in sig]
+            cells = [f"<b>{_e(a['class'])}</b>", _e(a["band"]),
+                     f"{len(a['agree'])} of {a['n_methods']}: {_e(', '.join(a['agree']))}",
+                     (f"{len(sig)} of {len(a['agree'])}" if sig else "none")
+                     + (f" (not {_e(', '.join(not_sig))})" if sig and not_sig else "")]
+        for d in other_domains:
+            band, n, total = a["domains"].get(d, ("–", 0, 0))
+            cells.append(_e(band) + (f" ({n} of {total})" if total else ""))
+        others = [f"{_e(m)}: {_e(b)}" for m, b in a["others"].items()]
+        others += [f"{_e(m)}: no band raises the class (all relevance ≤ 0)"
+                   for m in a["no_positive"]]
+        cells.append("; ".join(others) or "–")
+        if checks:
+            c = a["check"]
+            cells.append("–" if c is None else _check_text(*c))
+        refs = [f"{_e(r)}: {_e(b)}" + (" (the same band)" if b == a["band"] else "")
+                for r, b in a["references"].items()]
+        cells.append("; ".join(refs) or "–")
+        out.append(cells)
+    return header, out
+
+
+def _check_text(accuracy: float, kept: float, removed: float) -> str:
+    text = f"{accuracy:.2f} / {kept:.2f} / {removed:.2f}"
+    if accuracy < 0.5:
+        return text + " (too few right to tell)"
+    if removed < accuracy - 0.05:
+        return text + " (removing it costs accuracy)"
+    return text + " (removing it costs nothing: the class does not rest on it)"
+
+
+def _answer_section(answer: Any, figures: dict[str, Path], warns: list[str]) -> tuple[str, str]:
+    """The first section, and the domain it answers in."""
+    domain, answers = class_answers(answer)
+    alert = (f'<p class="warn">This run raised {len(warns)} warning{"s" * (len(warns) != 1)}: '
+             'see <a href="#warnings">Warnings</a>.</p>' if warns else "")
+    if domain is None:
+        return ("<section id='answer'><h2>Answer</h2><p>No domain of this run has a frequency "
+                "axis, so no band can be named; the class-average maps below show the relevance "
+                f"per coefficient.</p>{alert}</section>"), ""
+    header, rows = _answer_rows(answers)
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f'<td{" class=band" if i == 1 else ""}>{c}</td>'
+                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    fig = figures.get(f"answer_{domain}")
+    image = _img(fig, f"class x band heatmap per method, {domain} domain") if fig else ""
+    n = int(answer["n_inputs"].max()) if "n_inputs" in answer else 0
+    lead = (f"Per class, the frequency band that most methods rank first in the {_e(domain)} "
+            "domain (all channels), over each class's test signals"
+            + (f" (up to {n} per class)" if n else "") + ". References never count as agreement.")
+    section = (f"<section id='answer'><h2>Answer: which frequency bands drive each class</h2>"
+               f"<p class='note'>{lead}</p>{alert}"
+               f"<table class='answer'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+               f"</table>{image}</section>")
+    return section, domain
+
+
+# -- scores ---------------------------------------------------------------------------------------
+
+def _first_sentence(cls: type) -> str:
+    doc = " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())
+    match = re.match(r"(.+?\.)(\s|$)", doc)
+    return match.group(1) if match else doc
+
+
+def _scores_section(rows: list[dict], cfg: dict, figures: dict[str, Path], refs: set[str]) -> str:
+    from ..metrics import metric_class
+
+    columns = metric_columns(cfg["metrics"])
+    shown = [c for c in columns if any(np.isfinite(r[c[1]]) for r in rows)]
+    notes = []
+    for label, key, arrow in columns:
+        cls = metric_class(key)
+        text = f"<b>{_e(label)} {arrow}</b>: {_e(_first_sentence(cls))}"
+        if (label, key, arrow) not in shown:
+            text += (" Not scored in this run: it needs ground truth (the true class "
+                     "frequencies), which this data set lacks." if cls.needs_ground_truth
+                     else " Undefined for every method in this run.")
+        notes.append(f"<li>{text}</li>")
+    order = sorted(range(len(rows)), key=lambda i: (cfg["domains"].index(rows[i]["domain"]),
+                                                    rows[i]["method"] in refs, i))
+    best = {}
+    for _, key, arrow in shown:  # the best method per domain and metric (references excluded)
+        for d in cfg["domains"]:
+            vals = [(r[key], r["method"]) for r in rows
+                    if r["domain"] == d and r["method"] not in refs and np.isfinite(r[key])]
+            if vals:
+                best[(d, key)] = (max if arrow == "↑" else min)(vals)[1]
+    body, classes, previous = [], [], None
+    for i in order:
+        r = rows[i]
+        ref = r["method"] in refs
+        cells = [_e(r["method"] + (" (reference)" if ref else "")), _e(r["domain"])]
+        for _, key, _ in shown:
+            mark = " class='best'" if best.get((r["domain"], key)) == r["method"] else ""
+            cells.append(f"<td{mark}>{_e(_fmt(r[key], r[key + '_sem']))}</td>")
+        body.append(cells)
+        first = ref and (previous is None or previous["method"] not in refs
+                         or previous["domain"] != r["domain"])
+        classes.append("ref first-ref" if first else "ref" if ref else "")
+        previous = r
+    table = _table(["method", "domain"] + [f"{c} {a}" for c, _, a in shown], body,
+                   row_classes=classes, raw=True)
+    pics = ""
+    for d in cfg["domains"]:  # a row per domain: its curves side by side, captions once below
+        row = [figures[f"{k}_{d}"] for k in ("deletion", "insertion") if f"{k}_{d}" in figures]
+        pics += ("<div class='pair'>" + "".join(
+            _img(p, f"{p.stem.split('_')[0]} curves, {d} domain", caption=False) for p in row)
+            + "</div>") if row else ""
+    if pics:
+        pics += "".join(f"<p class='note'>{_e(_CAPTIONS[k])}</p>" for k in ("deletion", "insertion")
+                        if any(s.startswith(k) for s in figures))
+    return (f"<section id='scores'><h2>Scores</h2><p class='note'>Mean ± standard error over "
+            f"{rows[0]['n']} test signals; the arrow gives the better direction, the best method "
+            f"per domain is bold (references excluded).</p><ul class='howto'>{''.join(notes)}"
+            f"</ul>{table}"
+            + (f"<details open><summary>Deletion and insertion curves</summary>"
+               f"{pics}</details>" if pics else "")
+            + "</section>")
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+# run settings handed to every explainer that takes a parameter of that name (RunConfig._shared)
+_SHARED = {"n_masks": "n_masks", "p_keep": "p_keep", "use_softmax": "use_softmax",
+           "n_steps": "n_steps", "lrp_composite": "composite"}
+
+
+def _takes(method: str, parameter: str) -> bool:
+    from ..explainers import explainer_class
+
+    cls = explainer_class(method)
+    return any(parameter in inspect.signature(f).parameters for f in (cls.__init__, cls.attribute))
+
+
+def _settings_rows(cfg: dict, attrs: dict, store: ResultStore, answer: Any) -> list[list[str]]:
+    from ..domains import get_domain
+    from ..explainers import explainer_class
+
+    X_shape = _data_shape(store)
+    fs = float(attrs.get("fs", 0)) or None
+    length = X_shape[-1]
+    rows = [["test signals", f"{X_shape[0]} signals, {X_shape[1]} channel(s) x {length} samples"
+             + (f" ({length / fs:.3g} s at {fs:g} Hz)" if fs else " (no sampling rate: "
+                "frequencies in cycles per sample)")]]
+    methods = cfg["methods"]
+    for key, param in _SHARED.items():
+        users = [m for m in methods if _takes(m, param)]
+        if users and key in cfg:
+            rows.append([key, f"{cfg[key]} (used by {', '.join(users)})"])
+    cells_users = [m for m in methods if _takes(m, "num_cells")]
+    params = cfg.get("domain_params") or {"stft": cfg.get("stft") or {}}
+    for d in cfg["domains"]:
+        domain = get_domain(d, **params.get(d, {}))
+        grid = tuple(int(g) for g in domain.coefficient_shape(length))
+        text = f"{domain!r}: {' x '.join(map(str, grid))} coefficients per channel"
+        if cells_users:
+            text += f"; num_cells {_cells(cfg, d, grid)} ({', '.join(cells_users)})"
+        rows.append([f"domain {d}", text])
+    if cfg.get("explainer_options"):
+        rows.append(["explainer_options", json.dumps(cfg["explainer_options"])])
+    clipped = [m for m in methods if explainer_class(m).clip_negative]
+    rows.append(["clip_negative", (f"on: negative relevance of {', '.join(clipped)} is set to 0 "
+                                   "before deletion, insertion and complexity are scored")
+                 if cfg.get("clip_negative") and clipped else "off: relevance scored as given"])
+    if cfg.get("threshold") is not None:
+        rows.append(["threshold", str(cfg["threshold"])])
+    if answer is not None and len(answer):
+        unit = str(answer.attrs.get("frequency_unit") or "")
+        first = answer.drop_duplicates("band")
+        bands = ", ".join(f"{b} [{lo:.3g}, {hi:.3g})" for b, lo, hi in
+                          zip(first["band"], first["low_hz"], first["high_hz"], strict=True))
+        kind = "EEG bands" if answer.attrs.get("eeg") else "DC and octaves"
+        rows.append(["summary bands", f"{kind} ({unit}): {bands}"])
+        add = sorted(set(answer[answer["aggregation"] == "sum"]["method"]), key=methods.index)
+        mean = sorted(set(answer[answer["aggregation"] == "mean"]["method"]), key=methods.index)
+        rows.append(["band value", (f"sum over the band's coefficients for {', '.join(add) or '–'}"
+                                    f" (relevance adds up to the output); mean for "
+                                    f"{', '.join(mean) or '–'} (per-coefficient effects: a wide "
+                                    "band does not win by its width)")])
+        rows.append(["significant", "two-sided t-test of the class mean against 0 over the "
+                     "class's test signals, 5 % family-wise, Bonferroni over the bands "
+                     "(references are not tested)"])
+    rows.append(["seed", str(cfg.get("seed"))])
+    return rows
+
+
+def _cells(cfg: dict, domain: str, grid: tuple[int, ...]) -> str:
+    """FreqRISE's cells in ``domain`` as given and as the run resolves them (``auto``: about one
+    per 4 coefficients; 0: one per coefficient; clamped to the grid)."""
+    cells = (cfg.get("num_cells") or {}).get(domain, "auto")
+    if cells == "auto":
+        from ..explainers.freqrise import auto_num_cells
+
+        resolved = tuple(auto_num_cells(grid))
+    elif isinstance(cells, list | tuple):
+        resolved = tuple(g if c in (0, None) else min(int(c), g)
+                         for c, g in zip(cells, grid, strict=False))
+    elif cells in (0, None):
+        resolved = grid
+    else:
+        resolved = tuple(min(int(cells), g) for g in grid)
+    return f"{cells} = {' x '.join(map(str, resolved))}"
+
+
+def _data_shape(store: ResultStore) -> tuple[int, ...]:
+    return tuple(np.shape(store.read_data("X")))
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+def _howto(domain: str, refs: list[str]) -> str:
+    names = f" ({', '.join(refs)})" if refs else ""
+    items = [
+        "<b>Relevance</b> says how much a frequency band (or coefficient) raises the score of the "
+        "class a signal was explained for: red raises it, blue lowers it. Methods measure it on "
+        "their own scales (a probability lift, a gradient, a share of the logit), so every "
+        "heatmap divides each method by its largest value: compare patterns, not magnitudes.",
+        f"<b>The answer</b> is read in the {_e(domain) or 'first'} domain over all channels: for "
+        "each class the band most methods rank first. <i>Significant</i>: the class mean differs "
+        "from 0 (t-test over the class's test signals, 5 %, Bonferroni over the bands). Methods "
+        "that agree on a band make it more credible than any one of them.",
+        "<b>DC</b> is the signal's mean over the window (for accelerometers: orientation and "
+        "gravity); octave bands double in width, so methods that measure per-coefficient effects "
+        "are averaged over a band's coefficients and additive ones summed.",
+        f"<b>References</b>{_e(names)} do not read the model: scores a method must beat, never "
+        "findings. A reference that ranks bands by their amplitude shows where the energy is: a "
+        "method whose pattern equals it may show the energy rather than what the model uses.",
+        "<b>Check</b> (when shown): the accuracy on the class's signals unchanged, with only the "
+        "top band kept, and with it removed. A band the decision rests on costs accuracy when it "
+        "is removed. A class whose top band costs nothing is recognised by what its signals lack "
+        "(e.g. a class at rest), and relevance near 0 for every band says the same.",
+        "<b>Scores</b>: deletion removes the most relevant coefficients first (a good explanation "
+        "makes the probability fall fast: low AUC); insertion restores them first (fast rise: "
+        "high AUC); complexity is the entropy of the relevance (low: concentrated).",
+        "<b>Certainty</b>: what each method reports about itself (FreqRISE's Monte-Carlo error, "
+        "the path integral's error of IG and FLEX, LRP's conservation). The settings list every "
+        "choice the numbers depend on; results.h5 holds every array and summary.csv the table "
+        "behind the answer.",
+    ]
+    return ("<section id='howto'><h2>How to read this page</h2><ul class='howto'>"
+            + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")
+
+
+def _figure_section(sid: str, title: str, figures: list[Path], alt: str, intro: str,
+                    empty: str = "") -> str:
+    if not figures:
+        return f"<section id='{sid}'><h2>{_e(title)}</h2><p class='note'>{_e(empty)}</p></section>"
+    parts = "".join(
+        f"<details><summary>{_e(title)}, {_e(p.stem.rsplit('_', 1)[-1])} domain</summary>"
+        f"{_img(p, alt + ', ' + p.stem.rsplit('_', 1)[-1] + ' domain')}</details>" for p in figures)
+    return f"<section id='{sid}'><h2>{_e(title)}</h2><p class='note'>{intro}</p>{parts}</section>"
 
 
 def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
-                      figures: list[Path], answer=None) -> Path:
-    """Write ``run_dir/report.html`` and return its path."""
-    from .report import CERTAINTY_NOTE, certainty_rows, metric_columns
+                      figures: list[Path], answer: Any = None) -> Path:
+    """Write ``run_dir/report.html`` and return its path.
+
+    Parameters
+    ----------
+    run_dir : Path
+    store : ResultStore
+        The run's results (attributes, configuration and data shape are read).
+    rows : list of dict
+        Score rows per method and domain (:func:`~freqxai.runner.report.summary_rows`).
+    figures : list of Path
+        The figures :mod:`.report` wrote, recognised by their names (``answer_<domain>``,
+        ``deletion_<domain>``, ``insertion_<domain>``, ``channel_bands_<domain>``,
+        ``examples_<domain>``); any other is shown at the end.
+    answer : pandas.DataFrame, optional
+        The run's summary table (:func:`~freqxai.runner.answer.run_summary`).
+    """
+    from ..explainers import explainer_class
 
     attrs = store.read_attrs()
     cfg = json.loads(attrs["config"])
-    columns = metric_columns(cfg["metrics"])
-    summary = _table(["method", "domain"] + [f"{c} {d}" for c, _, d in columns],
-                     [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
-                      for r in rows])
-    snr = _table(["method", "domain", "figure", "value"], certainty_rows(rows))
+    refs = {m for m in cfg["methods"] if not explainer_class(m).needs_model}
+    by_stem = {p.stem: p for p in figures}
+    warns = attrs.get("warnings")
+    warns = json.loads(warns) if isinstance(warns, str) else []
 
     def listed(key):
         v = attrs.get(key)
         return ", ".join(json.loads(v)) if isinstance(v, str) and v.startswith("[") else (v or "–")
 
+    answer_html, domain = _answer_section(answer, by_stem, warns)
+    used = {f"answer_{d}" for d in cfg["domains"]}
+    scores = _scores_section(rows, cfg, by_stem, refs)
+    used |= {s for s in by_stem if s.split("_")[0] in ("deletion", "insertion")}
+    channel_figs = [by_stem[s] for s in (f"channel_bands_{d}" for d in cfg["domains"])
+                    if s in by_stem]
+    map_figs = [by_stem[s] for s in (f"examples_{d}" for d in cfg["domains"]) if s in by_stem]
+    used |= {p.stem for p in channel_figs + map_figs}
+    channels = _figure_section(
+        "channels", "Channel x band relevance", channel_figs, "channel x band heatmap per method",
+        "Which sensor or electrode carries each band's relevance, per class (from the same "
+        "summary table as the answer).",
+        "Nothing to split by channel: the signals have one channel (or no domain of the run has "
+        "a frequency axis).")
+    maps = _figure_section(
+        "maps", "Relevance per class", map_figs, "class-average relevance per method",
+        "Class averages at full resolution: per frequency bin, and in time-frequency domains "
+        "per frequency and time.", "No figure was written for this run.")
+    certainty = (f"<section id='certainty'><h2>Certainty</h2><details><summary>What each method "
+                 f"reports about its own certainty</summary><p class='note'>"
+                 f"{_e(CERTAINTY_NOTE)}</p>"
+                 f"{_table(['method', 'domain', 'figure', 'value'], certainty_rows(rows))}"
+                 "</details></section>")
     prov = [
         ["data set", cfg.get("dataset")], ["data file", cfg.get("data") or cfg.get("name") or "–"],
         ["data SHA-256", attrs.get("data_sha256", "–")],
@@ -88,25 +542,40 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
         ["classes", listed("class_names")], ["channels", listed("channel_names")],
         ["methods", ", ".join(cfg["methods"])], ["domains", ", ".join(cfg["domains"])],
         ["freqxai / torch", f"{attrs.get('freqxai_version')} / {attrs.get('torch_version')}"],
-        ["created", attrs.get("created", "–")], ["seed", cfg.get("seed")],
+        ["created", attrs.get("created", "–")],
     ]
-    warns = attrs.get("warnings")
-    warns = json.loads(warns) if isinstance(warns, str) else []
-    warn_html = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in warns) or (
+    settings = (f"<section id='settings'><h2>Settings</h2><p class='note'>Everything the numbers "
+                "above depend on (all of it is also in results.h5).</p>"
+                f"{_table(['setting', 'value'], _settings_rows(cfg, attrs, store, answer), 'settings')}"
+                f"<details><summary>Provenance: data, model, versions</summary>"
+                f"{_table(['', ''], prov, 'prov')}</details></section>")
+    warn_html = "".join(f'<p class="warn">{_e(w)}</p>' for w in warns) or (
         "<p>The run raised no warning.</p>")
-    by_domain = {d: [p for p in figures if p.stem.endswith(f"_{d}") or f"_{d}_" in p.stem]
-                 for d in cfg["domains"]}
-    sections = "".join(
-        f"<h2>{html.escape(d)} domain</h2>" + "".join(_img(p) for p in paths)
-        for d, paths in by_domain.items())
+    warnings_ = f"<section id='warnings'><h2>Warnings</h2>{warn_html}</section>"
+    rest = [p for p in figures if p.stem not in used]
+    other = ("<section id='other'><h2>Other figures</h2><details><summary>"
+             f"{len(rest)} figures</summary>" + "".join(_img(p, p.stem) for p in rest)
+             + "</details></section>") if rest else ""
+    n = rows[0]["n"] if rows else 0
+    name = cfg.get("name") or (Path(cfg["data"]).name if cfg.get("data") else "")
+    n_classes = len(np.unique(store.read_data("y")))
+    shape = _data_shape(store)
+    chans = listed("channel_names")
+    chans = chans if chans.strip("–") else f"{shape[1]} channel{'s' * (shape[1] > 1)}"
+    meta = (f"{_e(cfg.get('dataset'))} data{' ' + _e(name) if name else ''} · {n} test signals "
+            f"of {n_classes} classes · {_e(chans)}"
+            + (f" · {attrs.get('fs')} Hz" if attrs.get("fs") else "")
+            + f" · model test accuracy {float(attrs.get('test_accuracy', float('nan'))):.3f}"
+            f" · methods: {_e(', '.join(m for m in cfg['methods'] if m not in refs))}"
+            + (f"; references: {_e(', '.join(m for m in cfg['methods'] if m in refs))}"
+               if refs else ""))
+    nav = "".join(f"<a href='#{sid}'>{_e(t)}</a>" for sid, t in _SECTIONS)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>freqxai run "
-            f"{html.escape(run_dir.name)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>freqxai run: {html.escape(run_dir.name)}</h1>"
-            f"<h2>Scores</h2><p>Mean ± standard error over {rows[0]['n']} test signals; arrows give "
-            f"the direction in which a score is better.</p>{summary}"
-            f"<h2>Certainty</h2><p>{html.escape(CERTAINTY_NOTE)}</p>{snr}"
-            f"<h2>Provenance</h2>{_table(['', ''], prov, 'prov')}"
-            f"<h2>Warnings</h2>{warn_html}{sections}</body></html>")
+            f"{_e(run_dir.name)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>freqxai run {_e(run_dir.name)}: which frequency bands drive each class</h1>"
+            f"<p class='meta'>{meta}</p><nav>{nav}</nav>"
+            f"{answer_html}{scores}{channels}{maps}{certainty}{settings}{warnings_}"
+            f"{_howto(domain, [m for m in cfg['methods'] if m in refs])}{other}</body></html>")
     path = Path(run_dir) / "report.html"
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
