@@ -136,3 +136,14 @@ def test_channels_get_rows_of_their_own():
 def test_bad_input_is_refused(call, exc, fragment):
     with pytest.raises(exc, match=fragment):
         call()
+
+
+def test_one_input_without_a_standard_error_is_not_called_significant():
+    rel = np.zeros((2, 1, LENGTH // 2 + 1))
+    rel[:, 0, 20] = 1.0
+    df = summarize({"ig": rel}, [0, 1], domain="fft", length=LENGTH, fs=FS)  # one input a class
+    assert not df["significant"].any() and df["p_value"].isna().all()
+    se = np.full_like(rel, 0.01)  # with a Monte-Carlo error the one input is tested
+    df = summarize({"freqrise": rel}, [0, 1], domain="fft", length=LENGTH, fs=FS,
+                   standard_errors={"freqrise": se})
+    assert df[df["rank"] == 1]["significant"].all()
