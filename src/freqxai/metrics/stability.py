@@ -39,6 +39,7 @@ from .._validation import (
     check_finite_outputs,
     check_model,
     check_positive_int,
+    check_seed,
     checked_outputs,
     compute_dtype,
     eval_mode,
@@ -129,7 +130,7 @@ def sensitivity_max(explainer: Any, inputs: Any, target: Any = None, *,
     if base.shape[0] != len(x):
         raise ValueError(f"the explainer returned {base.shape[0]} maps for {len(x)} inputs")
     with torch.random.fork_rng(devices=[]):
-        if seed is not None:
+        if check_seed(seed) is not None:
             torch.manual_seed(seed)
         # Captum's default_perturb_func: inputs repeated per copy, float32 uniform noise
         expanded = x.repeat_interleave(n_perturbations, dim=0)
@@ -181,7 +182,7 @@ def relative_output_stability(model: Any, explainer: Any, inputs: Any, target: A
         out = checked_outputs(model, xm)
         targets = resolve_targets(target, out)
         with torch.random.fork_rng(devices=[]):
-            if seed is not None:
+            if check_seed(seed) is not None:
                 torch.manual_seed(seed)
             eps = torch.randn((len(x), n_perturbations, *x.shape[1:]), dtype=torch.float64)
         scale = noise * x.double().flatten(1).std(dim=1)
@@ -233,7 +234,7 @@ class _Stability(Metric):
         self.explainer = explainer
         self.explain_options = explain_options
         self.n_perturbations = check_positive_int(n_perturbations, "n_perturbations")
-        self.seed = seed
+        self.seed = check_seed(seed)
 
     def _explainer(self, explainer: Any, options: dict | None) -> tuple[Any, dict | None]:
         explainer = explainer if explainer is not None else self.explainer

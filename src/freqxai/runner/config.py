@@ -343,6 +343,9 @@ class RunConfig:
         if self.fs is not None and (isinstance(self.fs, bool) or not isinstance(self.fs, int | float)
                                     or not 0 < self.fs < math.inf):
             problems.append(f"fs must be a positive, finite number of Hz, got {self.fs!r}")
+        if self.accelerator not in ("cpu", "gpu", "cuda", "mps", "auto"):
+            problems.append(f"accelerator must be cpu, gpu (cuda), mps or auto, got "
+                            f"{self.accelerator!r}")
         if self.accelerator in ("gpu", "cuda"):
             import torch
 
