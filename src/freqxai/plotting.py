@@ -144,7 +144,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
     return plt.subplots(nrows, ncols, **kwargs)
 
 
-def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
+def save_figure(fig, path: str | Path, dpi: int = 100) -> Path:
     """Save ``fig`` atomically and close it."""
     import matplotlib.pyplot as plt
 
