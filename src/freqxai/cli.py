@@ -202,8 +202,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+class _PhaseHandler(logging.Handler):
+    """Phase lines on stderr through ``tqdm.write``: a line printed while a progress bar runs
+    goes above the bar instead of cutting it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm.auto import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # logging must never raise
+            self.handleError(record)
+
+
 def _phase_handler() -> logging.Handler:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _PhaseHandler()
     handler.setFormatter(logging.Formatter("freqxai: %(message)s"))
     return handler
 
