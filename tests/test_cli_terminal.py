@@ -152,9 +152,8 @@ class Ones(Explainer):
 
 
 def test_a_plugin_method_is_listed_and_runs_from_the_cli(tmp_path, monkeypatch, capsys):
-    from freqxai.models.cnn import SmallCNN
-
     from freqxai.explainers.base import _EXPLAINERS
+    from freqxai.models.cnn import SmallCNN
 
     (tmp_path / "my_plugin.py").write_text(PLUGIN)
     monkeypatch.syspath_prepend(str(tmp_path))
