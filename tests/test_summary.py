@@ -147,3 +147,19 @@ def test_one_input_without_a_standard_error_is_not_called_significant():
     df = summarize({"freqrise": rel}, [0, 1], domain="fft", length=LENGTH, fs=FS,
                    standard_errors={"freqrise": se})
     assert df[df["rank"] == 1]["significant"].all()
+
+
+def test_band_intervention_keeps_and_removes_the_band_in_the_models_dtype():
+    from freqxai.summary import band_intervention
+
+    model = _band_model().double()  # a float64 model: the filtered signals come in float64
+    x = _signals(12).double()
+    y = model(x).argmax(1)
+    fast = band_intervention(model, x, y, (8.0, 16.0), fs=FS)
+    slow = band_intervention(model, x, y, (2.0, 4.0), fs=FS)
+    assert fast["accuracy"] == 1.0 and fast["n_bins"] == 16
+    # only the band of class 1 kept: class-1 signals stay class 1, class-0 ones do not
+    assert fast["kept"] == (y == 1).double().mean().item()
+    assert slow["kept"] == (y == 0).double().mean().item()
+    with pytest.raises(ValueError, match="one class per input"):
+        band_intervention(model, x, y[:3], (8.0, 16.0), fs=FS)

@@ -466,11 +466,12 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
     """
     import torch
 
-    from ._validation import as_signal_tensor, check_model, eval_mode
+    from ._validation import as_signal_tensor, check_model, compute_dtype, eval_mode, model_device
     from .bands import band_membership
 
     model = check_model(model)
     x, _ = as_signal_tensor(inputs)
+    dtype, device = compute_dtype(model, x.dtype), model_device(model)
     t = torch.as_tensor(np.asarray(targets), dtype=torch.long)
     if t.shape != (len(x),):
         raise ValueError(f"targets must hold one class per input ({len(x)}), got {tuple(t.shape)}")
@@ -480,7 +481,7 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
     spectrum = torch.fft.rfft(x.double(), dim=-1)
 
     def accuracy(spec: torch.Tensor) -> float:
-        signals = torch.fft.irfft(spec, n=length, dim=-1).to(torch.float32)
+        signals = torch.fft.irfft(spec, n=length, dim=-1).to(device=device, dtype=dtype)
         with eval_mode(model), torch.no_grad():
             pred = torch.cat([model(signals[i:i + batch_size]).argmax(1).cpu()
                               for i in range(0, len(signals), batch_size)])
