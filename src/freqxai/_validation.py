@@ -167,6 +167,16 @@ def input_channels(model: Any) -> int | None:
     return None
 
 
+def channel_mismatch(model: Any, channels: int, what: str = "the inputs have") -> str:
+    """``"the model expects E input channels, the inputs have C: "`` when the model's first
+    convolution reads another number of channels than given, else ``""`` (a prefix for the
+    message of a model that failed on the data)."""
+    expected = input_channels(model)
+    if expected is None or expected == channels:
+        return ""
+    return f"the model expects {expected} input channels, {what} {channels}: "
+
+
 def check_finite_outputs(outputs: torch.Tensor, what: str = "the inputs") -> torch.Tensor:
     """Raise ``ValueError`` when ``outputs`` ``(batch, ...)`` hold NaN or Inf, naming the rows."""
     finite = torch.isfinite(outputs.detach()).flatten(1).all(1)
@@ -187,11 +197,10 @@ def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
     try:
         out = model(x, *extra)
     except RuntimeError as err:  # most often: the model reads another number of channels
-        expected = input_channels(model)
-        if expected is not None and expected != x.shape[1]:
-            raise ValueError(
-                f"the model expects {expected} input channels, the inputs have {x.shape[1]}: "
-                f"give inputs of shape (batch, {expected}, time)") from err
+        mismatch = channel_mismatch(model, x.shape[1])
+        if mismatch:
+            raise ValueError(f"{mismatch}give inputs of shape (batch, "
+                             f"{input_channels(model)}, time)") from err
         raise
     if isinstance(out, np.ndarray):
         raise TypeError(

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import input_channels
+from .._validation import channel_mismatch
 from ..domains import Domain
 from .config import RunConfig
 
@@ -217,9 +217,7 @@ def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
     except Exception as err:  # a model that cannot read the data: say so in one line
         hint = ("; export it with dynamic batch and time dimensions (torch.export.export(..., "
                 "dynamic_shapes=...))" if "Guard failed" in str(err) else "")
-        expected = input_channels(model)
-        channels = (f"the model expects {expected} input channels, the data has {X.shape[1]}: "
-                    if expected is not None and expected != X.shape[1] else "")
+        channels = channel_mismatch(model, X.shape[1], "the data has")
         raise ValueError(f"{channels}the model cannot read signals of shape (batch, {X.shape[1]}, "
                          f"{X.shape[2]}): {type(err).__name__}: "
                          f"{str(err).splitlines()[0][:200]}{hint}") from err
