@@ -166,3 +166,15 @@ def test_a_skops_pipeline_through_run_custom_with_default_methods(tmp_path, caps
     rc = main(["run", "custom", "--model", str(tmp_path / "clf.joblib"), "--data",
                str(tmp_path / "d.npz"), "--out", str(tmp_path / "run2")])
     assert rc == 2 and "skops.io.dump" in capsys.readouterr().err
+
+
+def test_a_subclass_of_an_aeon_estimator_reads_the_aeon_layout():
+    pytest.importorskip("aeon")
+    from aeon.classification.dummy import DummyClassifier
+
+    from freqxai.adapters import _is_aeon
+
+    class Mine(DummyClassifier):  # defined here: its module is the test's, not aeon's
+        pass
+
+    assert _is_aeon(Mine()) and _is_aeon(DummyClassifier())

@@ -79,6 +79,10 @@ def test_stratified_sample_keeps_every_class_in_proportion():
     assert not np.array_equal(idx, stratified_sample(y, 20, seed=1))
     assert (np.bincount(y[stratified_sample(y, 4, 0)], minlength=4) == 1).all()
     np.testing.assert_array_equal(stratified_sample(y, 500, 0), np.arange(100))
+    few = np.array([0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8])  # classes of one signal cannot take two
+    for n in range(1, len(few) + 1):
+        idx = stratified_sample(few, n, 0)
+        assert len(np.unique(idx)) == n == len(idx)
 
 
 def _custom(tmp_path, model, n=8):

@@ -72,7 +72,8 @@ def test_summary_puts_every_series_on_the_bands_of_the_longest():
     for m in ("freqrise", "flex"):
         assert top.loc[m, "low_hz"] <= F0 < top.loc[m, "high_hz"]
         assert top.loc[m, "significant"]
-    assert (df["n_inputs"] == len(xs)).all()
+    # a band a short series has no bin in counts only the series that have one
+    assert (df["n_inputs"] <= len(xs)).all() and (top["n_inputs"] == len(xs)).all()
     with pytest.raises(ValueError, match="length has 2 entries for 5 inputs"):
         summarize(rel, y, domain="fft", length=[48, 64], fs=1.0)
 
@@ -101,3 +102,16 @@ def test_bad_lists_are_refused(inputs, exc, fragment):
 def test_per_series_targets_must_match():
     with pytest.raises(ValueError, match="target has 2 entries for 5 series"):
         get_explainer("flex", ToneModel()).attribute(_series(), target=[0, 1])
+
+
+def test_a_band_without_a_coefficient_of_a_short_series_averages_the_others():
+    # fs 1: the 16-sample series' rFFT bins are 1/16 apart, so the band of the 64-sample series'
+    # lowest bins (1/64..1/32) holds no bin of it; the band's mean is the long series' alone
+    long_, short = np.ones((1, 33)), np.full((1, 9), 5.0)
+    bands = {"low": (1 / 64, 1 / 32), "all": (0.0, 0.5)}
+    df = summarize({"m": [long_, long_, short]}, [0, 0, 0], domain="fft", length=[64, 64, 16],
+                   fs=1.0, bands=bands, additive={"m": False})
+    low = df[df["band"] == "low"].iloc[0]
+    assert low["n_inputs"] == 2 and low["relevance"] == 1.0
+    every = df[df["band"] == "all"].iloc[0]
+    assert every["n_inputs"] == 3 and np.isclose(every["relevance"], 7 / 3)

@@ -108,7 +108,7 @@ def test_report_is_self_contained_with_every_figure_and_table(run, page):
     pngs = {p.stem for p in run.glob("*.png")}
     # a figure per question, not per method x class: the answer, curves, class maps per domain
     assert pngs == {"answer_fft", "deletion_fft", "insertion_fft", "deletion_stft",
-                    "insertion_stft", "examples_fft", "examples_stft"}
+                    "insertion_stft", "examples_fft", "examples_stft", "sanity"}
     assert len(page.images) == len(pngs)
     for _, src, _ in page.images:
         assert src.startswith("data:image/png;base64,")

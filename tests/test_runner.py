@@ -18,7 +18,8 @@ from freqxai.models.training import fit_classifier, save_state_dict
 from freqxai.runner import ResultStore, RunConfig, run_experiment, write_report
 
 FAST = {"n_test": 12, "chunk_size": 3, "n_masks": 300, "n_steps": 8, "threads": 1,
-        "methods": ["freqrise", "gxi", "lrp", "random"], "domains": ["fft", "stft"]}
+        "methods": ["freqrise", "gxi", "lrp", "random"], "domains": ["fft", "stft"],
+        "sanity": False}  # the sanity phase has its own tests (test_sanity_runner.py)
 
 
 @pytest.fixture(scope="module")

@@ -125,6 +125,28 @@ def test_a_model_that_is_not_a_module_cannot_be_randomized():
     with pytest.raises(TypeError, match="torch.nn.Module"):
         parameter_randomization(lambda v: CNN()(v), _x(), method="gxi")
     assert randomizable_layers(CNN()) == ["net.0", "net.4"]
+    from freqxai.adapters import NumpyModel
+
+    forward_only = NumpyModel(lambda a: a.reshape(len(a), -1)[:, :3], output_kind="logits")
+    with pytest.raises(TypeError, match="NumpyModel has no layers with weights to randomize"):
+        parameter_randomization(forward_only, _x(), method="amplitude")
+
+
+def test_plot_puts_data_randomization_after_the_layers_in_the_domains_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    model, x = CNN(), _x()
+    layers = parameter_randomization(model, x, method="amplitude")
+    data = data_randomization(model, CNN(), x, method="amplitude")
+    ax = plot_randomization([layers, data], labels=["fft", "fft"])
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["original", "net.4", "net.0", "labels permuted"]
+    lines = [c for c in ax.containers]  # errorbar containers: the line, then the square
+    assert lines[0].lines[0].get_color() == lines[1].lines[0].get_color()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["fft (survives)"]
+    with pytest.raises(ValueError, match="labels has 1 entries for 2 tables"):
+        plot_randomization([layers, data], labels=["fft"])
 
 
 def test_data_randomization_against_a_model_trained_on_permuted_labels():

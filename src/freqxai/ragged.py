@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["is_ragged", "split_by_length", "attribute_ragged"]
+__all__ = ["is_ragged", "split_by_length", "attribute_ragged", "pad_series", "unpad_series",
+           "check_lengths", "group_slices", "coefficient_grid", "pad_coefficients",
+           "crop_relevance", "common_profile"]
 
 
 def is_ragged(inputs: Any) -> bool:
@@ -91,3 +93,107 @@ def attribute_ragged(call: Callable[..., Any], inputs: Sequence[Any], target: An
     if n_outputs == 1:
         return [r[0] for r in results]
     return tuple([r[k] for r in results] for k in range(n_outputs))
+
+
+# ---- runner: padded storage of series of unequal length -----------------------------------------
+# A run keeps its test series as one zero-padded array ``X`` (n, channels, max length) plus
+# ``lengths`` (n,): the padding is storage only. Every computation cuts each series back to its own
+# length first (``group_slices``), and relevance is stored NaN-padded to the largest coefficient
+# grid of the run (``coefficient_grid``), read back per series with ``crop_relevance``.
+
+
+def pad_series(series: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, lengths)``: the ``(channels, length_i)`` series zero-padded after their end into one
+    float32 array ``(n, channels, max length)``, and each series' length."""
+    groups = split_by_length(series)  # checks shapes and channel counts
+    lengths = np.array([np.shape(x)[-1] for x in series], dtype=np.int64)
+    X = np.zeros((len(series), np.shape(series[0])[0], int(lengths.max())), dtype=np.float32)
+    for length, idx in groups.items():
+        X[idx, :, :length] = np.stack([np.asarray(series[i], dtype=np.float32) for i in idx])
+    return X, lengths
+
+
+def unpad_series(X: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    """The series of a padded ``X`` cut to their ``lengths`` (views, no copies)."""
+    return [X[i, :, : int(n)] for i, n in enumerate(lengths)]
+
+
+def check_lengths(lengths: Any, n: int, max_length: int, where: str = "lengths") -> np.ndarray:
+    """``lengths`` as an int64 array of ``n`` entries in ``[2, max_length]``, else ValueError."""
+    a = np.asarray(lengths)
+    if a.dtype.kind not in "iu" or a.ndim != 1:
+        raise ValueError(f"{where} must be a 1-D array of integer lengths (one per series), got "
+                         f"dtype {a.dtype} of shape {a.shape}")
+    if len(a) != n:
+        raise ValueError(f"{where} has {len(a)} entries for {n} series")
+    if n and (a.min() < 2 or a.max() > max_length):
+        raise ValueError(f"{where} must lie in [2, {max_length}] (the padded length of X), got "
+                         f"{int(a.min())}..{int(a.max())}")
+    return a.astype(np.int64)
+
+
+def group_slices(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``[(length, indices), ...]`` of a lengths array, shortest first."""
+    lengths = np.asarray(lengths)
+    return [(int(n), np.flatnonzero(lengths == n)) for n in np.unique(lengths)]
+
+
+def coefficient_grid(domain: Any, lengths: Any) -> tuple[int, ...]:
+    """The smallest coefficient shape that holds every series' coefficients in ``domain``: the
+    largest extent of each axis over the lengths (stored relevance is NaN-padded to it)."""
+    shapes = np.array([domain.coefficient_shape(int(n)) for n in np.unique(lengths)])
+    return tuple(int(s) for s in shapes.max(0))
+
+
+def pad_coefficients(a: np.ndarray, grid: tuple[int, ...]) -> np.ndarray:
+    """``a`` ``(g, channels, *shape)`` NaN-padded at the end of each coefficient axis to ``grid``."""
+    a = np.asarray(a)
+    if tuple(a.shape[2:]) == tuple(grid):
+        return a
+    out = np.full((*a.shape[:2], *grid), np.nan, dtype=a.dtype if a.dtype.kind == "f"
+                  else np.float64)
+    out[(slice(None), slice(None), *(slice(0, s) for s in a.shape[2:]))] = a
+    return out
+
+
+def crop_relevance(padded: np.ndarray, domain: Any, lengths: Any) -> list[np.ndarray]:
+    """Per series the stored (NaN-padded) relevance cut to its own coefficient shape."""
+    out = []
+    for i, n in enumerate(np.asarray(lengths)):
+        shape = domain.coefficient_shape(int(n))
+        out.append(padded[(i, slice(None), *(slice(0, s) for s in shape))])
+    return out
+
+
+def common_profile(relevance: Sequence[np.ndarray], domain: Any, lengths: Any,
+                   fs: float | None = None, *, additive: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every series' frequency profile (channels summed) on the longest series' grid in Hz.
+
+    Each series' :meth:`~freqxai.domains.Domain.frequency_profile` is linearly interpolated onto
+    the profile frequencies of the longest series. For additive relevance (it sums to the output)
+    a bin of a short series spans more Hz, so its values are scaled by the ratio of bin widths
+    (``length_i / max length`` for the rFFT): the relevance per Hz, and with it the area under the
+    profile, is what series of different length share.
+
+    Returns
+    -------
+    (profiles (n, F), frequencies (F,)), or None for a domain without a frequency axis.
+    """
+    lengths = np.asarray(lengths)
+    longest = int(lengths.max())
+    grid = domain.profile_frequencies(longest, fs)
+    if grid is None:
+        return None
+    grid = np.asarray(grid, dtype=float)
+    out = np.empty((len(lengths), len(grid)))
+    for n, idx in group_slices(lengths):
+        freqs = np.asarray(domain.profile_frequencies(n, fs), dtype=float)
+        group = np.stack([relevance[i] for i in idx]).astype(np.float64)
+        prof = np.asarray(domain.frequency_profile(group, n)).sum(1)  # (g, F_n)
+        order = np.argsort(freqs)
+        scale = 1.0
+        if additive and len(freqs) > 1 and len(grid) > 1:
+            scale = (np.ptp(grid) / (len(grid) - 1)) / (np.ptp(freqs) / (len(freqs) - 1))
+        out[idx] = np.stack([np.interp(grid, freqs[order], p[order]) for p in prof]) * scale
+    return out, grid

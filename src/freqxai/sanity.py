@@ -266,8 +266,12 @@ def parameter_randomization(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module to randomize its layers, got "
                         f"{type(model).__name__}")
-    names = randomizable_layers(model) if layers is None else list(layers)
     known = set(randomizable_layers(model))
+    if not known:
+        raise TypeError(f"{type(model).__name__} has no layers with weights to randomize (a "
+                        "forward-only model, e.g. an estimator or numpy function wrapped as a "
+                        "module); parameter randomization re-initializes a torch module's layers")
+    names = randomizable_layers(model) if layers is None else list(layers)
     bad = [n for n in names if n not in known]
     if bad or not names:
         raise ValueError(f"layers {bad or names} are not modules with parameters of the model; "
@@ -386,42 +390,69 @@ def data_randomization(
 
 
 def plot_randomization(tables: Sequence[Any], ax: Any = None, *, metric: str = "spearman",
-                       title: str | None = None):
+                       title: str | None = None, labels: Sequence[str] | None = None):
     """Similarity against randomized layers, one line per table (method), with standard errors.
 
     Parameters
     ----------
     tables : sequence of DataFrames
-        From :func:`parameter_randomization` (same layers on the x axis) or
-        :func:`data_randomization`.
+        From :func:`parameter_randomization` (same layers on the x axis) and
+        :func:`data_randomization`: a data-randomization table is one point ("labels permuted")
+        after the layers, in the colour of the layer table of the same label.
     ax : matplotlib Axes, optional
     metric : {"spearman", "top_k"}
     title : str, optional
+    labels : sequence of str, optional
+        One legend label per table (default: its method), e.g. the domains of one method.
 
     Returns
     -------
     matplotlib Axes
-        Methods that survive are drawn dashed and marked "(survives)" in the legend; the
-        threshold is a grey line.
+        Methods that survive are drawn dashed (hollow points) and marked "(survives)" in the
+        legend; the threshold is a grey line.
     """
     check_choice(metric, "metric", ("spearman", "top_k"))
+    tables = list(tables)
+    if labels is None:
+        labels = [t["method"].iloc[0] for t in tables]
+    elif len(labels) != len(tables):
+        raise ValueError(f"labels has {len(labels)} entries for {len(tables)} tables; give one "
+                         "per table")
     if ax is None:
         from .plotting import new_figure
 
         _, axs = new_figure(1, 1, figsize=(6, 3.5))
         ax = axs[0, 0]
-    for table in tables:
+    layered = [(t, lab) for t, lab in zip(tables, labels, strict=True)
+               if t["order"].iloc[0] != "data"]
+    data = [(t, lab) for t, lab in zip(tables, labels, strict=True)
+            if t["order"].iloc[0] == "data"]
+    ticks = list(max((t for t, _ in layered), key=len)["layer"]) if layered else ["original"]
+    colours = {}
+    for table, label in layered:
         survives = table.attrs.get("survives", False)
-        label = table["method"].iloc[0] + (" (survives)" if survives else "")
+        colours[label] = f"C{len(colours) % 10}"
         steps = np.arange(len(table))
         ax.errorbar(steps, table[metric], yerr=table[f"{metric}_se"].fillna(0), marker="o",
-                    capsize=2, linestyle="--" if survives else "-", label=label)
-        ax.set_xticks(steps, table["layer"], rotation=45, ha="right")
+                    capsize=2, linestyle="--" if survives else "-", color=colours[label],
+                    mfc="none" if survives else colours[label],
+                    label=label + (" (survives)" if survives else ""))
+    if data:
+        ticks.append("labels permuted")
+    for table, label in data:  # one point: the model trained on permuted labels
+        survives = table.attrs.get("survives", False)
+        colour = colours.setdefault(label, f"C{len(colours) % 10}")
+        row = table[table["step"] == 1]
+        ax.errorbar([len(ticks) - 1], row[metric], yerr=row[f"{metric}_se"].fillna(0),
+                    marker="s", capsize=2, linestyle="none", color=colour,
+                    mfc="none" if survives else colour,
+                    label=None if layered else label + (" (survives)" if survives else ""))
+    ax.set_xticks(np.arange(len(ticks)), ticks, rotation=45, ha="right")
     if metric == "spearman" and tables:
         ax.axhline(tables[0].attrs.get("threshold", SURVIVAL_THRESHOLD), color="0.6", lw=0.8)
     ax.set_ylabel("Spearman rank correlation" if metric == "spearman" else "top-k intersection")
     ax.set_xlabel("randomized (cascading: this layer and all above it)"
-                  if tables and tables[0]["order"].iloc[0] == "cascading" else "randomized")
+                  if layered and layered[0][0]["order"].iloc[0] == "cascading" else "randomized")
     ax.set_ylim(-0.3 if metric == "spearman" else 0, 1.05)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     if title:

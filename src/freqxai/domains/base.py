@@ -262,7 +262,7 @@ class Domain(ABC):
 
         Parameters
         ----------
-        relevance : tensor or ndarray, shape (..., *coefficient_shape)
+        relevance : tensor or ndarray, shape ``(..., *coefficient_shape)``
         length : int
             Signal length in samples.
 
@@ -309,7 +309,7 @@ class Domain(ABC):
 
         Returns
         -------
-        tensor, shape (batch, channels, *coefficient_shape), float64
+        tensor, shape ``(batch, channels, *coefficient_shape)``, float64
         """
         x, length = inputs, inputs.shape[-1]
         z, r_small = split_negligible(x, relevance, eps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +12,7 @@ import torch.nn.functional as F
 from .base import Domain, cached_constant, check_fs, check_signal, register_domain, split_negligible
 from .fourier import one_sided_weights
 
-__all__ = ["STFT", "WINDOWS"]
+__all__ = ["STFT", "WINDOWS", "fit_stft", "MIN_AUTO_LENGTH"]
 
 
 def _rectangular(n: int, device=None, dtype=None) -> torch.Tensor:
@@ -35,6 +36,31 @@ def _is_int(v) -> bool:
     return isinstance(v, int | np.integer) and not isinstance(v, bool)
 
 
+# Shortest signal ``n_fft="auto"`` fits (a 2-sample frame: the DC and Nyquist bins).
+MIN_AUTO_LENGTH = 2
+
+
+def fit_stft(length: int) -> tuple[int, int]:
+    """``(n_fft, hop_length)`` of ``STFT(n_fft="auto")`` for a signal of ``length`` samples.
+
+    ``n_fft`` is the power of two at or below a quarter of the signal, between 16 and 256 (the
+    signal's own length when it is shorter than 16 samples), and the hop a quarter of it (at
+    least 1), so that a signal gets at least about 4 windows' worth of frames with Hann's 75 %
+    overlap. The runner's ``RunConfig.fit_to_length`` uses the same rule. Examples: 29 samples
+    -> (16, 4), 100 -> (16, 4), 427 -> (64, 16), 8000 -> (256, 64).
+
+    Raises
+    ------
+    ValueError
+        For a length below :data:`MIN_AUTO_LENGTH` (2).
+    """
+    if not _is_int(length) or length < MIN_AUTO_LENGTH:
+        raise ValueError(f"n_fft='auto' fits an STFT to signals of at least {MIN_AUTO_LENGTH} "
+                         f"samples, got length {length!r}")
+    n_fft = min(256, max(16, 2 ** int(math.log2(max(int(length) // 4, 1)))), int(length))
+    return n_fft, max(1, n_fft // 4)
+
+
 @register_domain("stft")
 @dataclass(eq=False)
 class STFT(Domain):
@@ -42,8 +68,13 @@ class STFT(Domain):
 
     Parameters
     ----------
-    n_fft : int
-        FFT size of each frame; ``n_fft // 2 + 1`` frequency bins.
+    n_fft : int or "auto"
+        FFT size of each frame; ``n_fft // 2 + 1`` frequency bins. ``"auto"`` (default): fitted
+        to each signal length by :func:`fit_stft` (a power of two near a quarter of the signal,
+        16 to 256, hop a quarter of it), so ``STFT()`` works on any signal of at least
+        :data:`MIN_AUTO_LENGTH` samples; :meth:`n_fft_for` and :meth:`for_length` tell the size
+        chosen for a length, and the repr lists the lengths seen so far. ``hop_length`` and
+        ``win_length`` then follow the fitted size and may not be given.
     hop_length : int, optional
         Frame step in samples; ``n_fft // 4`` when None.
     win_length : int, optional
@@ -73,17 +104,29 @@ class STFT(Domain):
     signal whose STFT is closest to them.
     """
 
-    n_fft: int = 256
+    n_fft: int | str = "auto"
     hop_length: int | None = None
     win_length: int | None = None
     window: str = "hann"
     center: bool = True
     _windows: dict = field(default_factory=dict, init=False, repr=False)
     _invertible_lengths: set = field(default_factory=set, init=False, repr=False)
+    _fitted: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.n_fft, str) and self.n_fft == "auto":
+            given = [n for n in ("hop_length", "win_length") if getattr(self, n) is not None]
+            if given:
+                raise ValueError(f"n_fft='auto' fits {' and '.join(given)} to each signal length; "
+                                 f"give an integer n_fft to set {given[0]}")
+            if not isinstance(self.window, str) or self.window not in WINDOWS:
+                raise ValueError(f"window must be one of {sorted(WINDOWS)}, got {self.window!r}")
+            if not isinstance(self.center, bool | np.bool_):
+                raise ValueError(f"center must be True or False, got {self.center!r}")
+            self.hop = self.win = None
+            return
         if not _is_int(self.n_fft) or self.n_fft < 2:
-            raise ValueError(f"n_fft must be an integer >= 2, got {self.n_fft!r}")
+            raise ValueError(f"n_fft must be an integer >= 2 or 'auto', got {self.n_fft!r}")
         for name in ("hop_length", "win_length"):
             v = getattr(self, name)
             if v is not None and (not _is_int(v) or v < 1):
@@ -118,9 +161,50 @@ class STFT(Domain):
                 "window='hamming'"
             )
 
+    # -- n_fft="auto": a fitted STFT per signal length ------------------------------------------
+    @property
+    def auto(self) -> bool:
+        """True when ``n_fft="auto"`` (sizes fitted per signal length)."""
+        return isinstance(self.n_fft, str)
+
+    def for_length(self, length: int) -> STFT:
+        """The STFT applied to signals of ``length`` samples: ``self`` for a given ``n_fft``,
+        else the fitted one (:func:`fit_stft`; cached, listed in the repr)."""
+        if not self.auto:
+            return self
+        length = int(length) if _is_int(length) else length
+        if length not in self._fitted:
+            n_fft, hop = fit_stft(length)
+            self._fitted[length] = STFT(n_fft, hop, window=self.window, center=self.center)
+        return self._fitted[length]
+
+    def n_fft_for(self, length: int) -> int:
+        """FFT size used for signals of ``length`` samples."""
+        return int(self.for_length(length).n_fft)
+
+    def hop_for(self, length: int) -> int:
+        """Frame step used for signals of ``length`` samples."""
+        return int(self.for_length(length).hop)
+
+    def __repr__(self) -> str:
+        if not self.auto:
+            return (f"STFT(n_fft={self.n_fft!r}, hop_length={self.hop_length!r}, "
+                    f"win_length={self.win_length!r}, window={self.window!r}, "
+                    f"center={self.center!r})")
+        fitted = ", ".join(f"{n}: n_fft={d.n_fft}, hop_length={d.hop}"
+                           for n, d in sorted(self._fitted.items()))
+        return (f"STFT(n_fft='auto', window={self.window!r}, center={self.center!r}"
+                + (f"; fitted {{{fitted}}})" if fitted else ")"))
+
+    def _refuse_auto(self, what: str) -> None:
+        if self.auto:
+            raise ValueError(f"STFT(n_fft='auto') has no {what} before a signal length is known; "
+                             "use stft.for_length(length)")
+
     def window_tensor(self, device: torch.device | str | None = None,
                       dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """The analysis window (``win_length`` samples), cached per device and dtype."""
+        self._refuse_auto("window")
         key = (torch.device(device or "cpu"), dtype)
         return cached_constant(self._windows, key,
                                lambda: WINDOWS[self.window](self.win, device=key[0], dtype=dtype))
@@ -139,6 +223,8 @@ class STFT(Domain):
         0 at the start), which ``istft`` could not reconstruct.
         """
         super().check_length(length)
+        if self.auto:
+            return self.for_length(length).check_length(length)
         if self.n_fft > length:
             raise ValueError(
                 f"the STFT window (n_fft={self.n_fft}) is longer than the signal ({length} "
@@ -197,6 +283,8 @@ class STFT(Domain):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_signal(x)
+        if self.auto:
+            return self.for_length(x.shape[-1]).forward(x)
         self.check_length(x.shape[-1])
         lead = x.shape[:-1]
         real_dtype = x.dtype if x.is_floating_point() else torch.float32
@@ -213,6 +301,8 @@ class STFT(Domain):
 
     def inverse(self, coefficients: torch.Tensor, length: int) -> torch.Tensor:
         self.check_length(length)
+        if self.auto:
+            return self.for_length(length).inverse(coefficients, length)
         expected = self.coefficient_shape(length)
         if tuple(coefficients.shape[-2:]) != expected:
             raise ValueError(
@@ -235,6 +325,8 @@ class STFT(Domain):
         return x.reshape(*lead, length)
 
     def coefficient_shape(self, length: int) -> tuple[int, ...]:
+        if self.auto:
+            return self.for_length(length).coefficient_shape(length)
         if self.center:  # torch.stft pads n_fft // 2 on both sides
             frames = (length + 2 * (self.n_fft // 2) - self.n_fft) // self.hop + 1
         else:
@@ -245,6 +337,8 @@ class STFT(Domain):
         """``"frequency"``: ``k * fs / n_fft`` for bins ``k``; ``"time"``: each frame's centre
         (sample ``k * hop_length``, plus ``n_fft / 2`` with ``center=False``) divided by ``fs``.
         In Hz and s with ``fs``, in cycles per sample and samples without it (``fs=1``)."""
+        if self.auto:
+            return self.for_length(length).axes(length, fs)
         rate = check_fs(fs) or 1.0
         n_freq, n_frames = self.coefficient_shape(length)
         centre = np.arange(n_frames, dtype=np.float64) * self.hop
@@ -282,6 +376,8 @@ class STFT(Domain):
         Negligible samples: frame ``m`` gets ``sum_j w(j)² (R_small / D)(start_m + j)`` (the DC
         bin of an STFT with window ``w²``), spread over bins by ``a_k²``.
         """
+        if self.auto:
+            return self.for_length(inputs.shape[-1]).project_relevance(relevance, inputs, eps=eps)
         x = inputs
         n = x.shape[-1]
         w = self.full_window(x.device, x.dtype)

@@ -19,7 +19,6 @@ from .gradients import (
     IntegratedGradients,
     IntegratedGradientsTime,
     Saliency,
-    TimeExplainer,
 )
 
 # isort: split
@@ -45,10 +44,18 @@ __all__ = [
     "IntegratedGradientsTime",
     "RandomReference",
     "Saliency",
-    "TimeExplainer",
     "explainer_class",
     "get_explainer",
     "list_explainers",
     "project_relevance",
     "register_explainer",
 ]
+
+
+def __getattr__(name: str):
+    """``TimeExplainer``: deprecated name of :class:`GradientExplainer` (warns; goes in 0.2.0)."""
+    if name == "TimeExplainer":
+        from . import gradients
+
+        return gradients.__getattr__(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -176,10 +176,15 @@ class Explainer:
 
 
 def _in_eval_mode(attribute):
-    """Wrap a class's ``attribute``: the model in eval mode, and a list of series of unequal
-    length explained one length at a time (:mod:`freqxai.ragged`)."""
+    """Wrap a class's ``attribute``: the model in eval mode, a list of series of unequal
+    length explained one length at a time (:mod:`freqxai.ragged`), and an ``mne.Epochs`` read
+    as its data channels (:func:`freqxai.data.eeg.from_epochs`)."""
     @functools.wraps(attribute)
     def wrapped(self: Explainer, inputs: Any, target: TargetType = None, **kwargs: Any) -> Any:
+        if type(inputs).__module__.startswith("mne."):  # an mne.Epochs: its EEG/MEG data
+            from ..data.eeg import epochs_signals  # channels (numpy in, numpy out)
+
+            inputs = epochs_signals(inputs)
         with eval_mode(getattr(self, "model", None)):
             if is_ragged(inputs):
                 return attribute_ragged(functools.partial(attribute, self), inputs, target,

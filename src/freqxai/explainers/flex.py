@@ -192,7 +192,7 @@ class FLEX(Explainer):
 
         Returns
         -------
-        attributions : tensor or ndarray, shape (batch, channels, *coefficient_axes)
+        attributions : tensor or ndarray, shape ``(batch, channels, *coefficient_axes)``
             A tuple ``(real, imag)`` for ``representation="real_imag"``.
         delta : tensor or ndarray, shape (batch,), only if ``return_convergence_delta``
         """

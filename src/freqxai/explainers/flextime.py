@@ -489,7 +489,7 @@ class FLEXtime(Explainer):
 
         Returns
         -------
-        relevance : tensor or ndarray, shape (batch, channels or 1, *coefficient_shape)
+        relevance : tensor or ndarray, shape ``(batch, channels or 1, *coefficient_shape)``
             Non-negative: ``sum_b w_b g_b`` (:func:`band_gains`).
         band_weights : only if ``return_band_weights``
         """

@@ -144,7 +144,7 @@ class FreqMask(Explainer):
 
         Returns
         -------
-        relevance : tensor or ndarray, shape (batch, channels or 1, *coefficient_shape)
+        relevance : tensor or ndarray, shape ``(batch, channels or 1, *coefficient_shape)``
             The mask, in [0, 1].
         """
         keep_ratio, regularization, smoothness, n_epochs, lr, tol, patience = \

@@ -21,6 +21,7 @@ a ``UserWarning`` says when almost no coefficient is significant, i.e. the map i
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -45,9 +46,19 @@ from .base import Attribution, Explainer, register_explainer
 
 __all__ = ["FreqRISE", "auto_num_cells", "noise_threshold", "top_jaccard"]
 
-# Default budget of masked-signal samples per model forward (4 MB of float32): small enough that
-# the masked coefficients, their inverse and the model input stay in the CPU's cache.
+# Default budget of masked-signal samples per masking step (4 MB of float32): small enough that
+# the masked coefficients and their inverse stay in the CPU's cache.
 _FORWARD_ELEMENTS = 2**20
+# Default budget of signal samples per model forward on CPU (256 KB of float32). A model's
+# activations are many times its input (SmallCNN: 32 channels per sample), so forwards of 2**20
+# input samples spill the caches: SmallCNN on OSULeaf (427 samples) ran at 1.4-1.7 ms per signal
+# in forwards of 1024-2048 signals against 0.42-0.51 ms in forwards of 64-128 (one thread,
+# bench/long_signals.py); the paper's MLP is within 15 % of its best from 32 rows on.
+_MODEL_ELEMENTS = 2**16
+# Most real coefficient elements of masked inputs multiplied and inverted at once (16 MB of
+# float32). FSDD clips in the paper's STFT (228 x 229, 104K reals each) go 40 masks at a time:
+# product and istft of 500 masks took 1.4-1.6 s against 2.5-2.8 s all at once (one thread).
+_BLOCK_ELEMENTS = 2**22
 # num_cells="auto": one cell per AUTO_COEFFICIENTS_PER_CELL coefficients, within [AUTO_MIN_CELLS,
 # AUTO_MAX_CELLS] (the paper's 200 on long spectra). Measured on BasicMotions' 51 bins (CNN, 1000
 # masks, box cells, raw / channel means removed; bench/trust.py): seed-to-seed top-5 % Jaccard
@@ -56,23 +67,48 @@ _FORWARD_ELEMENTS = 2**20
 AUTO_COEFFICIENTS_PER_CELL = 4
 AUTO_MIN_CELLS = 4
 AUTO_MAX_CELLS = 200
+# Masks per cell that num_cells="auto" keeps on a time-frequency (2-D) grid: the lift of a cell
+# is estimated from about n_masks * p_keep masks that keep it, and the share of coefficients
+# whose lift is significant falls about as fast as the cells grow (FSDD clips in the paper's
+# 228 x 229 STFT, 500 masks, bench/long_signals.py: 0.12 % of coefficients at |z| > 3 with
+# 57 x 57 cells, 1.1 % with 16 x 16, 3.5 % with 8 x 8, 9.7 % with 4 x 4; 3000 masks: 4.1 % with
+# 13 x 13).
+AUTO_MASKS_PER_CELL = 24
 # z above which a coefficient counts as significant (two-sided chance rate: 0.27 %).
 Z_SIGNIFICANT = 3.0
 OUTPUTS = ("softmax", "log_softmax", "logit")
 
 
-def auto_num_cells(grid: Sequence[int]) -> tuple[int, ...]:
+def auto_num_cells(grid: Sequence[int], n_masks: int | None = None) -> tuple[int, ...]:
     """``num_cells="auto"``: about one cell per 4 coefficients on each axis, at least 4 (or the
-    axis size if smaller) and at most 200.
+    axis size if smaller) and at most 200; on a 2-D (time-frequency) grid at most
+    ``n_masks / 24`` cells in all (:data:`AUTO_MASKS_PER_CELL`).
 
     Coarser cells average more masks per coefficient (a stable estimate) at the price of
     resolution; the rule was picked by measurement (see the module constants): 51 rFFT bins of
     BasicMotions get 13 cells, 1281 bins of the synthetic benchmark the paper's 200, a 65 x 81 STFT
-    grid (16, 20).
+    grid (16, 20). A large STFT grid would otherwise get thousands of cells that a few thousand
+    masks cannot tell from noise (FSDD's 228 x 229 grid: 57 x 57); with ``n_masks`` both axes
+    shrink by the same factor until at most ``n_masks / 24`` cells remain (3000 masks: 11 x 11,
+    500 masks: 4 x 4).
+
+    Parameters
+    ----------
+    grid : sequence of int
+        The coefficient axes (``(freq,)`` or ``(freq, frames)``).
+    n_masks : int, optional
+        The mask budget (``max_masks`` for ``n_masks="auto"``); None: no budget cap.
     """
-    return tuple(min(int(g), max(AUTO_MIN_CELLS, min(AUTO_MAX_CELLS,
-                                                     round(int(g) / AUTO_COEFFICIENTS_PER_CELL))))
-                 for g in grid)
+    cells = [min(int(g), max(AUTO_MIN_CELLS, min(AUTO_MAX_CELLS,
+                                                 round(int(g) / AUTO_COEFFICIENTS_PER_CELL))))
+             for g in grid]
+    if n_masks is not None and len(cells) == 2:
+        cap = max(1, int(n_masks) // AUTO_MASKS_PER_CELL)
+        total = cells[0] * cells[1]
+        if total > cap:
+            shrink = (cap / total) ** 0.5
+            cells = [max(1, min(c, math.floor(c * shrink))) for c in cells]
+    return tuple(cells)
 
 
 @register_explainer("freqrise")
@@ -144,7 +180,9 @@ class FreqRISE(Explainer):
             warning when that budget ends first; the number used is in ``self.n_masks_used_``.
         num_cells : "auto", int or sequence of int
             Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
-            ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients.
+            ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients;
+            on a time-frequency grid at most ``n_masks / 24`` cells in all (``max_masks / 24``
+            with ``n_masks="auto"``), so that each cell's lift can stand out from the noise.
         p_keep : float
             Probability p that a grid cell keeps its coefficients, in (0, 1).
         batch_size : int
@@ -153,7 +191,7 @@ class FreqRISE(Explainer):
             input gets the same masks alone or in a batch.
         seed : int, optional
             Seed of the mask generator (a ``torch.Generator`` on the model's device), in
-            [0, 2**64).
+            ``[0, 2**64)``.
         estimator : {"centered", "paper"}
             ``"centered"`` (default): lift over the mean output, ``E[y | kept] - E[y]``;
             ``"paper"``: ``E[y | kept]``, the published estimator (module notes).
@@ -190,9 +228,9 @@ class FreqRISE(Explainer):
             ``"expectation"``: the estimator's own scale; ``"minmax"`` further scales each sample
             to [0, 1] (the paper's evaluation; standard errors are scaled alike).
         internal_batch_size : int, optional
-            Most masked signals per model forward. Several inputs share a forward pass when
-            ``batch_size`` leaves room. Defaults to about 1M signal samples per forward on CPU and
-            16M on GPU (at least ``batch_size`` signals).
+            Most masked signals per model forward. Defaults to about 64K signal samples per
+            forward on CPU (a model's activations then stay in the caches: 153 signals of 427
+            samples, 8 of 8000) and 16M on GPU.
         return_standard_error : bool
             Also return the Monte-Carlo standard error of each relevance value (same scale).
         return_z_scores : bool
@@ -206,7 +244,7 @@ class FreqRISE(Explainer):
 
         Returns
         -------
-        relevance : tensor or ndarray, shape (batch, channels or 1, *coefficient_shape)
+        relevance : tensor or ndarray, shape ``(batch, channels or 1, *coefficient_shape)``
         standard_error : same shape, only if ``return_standard_error``
         z_scores : same shape, only if ``return_z_scores`` (after the standard error if both)
         """
@@ -242,7 +280,7 @@ class FreqRISE(Explainer):
                              f"{self.domain.name!r} has {len(grid)}")
         if isinstance(num_cells, str):
             check_choice(num_cells, "num_cells", ("auto",))
-            cells = auto_num_cells(grid)
+            cells = auto_num_cells(grid, max_masks if auto else n_masks)
         else:
             cells = normalize_num_cells(num_cells, grid)
         with torch.inference_mode():
@@ -317,10 +355,13 @@ class FreqRISE(Explainer):
         mask_shape = (mask_c, *coeffs.shape[2:])
         if coeffs.is_complex():  # real view: a real mask times a complex tensor upcasts the mask
             coeffs = torch.view_as_real(coeffs)
+        coef_size = int(coeffs[0].numel())  # real elements of one input's coefficients
+        # inputs masked together per step (at least one), and signals per model forward
+        step_rows = max(batch_size, rows_per_forward(n_channels * length, x.device,
+                                                     _FORWARD_ELEMENTS))
+        group = max(1, min(n_inputs, step_rows // batch_size))
         if internal_batch_size is None:
-            internal_batch_size = max(
-                batch_size, rows_per_forward(n_channels * length, x.device, _FORWARD_ELEMENTS))
-        group = max(1, min(n_inputs, internal_batch_size // batch_size))
+            internal_batch_size = rows_per_forward(n_channels * length, x.device, _MODEL_ELEMENTS)
         generator = torch.Generator(device=x.device)
         if seed is None:
             generator.seed()
@@ -341,14 +382,25 @@ class FreqRISE(Explainer):
                 generator=generator, dtype=x.dtype, design=design, cell_shape=cell_shape,
             )
             y = torch.empty((n_inputs, n), dtype=x.dtype, device=x.device)
-            for start in range(0, n_inputs, group):
-                sl = slice(start, start + group)
+            # masks per product and inverse: one input at a time in blocks when its masked
+            # coefficients would overflow the block budget (a large STFT grid)
+            block = max(1, min(n, _BLOCK_ELEMENTS // max(coef_size, 1)))
+            step_group = group if block == n else 1
+            for start in range(0, n_inputs, step_group):
+                sl = slice(start, start + step_group)
                 g = coeffs[sl].shape[0]
-                out = buffer if buffer is not None and buffer.shape[:2] == (g, n) else None
-                masked = _apply_masks(coeffs[sl], masks, out)  # (g, n, C, *grid)
-                signals = domain.inverse(masked, length).reshape(g * n, n_channels, length)
-                probs = self._outputs(signals, output, probabilities).view(g, n, -1)
-                y[sl] = probs.gather(2, targets[sl].view(g, 1, 1).expand(g, n, 1)).squeeze(2)
+                for b0 in range(0, n, block):
+                    nb = min(block, n - b0)
+                    out = buffer if buffer is not None and buffer.shape[:2] == (g, nb) else None
+                    masked = _apply_masks(coeffs[sl], masks[b0 : b0 + nb], out)  # (g, nb, C, *grid)
+                    if buffer is None or buffer.shape[:2] != (g, nb):
+                        buffer = torch.view_as_real(masked) if masked.is_complex() else masked
+                    signals = domain.inverse(masked, length).reshape(g * nb, n_channels, length)
+                    probs = torch.cat([
+                        self._outputs(signals[i : i + internal_batch_size], output, probabilities)
+                        for i in range(0, g * nb, internal_batch_size)]).view(g, nb, -1)
+                    y[sl, b0 : b0 + nb] = probs.gather(
+                        2, targets[sl].view(g, 1, 1).expand(g, nb, 1)).squeeze(2)
             if not bool(torch.isfinite(y).all()):
                 rows = torch.isfinite(y).all(1).logical_not().nonzero()[:, 0].tolist()
                 raise ValueError(
@@ -356,8 +408,6 @@ class FreqRISE(Explainer):
                     f"{rows[:5]}: masking made signals it cannot score (a log of zero, a division "
                     "by a vanishing norm?). Check the model on attenuated signals, or make it "
                     "return finite outputs for them")
-                if buffer is None:
-                    buffer = masked if not masked.is_complex() else torch.view_as_real(masked)
             # n_masks="auto" sums even and odd steps apart (split halves); else one running sum
             halves[step % 2 if stability is not None else 0].add(y, masks.reshape(n, -1))
             if stability is not None and step % 2 == 1:

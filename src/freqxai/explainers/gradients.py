@@ -39,13 +39,12 @@ __all__ = [
     "IntegratedGradients",
     "LRP",
     "IntegratedGradientsTime",
-    "TimeExplainer",
     "InDomain",
 ]
 
 
 class GradientExplainer(Explainer):
-    """Base class: time relevance from :meth:`_attribute_time`, projected into ``domain``.
+    """Base class: time relevance from ``_attribute_time``, projected into ``domain``.
 
     Parameters
     ----------
@@ -292,7 +291,13 @@ class IntegratedGradientsTime(IntegratedGradients):
         super().__init__(*args, **kwargs)
 
 
-TimeExplainer = GradientExplainer  # deprecated name of the base class
+def __getattr__(name: str):
+    """``TimeExplainer``: the deprecated name of :class:`GradientExplainer` (warns; goes in 0.2.0)."""
+    if name == "TimeExplainer":
+        warnings.warn("TimeExplainer is deprecated; use freqxai.explainers.GradientExplainer",
+                      DeprecationWarning, stacklevel=2)
+        return GradientExplainer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class InDomain:

@@ -58,7 +58,7 @@ def project_relevance(
 
     Returns
     -------
-    tensor or ndarray (numpy in, numpy out), shape (batch, channels, *coefficient_shape)
+    tensor or ndarray (numpy in, numpy out), shape ``(batch, channels, *coefficient_shape)``
         Relevance per coefficient, float64, whose sum over coefficients equals the sum of
         ``relevance`` over time for every signal and channel.
 

@@ -51,7 +51,7 @@ class RandomReference(_Reference):
 
 @register_explainer("amplitude")
 class AmplitudeReference(_Reference):
-    """Relevance = |coefficient| of the signal in the domain (independent of the model)."""
+    """Relevance = ``|coefficient|`` of the signal in the domain (independent of the model)."""
 
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """``|domain.forward(x)|`` ``(batch, channels, *coefficient_shape)``."""

@@ -95,7 +95,7 @@ def perturbation_curves(
     model : callable
         ``(batch, channels, time)`` → ``(batch, n_classes)``.
     inputs : (batch, channels, time)
-    relevance : (batch, channels or 1, *coefficient_axes)
+    relevance : ``(batch, channels or 1, *coefficient_axes)``
         A channel axis of 1 ranks coefficient positions and perturbs all channels together.
     target : int, sequence, tensor or None
         Class whose probability is tracked (None: the predicted class of each input).

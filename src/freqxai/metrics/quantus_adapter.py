@@ -45,7 +45,7 @@ def to_quantus(model: nn.Module, inputs, relevance, domain: str | Domain = "fft"
     -------
     model : SpectrumModel
         The wrapped model ``F ∘ inverse`` (in eval mode).
-    x_batch : ndarray (batch, 2 C, *grid)
+    x_batch : ndarray ``(batch, 2 C, *grid)``
         Real and imaginary parts of the coefficients (``(batch, C, *grid)`` for the time domain).
     a_batch : ndarray, same shape
         The relevance, broadcast over channels and repeated for both parts.

@@ -16,7 +16,7 @@ import lightning as L
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
 from .._io import atomic_path
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..data.audio import AudioDataset
 
 __all__ = [
+    "LengthBucketSampler",
     "LitClassifier",
     "TrainResult",
     "accuracy",
@@ -32,6 +33,7 @@ __all__ = [
     "save_state_dict",
     "train_audionet",
     "train_synthetic_mlp",
+    "validation_split",
 ]
 
 
@@ -145,7 +147,79 @@ def check_training_settings(**settings: Any) -> None:
         raise ValueError("; ".join(problems))
 
 
+class LengthBucketSampler(Sampler[list[int]]):
+    """Batches of series of one length, for series of unequal length: never zero-padding.
+
+    The series of each length are split into batches of at most ``batch_size``; with ``shuffle``
+    each epoch shuffles the series within each length and the order of all batches (seeded:
+    epoch ``e`` draws from ``seed + e``), so every batch holds one length and the model (global
+    pooling over time, as :class:`~freqxai.models.cnn.SmallCNN`) sees only real samples.
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Length of each series of the dataset.
+    batch_size : int
+    shuffle : bool
+    seed : int
+    """
+
+    def __init__(self, lengths: Any, batch_size: int, *, shuffle: bool = True, seed: int = 0) -> None:
+        self.lengths = np.asarray(lengths)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.seed = seed
+        self.epoch = 0
+
+    def _batches(self) -> list[list[int]]:
+        rng = np.random.default_rng(self.seed + self.epoch)
+        batches = []
+        for n in np.unique(self.lengths):
+            idx = np.flatnonzero(self.lengths == n)
+            if self.shuffle:
+                idx = rng.permutation(idx)
+            batches += [idx[k : k + self.batch_size].tolist()
+                        for k in range(0, len(idx), self.batch_size)]
+        if self.shuffle:
+            batches = [batches[i] for i in rng.permutation(len(batches))]
+        return batches
+
+    def __iter__(self):
+        batches = self._batches()
+        self.epoch += 1
+        return iter(batches)
+
+    def __len__(self) -> int:
+        return sum(-(-int(c) // self.batch_size) for c in np.unique(self.lengths,
+                                                                   return_counts=True)[1])
+
+
+class _SeriesDataset(Dataset):
+    """``(series, label)`` pairs of a list of ``(channels, length_i)`` series."""
+
+    def __init__(self, series: list, y: Any) -> None:
+        self.series = [torch.as_tensor(np.asarray(x), dtype=torch.float32) for x in series]
+        self.y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+        if len(self.series) != len(self.y):
+            raise ValueError(f"{len(self.series)} series but {len(self.y)} labels")
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def __getitem__(self, i: int):
+        return self.series[i], self.y[i]
+
+
 def _loader(X, y, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+    if isinstance(X, list | tuple):  # series of unequal length: batches of one length each
+        from ..ragged import split_by_length
+
+        split_by_length(X)  # (channels, length) each, one channel count
+        sampler = LengthBucketSampler([np.shape(x)[-1] for x in X], batch_size, shuffle=shuffle,
+                                      seed=seed)
+        return DataLoader(_SeriesDataset(X, y), batch_sampler=sampler)
     ds = TensorDataset(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long))
     gen = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=gen if shuffle else None)
@@ -163,6 +237,7 @@ def fit_classifier(
     weight_decay: float = 0.0,
     seed: int = 0,
     patience: int | None = None,
+    monitor: str = "val_acc",
     checkpoint_dir: str | Path | None = None,
     accelerator: str = "auto",
     devices: int | str = 1,
@@ -175,7 +250,9 @@ def fit_classifier(
     model : nn.Module
         The classifier; trained in place and returned in eval mode.
     train, val, test : (X, y)
-        Arrays ``(n, channels, time)`` and integer labels.
+        Arrays ``(n, channels, time)`` and integer labels; for series of unequal length ``X``
+        may be a list of ``(channels, length_i)`` arrays, batched by length
+        (:class:`LengthBucketSampler`, no padding) for a model that reads any length.
     epochs, batch_size, lr, weight_decay
         Optimisation settings.
     seed : int
@@ -185,6 +262,10 @@ def fit_classifier(
     patience : int, optional
         Early stopping on validation accuracy after this many epochs without improvement;
         the best checkpoint (on validation accuracy) is restored at the end.
+    monitor : {"val_acc", "val_loss"}
+        What early stopping and the best checkpoint follow: validation accuracy (the paper's
+        AudioNet protocol) or validation loss (smoother on a few dozen validation series,
+        which tie in accuracy).
     checkpoint_dir : path, optional
         Where Lightning writes checkpoints (needed for ``patience``). Training resumes from
         ``last.ckpt`` there when it exists.
@@ -195,18 +276,22 @@ def fit_classifier(
     """
     check_training_settings(epochs=epochs, batch_size=batch_size, seed=seed, lr=lr,
                             patience=patience)
+    if monitor not in ("val_acc", "val_loss"):
+        raise ValueError(f"monitor must be 'val_acc' or 'val_loss', got {monitor!r}")
+    mode = "max" if monitor == "val_acc" else "min"
     L.seed_everything(seed, workers=True, verbose=False)
     lit = LitClassifier(model, lr=lr, weight_decay=weight_decay)
     callbacks: list[L.Callback] = []
     ckpt_cb = None
     if checkpoint_dir is not None:
         ckpt_cb = L.pytorch.callbacks.ModelCheckpoint(
-            dirpath=checkpoint_dir, monitor="val_acc" if val is not None else None, mode="max",
+            dirpath=checkpoint_dir, monitor=monitor if val is not None else None, mode=mode,
             save_last=True, filename="best-{epoch}",
         )
         callbacks.append(ckpt_cb)
     if patience is not None and val is not None:
-        callbacks.append(L.pytorch.callbacks.EarlyStopping(monitor="val_acc", mode="max", patience=patience))
+        callbacks.append(L.pytorch.callbacks.EarlyStopping(monitor=monitor, mode=mode,
+                                                           patience=patience))
     if not progress:  # a few lines instead of Lightning's bars
         callbacks.append(EpochLines(epochs))
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
@@ -242,11 +327,43 @@ def fit_classifier(
                        Path(ckpt_cb.best_model_path) if ckpt_cb and ckpt_cb.best_model_path else None)
 
 
+def validation_split(y: Any, *, fraction: float = 0.2, seed: int = 0
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified ``(fit, validation)`` indices of labels ``y``, for early stopping.
+
+    Each class gives ``round(fraction * its count)`` series to validation (at least one when it
+    has two or more, never all), drawn with ``seed``; both index arrays are sorted, so a run
+    repeats exactly.
+
+    Raises
+    ------
+    ValueError
+        For a fraction outside (0, 1).
+    """
+    if isinstance(fraction, bool) or not isinstance(fraction, float | int) or not 0 < fraction < 1:
+        raise ValueError(f"fraction must be a number in (0, 1), got {fraction!r}")
+    y = np.asarray(y)
+    rng = np.random.default_rng(seed)
+    val = []
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        k = min(len(idx) - 1, max(1 if len(idx) > 1 else 0, round(fraction * len(idx))))
+        val.append(rng.choice(idx, size=k, replace=False))
+    val_idx = np.sort(np.concatenate(val)).astype(np.int64)
+    return np.setdiff1d(np.arange(len(y)), val_idx), val_idx
+
+
 def accuracy(model: nn.Module, X, y, batch_size: int = 256) -> float:
     """Top-1 accuracy of ``model`` on ``(X, y)``, batched, on the model's device."""
     from .._validation import model_device
 
     device = model_device(model)
+    if isinstance(X, list | tuple):  # series of unequal length: one batch per length
+        loader = _loader(X, y, batch_size, False, 0)
+        with torch.inference_mode():
+            correct = sum(int((model(xb.to(device)).argmax(1).cpu() == yb).sum())
+                          for xb, yb in loader)
+        return correct / max(len(X), 1)
     X = torch.as_tensor(X, dtype=torch.float32)
     y = torch.as_tensor(y, dtype=torch.long)
     correct = 0

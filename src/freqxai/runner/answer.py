@@ -21,6 +21,8 @@ def run_summary(store: ResultStore) -> Any:
 
     Classes are the ones each test signal was explained for (its label); bands are the EEG bands
     when the run declares EEG data (``eeg``, or EEG electrode channel names), else DC and octaves.
+    The column ``survives_randomization`` flags the methods (per domain) whose explanation
+    survives the run's sanity checks (:mod:`~freqxai.runner.sanity_phase`; empty where not checked).
     """
     from ..bands import is_eeg_montage
     from ..domains import get_domain
@@ -29,7 +31,8 @@ def run_summary(store: ResultStore) -> Any:
     cfg = store.read_config()
     attrs = store.read_attrs()
     y = np.asarray(store.read_data("y")).astype(int)
-    length = int(store.read_data("X").shape[-1])
+    lengths = store.read_lengths()  # series of unequal length: each on its own grid
+    length = int(store.read_data("X").shape[-1]) if lengths is None else lengths
     fs = float(attrs.get("fs", 0)) or None
     names = _names(attrs.get("class_names"))
     channels = _names(attrs.get("channel_names"))
@@ -45,6 +48,10 @@ def run_summary(store: ResultStore) -> Any:
             keys = ["relevance"] + (["standard_error"] if "standard_error"
                                     in store.unit_shapes(name) else [])
             unit = store.read_unit(name, keys)
+            if lengths is not None:  # NaN-padded in the file: cut back to each series' grid
+                from ..ragged import crop_relevance
+
+                unit = {k: crop_relevance(unit[k], domains[d], lengths) for k in keys}
             relevance[(method, d)] = unit["relevance"]
             if "standard_error" in unit:
                 errors[(method, d)] = unit["standard_error"]
@@ -54,6 +61,15 @@ def run_summary(store: ResultStore) -> Any:
                    standard_errors=errors or None, eeg=bool(eeg), class_names=names or None,
                    channel_names=channels or None, interventions=checks)
     df.attrs["eeg"] = bool(eeg)
+    # the sanity checks' flag (runner.sanity_phase): True where the method's explanation survives
+    # randomization (it does not show what the model learned), empty where it was not checked
+    import pandas as pd
+
+    from .sanity_phase import read_sanity
+
+    flags = read_sanity(store).survives()
+    df["survives_randomization"] = pd.array(
+        [flags.get(k) for k in zip(df["method"], df["domain"], strict=True)], dtype="boolean")
     return df
 
 
@@ -66,6 +82,7 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
 
     df = run_summary(store)
     X, y = store.read_data("X"), np.asarray(store.read_data("y")).astype(int)
+    lengths = store.read_lengths()
     fs = float(store.read_attrs().get("fs", 0)) or None
     labels = {str(c): c for c in np.unique(y)}
     names = _names(store.read_attrs().get("class_names"))
@@ -74,10 +91,32 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     out = []
     for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows():
         c = labels[str(cls)]
-        r = band_intervention(model, X[y == c], y[y == c], (row["low_hz"], row["high_hz"]), fs=fs)
+        edges = (row["low_hz"], row["high_hz"])  # (``band`` stays the band's name)
+        if lengths is None:
+            r = band_intervention(model, X[y == c], y[y == c], edges, fs=fs)
+        else:
+            r = _ragged_intervention(model, X, y, lengths, c, edges, fs)
         out.append({"class": str(cls), "band": band, "accuracy": r["accuracy"],
                     "kept": r["kept"], "removed": r["removed"]})
     return out
+
+
+def _ragged_intervention(model: Any, X: np.ndarray, y: np.ndarray, lengths: np.ndarray, c: int,
+                         band: tuple[float, float], fs: float | None) -> dict[str, float]:
+    """:func:`~freqxai.summary.band_intervention` for series of unequal length: each group of
+    one length band-passed (and band-stopped) on its own rFFT grid, at its own length; the
+    accuracies are the shares over all of the class's series."""
+    from ..ragged import group_slices
+    from ..summary import band_intervention
+
+    members = np.flatnonzero(y == c)
+    totals = {"accuracy": 0.0, "kept": 0.0, "removed": 0.0}
+    for n, idx in group_slices(lengths[members]):
+        at = members[idx]
+        r = band_intervention(model, np.ascontiguousarray(X[at, :, :n]), y[at], band, fs=fs)
+        for k in totals:
+            totals[k] += r[k] * len(at)
+    return {k: v / len(members) for k, v in totals.items()}
 
 
 def write_summary(run_dir: Path, df: Any) -> Path:

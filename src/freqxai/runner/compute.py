@@ -17,7 +17,7 @@ from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
 __all__ = ["CERTAINTY", "CERTAINTY_DEVIATION", "explain_chunk_domains",
-           "explain_chunk_with_certainty", "score_chunk", "unit_seed"]
+           "explain_chunk_with_certainty", "explain_and_score_ragged", "score_chunk", "unit_seed"]
 
 SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
 # Per-input certainty figures a unit may store, and their labels in the report: the share of
@@ -30,6 +30,10 @@ CERTAINTY = {"significant": "coefficients with abs z > 3", "integration_error": 
 # large integration error, relevance far from conserved (1)
 CERTAINTY_DEVIATION = {"significant": lambda v: -v, "integration_error": np.abs,
                        "conservation": lambda v: np.abs(v - 1)}
+
+
+# Per-input arrays shaped like the coefficients (NaN-padded for series of unequal length)
+COEFFICIENT_SHAPED = ("relevance", "standard_error", "z_score")
 
 
 def unit_seed(cfg: RunConfig, method: str, domain: str, chunk: int) -> int:
@@ -106,4 +110,42 @@ def score_chunk(model: nn.Module, cfg: RunConfig, method: str, domain_name: str,
             out[name] = metric.area(curves)
         else:
             out[name] = metric(model, x, scored, y, domain=domain, ground_truth=truth)
+    return out
+
+
+def explain_and_score_ragged(model: nn.Module, cfg: RunConfig, method: str, domains: list[str],
+                             x: torch.Tensor, y: torch.Tensor, lengths: np.ndarray, chunk: int,
+                             grids: dict[str, tuple[int, ...]]) -> dict[str, dict[str, np.ndarray]]:
+    """A chunk of series of unequal length (zero-padded ``x`` and their ``lengths``): each group
+    of one length cut to that length, explained (:func:`explain_chunk_domains`) and scored
+    (:func:`score_chunk`) on its own, so no mask, path or metric ever sees the padding.
+
+    Returns per domain the arrays of :func:`score_chunk` and the relevance (and certainty maps)
+    in input order; coefficient-shaped arrays NaN-padded to ``grids[domain]`` (the largest
+    grid of the run, :func:`freqxai.ragged.coefficient_grid`).
+    """
+    from ..ragged import group_slices, pad_coefficients
+
+    parts: dict[str, list[tuple[np.ndarray, dict[str, np.ndarray]]]] = {d: [] for d in domains}
+    for length, idx in group_slices(lengths):
+        at = torch.as_tensor(idx, device=x.device)
+        xg, yg = x[at, :, :length].contiguous(), y[at]
+        for d, (rel, certainty) in explain_chunk_domains(model, cfg, method, domains, xg, yg,
+                                                         chunk).items():
+            arrays = {"relevance": rel.detach().float().cpu().numpy(), **certainty,
+                      **score_chunk(model, cfg, method, d, xg, yg, rel, None)}
+            parts[d].append((idx, arrays))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for d, groups in parts.items():
+        n_coef = len(grids[d])
+        merged: dict[str, np.ndarray] = {}
+        for key in groups[0][1]:
+            pieces = [a[key] for _, a in groups]
+            if key in COEFFICIENT_SHAPED and pieces[0].ndim == 2 + n_coef:
+                pieces = [pad_coefficients(p, grids[d]) for p in pieces]
+            full = np.empty((len(lengths), *pieces[0].shape[1:]), dtype=pieces[0].dtype)
+            for (idx, _), p in zip(groups, pieces, strict=True):
+                full[idx] = p
+            merged[key] = full
+        out[d] = merged
     return out

@@ -26,6 +26,9 @@ __all__ = ["RunConfig", "load_config", "make_config"]
 
 DATASETS = ("synthetic", "audiomnist", "fsdd", "custom", "uea")
 PAPER_DATASETS = ("synthetic", "audiomnist", "fsdd")
+# Most FreqRISE masks per signal of n_masks="auto" in a run (the default outside the paper's data:
+# OSULeaf's CNN stopped at 1000 masks in the rFFT and 2000 in the STFT, bench/long_signals.py)
+AUTO_MAX_MASKS = 3000
 # Version of the results layout; part of the result key, so a run folder of another layout is
 # refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards;
 # 3: FreqRISE's centered default masks with box cells).
@@ -124,7 +127,9 @@ class RunConfig:
         scikit-learn/aeon estimator, no LRP for a TorchScript graph; the run names each one left
         out and why); metrics default to all registered.
     n_masks, p_keep, num_cells : FreqRISE settings; ``num_cells`` maps domain → cells (an int or
-        ``[freq, frames]``), ``0`` meaning one cell per coefficient.
+        ``[freq, frames]``), ``0`` meaning one cell per coefficient. ``n_masks``: 3000 on the
+        paper's data sets (as published), else ``"auto"``: masks are drawn until two halves of
+        them agree on the top coefficients, at most :data:`AUTO_MAX_MASKS` (3000).
     use_softmax : bool
         FreqRISE weights masks by probabilities (True) or logits.
     n_steps : int
@@ -158,7 +163,13 @@ class RunConfig:
     seed : int
         In [0, 2**32) (what numpy's and Lightning's global seeding take).
     epochs, n_train : training settings when no weights are given (epochs: 20 for the
-        synthetic MLP, 200 for the UEA CNN, 50 for AudioNet by default).
+        synthetic MLP, at most 200 for the UEA CNN, which stops 20 epochs after the loss on a
+        stratified 20 % validation split of the train set last fell, 50 for AudioNet by default).
+    sanity : bool or int, optional
+        Sanity checks after the explanations (:mod:`freqxai.runner.sanity_phase`): the number of
+        test signals (class-stratified), ``True`` for 10, ``False`` or 0 for none; unset: 10,
+        except on the UEA and audio data sets (off). Not part of the result key: turning it on for a
+        finished run adds the checks to its folder.
 
     A setting the chosen data set does not read (``fs`` on a synthetic run, ``label`` on a custom
     run, ``epochs`` when the model is given; :data:`APPLIES_TO`) is refused by :meth:`validate`
@@ -186,7 +197,7 @@ class RunConfig:
     methods: list[str] | None = None
     domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
     metrics: list[str] = field(default_factory=_metrics)
-    n_masks: int = 3000
+    n_masks: int | str | None = None
     p_keep: float = 0.5
     num_cells: dict[str, Any] | None = None
     use_softmax: bool = True
@@ -204,6 +215,7 @@ class RunConfig:
     seed: int = 0
     epochs: int | None = None
     n_train: int = 100_000
+    sanity: bool | int | None = None
 
     def __post_init__(self) -> None:
         # methods left to the default: every registered method that can explain the model (the
@@ -217,6 +229,8 @@ class RunConfig:
         audio = self.dataset in ("audiomnist", "fsdd")
         if self.epochs is None:
             self.epochs = _default_epochs(self.dataset)
+        if self.n_masks is None:  # the paper's 3000 on its data; else drawn until stable
+            self.n_masks = 3000 if self.dataset in PAPER_DATASETS else "auto"
         # registered names for keys given as an alias or in another case ("FFT", "fourier"), so
         # that no entry is missed by the lookups below (unknown names are reported by validate)
         self.domain_params = _canonical_keys(self.domain_params, _domain_name)
@@ -311,6 +325,9 @@ class RunConfig:
                 problems.append(f"num_cells[{d!r}] must be 'auto', an integer >= 0 (0: one cell "
                                 f"per coefficient) or {n_axes or 'one'} such integers (one per "
                                 f"coefficient axis), got {cells!r}")
+        if not isinstance(self.sanity, bool | None) and self.sanity < 0:
+            problems.append(f"sanity must be True, False or a number of test signals >= 0 (0: "
+                            f"off), got {self.sanity!r}")
         for name in ("methods", "domains", "metrics"):
             if not getattr(self, name):
                 problems.append(f"{name} must not be empty: name at least one, or leave the "
@@ -364,6 +381,8 @@ class RunConfig:
                             f"{self.model!r} gives one: use one of them")
         for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
             value = getattr(self, name)
+            if name == "n_masks" and value == "auto":
+                continue
             if not isinstance(value, int) or value < 1:
                 problems.append(f"{name} must be a positive integer, got {value!r}")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
@@ -390,13 +409,13 @@ class RunConfig:
 
     def fit_to_length(self, length: int) -> None:
         """Choose what depends on the data's length for custom and UEA runs: an STFT of about a
-        quarter of the signal (a power of two between 16 and 256, hop n_fft // 4)."""
+        quarter of the signal (a power of two between 16 and 256, hop n_fft // 4), by
+        :func:`freqxai.domains.stft.fit_stft`, the rule of the API's ``STFT(n_fft="auto")``."""
         if self.stft is None:
-            import math
+            from ..domains.stft import fit_stft
 
-            n_fft = min(256, max(16, 2 ** int(math.log2(max(length // 4, 1)))))
-            self.stft = {"n_fft": min(n_fft, length), "hop_length": max(1, min(n_fft, length) // 4),
-                         "window": "hann"}
+            n_fft, hop = fit_stft(int(length))
+            self.stft = {"n_fft": n_fft, "hop_length": hop, "window": "hann"}
             self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
 
     def stft_domain(self):
@@ -540,7 +559,11 @@ class RunConfig:
         return self._split_settings(explainer_class(method), shared, method)
 
     def _shared(self, seed: int) -> dict[str, Any]:
-        return {"n_masks": self.n_masks, "p_keep": self.p_keep, "use_softmax": self.use_softmax,
+        # n_masks="auto" stops once two halves of the masks agree, at most AUTO_MAX_MASKS (the
+        # paper's fixed budget, so never slower than it)
+        budget = {"max_masks": AUTO_MAX_MASKS} if self.n_masks == "auto" else {}
+        return {**budget, "n_masks": self.n_masks, "p_keep": self.p_keep,
+                "use_softmax": self.use_softmax,
                 "n_steps": self.n_steps, "composite": self.lrp_composite, "seed": seed}
 
     def _split_settings(self, cls, shared: dict[str, Any], method: str
@@ -577,7 +600,7 @@ class RunConfig:
 
     def result_key(self) -> str:
         """Hash of the settings that determine results (not where or how fast they run)."""
-        skip = {"out", "devices", "accelerator", "threads"}
+        skip = {"out", "devices", "accelerator", "threads", "sanity"}
         relevant = {k: v for k, v in self.to_dict().items() if k not in skip}
         relevant["results_format"] = RESULTS_FORMAT
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -31,8 +31,10 @@ from torch.utils.data import Dataset
 from .. import __version__
 from .._io import atomic_path
 from ..metrics.faithfulness import DEFAULT_FRACTIONS
-from .compute import explain_chunk_domains, score_chunk
+from ..ragged import coefficient_grid
+from .compute import explain_and_score_ragged, explain_chunk_domains, score_chunk
 from .config import RunConfig
+from .sanity_phase import run_sanity_phase
 from .store import RESULTS, ResultStore, load_shard, save_shard, shard_path, unit_name
 from .tasks import Task, data_hash, load_task
 
@@ -76,6 +78,9 @@ class _ExplainModule(L.LightningModule):
         self.task = task
         self.cfg = cfg
         self.items = items
+        # series of unequal length: relevance is stored NaN-padded to the run's largest grid
+        self.grids = ({d: coefficient_grid(cfg.domain(d), task.lengths) for d in cfg.domains}
+                      if task.lengths is not None else {})
 
     @property
     def net(self):
@@ -97,6 +102,10 @@ class _ExplainModule(L.LightningModule):
         sl = slice(chunk * self.cfg.chunk_size, (chunk + 1) * self.cfg.chunk_size)
         x = torch.from_numpy(self.task.X[sl]).to(self.device)
         y = torch.from_numpy(self.task.y[sl]).to(self.device)
+        if self.task.lengths is not None:  # series of unequal length: each at its own length
+            with torch.enable_grad():
+                return i, explain_and_score_ragged(self.net, self.cfg, method, list(domains), x, y,
+                                                   self.task.lengths[sl], chunk, self.grids)
         with torch.enable_grad():  # gradient methods need autograd inside predict
             rels = explain_chunk_domains(self.net, self.cfg, method, list(domains), x, y, chunk)
         out = {}
@@ -158,7 +167,8 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore,
     """Write (or check) the run's identity: config, versions, seeds, data hashes, and the methods
     left out of the default set with their reasons."""
     key = cfg.result_key()
-    digest = data_hash(task.X, task.y)
+    ragged = {} if task.lengths is None else {"lengths": task.lengths}
+    digest = data_hash(task.X, task.y, *ragged.values())
     if store.exists():
         attrs = store.read_attrs()
         if attrs.get("result_key") != key or attrs.get("data_sha256") != digest:
@@ -184,7 +194,8 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore,
             "methods_left_out": dict(left_out or {}),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
-        data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes},
+        data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes,
+              **ragged},
     )
 
 
@@ -535,6 +546,7 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     if "band_interventions" not in store.read_attrs():
         phases.info("checking each class's top bands by keeping and removing them")
         store.write(attrs={"band_interventions": band_interventions(store, task.model)})
+    run_sanity_phase(cfg, task, store, progress=verbose)  # the tables results.h5 lacks
     phases.info("writing the report")
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,

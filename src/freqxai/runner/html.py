@@ -78,8 +78,24 @@ _CAPTIONS = {
                  "error shaded, significant entries dotted."),
 }
 
+_CAPTIONS["sanity"] = (
+    "Parameter randomization per method (one panel each): the Spearman rank correlation of "
+    "|relevance| with the trained model's map as the layers are re-initialized from the output "
+    "down (cascading), a line per domain, ± one standard error; squares: the model retrained "
+    "on permuted labels. Grey line: the threshold above which a method survives (dashed lines, "
+    "hollow points, red titles).")
+
+_CAPTIONS["topomaps"] = (
+    "Scalp maps of band relevance: a row per method and class, a column per band (EEG bands), "
+    "channels placed at their 10-20 positions (MNE's template montage) and interpolated between "
+    "them. Each method is divided by its largest absolute channel value (one colour scale per "
+    "method): red raises the class's score, blue lowers it. Black dots: channels whose band "
+    "relevance is significant for the class (t-test over the class's signals, 5 %, Bonferroni "
+    "over the bands). Of the references only amplitude is drawn (where the energy is).")
+
 _SECTIONS = [("answer", "Answer"), ("scores", "Scores"), ("channels", "Channels"),
              ("maps", "Relevance per class"), ("certainty", "Certainty"),
+             ("sanity", "Sanity checks"),
              ("settings", "Settings"), ("warnings", "Warnings"), ("howto", "How to read")]
 
 
@@ -209,8 +225,10 @@ def class_answers(df: Any, domain: str | None = None) -> tuple[str | None, list[
     return domain, out
 
 
-def _answer_rows(answers: list[dict]) -> tuple[list[str], list[list[str]]]:
-    """Header and escaped HTML cells of the answer table."""
+def _answer_rows(answers: list[dict], survivors: frozenset | set = frozenset()
+                 ) -> tuple[list[str], list[list[str]]]:
+    """Header and escaped HTML cells of the answer table; methods in ``survivors`` (their
+    explanation survives the sanity checks) are marked ⚠."""
     other_domains = list(dict.fromkeys(d for a in answers for d in a["domains"]))
     checks = any(a["check"] for a in answers)
     header = ["class", "band that drives it", "methods that rank it first", "significant for"]
@@ -226,8 +244,11 @@ def _answer_rows(answers: list[dict]) -> tuple[list[str], list[list[str]]]:
         else:
             sig = a["significant"]
             not_sig = [m for m in a["agree"] if m not in sig]
+            marked = [_e(m) + (" ⚠" if m in survivors else "") for m in a["agree"]]
+            alone = bool(a["agree"]) and all(m in survivors for m in a["agree"])
             cells = [f"<b>{_e(a['class'])}</b>", _e(a["band"]),
-                     f"{len(a['agree'])} of {a['n_methods']}: {_e(', '.join(a['agree']))}",
+                     f"{len(a['agree'])} of {a['n_methods']}: {', '.join(marked)}"
+                     + (" <b>(all survive: no evidence about the model)</b>" if alone else ""),
                      (f"{len(sig)} of {len(a['agree'])}" if sig else "none")
                      + (f" (not {_e(', '.join(not_sig))})" if sig and not_sig else "")]
         for d in other_domains:
@@ -265,7 +286,16 @@ def _answer_section(answer: Any, figures: dict[str, Path], warns: list[str]) -> 
         return ("<section id='answer'><h2>Answer</h2><p>No domain of this run has a frequency "
                 "axis, so no band can be named; the class-average maps below show the relevance "
                 f"per coefficient.</p>{alert}</section>"), ""
-    header, rows = _answer_rows(answers)
+    flag = answer["survives_randomization"] if "survives_randomization" in answer else None
+    survivors = set() if flag is None else set(answer[  # in the answer's domain
+        flag.fillna(False).astype(bool) & ~answer["reference"].astype(bool)
+        & (answer["domain"] == domain)]["method"])
+    header, rows = _answer_rows(answers, survivors)
+    if survivors & {m for a in answers for m in a["agree"]}:
+        alert += ("<p class='warn'>⚠ survives the sanity checks: the method's explanation "
+                  "stays similar when the model's weights are randomized (or it is retrained "
+                  "on permuted labels), so its agreement does not show what the model uses; see "
+                  "<a href='#sanity'>Sanity checks</a>.</p>")
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f'<td{" class=band" if i == 1 else ""}>{c}</td>'
                                     for i, c in enumerate(r)) + "</tr>" for r in rows)
@@ -346,6 +376,75 @@ def _scores_section(rows: list[dict], cfg: dict, figures: dict[str, Path], refs:
             + "</section>")
 
 
+# -- sanity checks --------------------------------------------------------------------------------
+
+def _sanity_section(store: ResultStore, cfg: dict, refs: set[str], figure: Path | None) -> str:
+    """One line per method: whether its explanation passes the sanity checks or survives them
+    (:mod:`.sanity_phase`), with the similarity after the last layer is randomized and after
+    retraining on permuted labels; the figure below."""
+    from .sanity_phase import read_sanity
+
+    results = read_sanity(store)
+    head = "<section id='sanity'><h2>Sanity checks</h2>"
+    if not results:
+        return (head + "<p class='note'>Not run for this folder (--no-sanity, or a UEA or audio run, "
+                "where they are off by default: with the layer tables and one retraining on "
+                "permuted labels they make a BasicMotions run 1.8x as long). The same command "
+                "with --sanity 10 adds them without recomputing anything else.</p></section>")
+    survives = results.survives()
+    n = results.n_signals()
+    items = []
+    for m in cfg["methods"]:
+        keys = [k for k in results.tables if k[1] == m]
+        name = f"<b>{_e(m)}</b>" + (" (reference)" if m in refs else "")
+        if not keys:
+            why = results.skipped.get(m) or results.skipped.get("all methods") or "not computed"
+            items.append(f"<li>{name}: not checked: {_e(why)}</li>")
+            continue
+        parts = []
+        for order, label in (("cascading", "after all layers randomized"),
+                             ("data", "after retraining on permuted labels")):
+            cells = [f"{_e(k[2])} {results.tables[k]['spearman'].iloc[-1]:.2f}" for k in keys
+                     if k[0] == order]
+            if cells:
+                parts.append(f"{label}: {', '.join(cells)}")
+        domains = list(dict.fromkeys(k[2] for k in keys))
+        bad = [d for d in domains if survives[(m, d)]]
+        where = "" if len(bad) in (0, len(domains)) else f" in {', '.join(bad)}"
+        if not bad:
+            verdict = "passes: its explanation changes with the model"
+        elif m in refs:
+            verdict = "<b>survives</b>, as a reference that does not read the model must"
+        else:
+            verdict = (f"<b>survives{_e(where)}</b>: its explanation stays similar without the "
+                       "trained weights, so it does not show what the model learned"
+                       + (f" (passes in {_e(', '.join(d for d in domains if d not in bad))})"
+                          if where else "") + "; do not rest an answer on it")
+        items.append(f"<li>{name}: {verdict} (Spearman {'; '.join(parts)})</li>")
+    data_skip = results.skipped.get("data randomization")
+    intro = (f"Adebayo et al. (NeurIPS 2018): an explanation that stays the same when the "
+             f"model's weights are re-initialized, layer by layer from the output down, or when "
+             f"the model is retrained on permuted labels explains the data, not the model. Each "
+             f"method ran with this run's settings on {n} class-stratified test signals; the "
+             f"numbers are the mean Spearman rank correlation of |relevance| with the trained "
+             f"model's map. A method <b>survives</b> (fails the check) when it stays above "
+             f"{_threshold(results):.1f}.")
+    if not n:
+        intro = "No method of this run could be checked:"
+    note = f"<p class='note'>Labels not permuted: {_e(data_skip)}.</p>" if data_skip else ""
+    image = (f"<details><summary>Similarity per randomized layer</summary>"
+             f"{_img(figure, 'sanity checks per method')}</details>" if figure is not None else "")
+    return (head + f"<p class='note'>{intro}</p><ul class='howto'>{''.join(items)}</ul>{note}"
+            f"{image}</section>")
+
+
+def _threshold(results: Any) -> float:
+    from ..sanity import SURVIVAL_THRESHOLD
+
+    return next((float(t.attrs.get("threshold", SURVIVAL_THRESHOLD))
+                 for t in results.tables.values()), SURVIVAL_THRESHOLD)
+
+
 # -- settings -------------------------------------------------------------------------------------
 
 # run settings handed to every explainer that takes a parameter of that name (RunConfig._shared)
@@ -370,6 +469,13 @@ def _settings_rows(cfg: dict, attrs: dict, store: ResultStore, answer: Any) -> l
     rows = [["test signals", f"{X_shape[0]} signals, {X_shape[1]} channel(s) x {length} samples"
              + (f" ({length / fs:.3g} s at {fs:g} Hz)" if fs else " (no sampling rate: "
                 "frequencies in cycles per sample)")]]
+    lengths = store.read_lengths()
+    if lengths is not None:
+        rows[0][1] = rows[0][1].replace(f"x {length} samples", f"x {int(lengths.min())} to "
+                                        f"{length} samples ({len(np.unique(lengths))} lengths)")
+        rows[0][1] = rows[0][1].replace(f"({length / fs:.3g} s", f"(up to {length / fs:.3g} s"
+                                        ) if fs else rows[0][1]
+        rows.append(["unequal lengths", RAGGED_NOTE])
     methods = cfg["methods"]
     for key, param in _SHARED.items():
         users = [m for m in methods if _takes(m, param)]
@@ -412,14 +518,30 @@ def _settings_rows(cfg: dict, attrs: dict, store: ResultStore, answer: Any) -> l
     return rows
 
 
+RAGGED_NOTE = (
+    "each series is explained, scored and band-checked at its own length, in groups of one "
+    "length (never padded: no mask or path moves content the model did not see). The summary "
+    "bands are those of the longest series in Hz; each series' relevance is summed into them on "
+    "its own grid. The class-average figures interpolate each series' frequency profile onto the "
+    "longest series' frequency grid (additive methods scaled by the ratio of bin widths, so the "
+    "relevance per Hz compares); the time domain has no common axis for series of different "
+    "duration and gets no class figure. Domain grids below are those of the longest series.")
+
+
 def _cells(cfg: dict, domain: str, grid: tuple[int, ...]) -> str:
     """FreqRISE's cells in ``domain`` as given and as the run resolves them (``auto``: about one
     per 4 coefficients; 0: one per coefficient; clamped to the grid)."""
     cells = (cfg.get("num_cells") or {}).get(domain, "auto")
     if cells == "auto":
         from ..explainers.freqrise import auto_num_cells
+        from .config import AUTO_MAX_MASKS
 
-        resolved = tuple(auto_num_cells(grid))
+        # the cap on 2-D grids depends on the mask budget: n_masks, or auto's most masks
+        budget = cfg.get("n_masks")
+        if not isinstance(budget, int):
+            options = (cfg.get("explainer_options") or {}).get("freqrise") or {}
+            budget = int(options.get("max_masks", AUTO_MAX_MASKS))
+        resolved = tuple(auto_num_cells(grid, budget))
     elif isinstance(cells, list | tuple):
         resolved = tuple(g if c in (0, None) else min(int(c), g)
                          for c, g in zip(cells, grid, strict=False))
@@ -517,7 +639,16 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
     channel_figs = [by_stem[s] for s in (f"channel_bands_{d}" for d in cfg["domains"])
                     if s in by_stem]
     map_figs = [by_stem[s] for s in (f"examples_{d}" for d in cfg["domains"]) if s in by_stem]
-    used |= {p.stem for p in channel_figs + map_figs}
+    used |= {p.stem for p in channel_figs + map_figs} | {"sanity"}
+    sanity = _sanity_section(store, cfg, refs, by_stem.get("sanity"))
+    topo = next((by_stem[s] for s in by_stem if s.startswith("topomaps_")), None)
+    used |= {topo.stem} if topo else set()
+    topo_note = answer.attrs.get("topomap_note") if answer is not None else None
+    topomaps = ("" if topo is None and not topo_note else
+                "<section id='topomaps'><h2>Scalp maps</h2>" + (
+                    f"<p class='note'>{_e(topo_note)}</p>" if topo is None else
+                    "<p class='note'>Where on the head each band drives each class.</p>"
+                    + _img(topo, "scalp maps per method, class and band")) + "</section>")
     channels = _figure_section(
         "channels", "Channel x band relevance", channel_figs, "channel x band heatmap per method",
         "Which sensor or electrode carries each band's relevance, per class (from the same "
@@ -569,12 +700,15 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
             f" · methods: {_e(', '.join(m for m in cfg['methods'] if m not in refs))}"
             + (f"; references: {_e(', '.join(m for m in cfg['methods'] if m in refs))}"
                if refs else ""))
-    nav = "".join(f"<a href='#{sid}'>{_e(t)}</a>" for sid, t in _SECTIONS)
+    sections = [x for sid, t in _SECTIONS for x in [(sid, t)] + (
+        [("topomaps", "Scalp maps")] if sid == "channels" and topomaps else [])]
+    nav = "".join(f"<a href='#{sid}'>{_e(t)}</a>" for sid, t in sections)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>freqxai run "
             f"{_e(run_dir.name)}</title><style>{_CSS}</style></head><body>"
             f"<h1>freqxai run {_e(run_dir.name)}: which frequency bands drive each class</h1>"
             f"<p class='meta'>{meta}</p><nav>{nav}</nav>"
-            f"{answer_html}{scores}{channels}{maps}{certainty}{settings}{warnings_}"
+            f"{answer_html}{scores}{channels}{topomaps}{maps}{certainty}{sanity}{settings}"
+            f"{warnings_}"
             f"{_howto(domain, [m for m in cfg['methods'] if m in refs])}{other}</body></html>")
     path = Path(run_dir) / "report.html"
     with atomic_path(path) as tmp:

@@ -150,9 +150,62 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict, answer=None) 
         paths.append(_answer_figure(run_dir / f"answer_{first}.png", rows, methods, refs))
         p = _channel_band_figure(run_dir / f"channel_bands_{first}.png", rows, methods, refs)
         paths += [p] if p else []
+        if answer.attrs.get("eeg"):  # EEG: scalp maps per band and class (10-20 names, mne)
+            from ..topomap import report_topomaps
+
+            p, answer.attrs["topomap_note"] = report_topomaps(
+                run_dir / f"topomaps_{first}.png", rows, methods, refs)
+            paths += [p] if p else []
     paths += _write_curve_figures(run_dir, store, cfg, methods, refs)
     paths += _write_class_figures(run_dir, store, attrs, domains, methods, refs)
-    return paths
+    sanity = _sanity_figure(run_dir / "sanity.png", store, methods, refs)
+    return paths + ([sanity] if sanity else [])
+
+
+def _sanity_figure(path: Path, store: ResultStore, methods: list[str], refs: set[str]
+                   ) -> Path | None:
+    """``sanity.png``: a panel per checked method (:func:`freqxai.sanity.plot_randomization`),
+    a line per domain over the randomized layers and, where the run retrained its model on
+    permuted labels, a square per domain; the panel's title says whether the method passes or
+    survives. None when the run has no sanity tables."""
+    from ..plotting import outer_ticks_only, panel_grid, save_figure
+    from ..sanity import plot_randomization
+    from .sanity_phase import read_sanity
+
+    results = read_sanity(store)
+    path.unlink(missing_ok=True)  # a figure of an earlier report never outlives its tables
+    checked = [m for m in methods if any(k[1] == m for k in results.tables)]
+    if not checked:
+        return None
+    survives = results.survives()
+    data = any(k[0] == "data" for k in results.tables)
+    layered = [t for k, t in results.tables.items() if k[0] != "data"]
+    ticks = max((len(t) for t in layered), default=1) + data
+    longest = max([len(str(v)) for t in layered for v in t["layer"]]
+                  + [len("labels permuted") if data else 0])
+    room = 0.3 + 0.05 * longest  # the rotated tick labels
+    fig, axs, _ = panel_grid(len(checked), ncols=_NCOLS, panel=(0.3 * ticks + 0.9, 1.7),
+                             margins=(0.6, 0.15, 0.4, room), space=(0.15, room + 0.2))
+    for ax, m in zip(axs, checked, strict=True):
+        keys = sorted((k for k in results.tables if k[1] == m), key=lambda k: k[0] == "data")
+        plot_randomization([results.tables[k] for k in keys], ax, labels=[k[2] for k in keys])
+        ax.legend(fontsize=6, loc="lower left", frameon=False, handlelength=1.5)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(labelsize=7)
+        bad = [k[2] for k in keys if survives[(m, k[2])]]
+        domains = list(dict.fromkeys(k[2] for k in keys))
+        verdict = ("passes" if not bad else "survives" if len(set(bad)) == len(domains)
+                   else f"survives in {', '.join(dict.fromkeys(bad))}")
+        title = f"{m}{' (reference)' if m in refs else ''}: {verdict}"
+        ax.set_title(title, fontsize=9, color="#b00" if bad else "k")
+    outer_ticks_only(axs, _NCOLS, x=False)
+    fig.text(0.005, 0.5, "Spearman of |relevance|, vs trained model", rotation=90,
+             va="center", fontsize=8)
+    fig.text(0.5, 0.005, "randomized from the output down (cascading: the layer and all above "
+             "it)" + ("; labels permuted: the model retrained on permuted labels" if data
+                      else ""), ha="center", fontsize=7)
+    return save_figure(fig, path, dpi=_DPI)
 
 
 def _short_band(name: str, unit: str) -> str:
@@ -361,6 +414,7 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
     class (significant entries dotted); others (wavelet): the domain's own plot per panel."""
     from matplotlib.lines import Line2D
 
+    from ..explainers import explainer_class
     from ..plotting import (
         add_colorbar,
         axis_label,
@@ -370,9 +424,11 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
         relevance_cmap,
         save_figure,
     )
+    from ..ragged import common_profile
 
     y = np.asarray(store.read_data("y")).astype(int)
     length = int(store.read_data("X").shape[-1])
+    lengths = store.read_lengths()
     fs = float(attrs.get("fs", 0)) or None
     names = _names(attrs.get("class_names"))
     classes = np.unique(y)
@@ -383,9 +439,18 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
         axes = domain.axes(length, fs)
         axis_names = list(axes)
         two_d = len(domain.coefficient_shape(length)) == 2
+        if lengths is not None:  # unequal lengths: frequency profiles on the longest series' grid
+            if domain.profile_frequencies(length, fs) is None:
+                continue  # time: no common axis for series of different duration (no figure)
+            axes, axis_names, two_d = {"frequency": domain.profile_frequencies(length, fs)}, \
+                ["frequency"], False
         stats_ = {}
         for m in methods:
-            rel = store.read_unit(unit_name(m, d), ["relevance"])["relevance"].sum(axis=1)
+            if lengths is None:
+                rel = store.read_unit(unit_name(m, d), ["relevance"])["relevance"].sum(axis=1)
+            else:
+                rel = common_profile(store.read_relevance(m, domain), domain, lengths, fs,
+                                     additive=bool(explainer_class(m).additive))[0]
             mean, err, sig = _class_statistics(rel, y, classes, test=m not in refs)
             scale = float(np.abs(mean).max())
             if scale > 0:
@@ -449,6 +514,10 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
                                           0.12 / lay["size"][0], lay["top"] - lay["bottom"]),
                              _SCALE_NOTE)
             _significance_legend(fig, x=lay["left"], dot=None, grey=grey)
+        if lengths is not None:
+            fig.text(0.995, 0.995, "series of unequal length: each frequency profile "
+                     "interpolated onto the longest series' grid", ha="right", va="top", fontsize=7,
+                     color="0.35")
         paths.append(save_figure(fig, run_dir / f"examples_{d}.png", dpi=_DPI))
     return paths
 

@@ -4,6 +4,19 @@ Every chunk of work is saved as its own ``.npz`` shard (temporary file, then ren
 interrupted run loses at most the chunks in flight. Completed units are merged into
 ``results.h5``, which is itself rewritten through a temporary copy and a rename: a reader never
 sees a half-written file.
+
+Layout of ``results.h5``: attributes (``config`` JSON, versions, seeds, ``fs``, names, ...);
+datasets ``X`` (n, channels, time), ``y`` (n,), ``fractions``, ``axes/<domain>/<axis>``; and a
+group ``units/<method>__<domain>`` per result with ``relevance`` (n, channels or 1,
+*coefficients), the certainty maps and per-input figures, and the metrics (``<metric>``,
+``<metric>_curve``).
+
+Series of unequal length add a dataset ``lengths`` (n,): ``X`` holds each series zero-padded
+after ``lengths[i]`` (storage only; nothing is computed on the padding), ``axes/...`` are those
+of the longest series, and every coefficient-shaped array (``relevance``, ``standard_error``,
+``z_score``) is NaN-padded to the largest grid of the run
+(:func:`freqxai.ragged.coefficient_grid`): series ``i`` is ``relevance[i][..., :F_i, :T_i]``
+with its own coefficient shape, as :meth:`ResultStore.read_relevance` returns it.
 """
 
 from __future__ import annotations
@@ -127,3 +140,19 @@ class ResultStore:
     def read_data(self, key: str) -> np.ndarray:
         with self._read() as f:
             return f[key][()]
+
+    def read_lengths(self) -> np.ndarray | None:
+        """Each test series' length for a run on series of unequal length, else None."""
+        with self._read() as f:
+            return f["lengths"][()] if "lengths" in f else None
+
+    def read_relevance(self, method: str, domain, key: str = "relevance"
+                       ) -> np.ndarray | list[np.ndarray]:
+        """A unit's relevance (or another coefficient-shaped array, ``key``): the array
+        ``(n, channels or 1, *coefficients)``, or for series of unequal length one array per
+        series at its own coefficient shape (``domain``: the :class:`~freqxai.domains.Domain`)."""
+        from ..ragged import crop_relevance
+
+        data = self.read_unit(unit_name(method, domain.name), [key])[key]
+        lengths = self.read_lengths()
+        return data if lengths is None else crop_relevance(data, domain, lengths)

