@@ -208,15 +208,6 @@ myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["myst.header"]  # pages start at ## where the README linked into them
 
-# Pages other work adds to docs/ join the guides once they exist (no broken toctree entry before).
-OPTIONAL_GUIDES = ["ragged", "eeg"]
-
-
-def _optional_guides(app, docname, source):
-    if docname == "index":
-        extra = "\n".join(g for g in OPTIONAL_GUIDES if (HERE / f"{g}.md").exists())
-        source[0] = source[0].replace("GUIDES_EXTRA", extra)
-
 
 def _resolve_alias(app, env, node, contnode):
     """Resolve references by the object they name: ``freqxai.domains.Domain``, ``Domain`` inside
@@ -254,5 +245,4 @@ def _resolve_alias(app, env, node, contnode):
 
 
 def setup(app):
-    app.connect("source-read", _optional_guides)
     app.connect("missing-reference", _resolve_alias)
