@@ -76,6 +76,15 @@ def test_the_report_has_the_section_and_flags_the_answer(run):
     assert "⚠" not in answer  # the answer is read in fft, where gxi passes
 
 
+def test_the_printed_answer_names_the_methods_that_survive(run, capsys):
+    from freqxai.cli import _print_answer
+
+    _print_answer(run)
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "survives the sanity checks" in ln)
+    assert line.rstrip().endswith(": gxi (stft)")  # references survive by construction: not named
+
+
 def test_the_answer_marks_a_method_that_survives_in_its_domain(run):
     from freqxai.runner.answer import run_summary
     from freqxai.runner.html import _answer_section

@@ -147,6 +147,11 @@ def _print_answer(run_dir: Path) -> None:
         print("which bands drive each class (summary.csv):")
         for line in lines:
             print(f"  {line}")
+        survivors = _surviving_methods(run_dir / "summary.csv")
+        if survivors:
+            print(f"  ⚠ survives the sanity checks (its explanation hardly changes when the "
+                  f"model's weights are randomized: it does not show what the model uses): "
+                  f"{', '.join(survivors)}")
     with open(run_dir / "results.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     keys = [k for k in ("localization", "complexity", "deletion", "insertion")
@@ -157,6 +162,20 @@ def _print_answer(run_dir: Path) -> None:
         for r in rows:
             print("  " + f"{r['method']:<10} {r['domain']:<8}"
                   + "".join(f" {float(r[k]):>12.3f}" for k in keys))
+
+
+def _surviving_methods(path: Path) -> list[str]:
+    """``method (domain)`` of the non-reference methods summary.csv flags as surviving the
+    run's sanity checks (column ``survives_randomization``; empty where not checked)."""
+    import pandas as pd
+
+    df = pd.read_csv(path, usecols=lambda c: c in ("method", "domain", "reference",
+                                                   "survives_randomization"))
+    if "survives_randomization" not in df:
+        return []
+    flagged = df[(df["survives_randomization"].astype(str) == "True") & ~df["reference"]]
+    pairs = flagged[["method", "domain"]].drop_duplicates()
+    return [f"{m} ({d})" for m, d in pairs.itertuples(index=False)]
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
