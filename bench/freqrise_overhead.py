@@ -53,7 +53,7 @@ def main() -> None:
     # Floor inputs, prepared outside the timing: every masked spectrum and every masked signal
     # (signals x masks of them, as FreqRISE evaluates), cut into forward batches of the size
     # FreqRISE uses (a group of inputs x one mask step).
-    from freqxai.explainers._batching import rows_per_forward
+    from freqxai._batching import rows_per_forward
     from freqxai.explainers.freqrise import _FORWARD_ELEMENTS
 
     rows = rows_per_forward(x.shape[-1], device, _FORWARD_ELEMENTS)

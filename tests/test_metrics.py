@@ -119,3 +119,24 @@ def test_quantus_metric_scores_an_rfft_explanation():
             softmax=True)
         scores[name] = np.asarray(curves).mean()
     assert scores["right"] < scores["wrong"] - 0.2
+
+
+def test_default_forward_batches_fit_the_cache_and_give_the_same_curves(monkeypatch):
+    # default rows per forward: 64K signal samples on CPU (as FreqRISE), not a fixed 512
+    import freqxai.metrics.faithfulness as faithfulness
+    from freqxai.models.cnn import SmallCNN
+
+    torch.manual_seed(0)
+    model = SmallCNN(2, 3).eval()
+    x = torch.randn(6, 2, 4096)
+    rel = torch.rand(6, 1, 2049)
+    sizes = []
+    original = model.forward
+    monkeypatch.setattr(model, "forward", lambda s: sizes.append(len(s)) or original(s))
+    default = perturbation_curves(model, x, rel, 0, "fft")
+    assert max(sizes[1:]) == 2**16 // (2 * 4096)  # 8 signals of 2 x 4096 samples
+    sizes.clear()
+    np.testing.assert_allclose(perturbation_curves(model, x, rel, 0, "fft", batch_size=512),
+                               default, atol=1e-6)
+    assert max(sizes[1:]) > 8
+    assert faithfulness.MODEL_ELEMENTS == 2**16

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._batching import rows_per_forward
 from .._validation import (
     TargetType,
     check_bool,
@@ -36,7 +37,6 @@ from .._validation import (
     check_positive_int,
 )
 from ..domains import Domain
-from ._batching import rows_per_forward
 from .base import Attribution, Explainer, register_explainer
 
 __all__ = ["FLEX", "default_internal_batch_size"]

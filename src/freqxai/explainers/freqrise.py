@@ -30,6 +30,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._batching import MODEL_ELEMENTS, rows_per_forward
 from .._validation import (
     TargetType,
     check_bool,
@@ -41,7 +42,6 @@ from .._validation import (
 )
 from ..domains import Domain
 from ..masks import normalize_num_cells, smooth_masks
-from ._batching import rows_per_forward
 from .base import Attribution, Explainer, register_explainer
 
 __all__ = ["FreqRISE", "auto_num_cells", "noise_threshold", "top_jaccard"]
@@ -49,12 +49,6 @@ __all__ = ["FreqRISE", "auto_num_cells", "noise_threshold", "top_jaccard"]
 # Default budget of masked-signal samples per masking step (4 MB of float32): small enough that
 # the masked coefficients and their inverse stay in the CPU's cache.
 _FORWARD_ELEMENTS = 2**20
-# Default budget of signal samples per model forward on CPU (256 KB of float32). A model's
-# activations are many times its input (SmallCNN: 32 channels per sample), so forwards of 2**20
-# input samples spill the caches: SmallCNN on OSULeaf (427 samples) ran at 1.4-1.7 ms per signal
-# in forwards of 1024-2048 signals against 0.42-0.51 ms in forwards of 64-128 (one thread,
-# bench/long_signals.py); the paper's MLP is within 15 % of its best from 32 rows on.
-_MODEL_ELEMENTS = 2**16
 # Most real coefficient elements of masked inputs multiplied and inverted at once (16 MB of
 # float32). FSDD clips in the paper's STFT (228 x 229, 104K reals each) go 40 masks at a time:
 # product and istft of 500 masks took 1.4-1.6 s against 2.5-2.8 s all at once (one thread).
@@ -361,7 +355,7 @@ class FreqRISE(Explainer):
                                                      _FORWARD_ELEMENTS))
         group = max(1, min(n_inputs, step_rows // batch_size))
         if internal_batch_size is None:
-            internal_batch_size = rows_per_forward(n_channels * length, x.device, _MODEL_ELEMENTS)
+            internal_batch_size = rows_per_forward(n_channels * length, x.device, MODEL_ELEMENTS)
         generator = torch.Generator(device=x.device)
         if seed is None:
             generator.seed()

@@ -31,7 +31,7 @@ def _check_fraction(fraction: Any) -> float:
 
 def insertion_at(model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain = "fft", fraction: float = 0.1, use_softmax: bool = True,
-                 batch_size: int = 512) -> np.ndarray:
+                 batch_size: int | None = None) -> np.ndarray:
     """Target probability ``(batch,)`` with only the top ``fraction`` of coefficients kept.
 
     Same ranking, rounding (``round(fraction * n_coefficients)``) and model reading as
@@ -56,19 +56,21 @@ class InsertionAt(Metric):
         Share of coefficients kept, in (0, 1] (the FLEXtime paper: 0.1).
     use_softmax : bool
         Probabilities (default) or logits.
-    batch_size : int
-        Perturbed signals per model forward.
+    batch_size : int, optional
+        Perturbed signals per model forward (default: as
+        :func:`~freqxai.metrics.perturbation_curves`).
     """
 
     label = "insertion @10 %"
     higher_is_better = True
 
     def __init__(self, domain: str | Domain = "fft", fraction: float = 0.1,
-                 use_softmax: bool = True, batch_size: int = 512) -> None:
+                 use_softmax: bool = True, batch_size: int | None = None) -> None:
         super().__init__(domain)
         self.fraction = _check_fraction(fraction)
         self.use_softmax = check_bool(use_softmax, "use_softmax")
-        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.batch_size = (None if batch_size is None
+                           else check_positive_int(batch_size, "batch_size"))
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:
