@@ -508,8 +508,11 @@ def option_cases(method: str, name: str, param: inspect.Parameter, *, where: str
         out += [("np.int64", np.int64(4), "shape"), ("one per axis", _P("PER_AXIS"), "shape"),
                 ("'AUTO'", "AUTO", "either")]
     elif name in ("n_masks", "n_steps", "batch_size"):
-        out += [(lbl, v, "refuse") for lbl, v in INT_BAD]
-        out += [("np.int64", np.int64(base), "equal")]
+        out += [(lbl, v, "refuse") for lbl, v in INT_BAD if not (v is None and d is None)]
+        if base is None:  # forwards sized to the cache by default: None is the default, any size runs
+            out += [("None", None, "equal"), ("np.int64", np.int64(7), "shape")]
+        else:
+            out += [("np.int64", np.int64(base), "equal")]
         if name == "n_masks":
             out += [("'auto'", "auto", "shape"), ("'AUTO'", "AUTO", "either")]
         if name == "batch_size":

@@ -9,6 +9,7 @@ import torch
 
 import freqxai.explainers.freqrise as fr
 from freqxai import FreqRISE
+from freqxai._batching import MODEL_ELEMENTS
 from freqxai.domains import STFT, Wavelet
 from freqxai.domains.stft import MIN_AUTO_LENGTH, fit_stft
 from freqxai.explainers.freqrise import auto_num_cells
@@ -154,7 +155,7 @@ def test_default_forward_rows_follow_the_element_budget():
     model = _Counting(length)
     FreqRISE(model, "fft").attribute(torch.randn(4, 1, length), target=0, n_masks=500,
                                      seed=0, warn_if_noise=False)
-    assert max(model.rows) == fr._MODEL_ELEMENTS // length  # 153 signals of 427 samples
+    assert max(model.rows) == MODEL_ELEMENTS // length  # 153 signals of 427 samples
 
 
 def test_validation_split_is_stratified_disjoint_and_seeded():
