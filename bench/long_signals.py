@@ -184,16 +184,16 @@ def fsdd(data: Path, work: Path) -> None:
           f"deletion of a random ranking {rand:.3f}")
 
     def one(label: str, old: bool, **kw) -> None:
-        saved = fr._MODEL_ELEMENTS, fr._BLOCK_ELEMENTS
+        saved = fr.MODEL_ELEMENTS, fr._BLOCK_ELEMENTS
         if old:  # forwards of 2**20 input samples, masks multiplied and inverted all at once
-            fr._MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = 2**20, 2**62
+            fr.MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = 2**20, 2**62
         try:
             e = FreqRISE(model, dom)
             clock = _clock()
             rel, z = e.attribute(x, y, seed=0, return_z_scores=True, warn_if_noise=False, **kw)
             t = clock()
         finally:
-            fr._MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = saved
+            fr.MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = saved
         zf = z.abs().flatten(1)
         passing = int((zf.max(1).values >= fr.noise_threshold(zf.shape[1])).sum())
         d = deletion(model, x, rel.numpy(), y, domain=dom).mean()
