@@ -115,3 +115,23 @@ def test_a_band_without_a_coefficient_of_a_short_series_averages_the_others():
     assert low["n_inputs"] == 2 and low["relevance"] == 1.0
     every = df[df["band"] == "all"].iloc[0]
     assert every["n_inputs"] == 3 and np.isclose(every["relevance"], 7 / 3)
+
+
+def test_band_intervention_takes_series_of_unequal_length():
+    from freqxai.models.cnn import SmallCNN
+    from freqxai.summary import band_intervention
+
+    torch.manual_seed(0)
+    model = SmallCNN(1, 3).eval()
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(1, n)).astype(np.float32) for n in (40, 64, 40, 90, 64, 40)]
+    y = np.array([0, 1, 2, 0, 1, 2])
+    band = (0.05, 0.2)
+    got = band_intervention(model, xs, y, band)
+    parts = [(band_intervention(model, np.stack([xs[i] for i in idx]), y[idx], band), len(idx))
+             for idx in ([0, 2, 5], [1, 4], [3])]
+    for key in ("accuracy", "kept", "removed"):
+        assert got[key] == pytest.approx(sum(r[key] * n for r, n in parts) / len(xs))
+    assert got["n_bins"] == min(r["n_bins"] for r, _ in parts)
+    with pytest.raises(ValueError, match="one class per input"):
+        band_intervention(model, xs, y[:3], band)

@@ -473,7 +473,9 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
     ----------
     model : torch.nn.Module, callable or estimator
         Read as the explainers read it (:func:`freqxai.adapters.as_model`).
-    inputs : tensor or ndarray, shape (batch, channels, time)
+    inputs : tensor or ndarray, shape (batch, channels, time), or a list of ``(channels, length_i)``
+        Series of unequal length are band-passed each on its own rFFT grid, one length at a time;
+        the accuracies are then shares over all of them and ``n_bins`` the fewest of any length.
     targets : sequence of int, shape (batch,)
         The true classes.
     band : (low, high)
@@ -491,8 +493,20 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
 
     from ._validation import as_signal_tensor, check_model, compute_dtype, eval_mode, model_device
     from .bands import band_membership
+    from .ragged import is_ragged, split_by_length
 
     model = check_model(model)
+    if is_ragged(inputs):  # series of unequal length: each length on its own rFFT grid
+        t = np.asarray(targets)
+        if t.shape != (len(inputs),):
+            raise ValueError(f"targets must hold one class per input ({len(inputs)}), got "
+                             f"{t.shape}")
+        by_length = list(split_by_length(inputs).values())
+        groups = [band_intervention(model, np.stack([np.asarray(inputs[i]) for i in idx]), t[idx],
+                                    band, fs=fs, batch_size=batch_size) for idx in by_length]
+        out = {k: float(np.average([g[k] for g in groups], weights=[len(i) for i in by_length]))
+               for k in ("accuracy", "kept", "removed")}
+        return {**out, "n_bins": min(g["n_bins"] for g in groups)}
     x, _ = as_signal_tensor(inputs)
     dtype, device = compute_dtype(model, x.dtype), model_device(model)
     t = torch.as_tensor(np.asarray(targets), dtype=torch.long)

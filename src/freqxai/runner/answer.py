@@ -92,31 +92,13 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows():
         c = labels[str(cls)]
         edges = (row["low_hz"], row["high_hz"])  # (``band`` stays the band's name)
-        if lengths is None:
-            r = band_intervention(model, X[y == c], y[y == c], edges, fs=fs)
-        else:
-            r = _ragged_intervention(model, X, y, lengths, c, edges, fs)
+        members = np.flatnonzero(y == c)
+        signals = (X[members] if lengths is None  # unequal lengths: each series at its own
+                   else [X[i, :, :lengths[i]] for i in members])
+        r = band_intervention(model, signals, y[members], edges, fs=fs)
         out.append({"class": str(cls), "band": band, "accuracy": r["accuracy"],
                     "kept": r["kept"], "removed": r["removed"]})
     return out
-
-
-def _ragged_intervention(model: Any, X: np.ndarray, y: np.ndarray, lengths: np.ndarray, c: int,
-                         band: tuple[float, float], fs: float | None) -> dict[str, float]:
-    """:func:`~freqxai.summary.band_intervention` for series of unequal length: each group of
-    one length band-passed (and band-stopped) on its own rFFT grid, at its own length; the
-    accuracies are the shares over all of the class's series."""
-    from ..ragged import group_slices
-    from ..summary import band_intervention
-
-    members = np.flatnonzero(y == c)
-    totals = {"accuracy": 0.0, "kept": 0.0, "removed": 0.0}
-    for n, idx in group_slices(lengths[members]):
-        at = members[idx]
-        r = band_intervention(model, np.ascontiguousarray(X[at, :, :n]), y[at], band, fs=fs)
-        for k in totals:
-            totals[k] += r[k] * len(at)
-    return {k: v / len(members) for k, v in totals.items()}
 
 
 def write_summary(run_dir: Path, df: Any) -> Path:
