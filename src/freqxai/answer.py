@@ -1,0 +1,378 @@
+"""The answer of an explanation, computed once: per class, the band that drives the decision, the
+evidence for it, weighed, and how far it can be trusted.
+
+:func:`answer` reads a :func:`freqxai.summary.summarize` table and returns one row per class.
+Every surface that states the answer reads these rows: ``answer.csv`` of a run, the terminal,
+the first screen of ``report.html``, ``results.md`` and :func:`freqxai.summary.headline`. So the
+terminal and the report can no longer name different bands for the same run.
+
+The rule
+--------
+1. **Each method's band** for a class is the band of the largest *absolute* relevance (channel
+   ``all``, the answer's domain): a band that lowers the class's score as strongly as another
+   raises it is as much a reason for the decision (a class recognised by what its signals lack
+   names the band it lacks). Its sign gives the ``direction``: ``"raises"`` or ``"lowers"`` the
+   class's score. Ties go to the lower band.
+2. **Votes.** Only methods that read the model and passed their own checks on this run count
+   (``not_counted`` names the others with the reason: references, FreqRISE's split halves that
+   never agreed, LRP relevance that is not conserved). The band most counted methods name wins;
+   ties go to the band more of them find significant, then to the band of band Shapley values
+   (``shapley``, when run), then to the lower band.
+3. **References are not votes.** The amplitude reference names the loudest band; when it names
+   the winning band the answer says so: then the maps may only mirror the input, and only the
+   intervention can confirm the band.
+4. **The model must recognise the class.** When the run checked accuracy (``accuracy`` on the
+   class's signals), a class whose accuracy is not above chance (one-sided exact binomial test
+   against ``1 / n_classes`` at ``alpha``) gets no answer, whatever the maps say.
+5. **The intervention** (keep only the band / remove it, :func:`freqxai.summary.band_intervention`)
+   confirms a band when removing it lowers the class's accuracy significantly: a one-sided
+   Fisher exact test of the two accuracies on the same number of signals, at ``alpha``
+   (conservative: it ignores that the signals are paired). A drop of 0.10 on 20 signals does not
+   confirm anything.
+
+Confidence, from the evidence (first that applies):
+
+- ``none``: no counted method; or the model does not recognise the class (rule 4);
+- ``confirmed``: at least half of the counted methods name the band and removing it costs
+  accuracy significantly;
+- ``weak``: the intervention ran and removing the band costs no significant accuracy; or fewer
+  than half of the counted methods name it; or it is the amplitude reference's band and nothing
+  else confirms it;
+- ``supported``: at least half of the counted methods name it, it is not merely the loudest band,
+  and no intervention contradicts it (none ran).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ANSWER_COLUMNS", "CONFIDENCE", "answer", "answer_lines", "method_bands",
+           "binomial_sf", "fisher_less", "wilson_interval"]
+
+ANSWER_COLUMNS = [
+    "class", "band", "label", "low_hz", "high_hz", "unit", "direction", "confidence", "methods",
+    "n_counted", "significant_for", "not_counted", "other_bands", "reference_bands",
+    "amplitude_band", "shapley", "shapley_se", "shapley_share", "n_signals", "accuracy",
+    "chance", "chance_p_value", "kept_accuracy", "kept_low", "kept_high", "removed_accuracy",
+    "removed_low", "removed_high", "removed_p_value", "why",
+]
+CONFIDENCE = ("confirmed", "supported", "weak", "none")
+ALPHA = 0.05
+# the reference that ranks bands by the input's own amplitude (its top band is the loudest)
+AMPLITUDE = "amplitude"
+SHAPLEY = "shapley"
+
+
+# ------------------------------------------------------------------------------------------------
+# exact tests on small counts (scipy.stats takes a second to import on the terminal's path;
+# scipy.special, which the summary already loads, gives the binomial tail exactly)
+# ------------------------------------------------------------------------------------------------
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p): the one-sided p-value of ``k`` successes in ``n``."""
+    from scipy import special
+
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return float(special.betainc(k, n - k + 1, p))  # regularised incomplete beta = binomial tail
+
+
+def fisher_less(k_after: int, k_before: int, n: int) -> float:
+    """One-sided Fisher exact p-value that ``k_after`` successes of ``n`` are fewer than
+    ``k_before`` of ``n`` by more than chance (hypergeometric lower tail)."""
+    total = k_after + k_before
+
+    def log_p(a: int) -> float:  # P(first group has a successes | margins)
+        return (_log_comb(n, a) + _log_comb(n, total - a) - _log_comb(2 * n, total))
+
+    low = max(0, total - n)
+    return float(min(1.0, sum(math.exp(log_p(a)) for a in range(low, k_after + 1))))
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def wilson_interval(share: float, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``share`` of ``n`` trials (NaN without trials)."""
+    if n <= 0 or not np.isfinite(share):
+        return float("nan"), float("nan")
+    from scipy import special
+
+    z = float(special.ndtri(0.5 + level / 2))
+    denom = 1 + z * z / n
+    centre = (share + z * z / (2 * n)) / denom
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# ------------------------------------------------------------------------------------------------
+# the rule
+# ------------------------------------------------------------------------------------------------
+
+def _check_table(table: Any) -> None:
+    need = {"method", "domain", "class", "channel", "band", "low_hz", "high_hz", "relevance",
+            "significant", "reference"}
+    if not hasattr(table, "columns"):
+        raise TypeError("table must be the DataFrame freqxai.summary.summarize() returns "
+                        f"(or a run's summary.csv read with pandas), got {type(table).__name__}")
+    missing = sorted(need - set(table.columns))
+    if missing:
+        raise ValueError(f"table is not a summarize() table: it lacks the columns {missing}")
+
+
+def _domain(table: Any, domain: str | None) -> str | None:
+    domains = list(dict.fromkeys(table["domain"]))
+    if not domains:
+        return None
+    if domain is None:
+        return "fft" if "fft" in domains else domains[0]
+    if domain not in domains:
+        raise ValueError(f"domain {domain!r} is not in the table; it has {domains}")
+    return domain
+
+
+def method_bands(table: Any, *, domain: str | None = None, channel: str = "all") -> Any:
+    """Each method's band per class (rule 1 of the module notes): one row per method and class
+    with ``band``, ``low_hz``, ``high_hz``, ``relevance``, ``significant``, ``direction``
+    (``"raises"`` / ``"lowers"``) and ``reference``. The runner checks these bands by
+    intervention, so every band an answer can name has its check."""
+    import pandas as pd
+
+    _check_table(table)
+    domain = _domain(table, domain)
+    cols = ["method", "class", "band", "low_hz", "high_hz", "relevance", "significant",
+            "direction", "reference"]
+    if domain is None:
+        return pd.DataFrame(columns=cols)
+    rows = table[(table["domain"] == domain) & (table["channel"] == channel)]
+    rows = rows[np.isfinite(rows["relevance"].astype(float))]
+    out = []
+    for (method, cls), group in rows.groupby(["method", "class"], sort=False):
+        mag = group["relevance"].astype(float).abs().to_numpy()
+        if not len(mag) or not np.any(mag > 0):
+            continue
+        top = group.iloc[int(np.argmax(mag))]  # first maximum: the lower band on a tie
+        out.append({"method": method, "class": cls, "band": top["band"],
+                    "low_hz": float(top["low_hz"]), "high_hz": float(top["high_hz"]),
+                    "relevance": float(top["relevance"]),
+                    "significant": bool(top["significant"]),
+                    "direction": "raises" if float(top["relevance"]) >= 0 else "lowers",
+                    "reference": bool(top["reference"])})
+    return pd.DataFrame(out, columns=cols)
+
+
+def answer(table: Any, *, domain: str | None = None, channel: str = "all",
+           not_counted: Mapping[str, str] | None = None, n_classes: int | None = None,
+           alpha: float = ALPHA) -> Any:
+    """The answer per class: the band that drives the decision, its evidence and a confidence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`freqxai.summary.summarize` table (a run's ``summary.csv`` read with pandas).
+        Its intervention columns (``accuracy``, ``kept_accuracy``, ``removed_accuracy``), when
+        present, are the evidence of rules 4 and 5 (module notes).
+    domain : str, optional
+        The domain to answer in (default ``fft`` when present, else the first).
+    channel : str
+        ``"all"`` (default) or one channel name.
+    not_counted : mapping of str to str, optional
+        Methods that failed their own checks on this run, with the reason; they are listed,
+        never counted. References are never counted either.
+    n_classes : int, optional
+        The model's number of classes, for the chance level ``1 / n_classes`` (default: the
+        classes in the table, at least 2).
+    alpha : float
+        Level of the chance and intervention tests.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class, columns :data:`ANSWER_COLUMNS`; ``band`` is None where no method
+        names one. ``confidence`` is one of :data:`CONFIDENCE`; ``why`` says why in one sentence.
+
+    Examples
+    --------
+    >>> from freqxai.summary import summarize, answer
+    >>> rows = answer(summarize({"flex": rel}, y, length=100, fs=50.0))
+    >>> rows[["class", "band", "direction", "confidence"]]
+    """
+    import pandas as pd
+
+    _check_table(table)
+    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if not_counted is not None and not isinstance(not_counted, Mapping):
+        raise TypeError("not_counted must map a method's name to the reason it is not counted, "
+                        f"got {type(not_counted).__name__}")
+    excluded = {str(k): str(v) for k, v in (not_counted or {}).items()}
+    domain = _domain(table, domain)
+    if domain is None or table.empty:
+        return pd.DataFrame(columns=ANSWER_COLUMNS)
+    if channel not in set(table["channel"]):
+        raise ValueError(f"channel {channel!r} is not in the table; it has "
+                         f"{list(dict.fromkeys(table['channel']))}")
+    classes = list(dict.fromkeys(table["class"]))
+    k_classes = int(n_classes) if n_classes is not None else max(2, len(classes))
+    if k_classes < 2:
+        raise ValueError(f"n_classes must be at least 2, got {n_classes!r}")
+    unit = str(table.attrs.get("frequency_unit")
+               or (table["unit"].iloc[0] if "unit" in table.columns else "Hz"))
+    tops = method_bands(table, domain=domain, channel=channel)
+    here = table[(table["domain"] == domain) & (table["channel"] == channel)]
+    out = []
+    for cls in classes:
+        out.append(_class_answer(cls, here[here["class"] == cls], tops[tops["class"] == cls],
+                                 excluded, k_classes, alpha, unit))
+    return pd.DataFrame(out, columns=ANSWER_COLUMNS)
+
+
+def _class_answer(cls: Any, rows: Any, tops: Any, excluded: dict[str, str], k_classes: int,
+                  alpha: float, unit: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(ANSWER_COLUMNS)
+    row.update({"class": str(cls), "unit": unit, "methods": "", "significant_for": "",
+                "not_counted": "", "other_bands": "", "reference_bands": "", "n_counted": 0,
+                "confidence": "none"})
+    methods = [m for m in dict.fromkeys(rows["method"]) if not _is_reference(rows, m)]
+    counted = [m for m in methods if m not in excluded]
+    skipped = {m: excluded[m] for m in methods if m in excluded}
+    row["not_counted"] = "; ".join(f"{m}: {r}" for m, r in skipped.items())
+    row["n_counted"] = len(counted)
+    by_method = {r["method"]: r for r in tops.to_dict("records")}
+    refs = {m: r for m, r in by_method.items() if r["reference"]}
+    row["reference_bands"] = "; ".join(f"{m}: {r['band']}" for m, r in refs.items())
+    amp = refs.get(AMPLITUDE)
+    row["amplitude_band"] = None if amp is None else amp["band"]
+    n = int(rows["n_inputs"].max()) if "n_inputs" in rows and len(rows) else 0
+    row["n_signals"] = n
+    acc = _first_finite(rows, "accuracy")
+    row["chance"] = 1.0 / k_classes
+    recognised = None
+    if acc is not None and n > 0:
+        row["accuracy"] = acc
+        row["chance_p_value"] = binomial_sf(int(round(acc * n)), n, 1.0 / k_classes)
+        recognised = row["chance_p_value"] < alpha
+    votes: dict[Any, list[str]] = {}
+    for m in counted:
+        if m in by_method:
+            votes.setdefault(by_method[m]["band"], []).append(m)
+    if not votes:
+        row["why"] = ("no method that reads the model and passed its checks names a band"
+                      if not counted or skipped else "no method finds relevance for this class")
+        return row
+    order = list(dict.fromkeys(rows["band"]))
+    shap = by_method.get(SHAPLEY) if SHAPLEY in counted else None
+
+    def key(band: Any) -> tuple:
+        sig = sum(by_method[m]["significant"] for m in votes[band])
+        return (len(votes[band]), sig, shap is not None and shap["band"] == band,
+                -order.index(band))
+
+    best = max(votes, key=key)
+    agree = votes[best]
+    first = rows[rows["band"] == best].iloc[0]
+    signs = [by_method[m]["direction"] for m in agree]
+    row.update({
+        "band": best, "label": band_label(first, unit), "low_hz": float(first["low_hz"]),
+        "high_hz": float(first["high_hz"]),
+        "direction": max(("raises", "lowers"), key=signs.count),
+        "methods": ", ".join(agree),
+        "significant_for": ", ".join(m for m in agree if by_method[m]["significant"]),
+        "other_bands": "; ".join(f"{m}: {b}" for b, ms in votes.items() if b != best
+                                 for m in ms),
+    })
+    if SHAPLEY in methods:
+        s = rows[(rows["method"] == SHAPLEY) & (rows["band"] == best)].iloc[0]
+        row["shapley"] = float(s["relevance"])
+        row["shapley_se"] = float(s["standard_error"]) if "standard_error" in s else None
+        row["shapley_share"] = float(s["share"]) if "share" in s else None
+    kept, removed = _first_finite(rows, "kept_accuracy", best), _first_finite(
+        rows, "removed_accuracy", best)
+    drop_p = None
+    if removed is not None and acc is not None and n > 0:
+        row["kept_accuracy"], row["removed_accuracy"] = kept, removed
+        row["kept_low"], row["kept_high"] = wilson_interval(kept, n)
+        row["removed_low"], row["removed_high"] = wilson_interval(removed, n)
+        drop_p = fisher_less(int(round(removed * n)), int(round(acc * n)), n)
+        row["removed_p_value"] = drop_p
+    row["confidence"], row["why"] = _confidence(
+        row, agree, counted, recognised, drop_p, alpha, amp is not None and amp["band"] == best)
+    return row
+
+
+def _confidence(row: dict, agree: list[str], counted: list[str], recognised: bool | None,
+                drop_p: float | None, alpha: float, loudest: bool) -> tuple[str, str]:
+    """The confidence label and its one-sentence reason (module notes)."""
+    n_sig = f"{row['n_signals']} signals"
+    if recognised is False:
+        return "none", (f"no answer: the model does not recognise this class (accuracy "
+                        f"{row['accuracy']:.2f} on {n_sig}, chance {row['chance']:.2f}, "
+                        f"p = {row['chance_p_value']:.2g})")
+    majority = 2 * len(agree) >= len(counted)
+    agreed = f"{len(agree)} of {len(counted)} methods name it"
+    if drop_p is not None:
+        drop = (f"removing it takes accuracy from {row['accuracy']:.2f} to "
+                f"{row['removed_accuracy']:.2f} on {n_sig}")
+        if drop_p < alpha and majority:
+            return "confirmed", f"{agreed}, and {drop} (p = {drop_p:.2g})"
+        if drop_p >= alpha:
+            return "weak", (f"{agreed}, but {drop}, which is not a significant loss "
+                            f"(p = {drop_p:.2g}): the class does not rest on this band alone")
+        return "weak", f"only {agreed}, although {drop} (p = {drop_p:.2g})"
+    if not majority:
+        return "weak", f"only {agreed}; the others disagree"
+    if loudest:
+        return "weak", (f"{agreed}, but it is also the input's loudest band (the amplitude "
+                        "reference's), so the maps may only mirror the input; only an "
+                        "intervention can confirm it")
+    return "supported", f"{agreed}; no intervention checked it"
+
+
+def _is_reference(rows: Any, method: str) -> bool:
+    return bool(rows[rows["method"] == method]["reference"].astype(bool).any())
+
+
+def _first_finite(rows: Any, column: str, band: Any = None) -> float | None:
+    if column not in rows:
+        return None
+    sel = rows if band is None else rows[rows["band"] == band]
+    values = sel[column].astype(float).to_numpy()
+    values = values[np.isfinite(values)]
+    return float(values[0]) if len(values) else None
+
+
+def band_label(row: Any, unit: str) -> str:
+    """A band's name with its edges when the name does not give them (DC, EEG names)."""
+    name = str(row["band"])
+    if unit and name.endswith(unit):
+        return name.replace("-", "–")
+    return f"{name} ({float(row['low_hz']):.3g}–{float(row['high_hz']):.3g} {unit})"
+
+
+def answer_lines(rows: Any) -> list[str]:
+    """One sentence per class of an :func:`answer` table, for the terminal and ``headline``:
+
+    ``running: 0.8–1.6 Hz raises the score [confirmed] (4 of 4 methods name it, and removing it
+    takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06))``
+    """
+    lines = []
+    for r in rows.to_dict("records"):
+        if r["band"] is None or (isinstance(r["band"], float) and np.isnan(r["band"])):
+            lines.append(f"{r['class']}: no band [none] ({r['why']})")
+            continue
+        if r["confidence"] == "none":  # the model does not recognise the class: no answer
+            lines.append(f"{r['class']}: {r['why']} [none]")
+            continue
+        text = f"{r['class']}: {r['label']} {r['direction']} the score [{r['confidence']}]"
+        text += f" ({r['why']})"
+        if r["not_counted"]:
+            text += f"; not counted: {r['not_counted']}"
+        lines.append(text)
+    return lines

@@ -1,0 +1,137 @@
+"""The answer rule (freqxai.answer): one row per class, the evidence weighed (issue 26)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from freqxai.answer import (
+    ANSWER_COLUMNS,
+    answer,
+    answer_lines,
+    binomial_sf,
+    fisher_less,
+    method_bands,
+    wilson_interval,
+)
+
+BANDS = [("DC", 0.0, 0.5), ("0.5-1 Hz", 0.5, 1.0), ("1-2 Hz", 1.0, 2.0), ("2-4 Hz", 2.0, 4.0)]
+
+
+def table(relevance: dict[str, list[float]], *, cls: str = "a", references=("amplitude",),
+          significant: dict[str, list[bool]] | None = None, n: int = 20,
+          check: dict[str, tuple[float, float, float]] | None = None) -> pd.DataFrame:
+    """A summarize()-shaped table of one class: ``relevance[method]`` per band; ``check[band]``:
+    (accuracy, kept, removed)."""
+    rows = []
+    for method, values in relevance.items():
+        sig = (significant or {}).get(method, [False] * len(BANDS))
+        for (band, lo, hi), v, s in zip(BANDS, values, sig, strict=True):
+            acc = check.get(band, (np.nan,) * 3) if check else (np.nan,) * 3
+            rows.append({"method": method, "domain": "fft", "class": cls, "channel": "all",
+                         "band": band, "low_hz": lo, "high_hz": hi, "relevance": v,
+                         "standard_error": 0.1, "share": 0.25, "significant": s,
+                         "p_value": 0.5, "rank": 1, "n_inputs": n, "n_coefficients": 3,
+                         "reference": method in references, "unit": "Hz",
+                         "accuracy": acc[0], "kept_accuracy": acc[1], "removed_accuracy": acc[2]})
+    return pd.DataFrame(rows)
+
+
+def test_a_band_that_lowers_the_score_as_strongly_is_the_answer_and_says_so():
+    # FLEX and IG give slow bands -1.33 / -1.19 against +0.42: the class is told by what it lacks
+    t = table({"flex": [-1.33, 0.1, 0.2, 0.42], "ig": [-1.19, 0.1, 0.1, 0.40]})
+    row = answer(t).iloc[0]
+    assert (row["band"], row["direction"], row["methods"]) == ("DC", "lowers", "flex, ig")
+    assert list(answer(t).columns) == ANSWER_COLUMNS
+
+
+def test_references_never_vote_and_the_loudest_band_alone_is_weak():
+    t = table({"flex": [0.1, 0.9, 0.2, 0.1], "amplitude": [0.1, 0.8, 0.1, 0.0],
+               "random": [0.3, 0.2, 0.1, 0.25]}, references=("amplitude", "random"))
+    row = answer(t).iloc[0]
+    assert row["methods"] == "flex" and row["n_counted"] == 1
+    assert row["amplitude_band"] == "0.5-1 Hz"
+    assert row["confidence"] == "weak" and "loudest" in row["why"]
+
+
+def test_methods_that_failed_their_checks_are_listed_not_counted():
+    t = table({"freqrise": [0.0, 0.0, 0.0, 0.9], "lrp": [0.0, 0.0, 0.0, 0.9],
+               "flex": [0.0, 0.8, 0.0, 0.1]})
+    row = answer(t, not_counted={"freqrise": "split halves disagree (Jaccard 0.41)",
+                                 "lrp": "not conserved on 25 of 25 inputs"}).iloc[0]
+    assert row["band"] == "0.5-1 Hz" and row["methods"] == "flex" and row["n_counted"] == 1
+    assert "freqrise: split halves disagree" in row["not_counted"]
+    assert "lrp: not conserved" in row["not_counted"]
+
+
+def test_a_model_at_chance_gets_no_answer_whatever_the_maps_say():
+    # FingerMovements: accuracy 0.45 on 20 signals, two classes; every method agrees
+    t = table({"flex": [0.9, 0, 0, 0], "ig": [0.9, 0, 0, 0]},
+              check={"DC": (0.45, 0.80, 0.35)})
+    row = answer(t, n_classes=2).iloc[0]
+    assert row["confidence"] == "none" and "does not recognise" in row["why"]
+    assert answer_lines(answer(t, n_classes=2))[0].startswith("a: no answer")
+
+
+@pytest.mark.parametrize("check, n, confidence", [
+    ((1.0, 1.0, 0.0), 10, "confirmed"),   # removing it costs everything
+    ((0.70, 0.50, 0.60), 20, "weak"),     # 0.70 -> 0.60 on 20: no finding (chance 1/4)
+    ((0.95, 0.90, 0.55), 20, "confirmed"),
+])
+def test_the_intervention_is_weighed_by_an_exact_test(check, n, confidence):
+    t = table({"flex": [0, 0, 0.9, 0], "ig": [0, 0, 0.8, 0]}, n=n, check={"1-2 Hz": check})
+    row = answer(t, n_classes=4).iloc[0]
+    assert row["confidence"] == confidence, row["why"]
+    assert row["removed_low"] <= check[2] <= row["removed_high"]
+
+
+def test_ties_go_to_more_significant_then_shapley_then_the_lower_band():
+    sig = {"flex": [False, True, False, False]}
+    t = table({"flex": [0, 0.9, 0, 0], "ig": [0, 0, 0, 0.9]}, significant=sig)
+    assert answer(t).iloc[0]["band"] == "0.5-1 Hz"
+    t = table({"flex": [0, 0.9, 0, 0], "ig": [0, 0, 0, 0.9], "shapley": [0, 0, 0, 0.5],
+               "lrp": [0, 0.9, 0, 0], "gxi": [0, 0.9, 0, 0]})
+    assert answer(t).iloc[0]["band"] == "0.5-1 Hz"  # 3 votes beat shapley's side's 2
+    t = table({"flex": [0, 0.9, 0, 0], "shapley": [0, 0, 0, 0.5]})
+    assert answer(t).iloc[0]["band"] == "2-4 Hz"  # a tie: band Shapley values decide
+    t = table({"flex": [0, 0.9, 0, 0], "ig": [0, 0, 0, 0.9]})
+    assert answer(t).iloc[0]["band"] == "0.5-1 Hz"  # then the lower band
+
+
+def test_method_bands_take_the_largest_magnitude_and_the_lower_band_on_a_tie():
+    t = table({"flex": [0.5, -0.5, 0.1, 0.0]})
+    top = method_bands(t)
+    assert list(top["band"]) == ["DC"]
+
+
+def test_exact_tests_equal_scipy_stats():
+    for k, n, p in [(9, 20, 0.5), (0, 5, 0.3), (20, 20, 0.5), (13, 40, 0.25)]:
+        assert binomial_sf(k, n, p) == pytest.approx(stats.binom.sf(k - 1, n, p), rel=1e-9)
+    for after, before, n in [(12, 14, 20), (0, 10, 10), (5, 5, 8), (3, 9, 12)]:
+        want = stats.fisher_exact([[after, n - after], [before, n - before]],
+                                  alternative="less").pvalue
+        assert fisher_less(after, before, n) == pytest.approx(want, rel=1e-9)
+    lo, hi = wilson_interval(0.5, 20)
+    ref = stats.binomtest(10, 20).proportion_ci(method="wilson")
+    assert (lo, hi) == pytest.approx((ref.low, ref.high), rel=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"alpha": 0}, ValueError, "alpha"),
+    ({"not_counted": ["lrp"]}, TypeError, "not_counted"),
+    ({"domain": "stft"}, ValueError, "domain"),
+    ({"channel": "C3"}, ValueError, "channel"),
+    ({"n_classes": 1}, ValueError, "n_classes"),
+])
+def test_bad_options_are_refused_naming_them(kwargs, error, fragment):
+    with pytest.raises(error, match=fragment):
+        answer(table({"flex": [0, 1, 0, 0]}), **kwargs)
+
+
+def test_a_table_that_is_not_a_summary_is_refused():
+    with pytest.raises(ValueError, match="lacks the columns"):
+        answer(pd.DataFrame({"method": ["flex"]}))
+    with pytest.raises(TypeError, match="summarize"):
+        answer({"flex": 1})
