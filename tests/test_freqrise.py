@@ -248,6 +248,7 @@ def test_auto_masks_stop_when_halves_agree():
                       max_masks=5000)
     assert 200 <= e.n_masks_used_ <= 5000 and e.n_masks_used_ % 200 == 0
     assert (rel[:, 0].argmax(1) == 10).all()
+    assert e.stable_ is True and e.split_half_agreement_ >= 0.7
     # a bounded budget is respected when the map never stabilises (a model of pure noise), and
     # the result says it did not stabilise
     e = FreqRISE(NoiseModel(), "fft")
@@ -255,6 +256,7 @@ def test_auto_masks_stop_when_halves_agree():
         e.attribute(x, target=0, n_masks="auto", num_cells=30, batch_size=100, seed=0,
                     max_masks=300, warn_if_noise=False)
     assert e.n_masks_used_ == 300
+    assert e.stable_ is False  # read by runs: a method that failed its own check is not counted
     with pytest.warns(UserWarning, match="halves were never compared"):
         e.attribute(x, target=0, n_masks="auto", num_cells=30, seed=0, max_masks=300,
                     warn_if_noise=False)

@@ -411,6 +411,9 @@ class FreqRISE(Explainer):
         else:
             if stability is not None:
                 _warn_unstable(agreement, stability, n_masks, checked=n_steps >= 2)
+        # n_masks="auto": whether the halves agreed before the budget ran out (None: fixed count)
+        self.split_half_agreement_ = agreement if stability is not None else None
+        self.stable_ = None if stability is None else bool(agreement >= stability)
         return halves[0].merged(halves[1])
 
 

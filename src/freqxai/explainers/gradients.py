@@ -264,6 +264,7 @@ class LRP(GradientExplainer):
         ratio = conservation_ratio(check, logits)
         self.conservation_ = ratio.float()  # per input, read by the runner's certainty table
         bad = ~((ratio >= lo) & (ratio <= hi)) & ~ratio.isnan()
+        self.conserved_ = ~bad  # per input; a run does not count LRP where most are not
         if bad.any():
             warnings.warn(
                 f"LRP relevance is not conserved for {int(bad.sum())} of {len(ratio)} inputs: "

@@ -16,7 +16,7 @@ from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
 from .config import RunConfig
 
-__all__ = ["CERTAINTY", "CERTAINTY_DEVIATION", "explain_chunk_domains",
+__all__ = ["CERTAINTY", "CERTAINTY_DEVIATION", "SELF_CHECKS", "explain_chunk_domains",
            "explain_chunk_with_certainty", "explain_and_score_ragged", "score_chunk", "unit_seed"]
 
 SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27 % by chance)
@@ -24,12 +24,19 @@ SIGNIFICANT_Z = 3.0  # |z| above which a coefficient counts as significant (0.27
 # coefficients at |z| > SIGNIFICANT_Z, |sum of relevance - (f(x) - f(baseline))| / |f(x) -
 # f(baseline)|, and LRP's bias-free relevance over the target logit
 CERTAINTY = {"significant": "coefficients with abs z > 3", "integration_error": "integration error",
-             "conservation": "conservation (bias-free sum / logit)"}
+             "conservation": "conservation (bias-free sum / logit)",
+             "split_half_stable": "split halves of the masks agreed (1) or not (0)",
+             "conserved": "relevance conserved (1) or not (0)"}
 # How far each per-input figure lies from what a trustworthy explanation gives (larger: worse),
 # so that the report names the worst inputs beside the mean: few significant coefficients, a
 # large integration error, relevance far from conserved (1)
 CERTAINTY_DEVIATION = {"significant": lambda v: -v, "integration_error": np.abs,
-                       "conservation": lambda v: np.abs(v - 1)}
+                       "conservation": lambda v: np.abs(v - 1), "split_half_stable": lambda v: -v,
+                       "conserved": lambda v: -v}
+# Per-input checks a method passes (1) or fails (0) on its own: a run does not count a method
+# toward the answer where it failed on most inputs (freqxai.answer, ``not_counted``)
+SELF_CHECKS = {"split_half_stable": "the split halves of its masks never agreed",
+               "conserved": "its relevance is not conserved"}
 
 
 # Per-input arrays shaped like the coefficients (NaN-padded for series of unequal length)
@@ -72,6 +79,12 @@ def explain_chunk_with_certainty(model: nn.Module, cfg: RunConfig, method: str, 
     conservation = getattr(explainer, "conservation_", None)
     if conservation is not None:
         extras["conservation"] = conservation.detach().double().cpu().numpy()
+    stable = getattr(explainer, "stable_", None)  # FreqRISE's n_masks="auto": did its halves agree
+    if stable is not None:
+        extras["split_half_stable"] = np.full(len(x), float(stable))
+    conserved = getattr(explainer, "conserved_", None)
+    if conserved is not None:
+        extras["conserved"] = conserved.detach().double().cpu().numpy()
     return rel, extras
 
 
