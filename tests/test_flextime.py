@@ -346,3 +346,113 @@ def test_stability_metrics_without_an_explainer_say_what_to_pass(name, tone_mode
     with pytest.raises(ValueError, match="samples"):
         get_metric(name, explainer=_saliency(tone_model))(tone_model, _tones(),
                                                           torch.rand(3, 1, 33), 1)
+
+
+# --- tiny signals and the public helpers' arguments (issue 25) --------------------------------
+
+class NyquistModel(nn.Module):
+    """Class 1 when the signal alternates (x[0] - x[1]: power at Nyquist on 2 samples)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.tensor(4.0))
+
+    def forward(self, x):
+        d = (x[..., 0::2].mean(-1) - x[..., 1::2].mean(-1)).mean(1)
+        return torch.stack([torch.zeros_like(d), self.scale * d.abs() - 1.0], 1)
+
+
+def test_flextime_auto_bank_explains_a_two_sample_signal():
+    """The shortest signal any domain takes (2 samples, 2 rFFT bins) gets 2 filters of 3 taps
+    (the filter longer than the signal, zero-padded) and is explained, not refused."""
+    assert auto_filter_bank(2) == (2, 3)
+    x = torch.tensor([[[1.0, -1.0]], [[2.0, -2.0]]])  # all their power at Nyquist
+    ex = FLEXtime(NyquistModel())
+    rel, w = ex.attribute(x, target=1, return_band_weights=True)
+    assert rel.shape == (2, 1, 2) and w.shape == (2, 1, 2)
+    assert bool(torch.isfinite(rel).all()) and bool(((w >= 0) & (w <= 1)).all())
+    assert (w[:, 0, 1] > w[:, 0, 0]).all() and (rel[:, 0, 1] > rel[:, 0, 0]).all()  # Nyquist band
+    assert ex.filtered(x, w).shape == x.shape
+    # an explicit bank of the same size runs too; one longer than 3 taps is refused naming both
+    assert FLEXtime(NyquistModel(), numtaps=3).attribute(x, target=1, n_epochs=3).shape == (2, 1, 2)
+    with pytest.raises(ValueError, match=r"numtaps=5 is longer than the 2-sample signal; use an "
+                                         r"odd numtaps <= 3"):
+        FLEXtime(NyquistModel(), numtaps=5).attribute(x, target=1)
+
+
+@pytest.mark.parametrize("length, shapes", [
+    (3, {"fft": (1, 2), "time": (1, 3), "stft": (1, 2, 3), "wavelet": (1, 4)}),
+    (4, {"fft": (1, 3), "time": (1, 4), "stft": (1, 3, 5), "wavelet": (1, 4)}),
+])
+@pytest.mark.parametrize("method", ["flextime", "freqmask"])
+def test_tiny_signals_are_explained_in_every_domain(method, length, shapes):
+    x = torch.randn(2, 1, length, generator=torch.Generator().manual_seed(0))
+    for domain, shape in shapes.items():
+        rel = get_explainer(method, NyquistModel(), domain=domain).attribute(x, target=1,
+                                                                              n_epochs=3)
+        assert rel.shape == (2, *shape) and bool(torch.isfinite(rel).all()), domain
+
+
+@pytest.mark.parametrize("method", ["flextime", "freqmask"])
+def test_a_one_sample_signal_is_refused_naming_the_length_and_the_minimum(method):
+    with pytest.raises(ValueError, match="signal length must be at least 2 samples, got 1"):
+        get_explainer(method, NyquistModel()).attribute(torch.ones(2, 1, 1), target=1)
+
+
+@pytest.mark.parametrize("length", [0, -1, 1, 2.5, True, float("nan"), None, "64"])
+def test_auto_filter_bank_and_bank_refuse_what_is_not_a_length(length):
+    match = "length must be the signal length in samples, an integer >= 2"
+    with pytest.raises(ValueError, match=match):
+        auto_filter_bank(length)
+    with pytest.raises(ValueError, match=match):
+        FLEXtime(NyquistModel(), n_filters=4, numtaps=15).bank(length)
+
+
+@pytest.mark.parametrize("weights, error, match", [
+    ("abc", TypeError, "band_weights must be a real tensor or array"),
+    (None, TypeError, "band_weights must be a real tensor or array"),
+    (torch.ones(2, 1, 4, dtype=torch.bool), TypeError, "band_weights must hold real numbers"),
+    (torch.ones(2, 1, 4, dtype=torch.complex64), TypeError, "band_weights must hold real numbers"),
+    (np.ones((2, 4)), ValueError, r"band_weights must have shape \(2, 1 or 1, 4\)"),
+])
+def test_filtered_refuses_band_weights_that_are_not_weights(weights, error, match):
+    ex = FLEXtime(NyquistModel(), n_filters=4, numtaps=15)
+    with pytest.raises(error, match=match):
+        ex.filtered(torch.randn(2, 1, 32), weights)
+    # integer weights are numbers: 1 keeps every band
+    assert ex.filtered(torch.randn(2, 1, 32), np.ones((2, 1, 4), dtype=int)).shape == (2, 1, 32)
+
+
+@pytest.mark.parametrize("args, error, match", [
+    (("ffft", 32), ValueError, "unknown domain"),
+    ((3, 32), ValueError, "domain must be one of"),
+    (("fft", 0), ValueError, "length must be the signal length in samples"),
+    (("fft", 2.5), ValueError, "length must be the signal length in samples"),
+    (("fft", 32, filter_bank(4, 31)[0]), ValueError, r"bank must have shape \(n_filters, numtaps\)"),
+    (("fft", 32, filter_bank(4, 31)[:, :30]), ValueError, "with an odd numtaps"),
+    (("fft", 32, [["a", "b", "c"]]), TypeError, "bank must hold real filter taps"),
+    (("fft", 32, None), TypeError, "bank must hold real filter taps"),
+    (("fft", 32, np.full((2, 3), np.nan)), ValueError, "bank contains NaN or Inf"),
+])
+def test_band_gains_refuses_bad_arguments_naming_them(args, error, match):
+    domain, length, *bank = args
+    with pytest.raises(error, match=match):
+        band_gains(domain, length, bank[0] if bank else filter_bank(4, 31))
+
+
+def test_band_gains_takes_a_domain_name_and_a_list_bank():
+    bank = filter_bank(4, 31)
+    expected = band_gains(get_domain("fft"), 32, bank)
+    torch.testing.assert_close(band_gains("fft", 32, bank.tolist()), expected)
+
+
+def test_moving_average_refuses_a_negative_window_and_arrays():
+    from freqxai.explainers.freqmask import moving_average
+
+    c = torch.arange(5.0)[None, None]
+    with pytest.raises(ValueError, match=r"window \(the half-width of the moving average\) must "
+                                         r"be an integer >= 0"):
+        moving_average(c, -1, -1)
+    with pytest.raises(TypeError, match="c must be a floating or complex torch.Tensor"):
+        moving_average(np.ones((1, 1, 5)), 1, -1)
+    torch.testing.assert_close(moving_average(c, 0, -1), c)  # window 0: the coefficients

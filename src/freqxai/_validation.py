@@ -201,7 +201,32 @@ def checked_outputs(model: Any, x: torch.Tensor, *extra: Any) -> torch.Tensor:
         if mismatch:
             raise ValueError(f"{mismatch}give inputs of shape (batch, "
                              f"{input_channels(model)}, time)") from err
-        raise
+        text = str(err)
+        if not any(s in text for s in ("shapes cannot be multiplied", "size mismatch",
+                                       "is invalid for input of size", "must match the size")):
+            raise
+        # a shape error on the right channels: a model of one fixed input length (a Linear
+        # layer on the flattened signal, a reshape to a fixed size)
+        channels, length = int(x.shape[1]), int(x.shape[-1])
+        first = next((m for m in model.modules() if any(True for _ in m.parameters(False))),
+                     None) if isinstance(model, nn.Module) else None
+        features = getattr(first, "in_features", None) if isinstance(first, nn.Linear) else None
+        expected = ""
+        for n in dict.fromkeys((features // channels, features) if features else ()):
+            try:  # the length its first Linear layer implies, if the model reads it
+                with torch.no_grad():
+                    model(x[:1, :, :1].new_zeros(1, channels, n), *extra)
+            except Exception:  # noqa: BLE001 - not this length
+                continue
+            if n != length:
+                expected = (f" ({n} samples: its first layer is Linear({features}, ...))")
+            break
+        raise ValueError(
+            f"the model cannot read signals of length {length} (inputs of shape "
+            f"{tuple(x.shape)}): it expects inputs of one fixed length{expected} "
+            f"({type(err).__name__}: {text.strip().splitlines()[0][:160]}); give signals of the "
+            "length it was trained on, or a model that reads any length (e.g. global pooling "
+            "over time)") from err
     if isinstance(out, np.ndarray):
         raise TypeError(
             "the model returned a numpy array; explainers pass torch tensors. Wrap a function of "
@@ -336,6 +361,15 @@ def check_fraction(value: Any, name: str) -> float:
     """``value`` as a float in the open interval (0, 1) (numpy floats accepted)."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real) or not 0.0 < float(value) < 1.0:
         raise ValueError(f"{name} must be a number in the open interval (0, 1), got {value!r}")
+    return float(value)
+
+
+def check_number(value: Any, name: str, positive: bool = True) -> float:
+    """A finite real number, > 0 (``positive``) or >= 0; booleans and strings are refused."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number) \
+            or not np.isfinite(float(value)) or (float(value) <= 0 if positive else float(value) < 0):
+        raise ValueError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, "
+                         f"got {value!r}")
     return float(value)
 
 

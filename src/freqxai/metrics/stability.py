@@ -38,6 +38,7 @@ from .._validation import (
     as_signal_tensor,
     check_finite_outputs,
     check_model,
+    check_number,
     check_positive_int,
     check_seed,
     checked_outputs,
@@ -79,14 +80,6 @@ def _explain_fn(explainer: Any, options: dict | None) -> Callable:
     return explainer
 
 
-def _check_number(value: Any, name: str, positive: bool = True) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number) \
-            or not np.isfinite(float(value)) or (float(value) <= 0 if positive else float(value) < 0):
-        raise ValueError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, "
-                         f"got {value!r}")
-    return float(value)
-
-
 def _as_tensor(relevance: Any) -> torch.Tensor:
     if isinstance(relevance, tuple):
         raise TypeError("the explainer returned a tuple; stability metrics compare one "
@@ -122,7 +115,7 @@ def sensitivity_max(explainer: Any, inputs: Any, target: Any = None, *,
         Seed of the noise (the global generator is left as it was); None draws fresh noise.
     """
     explain = _explain_fn(explainer, explain_options)
-    radius = _check_number(radius, "radius")
+    radius = check_number(radius, "radius")
     n_perturbations = check_positive_int(n_perturbations, "n_perturbations")
     x, was_numpy = as_signal_tensor(inputs)
     x = x.cpu()
@@ -172,7 +165,7 @@ def relative_output_stability(model: Any, explainer: Any, inputs: Any, target: A
     """
     model = check_model(model)
     explain = _explain_fn(explainer, explain_options)
-    noise = _check_number(noise, "noise")
+    noise = check_number(noise, "noise")
     n_perturbations = check_positive_int(n_perturbations, "n_perturbations")
     x, was_numpy = as_signal_tensor(inputs)
     x = x.cpu()
@@ -273,7 +266,7 @@ class SensitivityMax(_Stability):
                  n_perturbations: int = 10, seed: int | None = 0) -> None:
         super().__init__(domain, explainer=explainer, explain_options=explain_options,
                          n_perturbations=n_perturbations, seed=seed)
-        self.radius = _check_number(radius, "radius")
+        self.radius = check_number(radius, "radius")
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None,
@@ -311,7 +304,7 @@ class RelativeOutputStability(_Stability):
                  n_perturbations: int = 10, seed: int | None = 0) -> None:
         super().__init__(domain, explainer=explainer, explain_options=explain_options,
                          n_perturbations=n_perturbations, seed=seed)
-        self.noise = _check_number(noise, "noise")
+        self.noise = check_number(noise, "noise")
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None,
