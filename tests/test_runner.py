@@ -336,3 +336,22 @@ def test_killed_custom_run_resumes_bit_identical(tmp_path):
     i = cmd.index("--out")
     assert subprocess.run([*cmd[: i + 1], str(ref), *cmd[i + 2 :]], capture_output=True).returncode == 0
     _assert_same(_units(ref), _units(out))
+
+
+def test_a_method_or_domain_named_twice_runs_once_with_a_warning(tmp_path, capsys):
+    """``--methods freqrise,freqrise`` (issue 25): valid input, de-duplicated before any compute
+    with a warning naming it (an alias counts), and the report is written."""
+    cfg = RunConfig(out=str(tmp_path / "cfg"), methods=["freqrise", "FreqRISE",
+                    "gxi"], domains=["fft", "FFT"], metrics=["complexity", "complexity"])
+    with pytest.warns(UserWarning, match=r"methods.*'freqrise' named twice"):
+        cfg.validate(create_out=False)
+    assert cfg.methods == ["freqrise", "gxi"] and cfg.domains == ["fft"]
+    assert cfg.metrics == ["complexity"]
+    model, data = _custom_files(tmp_path)
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match="'freqrise' named twice"):
+        rc = main(["run", "custom", "--model", str(model), "--data", str(data), "--out",
+                   str(out), "--methods", "freqrise,freqrise", "--domains", "fft", "--metrics",
+                   "complexity", "--n-masks", "50", "--no-sanity", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    assert (out / "report.html").is_file() and (out / "summary.csv").is_file()

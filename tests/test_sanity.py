@@ -171,3 +171,103 @@ def test_plot_marks_the_methods_that_survive():
     ax = plot_randomization(tables)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["gxi", "amplitude (survives)"]
+
+
+# ---- issue 25: models that cannot be randomized by name, seeds, arguments -------------------
+
+def _onnx_cnn(tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnx2pytorch")
+    from freqxai.convert import load_model
+
+    path = tmp_path / "cnn.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(CNN().eval(), (_x(2),), str(path), input_names=["x"],
+                          output_names=["y"], dynamo=False,
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+        return load_model(path)
+
+
+def _script_cnn(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit's deprecation
+        return torch.jit.trace(CNN().eval(), (_x(2),))
+
+
+@pytest.mark.parametrize("make", [_onnx_cnn, _script_cnn], ids=["onnx2pytorch", "torchscript"])
+def test_models_whose_layers_are_not_reachable_by_name_are_randomized(tmp_path, make,
+                                                                       monkeypatch):
+    """onnx2pytorch names its layers ``Conv_/net/net.0/...`` (not attribute paths) and a
+    ScriptModule has no ``get_submodule``: the copies are randomized all the same, the caller's
+    model never."""
+    import freqxai.sanity
+
+    model, x = make(tmp_path), _x()
+    before = model(x).detach().clone()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    outputs = []
+    explain = freqxai.sanity._explain
+
+    def recording(method, m, *args):  # the outputs of every model explained
+        outputs.append(m(x).detach().clone())
+        return explain(method, m, *args)
+
+    monkeypatch.setattr(freqxai.sanity, "_explain", recording)
+    table = parameter_randomization(model, x, method="gxi")
+    assert len(table) == 1 + len(randomizable_layers(model)) == 3
+    torch.testing.assert_close(outputs[0], before)
+    for out in outputs[1:]:  # each randomized copy computes another function
+        assert (out - before).abs().max() > 1e-3
+    assert table["spearman"].iloc[1:].lt(0.99).all()
+    torch.testing.assert_close(model(x), before, rtol=0, atol=0)  # the original is untouched
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, state[k], rtol=0, atol=0)
+
+
+class Unused(CNN):
+    """CNN with a layer the output never reads: randomizing it changes nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unused = nn.Linear(2, 2)
+
+
+@pytest.mark.parametrize("method, options", [("freqrise", {"n_masks": 64}), ("random", {})])
+def test_a_stochastic_method_without_a_seed_gets_the_same_draws_for_every_model(method, options):
+    """Without a seed FreqRISE's masks (the random reference's draws) differed per model, so the
+    "randomization" measured mask noise: one seed is drawn, reused and named in a warning."""
+    model, x = Unused(), _x()
+    with pytest.warns(UserWarning, match=rf"{method}.*no seed.*same .*seed="):
+        table = parameter_randomization(model, x, method=method, options=options,
+                                        layers=["unused"])
+    np.testing.assert_allclose(table["spearman"], 1.0)  # the same masks, the same model
+    with pytest.warns(UserWarning, match=rf"{method}.*no seed"):
+        data = data_randomization(model, Unused(), x, method=method, options=options)
+    np.testing.assert_allclose(data["spearman"], 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a seed given: no warning
+        parameter_randomization(model, x, method="random", options={"seed": 3},
+                                layers=["unused"])
+
+
+def test_train_on_permuted_labels_wants_a_factory_not_a_model():
+    x = _x(8)
+    y = np.arange(8) % 3
+    with pytest.raises(TypeError, match=r"make_model.*function that builds a fresh model.*"
+                                        r"lambda: CNN\(\)"):
+        train_on_permuted_labels(CNN(), x.numpy(), y, epochs=1)
+    with pytest.raises(TypeError, match="make_model"):
+        train_on_permuted_labels("CNN", x.numpy(), y, epochs=1)
+
+
+def test_plot_randomization_takes_one_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = parameter_randomization(CNN(), _x(), method="amplitude")
+    ax = plot_randomization(table)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["original", "net.4", "net.0"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["amplitude (survives)"]
+    with pytest.raises(TypeError, match="tables must be"):
+        plot_randomization([table, "gxi"])

@@ -182,3 +182,44 @@ def test_the_uea_cnn_is_retrained_on_permuted_labels(tmp_path, capsys):
     assert not torch.equal(permuted["net.0.weight"], trained["net.0.weight"])
     page = (out / "report.html").read_text()
     assert "after retraining on permuted labels: fft" in page and "Labels not permuted" not in page
+
+
+def test_an_onnx_custom_run_checks_its_layers_and_never_crashes_after_the_run(tmp_path, capsys,
+                                                                              monkeypatch):
+    """``run custom --model cnn.onnx`` (issue 25): onnx2pytorch's layers (``Conv_/net/...``) are
+    randomized like any module's; a model that cannot be randomized is skipped with the reason,
+    the run and its report complete."""
+    import warnings
+
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnx2pytorch")
+    from freqxai.models.cnn import SmallCNN
+
+    torch.manual_seed(0)
+    model = SmallCNN(2, 3).eval()
+    X = torch.randn(6, 2, 64)
+    np.savez(tmp_path / "data.npz", X=X.numpy(), y=model(X).argmax(1).numpy(), fs=32.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (X[:1],), str(tmp_path / "cnn.onnx"), input_names=["x"],
+                          output_names=["y"], dynamo=False, dynamic_axes={"x": {0: "batch"}})
+    out = tmp_path / "run"
+    args = ["run", "custom", "--model", str(tmp_path / "cnn.onnx"), "--data",
+            str(tmp_path / "data.npz"), "--out", str(out), "--methods", "gxi,amplitude",
+            "--domains", "fft", "--metrics", "complexity", "--sanity", "3", "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    results = read_sanity(ResultStore(out))
+    gxi = results.tables[("cascading", "gxi", "fft")]
+    assert gxi["layer"].iloc[1] == "Gemm_y" and len(gxi) == 5  # 3 convolutions and the output
+    assert gxi["spearman"].iloc[-1] < 0.99 and "gxi" not in results.skipped
+    assert (out / "report.html").is_file()
+
+    def fails(*args, **kwargs):  # any failure of a check: skipped with its reason
+        raise AttributeError("no layer named 'x'")
+
+    monkeypatch.setattr(freqxai.sanity, "parameter_randomization", fails)
+    out2 = tmp_path / "run2"
+    assert main([*args[:7], str(out2), *args[8:]]) == 0, capsys.readouterr().err
+    skipped = read_sanity(ResultStore(out2)).skipped
+    assert skipped["gxi"] == "AttributeError: no layer named 'x'"
+    assert "no layer named" in (out2 / "report.html").read_text()

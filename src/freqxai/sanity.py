@@ -81,11 +81,14 @@ def randomizable_layers(model: nn.Module) -> list[str]:
 
 def _randomize(module: nn.Module, generator_seed: int) -> None:
     """Re-initialize ``module``'s own parameters: its ``reset_parameters`` (PyTorch's default
-    initialization) when it has one, else Gaussian noise of each parameter's standard deviation."""
+    initialization) when it has one, else Gaussian noise of each parameter's standard deviation
+    (the layers of a TorchScript module, whose Python methods are compiled away)."""
     with torch.random.fork_rng(devices=_devices(module)), torch.no_grad():
         torch.manual_seed(generator_seed)
-        if hasattr(module, "reset_parameters") and callable(module.reset_parameters):
-            module.reset_parameters()
+        reset = None if isinstance(module, torch.jit.ScriptModule) else getattr(
+            module, "reset_parameters", None)
+        if callable(reset):
+            reset()
             return
         for p in module.parameters(recurse=False):
             std = float(p.detach().float().std()) if p.numel() > 1 else 1.0
@@ -168,6 +171,30 @@ def _explain(method: str, model: Any, x: torch.Tensor, targets: torch.Tensor, do
     return rel.detach().cpu().double().numpy() if isinstance(rel, torch.Tensor) else np.asarray(rel)
 
 
+def _fixed_seed(method: str, options: dict, what: str) -> dict:
+    """``options`` with a ``seed`` for a stochastic method (one whose ``attribute`` takes a
+    ``seed``: FreqRISE's masks, the random reference) given none: one drawn and reused for every
+    model, so that the comparison measures the model and not the draws; a warning names it."""
+    import inspect
+    import warnings
+
+    from .explainers import explainer_class
+
+    if options.get("seed") is not None:
+        return options
+    try:
+        takes_seed = "seed" in inspect.signature(explainer_class(method).attribute).parameters
+    except (TypeError, ValueError):  # a signature Python cannot read: nothing to fix
+        return options
+    if not takes_seed:
+        return options
+    drawn = int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
+    warnings.warn(f"{method} is stochastic and options has no seed: every {what} is explained "
+                  f"with the same draws, seed={drawn} (give options={{'seed': ...}} to choose "
+                  "it)", UserWarning, stacklevel=3)
+    return {**options, "seed": drawn}
+
+
 def _row(method: str, domain_name: str, order: str, step: int, layer: str, rho: np.ndarray,
          inter: np.ndarray) -> dict:
     def mean_se(v: np.ndarray) -> tuple[float, float]:
@@ -223,7 +250,9 @@ def parameter_randomization(
     Parameters
     ----------
     model : torch.nn.Module
-        The trained model (never modified: a deep copy is randomized).
+        The trained model (never modified: a deep copy is randomized), ONNX (onnx2pytorch) and
+        TorchScript modules included; a TorchScript layer gets Gaussian noise of each
+        parameter's standard deviation (its ``reset_parameters`` is compiled away).
     inputs : (batch, channels, time)
     target : int, sequence, tensor or None
         Class explained for every model; None: the original model's predicted class.
@@ -233,8 +262,9 @@ def parameter_randomization(
     order : {"cascading", "independent"}
         Randomize layers from the output backwards, cumulatively, or one at a time.
     settings, options : dict, optional
-        The explainer's constructor settings and ``attribute`` options (give a stochastic method
-        a fixed ``seed``: the same masks for every model).
+        The explainer's constructor settings and ``attribute`` options. A stochastic method
+        (FreqRISE, the random reference) explains every model with the same draws: its
+        ``seed``, or one drawn, reused and named in a warning when ``options`` has none.
     layers : sequence of str, optional
         Module names to randomize, input to output (default: :func:`randomizable_layers`).
     top_k : float
@@ -278,6 +308,7 @@ def parameter_randomization(
                          f"choose from {sorted(known)}")
     _check_similarity_options(top_k, absolute)
     _check_threshold(threshold)
+    options = _fixed_seed(method, options, "model (the original and each randomized copy)")
     original = _explain(method, model, x, targets, domain, settings, options)
     rho, inter = similarity(original, original, top_k=top_k, absolute=absolute)
     rows = [_row(method, domain.name, order, 0, "original", rho, inter)]
@@ -290,7 +321,9 @@ def parameter_randomization(
     for step, name in enumerate(backwards, start=1):
         if order == "independent":
             work = copy.deepcopy(model)
-        _randomize(work.get_submodule(name), _layer_seed(seed, names.index(name)))
+        # the copy's layers by their names as named_modules gives them: onnx2pytorch's names
+        # ("Conv_/net/net.0/...") are no attribute paths and ScriptModules have no get_submodule
+        _randomize(dict(work.named_modules())[name], _layer_seed(seed, names.index(name)))
         rel = _explain(method, work, x, targets, domain, settings, options)
         rho, inter = similarity(original, rel, top_k=top_k, absolute=absolute)
         rows.append(_row(method, domain.name, order, step, name or "(model)", rho, inter))
@@ -323,7 +356,8 @@ def train_on_permuted_labels(make_model: Callable[[], nn.Module], X: np.ndarray,
     Parameters
     ----------
     make_model : callable
-        Builds the untrained model (the same architecture as the explained one); called after
+        Builds the untrained model (the same architecture as the explained one), e.g.
+        ``lambda: MyNet()`` (not a model: it would be trained further); called after
         ``torch.manual_seed(seed)``.
     X, y : arrays
         Training data ``(n, channels, time)`` and integer labels; ``y`` is permuted with
@@ -336,6 +370,13 @@ def train_on_permuted_labels(make_model: Callable[[], nn.Module], X: np.ndarray,
     """
     from .models.training import fit_classifier
 
+    if isinstance(make_model, nn.Module):  # a model: it would be trained further, not afresh
+        raise TypeError(f"make_model must be a function that builds a fresh model, e.g. "
+                        f"lambda: {type(make_model).__name__}(), got a {type(make_model).__name__}"
+                        " module (an instance, which would be trained further, not afresh)")
+    if not callable(make_model):
+        raise TypeError(f"make_model must be a function that builds a fresh model, e.g. "
+                        f"lambda: MyNet(), got {type(make_model).__name__}")
     y = np.asarray(y)
     permuted = np.random.default_rng(seed).permutation(y)
     torch.manual_seed(seed)
@@ -377,6 +418,7 @@ def data_randomization(
     randomized_model = check_model(randomized_model, "randomized_model")
     _check_similarity_options(top_k, absolute)
     _check_threshold(threshold)
+    options = _fixed_seed(method, options, "model (the original and the retrained one)")
     original = _explain(method, model, x, targets, domain, settings, options)
     rho, inter = similarity(original, original, top_k=top_k, absolute=absolute)
     rows = [_row(method, domain.name, "data", 0, "original", rho, inter)]
@@ -395,7 +437,7 @@ def plot_randomization(tables: Sequence[Any], ax: Any = None, *, metric: str = "
 
     Parameters
     ----------
-    tables : sequence of DataFrames
+    tables : DataFrame or sequence of DataFrames
         From :func:`parameter_randomization` (same layers on the x axis) and
         :func:`data_randomization`: a data-randomization table is one point ("labels permuted")
         after the layers, in the colour of the layer table of the same label.
@@ -412,7 +454,12 @@ def plot_randomization(tables: Sequence[Any], ax: Any = None, *, metric: str = "
         legend; the threshold is a grey line.
     """
     check_choice(metric, "metric", ("spearman", "top_k"))
-    tables = list(tables)
+    tables = [tables] if hasattr(tables, "columns") else list(tables)  # one table: a list of one
+    for i, t in enumerate(tables):
+        if not hasattr(t, "columns") or not {"method", "order", "layer", metric} <= set(t.columns):
+            raise TypeError(f"tables must be a DataFrame of parameter_randomization or "
+                            f"data_randomization, or a list of them; entry {i} is a "
+                            f"{type(t).__name__}")
     if labels is None:
         labels = [t["method"].iloc[0] for t in tables]
     elif len(labels) != len(tables):

@@ -20,6 +20,7 @@ channels and at least half of them are placed, else :func:`topomap_problem` says
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,9 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     domain : str, optional
         The domain to draw (default: ``fft`` when present, else the first).
     methods : sequence of str, optional
-        Default: every method of the table, references last.
+        Default: every method of the table with per-channel rows, references last (a method
+        that explains all channels together, as FreqRISE, has none: it is left out with a
+        warning naming it).
     path : path, optional
         Save the figure there (PNG) and return the path; otherwise return the figure.
     panel : float
@@ -128,8 +131,9 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     TypeError
         When ``df`` is not a summary table.
     ValueError
-        When the table has no per-channel rows, an unknown domain or method, or channels that
-        cannot be placed (:func:`topomap_problem`'s reason).
+        When the table has no per-channel rows, an unknown domain or method, a method of
+        ``methods`` without per-channel rows (it explains all channels together), or channels
+        that cannot be placed (:func:`topomap_problem`'s reason).
     ImportError
         Without mne.
 
@@ -156,12 +160,29 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     if problem:
         raise ValueError(problem)
     present = list(dict.fromkeys(rows["method"]))
+    # methods with only "all" rows: one relevance map for all channels, nothing to place
+    together = [m for m in dict.fromkeys(df[df["domain"] == domain]["method"])
+                if m not in present]
     if methods is None:
         refs = set(rows[rows["reference"].astype(bool)]["method"])
         methods = [m for m in present if m not in refs] + [m for m in present if m in refs]
+        if together:
+            warnings.warn(f"no scalp maps of {_together_note(together)}; drawn: {methods}",
+                          UserWarning, stacklevel=2)
+    if isinstance(methods, str):
+        raise TypeError(f"methods must be a list of method names, e.g. [{methods!r}], got a "
+                        "string")
+    methods = list(methods)
+    asked = [m for m in methods if m in together]
+    if asked:
+        raise ValueError(f"no scalp maps of {_together_note(asked)}: leave "
+                         f"{'it' if len(asked) == 1 else 'them'} out of methods= (methods with "
+                         f"per-channel rows: {present})")
     unknown = [m for m in methods if m not in present]
     if unknown:
         raise ValueError(f"methods {unknown} are not in the table's {domain} rows; it has {present}")
+    if not methods:
+        raise ValueError(f"methods is empty: name at least one of {present}")
     refs = set(rows[rows["reference"].astype(bool)]["method"])
     classes = list(dict.fromkeys(rows["class"].astype(str)))
     bands = list(dict.fromkeys(rows["band"]))
@@ -171,6 +192,13 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     values, significant = cube
     return _draw(values, significant, methods, refs, classes, bands, rows, [placed[i] for i in idx],
                  domain, path, panel, dpi)
+
+
+def _together_note(methods: Sequence[str]) -> str:
+    """Why ``methods`` have no scalp map (one phrase)."""
+    names = ", ".join(methods)
+    return (f"{names}: {'it explains' if len(methods) == 1 else 'they explain'} all channels "
+            "together (one relevance map, no value per electrode)")
 
 
 def _cube(rows, methods, classes, channels, bands) -> tuple[np.ndarray, np.ndarray]:
@@ -343,26 +371,38 @@ def _draw(values, significant, methods, refs, classes, bands, rows, montage_name
     return fig
 
 
-def report_topomaps(path: str | Path, df: Any, methods: Sequence[str], references: set[str]
+def report_topomaps(path: str | Path, df: Any, methods: Sequence[str], references: set[str],
+                    channel_names: Sequence[str] | None = None
                     ) -> tuple[Path | None, str | None]:
     """The report's scalp maps (``topomaps_<domain>.png``) of an EEG run's summary rows ``df``
     (one domain): every method that reads the model, and of the references only ``amplitude``
     (where the signal's energy is; the random reference has no pattern to show).
+    ``channel_names``: the signals' channels, which tell one channel from methods that all
+    explain every channel together.
 
     Returns
     -------
     path or None, note or None
         The figure, or None with a one-line note saying why there is none (no mne, channels
-        without 10-20 names). A figure of an earlier report is removed when none is drawn.
+        without 10-20 names, no method with per-channel relevance). Beside a figure, the note
+        names the methods that explain all channels together (FreqRISE), which have no map. A
+        figure of an earlier report is removed when none is drawn.
     """
     path = Path(path)
     path.unlink(missing_ok=True)
+    present = set(df["method"])
+    chosen = [m for m in methods if m in present and (m not in references or m == "amplitude")]
+    per_channel = set(df[df["channel"].astype(str) != "all"]["method"])
+    together = [m for m in chosen if m not in per_channel]
+    note = f"No scalp maps of {_together_note(together)}." if together else None
     channels = [c for c in dict.fromkeys(df["channel"].astype(str)) if c != "all"]
-    if not channels:
-        return None, "no scalp maps: the signals have one channel"
+    if not channels:  # one channel, or only methods that explain all channels together
+        several = channel_names is not None and len(channel_names) > 1
+        return None, note if several and note else "no scalp maps: the signals have one channel"
     problem = topomap_problem(channels)
     if problem:
         return None, problem
-    present = set(df["method"])
-    chosen = [m for m in methods if m in present and (m not in references or m == "amplitude")]
-    return plot_topomaps(df, methods=chosen, path=path), None
+    drawn = [m for m in chosen if m in per_channel]
+    if not drawn:
+        return None, note or "no scalp maps: no method of the run has per-channel relevance"
+    return plot_topomaps(df, methods=drawn, path=path), note

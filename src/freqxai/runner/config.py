@@ -281,7 +281,14 @@ class RunConfig:
                     bad.append(v)
             if bad:
                 problems.append(f"unknown {kind} {bad}; choose from {allowed}")
-            return out
+            # a name given twice (or as an alias) is computed once: the tables key on it
+            twice = list(dict.fromkeys(v for i, v in enumerate(out) if v in out[:i]))
+            if twice:
+                import warnings
+
+                warnings.warn(f"{kind}s: {', '.join(map(repr, twice))} named twice; computed "
+                              "once", UserWarning, stacklevel=3)
+            return list(dict.fromkeys(out))
 
         if self.dataset not in DATASETS:
             problems.append(f"unknown dataset {self.dataset!r}; choose from {list(DATASETS)}")

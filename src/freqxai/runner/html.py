@@ -648,7 +648,10 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
                 "<section id='topomaps'><h2>Scalp maps</h2>" + (
                     f"<p class='note'>{_e(topo_note)}</p>" if topo is None else
                     "<p class='note'>Where on the head each band drives each class.</p>"
-                    + _img(topo, "scalp maps per method, class and band")) + "</section>")
+                    + _img(topo, "scalp maps per method, class and band")
+                    # the methods drawn without a map (they explain all channels together)
+                    + (f"<p class='note'>{_e(topo_note)}</p>" if topo_note else ""))
+                + "</section>")
     channels = _figure_section(
         "channels", "Channel x band relevance", channel_figs, "channel x band heatmap per method",
         "Which sensor or electrode carries each band's relevance, per class (from the same "

@@ -154,7 +154,8 @@ def _write_figures(run_dir: Path, store: ResultStore, attrs: dict, answer=None) 
             from ..topomap import report_topomaps
 
             p, answer.attrs["topomap_note"] = report_topomaps(
-                run_dir / f"topomaps_{first}.png", rows, methods, refs)
+                run_dir / f"topomaps_{first}.png", rows, methods, refs,
+                channel_names=_names(attrs.get("channel_names")))
             paths += [p] if p else []
     paths += _write_curve_figures(run_dir, store, cfg, methods, refs)
     paths += _write_class_figures(run_dir, store, attrs, domains, methods, refs)
