@@ -58,7 +58,10 @@ def test_known_answer_bands_per_class_agree_across_methods():
     assert rnd["reference"].all() and rnd["top_methods"].eq("").all()
     assert not rnd["significant"].any() and rnd["p_value"].isna().all()
     lines = headline(df)
-    assert lines[0].startswith("slow: 2-4 Hz, top band of freqrise, flex, ig (3 of 3")
+    # (the answer takes each method's band of largest |relevance|: for one of the three, the
+    # other class's band, which lowers "slow" through the softmax, weighs more; 2 of 3 still agree)
+    assert lines[0].startswith("slow: 2-4 Hz raises the score [supported] (")
+    assert "of 3 methods name it" in lines[0]
     assert lines[1].startswith("fast: 8-16 Hz")
 
 
@@ -163,3 +166,185 @@ def test_band_intervention_keeps_and_removes_the_band_in_the_models_dtype():
     assert slow["kept"] == (y == 0).double().mean().item()
     with pytest.raises(ValueError, match="one class per input"):
         band_intervention(model, x, y[:3], (8.0, 16.0), fs=FS)
+
+
+# ---- issue 25: no silent result, no cryptic message -------------------------------------------
+
+N_BINS = LENGTH // 2 + 1  # 65 rFFT bins, 0.5 Hz apart up to 32 Hz
+
+
+def _ones(n=2, channels=1):
+    return np.ones((n, channels, N_BINS))
+
+
+def _summary(**kw):
+    args = {"relevance": {"ig": _ones()}, "targets": [0, 1], "domain": "fft", "length": LENGTH,
+            "fs": FS, **kw}
+    return summarize(args.pop("relevance"), args.pop("targets"), **args)
+
+
+@pytest.mark.parametrize("kw, exc, fragment", [
+    ({"bands": {"a": (1.0, 8.0), "b": (4.0, 16.0)}}, ValueError,
+     r"bands overlap: 'a' \(1-8 Hz\) and 'b' \(4-16 Hz\) share 4-8 Hz"),
+    ({"bands": {"all": (0.0, 32.0), "alpha": (8.0, 12.0)}}, ValueError,
+     r"bands overlap: 'all' .* and 'alpha' .*split 'all' around 'alpha'"),
+    ({"bands": {"low": (0.0, 16.0), "high": (16.0, 32.0), "above": (40.0, 50.0)}}, ValueError,
+     r"band 'above' \(40-50 Hz\) holds no frequency bin .*above the highest frequency"),
+    ({"bands": {"low": (0.0, 10.1), "thin": (10.1, 10.2), "high": (10.2, 32.0)}}, ValueError,
+     r"band 'thin' .* narrower than the bin spacing"),
+    ({"fs": None, "bands": {"alpha": (8.0, 12.0)}}, ValueError, r"looks like a band in Hz; give fs="),
+    ({"fs": None, "eeg": True}, ValueError, r"eeg=True selects the EEG bands.*give fs="),
+    ({"bands": (8.0, 12.0)}, TypeError, r"for one band give \[\(8.0, 12.0\)\]"),
+    ({"bands": {0: (0.0, 32.0)}}, TypeError, r"bands must be keyed by band names"),
+    ({"bands": {"a": (0.0, np.inf)}}, ValueError, r"bands\['a'\] must have finite edges"),
+    ({"relevance": {"ig": np.ones((2, N_BINS))}}, ValueError,
+     r"shape \(2, 65\): expected rank 3, \(batch, channels, frequency\).*rel\[:, None\]"),
+    ({"relevance": {"freqrise": _ones()}, "standard_errors": {"freqrise": np.ones((2, 1, 10))}},
+     ValueError, r"standard_errors of 'freqrise' have shape \(2, 1, 10\), the relevance \(2, 1, 65\)"),
+    ({"relevance": {"freqrise": _ones()}, "standard_errors": {"rise": _ones()}}, ValueError,
+     r"standard_errors has keys \[\"'rise'\"\] that relevance lacks"),
+    ({"interventions": [{"class": "0", "band": "DC", "accuracy": 1.0, "removed": 0.5}]},
+     ValueError, r"interventions\[0\] lacks \['kept'\]"),
+    ({"interventions": [{"class": "0", "band": "alpha", "accuracy": 1.0, "kept": 1.0,
+                         "removed": 0.5}]}, ValueError, r"band 'alpha', which the table does not"),
+    ({"interventions": [{"class": "7", "band": "DC", "accuracy": 1.0, "kept": 1.0,
+                         "removed": 0.5}]}, ValueError, r"class '7', which the table does not"),
+    ({"interventions": [{"class": "0", "band": "DC", "accuracy": 2.0, "kept": 1.0,
+                         "removed": 0.5}]}, ValueError, r"interventions\[0\]\['accuracy'\]"),
+    ({"relevance": {"ig": [_ones(1)[0], np.ones((1, 33))]}}, ValueError,
+     r"input 1 has coefficients \(33,\), not the \(65,\) of a 128-sample signal.*length= one per"),
+    ({"relevance": {"ig": [_ones(1)[0], np.ones((1, 33))]}, "length": [LENGTH, 100]}, ValueError,
+     r"input 1 has coefficients \(33,\), not the \(51,\) .*length\[1\] = 100"),
+    ({"length": 100}, ValueError, r"give length= the signals' length in samples"),
+])
+def test_bad_bands_shapes_and_interventions_are_refused(kw, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        _summary(**kw)
+
+
+def test_a_bad_entry_is_refused_before_any_entry_is_computed(monkeypatch):
+    import freqxai.summary as summary
+
+    calls = []
+    monkeypatch.setattr(summary, "_rows", lambda *a: calls.append(a) or [])
+    with pytest.raises(ValueError, match="'flex'"):
+        _summary(relevance={"ig": _ones(), "flex": np.ones((2, N_BINS))})
+    assert calls == []
+
+
+def test_bands_as_a_list_of_pairs_are_named_by_their_edges():
+    rel = np.random.default_rng(0).normal(size=(4, 1, N_BINS))
+    named = _summary(relevance={"ig": rel}, targets=[0, 1, 0, 1],
+                     bands={"low": (0.0, 8.0), "high": (8.0, 32.0)})
+    pairs = _summary(relevance={"ig": rel}, targets=[0, 1, 0, 1], bands=[(0, 8), (8, 32)])
+    assert list(dict.fromkeys(pairs["band"])) == ["0-8 Hz", "8-32 Hz"]
+    np.testing.assert_array_equal(pairs["relevance"], named["relevance"])
+    assert headline(pairs)[0].startswith("0: ")  # named by edges: no "(low-high Hz)" added twice
+    assert "Hz (" not in " ".join(headline(pairs))
+
+
+def test_a_gap_between_bands_is_warned_about_naming_the_uncovered_range():
+    with pytest.warns(UserWarning, match=r"bands leave 8 of 65 frequency bins in no band "
+                                         r"\(4-7.5 Hz\).*share and rank compare the given bands"):
+        df = _summary(bands={"low": (0.0, 4.0), "high": (8.0, 32.0)})
+    assert set(df["band"]) == {"low", "high"} and df["relevance"].notna().all()
+
+
+def test_eeg_defaults_leave_out_bands_without_a_bin():
+    # 16 samples at 128 Hz: bins 8 Hz apart, none in delta (0.5-4), theta (4-8) or sigma (12-16)
+    assert list(signal_bands(16, 128.0, eeg=True)) == ["slow", "alpha", "beta", "gamma"]
+    df = summarize({"ig": np.ones((2, 1, 9))}, [0, 1], domain="fft", length=16, fs=128.0, eeg=True)
+    assert (df["n_coefficients"] > 0).all() and df["relevance"].notna().all()
+
+
+def test_valid_bands_that_reach_past_nyquist_are_kept():
+    # gamma up to 100 Hz at 64 Hz sampling holds the bins up to Nyquist: clipped, not refused
+    df = _summary(bands={"low": (0.0, 30.0), "gamma": (30.0, 100.0)})
+    assert df.set_index("band").loc["gamma", "n_coefficients"].max() == 5
+
+
+def test_headline_from_csv_refuses_a_table_that_is_not_a_summary(tmp_path):
+    from freqxai.summary import headline_from_csv
+
+    other = tmp_path / "results.csv"
+    other.write_text("method,score\nflex,0.5\n")
+    with pytest.raises(ValueError, match=r"results.csv is not a run's summary: it lacks the "
+                                         r"columns \['domain', 'class'.*summary.csv a run writes"):
+        headline_from_csv(other)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="is not a CSV table"):
+        headline_from_csv(empty)
+    with pytest.raises(ValueError, match=r"lacks the columns \['reference'\]"):
+        headline(_summary().drop(columns="reference"))
+    # a run folder reads its summary.csv; a folder without one has no headline (no run yet)
+    df = _summary(relevance={"ig": np.random.default_rng(0).normal(size=(4, 1, N_BINS))},
+                  targets=[0, 1, 0, 1])
+    df.to_csv(tmp_path / "summary.csv", index=False)
+    assert headline_from_csv(tmp_path) == headline_from_csv(tmp_path / "summary.csv") == headline(df)
+    assert headline_from_csv(tmp_path / "none") == []
+
+
+class _Counting(torch.nn.Module):
+    """Counts the forward passes of the band model."""
+
+    def __init__(self):
+        super().__init__()
+        self.model, self.calls = _band_model(), 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.model(x)
+
+
+@pytest.mark.parametrize("kw, fragment", [
+    ({"band": (8.0, 16.0), "fs": None}, r"looks like a band in Hz; give fs="),
+    ({"band": (40.0, 50.0)}, r"band \(40-50 Hz\) holds no frequency bin .*above the highest"),
+    ({"band": (10.1, 10.2)}, r"narrower than the bin spacing"),
+    ({"band": (16.0, 8.0)}, r"band must have low < high"),
+    ({"fs": 0}, r"fs \(sampling rate in Hz\) must be a finite number > 0"),
+    ({"fs": -1.0}, r"fs \(sampling rate in Hz\) must be a finite number > 0"),
+    ({"fs": float("nan")}, r"fs \(sampling rate in Hz\) must be a finite number > 0"),
+    ({"targets": np.array([0.0, 1.5, 1.0, 0.0])}, r"targets must hold integer class indices"),
+    ({"targets": np.array([True, False, True, False])}, r"targets must hold integer class"),
+    ({"targets": np.array([0, -1, 1, 0])}, r"targets out of range: class indices are >= 0"),
+    ({"targets": np.array([0, 1])}, r"targets must hold one class per input \(4\)"),
+    ({"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),
+    ({"batch_size": -1}, r"batch_size must be an integer >= 1, got -1"),
+    ({"batch_size": 2.5}, r"batch_size must be an integer >= 1"),
+])
+def test_band_intervention_refuses_bad_input_before_any_model_call(kw, fragment):
+    from freqxai.summary import band_intervention
+
+    model = _Counting()
+    args = {"inputs": _signals(4), "targets": np.array([0, 1, 1, 0]), "band": (8.0, 16.0),
+            "fs": FS, **kw}
+    with pytest.raises(ValueError, match=fragment):
+        band_intervention(model, args.pop("inputs"), args.pop("targets"), args.pop("band"), **args)
+    assert model.calls == 0
+
+
+def test_band_intervention_refuses_targets_beyond_the_models_classes_after_one_probe():
+    from freqxai.summary import band_intervention
+
+    model = _Counting()
+    with pytest.raises(ValueError, match=r"targets out of range: the model has 2 classes \(0 to 1\), "
+                                         r"got 5"):
+        band_intervention(model, _signals(4), np.array([0, 1, 5, 0]), (8.0, 16.0), fs=FS)
+    assert model.calls == 1  # one signal, for the number of classes; no intervention ran
+
+
+def test_band_intervention_of_a_list_refuses_a_band_no_length_holds():
+    from freqxai.summary import band_intervention
+
+    class Energy(torch.nn.Module):  # reads any length
+        def forward(self, x):
+            e = x.pow(2).mean((1, 2))
+            return torch.stack([e, 1 - e], 1)
+
+    xs = [np.zeros((1, n), np.float32) for n in (16, 32)]
+    with pytest.raises(ValueError, match="holds no frequency bin"):
+        band_intervention(Energy(), xs, [0, 1], (0.26, 0.27))
+    # a band that some lengths hold is checked; the others report 0 bins (their kept signal is 0)
+    got = band_intervention(Energy(), xs, [0, 1], (1 / 32, 1 / 16))
+    assert got["n_bins"] == 0 and got["accuracy"] == 0.5

@@ -12,14 +12,17 @@ equal relative width).
 
 from __future__ import annotations
 
+import numbers
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
-__all__ = ["EEG_BANDS", "band_attributions", "band_membership", "default_bands", "is_eeg_montage"]
+__all__ = ["EEG_BANDS", "band_attributions", "band_edges", "band_membership", "check_bands",
+           "default_bands", "is_eeg_montage"]
 
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -93,9 +96,13 @@ def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz
 def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, float]]
                     ) -> np.ndarray:
     """``(n_bins, n_bands)`` 0/1 matrix: bin ``i`` lies in band ``j`` (``low <= f < high``, closed
-    at the top frequency). Raises ``ValueError`` for a band that is not ``(low, high)``."""
+    at the top frequency). Raises ``ValueError`` for a band that is not ``(low, high)``.
+
+    The top frequency is matched to a relative 1e-9: the Nyquist bin of an 88-sample signal at
+    100 Hz is 50.000000000000007 Hz, and a band ending at 50 Hz must still hold it."""
     freqs = np.asarray(frequencies, dtype=float)
     top = freqs.max()
+    tol = 1e-9 * abs(top)
     member = np.zeros((freqs.size, len(bands)))
     for j, (name, edges) in enumerate(bands.items()):
         try:
@@ -104,8 +111,149 @@ def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, fl
             raise ValueError(f"band {name!r} must be (low, high) in Hz, got {edges!r}") from err
         if not lo < hi:
             raise ValueError(f"band {name!r} must have low < high, got ({lo}, {hi})")
-        member[:, j] = (freqs >= lo) & ((freqs < hi) | ((hi >= top) & (freqs <= hi)))
+        member[:, j] = (freqs >= lo) & ((freqs < hi) | ((hi >= top - tol) & (freqs <= hi + tol)))
     return member
+
+
+def band_edges(edges: Any, name: str = "band", unit: str = "Hz") -> tuple[float, float]:
+    """``edges`` as ``(low, high)``: two finite real numbers with ``low < high``, else
+    ``ValueError`` (``TypeError`` for anything but a pair) naming ``name``."""
+    example = "(8.0, 12.0)" if unit == "Hz" else "(0.1, 0.2)"
+    if isinstance(edges, str | bytes) or not isinstance(edges, Sequence | np.ndarray) \
+            or len(edges) != 2:
+        raise TypeError(f"{name} must be a (low, high) pair in {unit}, e.g. {example}, got "
+                        f"{edges!r:.80}")
+    if not all(isinstance(e, numbers.Real) and not isinstance(e, bool | np.bool_) for e in edges):
+        raise ValueError(f"{name} must be a (low, high) pair of numbers in {unit}, got {edges!r:.80}")
+    lo, hi = (float(e) for e in edges)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"{name} must have finite edges in {unit}, got ({lo}, {hi}); end the top "
+                         "band at the Nyquist frequency (fs / 2) to reach the top")
+    if not lo < hi:
+        raise ValueError(f"{name} must have low < high, got ({lo:g}, {hi:g}) {unit}")
+    return lo, hi
+
+
+def _empty_band(label: str, lo: float, hi: float, frequencies: np.ndarray, unit: str) -> str:
+    """Why the band ``lo``-``hi`` holds no bin of ``frequencies``, and what to do."""
+    f = np.asarray(frequencies, dtype=float)
+    top = float(f.max())
+    step = float(f[1] - f[0]) if f.size > 1 else top
+    if lo > top:
+        where = f"it lies above the highest frequency (Nyquist, {top:.3g} {unit})"
+    elif hi <= 0:
+        where = "it lies below 0 (frequencies run from 0 up)"
+    else:
+        where = "it is narrower than the bin spacing: widen it to hold a bin, or drop it"
+    return (f"{label} ({lo:.3g}-{hi:.3g} {unit}) holds no frequency bin of the data (bins "
+            f"{step:.3g} {unit} apart, 0 to {top:.3g} {unit}): {where}")
+
+
+def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: str = "bands",
+                stacklevel: int = 2) -> dict[str, tuple[float, float]]:
+    """User band edges checked against the data's frequency bins, as ``{name: (low, high)}``.
+
+    Parameters
+    ----------
+    bands : mapping name -> (low, high), or sequence of (low, high)
+        Edges in ``unit`` (``low <= f < high``, closed at the top frequency). A list of pairs
+        carries no names: each band is named by its edges, ``"8-12 Hz"`` (as the default octave
+        bands are), so a table of them reads the same as one of named bands.
+    frequencies : ndarray
+        The data's bin frequencies, e.g. ``np.fft.rfftfreq(length, 1 / fs)``.
+    unit : str
+        ``"Hz"``, or ``"cycles/sample"`` for frequencies without a sampling rate (then an edge
+        above 0.5, the highest frequency of any sampled signal, is a band in Hz: refused, naming
+        ``fs``).
+    name : str
+        The argument's name in messages.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    TypeError
+        For anything but a mapping or a sequence of pairs, or names that are not strings.
+    ValueError
+        For no band, edges that are not finite numbers with ``low < high``, bands that overlap
+        (a coefficient in two bands is counted twice: shares no longer add up and a band always
+        outranks the narrower bands inside it), and a band that holds no bin of ``frequencies``
+        (above the top frequency, or narrower than the bin spacing): it has nothing to score.
+
+    Warns
+    -----
+    UserWarning
+        When bins fall outside every band, naming their range. A gap is allowed, not refused:
+        band sets with gaps are common (EEG alpha 8-12 Hz and beta 13-30 Hz) and asking about a
+        few bands only is a fair question; but the bins in a gap are in no band, so a summary's
+        ``share`` and ``rank`` compare the given bands only, which the warning says.
+    """
+    example = "{'alpha': (8.0, 12.0), 'beta': (12.0, 30.0)}"
+    if isinstance(bands, Mapping):
+        if not all(isinstance(k, str) for k in bands):
+            raise TypeError(f"{name} must be keyed by band names (strings), e.g. {example}, got "
+                            f"keys {list(bands)!r:.80}")
+        out = {k: band_edges(v, f"{name}[{k!r}]", unit) for k, v in bands.items()}
+    elif isinstance(bands, Sequence | np.ndarray) and not isinstance(bands, str | bytes):
+        if len(bands) and all(isinstance(e, numbers.Real) for e in bands):
+            raise TypeError(f"{name} must map names to (low, high) pairs or list such pairs; for "
+                            f"one band give [{tuple(bands)!r}] or {{'band': {tuple(bands)!r}}}, "
+                            f"got {bands!r:.80}")
+        out = {}
+        for i, edges in enumerate(bands):
+            lo, hi = band_edges(edges, f"{name}[{i}]", unit)
+            label = f"{lo:.3g}-{hi:.3g} {unit}"
+            if out.get(label) == (lo, hi):
+                raise ValueError(f"{name}[{i}] repeats the band {label!r}: bands must not overlap")
+            if label in out:
+                raise ValueError(f"{name}[{i}] and another band are both named {label!r} (a list "
+                                 f"of (low, high) names each band by its edges); name them: "
+                                 f"{example}")
+            out[label] = (lo, hi)
+    else:
+        raise TypeError(f"{name} must map band names to (low, high) edges in {unit}, e.g. "
+                        f"{example}, or list (low, high) pairs; got {bands!r:.80}")
+    if not out:
+        raise ValueError(f"{name} must name at least one (low, high) band, or be None")
+    if unit == "cycles/sample":
+        high = {k: v for k, v in out.items() if v[1] > 0.5}
+        if high:
+            k, (lo, hi) = next(iter(high.items()))
+            raise ValueError(f"{name}: band {k!r} ({lo:g}-{hi:g}) reaches above 0.5 cycles per "
+                             "sample, the highest frequency of any sampled signal: it looks like a "
+                             "band in Hz; give fs= (the sampling rate in Hz)")
+    order = sorted(out, key=lambda k: out[k])
+    widest = order[0]
+    for k in order[1:]:
+        lo, hi = out[k]
+        if lo < out[widest][1]:
+            a, b = out[widest], out[k]
+            fix = (f"split {widest!r} around {k!r}, or summarise them in separate calls"
+                   if hi <= a[1] else f"make them adjacent, e.g. {widest!r} ending where {k!r} "
+                   "starts")
+            raise ValueError(
+                f"{name} overlap: {widest!r} ({a[0]:.3g}-{a[1]:.3g} {unit}) and {k!r} "
+                f"({b[0]:.3g}-{b[1]:.3g} {unit}) share {lo:.3g}-{min(a[1], hi):.3g} {unit}; every "
+                "coefficient must fall in one band (else it is counted twice, shares no longer add "
+                f"up and a band outranks the bands inside it): {fix}")
+        if hi > out[widest][1]:
+            widest = k
+    freqs = np.asarray(frequencies, dtype=float)
+    member = band_membership(freqs, out)
+    for k, col in zip(out, member.T, strict=True):
+        if not col.any():
+            raise ValueError(_empty_band(f"{name}: band {k!r}", *out[k], freqs, unit)
+                             + " (a band without a coefficient has nothing to score)")
+    outside = member.sum(1) == 0
+    if outside.any():
+        warnings.warn(
+            f"{name} leave {int(outside.sum())} of {freqs.size} frequency bins in no band "
+            f"({_ranges(freqs[outside])} {unit}): their relevance is in no row, and share and rank "
+            "compare the given bands only; add bands that cover them to compare with the whole "
+            "spectrum", UserWarning, stacklevel=stacklevel + 1)
+    return out
 
 
 def band_attributions(
