@@ -108,13 +108,13 @@ def test_a_band_without_a_coefficient_of_a_short_series_averages_the_others():
     # fs 1: the 16-sample series' rFFT bins are 1/16 apart, so the band of the 64-sample series'
     # lowest bins (1/64..1/32) holds no bin of it; the band's mean is the long series' alone
     long_, short = np.ones((1, 33)), np.full((1, 9), 5.0)
-    bands = {"low": (1 / 64, 1 / 32), "all": (0.0, 0.5)}
+    bands = {"DC": (0.0, 1 / 64), "low": (1 / 64, 1 / 32), "rest": (1 / 32, 0.5)}
     df = summarize({"m": [long_, long_, short]}, [0, 0, 0], domain="fft", length=[64, 64, 16],
                    fs=1.0, bands=bands, additive={"m": False})
     low = df[df["band"] == "low"].iloc[0]
     assert low["n_inputs"] == 2 and low["relevance"] == 1.0
-    every = df[df["band"] == "all"].iloc[0]
-    assert every["n_inputs"] == 3 and np.isclose(every["relevance"], 7 / 3)
+    rest = df[df["band"] == "rest"].iloc[0]
+    assert rest["n_inputs"] == 3 and np.isclose(rest["relevance"], 7 / 3)
 
 
 def test_band_intervention_takes_series_of_unequal_length():

@@ -196,20 +196,21 @@ def _summary():
 
 
 def test_references_never_count_as_agreement():
-    from freqxai.runner.html import _answer_rows, class_answers
+    from freqxai.answer import answer
+    from freqxai.runner.html import _answer_rows
 
-    domain, answers = class_answers(_summary())
-    up, down = answers
-    assert domain == "fft"
-    assert (up["band"], up["agree"], up["n_methods"]) == ("4–8 Hz", ["freqrise", "gxi"], 2)
-    assert up["significant"] == ["freqrise", "gxi"]
-    assert up["references"] == {"random": "16–32 Hz"}  # shown apart, never in the agreement
-    # no band raises the class for any method: said so, not a band picked from the noise
-    assert down["band"] is None and down["no_positive"] == ["freqrise", "gxi"]
-    header, rows = _answer_rows(answers)
-    agree = header.index("methods that rank it first")
-    assert "random" not in rows[0][agree] and "2 of 2" in rows[0][agree]
-    assert "no method finds a band" in rows[1][agree]
+    table = _summary()
+    rows = answer(table)
+    up, down = rows.to_dict("records")
+    assert (up["band"], up["methods"], up["n_counted"]) == ("4-8 Hz", "freqrise, gxi", 2)
+    assert up["significant_for"] == "freqrise, gxi"
+    assert up["reference_bands"] == "random: 16-32 Hz"  # shown apart, never in the agreement
+    # every method's relevance is negative for "down": the band that lowers it most is named
+    assert down["direction"] == "lowers" and down["band"]
+    header, cells = _answer_rows(rows, table, "fft")
+    agree = header.index("methods that name it")
+    assert "random" not in cells[0][agree] and "2 of 2" in cells[0][agree]
+    assert "lowers the score" in cells[1][1]
 
 
 IMPORTS = [  # (module, module it must not import): the report's modules import one way

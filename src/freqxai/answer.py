@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ANSWER_COLUMNS", "CONFIDENCE", "answer", "answer_lines", "method_bands",
-           "binomial_sf", "fisher_less", "wilson_interval"]
+           "read_answer_csv", "binomial_sf", "fisher_less", "wilson_interval"]
 
 ANSWER_COLUMNS = [
     "class", "band", "label", "low_hz", "high_hz", "unit", "direction", "confidence", "methods",
@@ -60,6 +60,10 @@ ANSWER_COLUMNS = [
     "chance", "chance_p_value", "kept_accuracy", "kept_low", "kept_high", "removed_accuracy",
     "removed_low", "removed_high", "removed_p_value", "why",
 ]
+# the columns that hold text (the others are numbers, NaN where the evidence is missing)
+TEXT_COLUMNS = ["class", "band", "label", "unit", "direction", "confidence", "methods",
+                "significant_for", "not_counted", "other_bands", "reference_bands",
+                "amplitude_band", "why"]
 CONFIDENCE = ("confirmed", "supported", "weak", "none")
 ALPHA = 0.05
 # the reference that ranks bands by the input's own amplitude (its top band is the loudest)
@@ -310,16 +314,18 @@ def _class_answer(cls: Any, rows: Any, tops: Any, excluded: dict[str, str], k_cl
 def _confidence(row: dict, agree: list[str], counted: list[str], recognised: bool | None,
                 drop_p: float | None, alpha: float, loudest: bool) -> tuple[str, str]:
     """The confidence label and its one-sentence reason (module notes)."""
-    n_sig = f"{row['n_signals']} signals"
+    signals = f"{row['n_signals']} signals"
     if recognised is False:
         return "none", (f"no answer: the model does not recognise this class (accuracy "
-                        f"{row['accuracy']:.2f} on {n_sig}, chance {row['chance']:.2f}, "
+                        f"{row['accuracy']:.2f} on {signals}, chance {row['chance']:.2f}, "
                         f"p = {row['chance_p_value']:.2g})")
     majority = 2 * len(agree) >= len(counted)
-    agreed = f"{len(agree)} of {len(counted)} methods name it"
+    n_sig = len([m for m in row["significant_for"].split(", ") if m])
+    agreed = (f"{len(agree)} of {len(counted)} methods name it"
+              + (f", significant for {n_sig}" if n_sig else ", significant for none"))
     if drop_p is not None:
         drop = (f"removing it takes accuracy from {row['accuracy']:.2f} to "
-                f"{row['removed_accuracy']:.2f} on {n_sig}")
+                f"{row['removed_accuracy']:.2f} on {signals}")
         if drop_p < alpha and majority:
             return "confirmed", f"{agreed}, and {drop} (p = {drop_p:.2g})"
         if drop_p >= alpha:
@@ -352,8 +358,23 @@ def band_label(row: Any, unit: str) -> str:
     """A band's name with its edges when the name does not give them (DC, EEG names)."""
     name = str(row["band"])
     if unit and name.endswith(unit):
-        return name.replace("-", "–")
+        return name
     return f"{name} ({float(row['low_hz']):.3g}–{float(row['high_hz']):.3g} {unit})"
+
+
+def read_answer_csv(path: Any) -> Any:
+    """An ``answer.csv`` read back as :func:`answer` returned it (text columns as text, ``band``
+    None where no band was named)."""
+    import pandas as pd
+
+    rows = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
+    missing = sorted(set(ANSWER_COLUMNS) - set(rows.columns))
+    if missing:
+        raise ValueError(f"{path} is not an answer.csv written by freqxai: it lacks {missing}")
+    for c in TEXT_COLUMNS:
+        rows[c] = rows[c].fillna("")
+    rows["band"] = rows["band"].astype(object).where(rows["band"] != "", None)
+    return rows
 
 
 def answer_lines(rows: Any) -> list[str]:
@@ -364,7 +385,8 @@ def answer_lines(rows: Any) -> list[str]:
     """
     lines = []
     for r in rows.to_dict("records"):
-        if r["band"] is None or (isinstance(r["band"], float) and np.isnan(r["band"])):
+        if r["band"] is None or r["band"] == "" or (isinstance(r["band"], float)
+                                                    and np.isnan(r["band"])):
             lines.append(f"{r['class']}: no band [none] ({r['why']})")
             continue
         if r["confidence"] == "none":  # the model does not recognise the class: no answer

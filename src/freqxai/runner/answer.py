@@ -11,9 +11,11 @@ import numpy as np
 
 from .store import ResultStore, unit_name
 
-__all__ = ["run_summary", "write_summary", "band_interventions", "SUMMARY_NAME"]
+__all__ = ["run_summary", "write_summary", "band_interventions", "not_counted", "run_answer",
+           "write_answer", "read_answer", "SUMMARY_NAME", "ANSWER_NAME"]
 
 SUMMARY_NAME = "summary.csv"
+ANSWER_NAME = "answer.csv"  # one row per class (freqxai.answer): the terminal, page and md read it
 
 
 def run_summary(store: ResultStore) -> Any:
@@ -39,6 +41,13 @@ def run_summary(store: ResultStore) -> Any:
     eeg = cfg.get("eeg")
     if eeg is None:
         eeg = is_eeg_montage(channels)
+    if eeg and fs is None:  # EEG bands are in Hz: without a sampling rate, octaves per sample
+        import warnings
+
+        warnings.warn("the data is EEG but has no sampling rate, so the summary uses DC and "
+                      "octaves in cycles per sample instead of the EEG bands; give --fs to get "
+                      "them", UserWarning, stacklevel=2)
+        eeg = False
     params = cfg.get("domain_params") or {"stft": cfg.get("stft") or {}}
     domains = {d: get_domain(d, **params.get(d, {})) for d in cfg["domains"]}
     relevance, errors = {}, {}
@@ -78,6 +87,8 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     intervening on that class's test signals (:func:`freqxai.summary.band_intervention`): the
     accuracy with only the band kept, and with it removed. Stored with the run, so the summary and
     report can say whether the answer holds without the model."""
+    import pandas as pd
+
     from ..summary import band_intervention
 
     df = run_summary(store)
@@ -87,7 +98,12 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     labels = {str(c): c for c in np.unique(y)}
     names = _names(store.read_attrs().get("class_names"))
     labels.update({names[c]: c for c in np.unique(y) if c < len(names)})
-    top = df[(df["rank"] == 1) & (df["channel"] == "all") & ~df["reference"]]
+    from ..answer import method_bands
+
+    # every band an answer can name: each method's band per class in every domain (the rule of
+    # freqxai.answer: largest absolute relevance), references excluded
+    top = pd.concat([method_bands(df, domain=d) for d in dict.fromkeys(df["domain"])])
+    top = top[~top["reference"].astype(bool)] if len(top) else top
     out = []
     for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows():
         c = labels[str(cls)]
@@ -99,6 +115,69 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
         out.append({"class": str(cls), "band": band, "accuracy": r["accuracy"],
                     "kept": r["kept"], "removed": r["removed"]})
     return out
+
+
+def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
+    """The methods that failed their own checks on most inputs of this run, in ``domain``, with
+    the reason (:data:`~freqxai.runner.compute.SELF_CHECKS`: FreqRISE's split halves that never
+    agreed, LRP relevance that is not conserved); the answer lists them and does not count them.
+    """
+    from .compute import SELF_CHECKS
+
+    cfg = store.read_config()
+    done = store.completed_units()
+    out: dict[str, str] = {}
+    for method in cfg["methods"]:
+        name = unit_name(method, domain)
+        if name not in done:
+            continue
+        shapes = store.unit_shapes(name)
+        for key, reason in SELF_CHECKS.items():
+            if key not in shapes:
+                continue
+            passed = np.asarray(store.read_unit(name, [key])[key], dtype=float)
+            passed = passed[np.isfinite(passed)]
+            failed = int((passed < 0.5).sum())
+            if len(passed) and 2 * failed > len(passed):
+                out[method] = f"{reason} on {failed} of {len(passed)} inputs"
+    return out
+
+
+def run_answer(store: ResultStore, table: Any) -> Any:
+    """The run's answer per class (:func:`freqxai.answer.answer`) from its summary ``table``, in
+    the report's domain, with the methods that failed their own checks not counted and chance at
+    one over the model's number of classes."""
+    from ..answer import answer
+    from .tables import answer_domain
+
+    domains = list(dict.fromkeys(table["domain"])) if len(table) else []
+    domain = answer_domain(domains)
+    if domain is None:
+        return answer(table)
+    attrs = store.read_attrs()
+    names = _names(attrs.get("class_names"))
+    y = np.asarray(store.read_data("y")).astype(int)
+    n_classes = max(len(names), int(y.max()) + 1 if len(y) else 0, 2)
+    return answer(table, domain=domain, not_counted=not_counted(store, domain),
+                  n_classes=n_classes)
+
+
+def write_answer(run_dir: Path, rows: Any) -> Path:
+    """``answer.csv`` (atomically): one row per class, :data:`freqxai.answer.ANSWER_COLUMNS`."""
+    from .._io import atomic_path
+
+    path = Path(run_dir) / ANSWER_NAME
+    with atomic_path(path) as tmp:
+        rows.to_csv(tmp, index=False, float_format="%.6g")
+    return path
+
+
+def read_answer(run_dir: Path) -> Any:
+    """The ``answer.csv`` of a run (None where the run has none: written by an older version)."""
+    from ..answer import read_answer_csv
+
+    path = Path(run_dir) / ANSWER_NAME
+    return read_answer_csv(path) if path.is_file() else None
 
 
 def write_summary(run_dir: Path, df: Any) -> Path:

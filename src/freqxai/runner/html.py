@@ -29,7 +29,7 @@ from .._io import atomic_path
 from .store import ResultStore
 from .tables import CERTAINTY_NOTE, answer_domain, certainty_rows, metric_columns
 
-__all__ = ["write_html_report", "class_answers"]
+__all__ = ["write_html_report"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1320px;color:#222;padding:.4em 1.2em}
@@ -135,176 +135,109 @@ def _fmt(mean: float, sem: float) -> str:
 
 # -- the answer ---------------------------------------------------------------------------------
 
-def _band_text(row: Any, unit: str) -> str:
-    """A band's name with its edges when the name does not give them (DC, EEG names)."""
-    name = str(row["band"])
-    if unit and name.endswith(unit):
-        return name.replace("-", "–")
-    return f"{name} ({row['low_hz']:.3g}–{row['high_hz']:.3g} {unit})".replace(" )", ")")
-
-
-def _votes(group) -> tuple[Any, dict[str, list[str]], dict[str, str]]:
-    """For the rows of one domain, class and channel: the band most methods rank first (ties:
-    more significant, then the lower band), the methods per first-ranked band and the methods
-    with no band of positive relevance."""
-    pos = group[(group["rank"] == 1) & (group["relevance"] > 0)]
-    votes = pos.groupby("band", sort=False)["method"].agg(list).to_dict()
-    none = sorted(set(group["method"]) - set(pos["method"]), key=list(group["method"]).index)
-    if not votes:
-        return None, {}, {m: "" for m in none}
-    order = list(dict.fromkeys(group["band"]))
-    best = max(sorted(votes, key=order.index),
-               key=lambda b: (len(votes[b]), int(pos[pos["band"] == b]["significant"].sum())))
-    return best, votes, {m: "" for m in none}
-
-
-def class_answers(df: Any, domain: str | None = None) -> tuple[str | None, list[dict]]:
-    """Per class, what the summary table says (channel ``all``): the band most methods rank
-    first, the methods that agree, those for which it is significant, the other methods' top
-    bands, the references' top bands (never counted as agreement), the top band in every other
-    domain, and the intervention check when the run stored one.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        A :func:`freqxai.summary.summarize` table.
-    domain : str, optional
-        The domain to answer in (default ``fft`` when present, else the first).
-
-    Returns
-    -------
-    domain, list of dict
-        The domain used (None for an empty table) and one dict per class in table order.
-    """
-    if df is None or len(df) == 0:
-        return None, []
-    rows = df[df["channel"] == "all"]
-    domains = list(dict.fromkeys(rows["domain"]))
-    if not domains:
-        return None, []
-    domain = domain if domain in domains else answer_domain(domains)
-    unit = str(df.attrs.get("frequency_unit") or (rows["unit"].iloc[0] if "unit" in rows else ""))
-    out = []
-    for cls in dict.fromkeys(rows["class"]):
-        at = rows[rows["class"] == cls]
-        here = at[at["domain"] == domain]
-        methods = here[~here["reference"].astype(bool)]
-        refs = here[here["reference"].astype(bool)]
-        best, votes, none = _votes(methods)
-        entry: dict[str, Any] = {"class": str(cls), "band": None, "agree": [], "significant": [],
-                                 "n_methods": int(methods["method"].nunique()), "others": {},
-                                 "no_positive": list(none), "references": {}, "domains": {},
-                                 "check": None}
-        if best is not None:
-            row = methods[methods["band"] == best].iloc[0]
-            entry["band"] = _band_text(row, unit)
-            entry["agree"] = votes[best]
-            top = methods[(methods["band"] == best) & methods["method"].isin(votes[best])]
-            entry["significant"] = list(top[top["significant"].astype(bool)]["method"])
-            entry["others"] = {m: _band_text(methods[methods["band"] == b].iloc[0], unit)
-                               for b, ms in votes.items() if b != best for m in ms}
-            checked = at[(at["band"] == best) & np.isfinite(at["removed_accuracy"].astype(float))
-                         ] if "removed_accuracy" in at else at.iloc[:0]
-            if len(checked):
-                c = checked.iloc[0]
-                entry["check"] = (float(c["accuracy"]), float(c["kept_accuracy"]),
-                                  float(c["removed_accuracy"]))
-        for ref, group in refs.groupby("method", sort=False):
-            b, _, _ = _votes(group.assign(reference=False))
-            if b is not None:
-                entry["references"][ref] = _band_text(group[group["band"] == b].iloc[0], unit)
-        for other in domains:
-            if other == domain:
-                continue
-            g = at[(at["domain"] == other) & ~at["reference"].astype(bool)]
-            b, v, _ = _votes(g)
-            if b is not None:
-                entry["domains"][other] = (_band_text(g[g["band"] == b].iloc[0], unit),
-                                           len(v[b]), int(g["method"].nunique()))
-        out.append(entry)
-    return domain, out
-
-
-def _answer_rows(answers: list[dict], survivors: frozenset | set = frozenset()
+def _answer_rows(rows: Any, table: Any, domain: str, survivors: frozenset | set = frozenset()
                  ) -> tuple[list[str], list[list[str]]]:
-    """Header and escaped HTML cells of the answer table; methods in ``survivors`` (their
-    explanation survives the sanity checks) are marked ⚠."""
-    other_domains = list(dict.fromkeys(d for a in answers for d in a["domains"]))
-    checks = any(a["check"] for a in answers)
-    header = ["class", "band that drives it", "methods that rank it first", "significant for"]
-    header += [f"top band in {d}" for d in other_domains]
-    header += ["other methods' top band"] + (["check: accuracy (all / band only / "
-                                              "band removed)"] if checks else [])
-    header += ["references' top band (not findings)"]
+    """Header and escaped HTML cells of the answer table, one row per class of the answer
+    (:func:`freqxai.answer.answer`, the rows ``answer.csv`` holds); methods in ``survivors``
+    (their explanation survives the sanity checks) are marked ⚠."""
+    from ..answer import answer
+
+    other_domains = [d for d in dict.fromkeys(table["domain"]) if d != domain]
+    elsewhere = {d: answer(table, domain=d).set_index("class") for d in other_domains}
+    checks = rows["removed_accuracy"].notna().any() if len(rows) else False
+    header = ["class", "band that drives it", "confidence", "why", "methods that name it",
+              "significant for"]
+    header += [f"band in {d}" for d in other_domains]
+    header += ["other methods' bands"]
+    header += ["accuracy / only the band / without it (95 % CI)"] if checks else []
+    header += ["references (not findings)"]
     out = []
-    for a in answers:
-        if a["band"] is None:
-            cells = [f"<b>{_e(a['class'])}</b>", "none",
-                     "no method finds a band that raises this class's score", "–"]
-        else:
-            sig = a["significant"]
-            not_sig = [m for m in a["agree"] if m not in sig]
-            marked = [_e(m) + (" ⚠" if m in survivors else "") for m in a["agree"]]
-            alone = bool(a["agree"]) and all(m in survivors for m in a["agree"])
-            cells = [f"<b>{_e(a['class'])}</b>", _e(a["band"]),
-                     f"{len(a['agree'])} of {a['n_methods']}: {', '.join(marked)}"
-                     + (" <b>(all survive: no evidence about the model)</b>" if alone else ""),
-                     (f"{len(sig)} of {len(a['agree'])}" if sig else "none")
-                     + (f" (not {_e(', '.join(not_sig))})" if sig and not_sig else "")]
+    for r in rows.to_dict("records"):
+        named = bool(r["band"])
+        marked = [_e(m) + (" ⚠" if m in survivors else "")
+                  for m in filter(None, str(r["methods"]).split(", "))]
+        band = (f"{_e(r['label'])}, {_e(r['direction'])} the score" if named else "none")
+        cells = [f"<b>{_e(r['class'])}</b>", band, f"<b>{_e(r['confidence'])}</b>",
+                 _e(r["why"]),
+                 (f"{len(marked)} of {r['n_counted']}: {', '.join(marked)}" if named else "–")
+                 + (f"<br><i>not counted: {_e(r['not_counted'])}</i>" if r["not_counted"]
+                    else ""),
+                 _e(r["significant_for"]) or "none"]
         for d in other_domains:
-            band, n, total = a["domains"].get(d, ("–", 0, 0))
-            cells.append(_e(band) + (f" ({n} of {total})" if total else ""))
-        others = [f"{_e(m)}: {_e(b)}" for m, b in a["others"].items()]
-        others += [f"{_e(m)}: no band raises the class (all relevance ≤ 0)"
-                   for m in a["no_positive"]]
-        cells.append("; ".join(others) or "–")
+            e = elsewhere[d]
+            o = e.loc[r["class"]] if r["class"] in e.index else None
+            cells.append("–" if o is None or not o["band"] else
+                         f"{_e(o['label'])} ({o['methods'].count(',') + 1} of {o['n_counted']})")
+        cells.append(_e(r["other_bands"]) or "–")
         if checks:
-            c = a["check"]
-            cells.append("–" if c is None else _check_text(*c))
-        refs = [f"{_e(r)}: {_e(b)}" + (" (the same band)" if b == a["band"] else "")
-                for r, b in a["references"].items()]
-        cells.append("; ".join(refs) or "–")
+            cells.append(_check_text(r))
+        refs = _e(r["reference_bands"]) or "–"
+        if named and r["amplitude_band"] == r["band"]:
+            refs += " <b>(the amplitude reference names the same band: the loudest)</b>"
+        cells.append(refs)
         out.append(cells)
     return header, out
 
 
-def _check_text(accuracy: float, kept: float, removed: float) -> str:
-    text = f"{accuracy:.2f} / {kept:.2f} / {removed:.2f}"
-    if accuracy < 0.5:
-        return text + " (too few right to tell)"
-    if removed < accuracy - 0.05:
-        return text + " (removing it costs accuracy)"
-    return text + " (removing it costs nothing: the class does not rest on it)"
+def _check_text(r: dict) -> str:
+    """The intervention's accuracies with the Wilson intervals of the kept / removed shares."""
+    if not np.isfinite(float(r["removed_accuracy"] if r["removed_accuracy"] is not None
+                             else np.nan)):
+        return "–"
+    return (f"{r['accuracy']:.2f} / {r['kept_accuracy']:.2f} "
+            f"[{r['kept_low']:.2f}, {r['kept_high']:.2f}] / {r['removed_accuracy']:.2f} "
+            f"[{r['removed_low']:.2f}, {r['removed_high']:.2f}] on {int(r['n_signals'])} signals"
+            f" (p = {r['removed_p_value']:.2g})")
 
 
-def _answer_section(answer: Any, figures: dict[str, Path], warns: list[str]) -> tuple[str, str]:
-    """The first section, and the domain it answers in."""
-    domain, answers = class_answers(answer)
+def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
+                    rows: Any = None) -> tuple[str, str]:
+    """The first section, and the domain it answers in: the answer per class (``rows``, from
+    :func:`freqxai.answer.answer`; computed from ``table`` when not given)."""
     alert = (f'<p class="warn">This run raised {len(warns)} warning{"s" * (len(warns) != 1)}: '
              'see <a href="#warnings">Warnings</a>.</p>' if warns else "")
+    sel = table[table["channel"] == "all"] if table is not None and len(table) else None
+    domain = answer_domain(list(dict.fromkeys(sel["domain"]))) if sel is not None else None
     if domain is None:
         return ("<section id='answer'><h2>Answer</h2><p>No domain of this run has a frequency "
                 "axis, so no band can be named; the class-average maps below show the relevance "
                 f"per coefficient.</p>{alert}</section>"), ""
-    flag = answer["survives_randomization"] if "survives_randomization" in answer else None
-    survivors = set() if flag is None else set(answer[  # in the answer's domain
-        flag.fillna(False).astype(bool) & ~answer["reference"].astype(bool)
-        & (answer["domain"] == domain)]["method"])
-    header, rows = _answer_rows(answers, survivors)
-    if survivors & {m for a in answers for m in a["agree"]}:
+    if rows is None:
+        from ..answer import answer
+
+        rows = answer(table, domain=domain)
+    flag = table["survives_randomization"] if "survives_randomization" in table else None
+    survivors = set() if flag is None else set(table[  # in the answer's domain
+        flag.fillna(False).astype(bool) & ~table["reference"].astype(bool)
+        & (table["domain"] == domain)]["method"])
+    header, cells = _answer_rows(rows, table, domain, survivors)
+    named = {m for ms in rows["methods"] for m in str(ms).split(", ") if m}
+    if survivors & named:
         alert += ("<p class='warn'>⚠ survives the sanity checks: the method's explanation "
                   "stays similar when the model's weights are randomized (or it is retrained "
                   "on permuted labels), so its agreement does not show what the model uses; see "
                   "<a href='#sanity'>Sanity checks</a>.</p>")
+    loud = [r["class"] for r in rows.to_dict("records")
+            if r["band"] and r["amplitude_band"] == r["band"]]
+    if loud:
+        alert += ("<p class='warn'>For " + _e(", ".join(loud)) + " the amplitude reference, "
+                  "which never reads the model, names the same band: it is the signals' loudest, "
+                  "so the maps may only mirror the input; only removing the band (the "
+                  "intervention) can confirm it.</p>")
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f'<td{" class=band" if i == 1 else ""}>{c}</td>'
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+                                    for i, c in enumerate(r)) + "</tr>" for r in cells)
     fig = figures.get(f"answer_{domain}")
     image = _img(fig, f"class x band heatmap per method, {domain} domain") if fig else ""
-    n = int(answer["n_inputs"].max()) if "n_inputs" in answer else 0
-    lead = (f"Per class, the frequency band that most methods rank first in the {_e(domain)} "
-            "domain (all channels), over each class's test signals"
-            + (f" (up to {n} per class)" if n else "") + ". References never count as agreement.")
+    n = int(table["n_inputs"].max()) if "n_inputs" in table else 0
+    lead = (f"Per class, the frequency band with the largest contribution to the decision "
+            f"(either way) in the {_e(domain)} domain (all channels), over each class's test "
+            "signals" + (f" (up to {n} per class)" if n else "") + ". Only methods that read the "
+            "model and passed their own checks count; references never do. Confidence: "
+            "<i>confirmed</i> (most methods name it and removing it costs accuracy "
+            "significantly), <i>supported</i> (most name it, no intervention ran), <i>weak</i> "
+            "(a minority, the loudest band only, or removing it costs nothing significant), "
+            "<i>none</i> (the model does not recognise the class above chance).")
     section = (f"<section id='answer'><h2>Answer: which frequency bands drive each class</h2>"
                f"<p class='note'>{lead}</p>{alert}"
                f"<table class='answer'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
@@ -602,7 +535,7 @@ def _figure_section(sid: str, title: str, figures: list[Path], alt: str, intro: 
 
 
 def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
-                      figures: list[Path], answer: Any = None) -> Path:
+                      figures: list[Path], answer: Any = None, answer_rows: Any = None) -> Path:
     """Write ``run_dir/report.html`` and return its path.
 
     Parameters
@@ -618,6 +551,9 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
         ``examples_<domain>``); any other is shown at the end.
     answer : pandas.DataFrame, optional
         The run's summary table (:func:`~freqxai.runner.answer.run_summary`).
+    answer_rows : pandas.DataFrame, optional
+        The run's answer per class (:func:`~freqxai.runner.answer.run_answer`, ``answer.csv``);
+        computed from ``answer`` when not given.
     """
     from ..explainers import explainer_class
 
@@ -632,7 +568,7 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
         v = attrs.get(key)
         return ", ".join(json.loads(v)) if isinstance(v, str) and v.startswith("[") else (v or "–")
 
-    answer_html, domain = _answer_section(answer, by_stem, warns)
+    answer_html, domain = _answer_section(answer, by_stem, warns, answer_rows)
     used = {f"answer_{d}" for d in cfg["domains"]}
     scores = _scores_section(rows, cfg, by_stem, refs)
     used |= {s for s in by_stem if s.split("_")[0] in ("deletion", "insertion")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,8 @@ def _fmt(mean: float, sem: float) -> str:
     return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {sem:.3f}"
 
 
-def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, Path]:
+def _write_tables(run_dir: Path, rows: list[dict], attrs: dict, per_class: Any = None
+                  ) -> tuple[Path, Path]:
     cfg = json.loads(attrs["config"])
     preamble = (
         f"Run: dataset `{cfg['dataset']}`"
@@ -86,6 +88,11 @@ def _write_tables(run_dir: Path, rows: list[dict], attrs: dict) -> tuple[Path, P
         f"{accuracy_text(attrs.get('test_accuracy'))}, seed {cfg['seed']}, "
         f"freqxai {attrs.get('freqxai_version')}. Mean ± standard error."
     )
+    if per_class is not None and len(per_class):  # the answer first, as on the page (answer.csv)
+        from ..answer import answer_lines
+
+        preamble += ("\n\nWhich band drives each class (answer.csv):\n\n"
+                     + "\n".join(f"- {line}" for line in answer_lines(per_class)))
     columns = metric_columns(cfg["metrics"])
     header = ["method", "domain"] + [f"{c} {d}" for c, _, d in columns]
     cells = [[r["method"], r["domain"]] + [_fmt(r[k], r[k + "_sem"]) for _, k, _ in columns]
@@ -597,7 +604,7 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
         raise ValueError(f"{run_dir} is an unfinished run ({len(missing)} of "
                          f"{len(cfg['methods']) * len(cfg['domains'])} method x domain results "
                          "missing); run the same 'freqxai run' command to resume it, then report")
-    from .answer import run_summary, write_summary
+    from .answer import run_answer, run_summary, write_answer, write_summary
 
     for stale in ("classes_*.png", "class_profiles_*.png"):  # figures of earlier versions
         for path in run_dir.glob(stale):
@@ -607,12 +614,15 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
         rows = summary_rows(store)
         answer = run_summary(store)  # the one band table: summary.csv, the page, the terminal
         summary_path = write_summary(run_dir, answer)
-        csv_path, md_path = _write_tables(run_dir, rows, attrs)
+        per_class = run_answer(store, answer)  # THE answer: answer.csv, page, terminal, md
+        answer_path = write_answer(run_dir, per_class)
+        csv_path, md_path = _write_tables(run_dir, rows, attrs, per_class)
         figures = _write_figures(run_dir, store, attrs, answer)
         from .html import write_html_report
 
-        html = write_html_report(run_dir, store, rows, figures, answer)
+        html = write_html_report(run_dir, store, rows, figures, answer, per_class)
     except KeyError as err:  # a dataset, attribute or setting the file should hold is missing
         raise store.damaged(f"{err} is missing") from err
     return {"csv": csv_path, "markdown": md_path, "html": html, "summary": summary_path,
+            "answer": answer_path,
             **{p.stem: p for p in figures}}
