@@ -178,3 +178,82 @@ def test_a_subclass_of_an_aeon_estimator_reads_the_aeon_layout():
         pass
 
     assert _is_aeon(Mine()) and _is_aeon(DummyClassifier())
+
+
+# ---- issue 25: estimators that lie, layouts they cannot read, fixed-length models -------------
+
+class _Scaled(LogisticRegression):
+    """predict_proba times ``factor`` plus ``shift`` (rows that are no probabilities)."""
+
+    def __init__(self, factor=2.0, shift=0.0, max_iter=2000):
+        super().__init__(max_iter=max_iter)
+        self.factor, self.shift = factor, shift
+
+    def predict_proba(self, X):
+        return super().predict_proba(X) * self.factor + self.shift
+
+
+def _fitted(estimator):
+    X, y = _tones(40)
+    return estimator.fit(X[:, 0], y)
+
+
+# (id, model, fragments of the message)
+NOT_PROBABILITIES = [
+    ("rows summing to 2", lambda: _fitted(_Scaled(2.0)), ("_Scaled.predict_proba", "row 0", "sum 2")),
+    ("negative entries", lambda: _fitted(_Scaled(3.0, -1.0)), ("_Scaled.predict_proba", "row ", "[0, 1]")),
+    ("a NumpyModel's rows summing to 3",
+     lambda: NumpyModel(lambda a: np.ones((len(a), 3))), ("the function", "sum 3", "output_kind")),
+    ("a NumpyModel's binary probability above 1",
+     lambda: NumpyModel(lambda a: np.full(len(a), 1.5)), ("the function", "[1.5]", "output_kind")),
+]
+
+
+@pytest.mark.parametrize("make, fragments", [c[1:] for c in NOT_PROBABILITIES],
+                         ids=[c[0] for c in NOT_PROBABILITIES])
+def test_probabilities_that_are_not_probabilities_are_refused(make, fragments):
+    X, _ = _tones(4, seed=1)
+    with pytest.raises(ValueError, match="not class probabilities") as info:
+        FreqRISE(make()).attribute(X, n_masks=8)
+    assert all(f in str(info.value) for f in fragments), str(info.value)
+
+
+def test_probabilities_and_declared_scores_still_run():
+    X, _ = _tones(4, seed=1)
+    assert FreqRISE(_fitted(_Scaled(1.0))).attribute(X, n_masks=8).shape == (4, 1, LENGTH // 2 + 1)
+    scores = NumpyModel(lambda a: np.ones((len(a), 3)), output_kind="scores")
+    assert FreqRISE(scores).attribute(X, n_masks=8).shape == (4, 1, LENGTH // 2 + 1)
+
+
+def test_a_scikit_learn_estimator_forced_channels_first_names_the_layout():
+    X, y = _tones(40)
+    flat = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[:, 0], y)
+    for model, fragment in ((EstimatorModel(flat, layout="channels_first"), "leave layout out"),
+                            (NumpyModel(flat.predict_proba), "use layout='flat'")):
+        with pytest.raises(ValueError, match="layout='channels_first'") as info:
+            FreqRISE(model).attribute(X[:4], n_masks=8)
+        assert fragment in str(info.value) and "Found array with dim 3" in str(info.value)
+    assert FreqRISE(EstimatorModel(flat)).attribute(X[:4], n_masks=8).shape == (4, 1, 33)
+
+
+class _FixedLength(torch.nn.Module):
+    """Flatten, then Linear: reads signals of ``length`` samples only."""
+
+    def __init__(self, channels=2, length=64):
+        super().__init__()
+        self.fc = torch.nn.Linear(channels * length, 3)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+@pytest.mark.parametrize("method", ["freqrise", "ig", "random"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_fixed_length_model_given_another_length_names_both(method, channels):
+    model = _FixedLength(channels, 64).eval()
+    x = torch.randn(2, channels, 100)
+    with pytest.raises(ValueError, match="cannot read signals of length 100") as info:
+        get_explainer(method, model).attribute(x, target=0)
+    message = str(info.value)
+    assert "one fixed length (64 samples" in message and "mat1 and mat2" in message, message
+    assert get_explainer(method, model).attribute(x[..., :64], target=0) is not None

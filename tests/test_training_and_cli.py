@@ -1,5 +1,6 @@
 import csv
 
+import pytest
 import torch
 
 from freqxai.cli import main
@@ -47,3 +48,47 @@ def test_cli_reports_unwritable_output(tmp_path, capsys):
     rc = main(["quickstart", "--out", str(blocker / "sub"), "--quiet"])
     assert rc == 2
     assert "not writable" in capsys.readouterr().err
+
+
+def _fsdd(path):
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "w") as f:
+        f["signals"] = np.random.default_rng(0).standard_normal((12, 1, 8000)).astype(np.float32)
+        f["digit"] = np.arange(12) % 10
+        f["gender"] = np.zeros(12, dtype=np.int64)
+        f["speaker"] = np.arange(12) % 3
+        f.attrs["dataset"] = "fsdd"
+        f.attrs["fs"] = 8000
+    return path
+
+
+# (id, the --weights file's bytes or what torch.save writes, fragments of the one line)
+BAD_WEIGHTS = [
+    ("garbage", b"garbage bytes, not a torch file",
+     ("w.pt is not a readable state dict", "expected AudioNet weights for digit",
+      "'freqxai train fsdd'")),
+    ("empty", b"", ("w.pt is not a readable state dict",)),
+    ("a list", [1, 2, 3], ("w.pt does not hold AudioNet weights", "not a state dict")),
+]
+
+
+@pytest.mark.parametrize("content, fragments", [c[1:] for c in BAD_WEIGHTS],
+                         ids=[c[0] for c in BAD_WEIGHTS])
+def test_fsdd_weights_that_are_no_audionet_state_dict_fail_in_one_line(tmp_path, capsys, content,
+                                                                       fragments):
+    if isinstance(content, bytes):
+        (tmp_path / "w.pt").write_bytes(content)
+    else:
+        torch.save(content, tmp_path / "w.pt")
+    out = tmp_path / "run"
+    rc = main(["run", "fsdd", "--data", str(_fsdd(tmp_path / "fsdd.h5")), "--weights",
+               str(tmp_path / "w.pt"), "--n-test", "2", "--methods", "random", "--domains", "fft",
+               "--quiet", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert all(f in err for f in fragments), err
+    assert "file an issue" not in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()

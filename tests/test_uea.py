@@ -64,3 +64,78 @@ def test_freqrise_finds_the_stride_frequency_of_running_and_walking():
         bands, names = band_attributions(rel, freqs, axis=1, reduce="mean")
         lo, hi = (float(v) for v in names[int(bands.mean(0).argmax())].removesuffix(" Hz").split("-"))
         assert lo <= stride <= hi, (name, stride, names)
+
+
+# ---- issue 25: the documented classifiers fit load_uea's data -----------------------------------
+
+KNN = "aeon.classification.distance_based:KNeighborsTimeSeriesClassifier"
+
+
+def _subset(ds, n):
+    """The first ``n`` series of a split (a padded set keeps its lengths)."""
+    from dataclasses import replace
+
+    keep = np.sort(np.concatenate([np.flatnonzero(ds.y == c)[: max(1, n // len(ds.class_names))]
+                                   for c in np.unique(ds.y)]))
+    lengths = None if ds.lengths is None else ds.lengths[keep]
+    return replace(ds, X=ds.X[keep], y=ds.y[keep], lengths=lengths)
+
+
+# (id, set, classifier, series to train on)
+ESTIMATORS = [
+    ("KNN on BasicMotions", "BasicMotions", KNN, 40),
+    ("KNN on JapaneseVowels (unequal lengths)", "JapaneseVowels", KNN, 45),
+    ("LogisticRegression on BasicMotions", "BasicMotions", "sklearn.linear_model:LogisticRegression",
+     40),
+]
+
+
+@pytest.mark.parametrize("name, classifier, n", [c[1:] for c in ESTIMATORS],
+                         ids=[c[0] for c in ESTIMATORS])
+def test_documented_classifiers_fit_float32_uea_data_and_explain(tmp_path, name, classifier, n):
+    from freqxai.runner import RunConfig
+    from freqxai.runner.tasks import _accuracy, _fit_estimator
+
+    train, test = _subset(load_uea(name, "train"), n), _subset(load_uea(name, "test"), 8)
+    assert train.X.dtype == np.float32
+    cfg = RunConfig(dataset="uea", name=name, classifier=classifier, out=str(tmp_path / "out"))
+    model, _, _ = _fit_estimator(cfg, train)
+    acc = _accuracy(model, test.X, test.y, test.lengths)
+    assert 0 <= acc <= 1
+    series = test.series()
+    x = series if isinstance(series, list) else series[:4]
+    relevance = FreqRISE(model).attribute(x[:4], target=0, n_masks=16, seed=0)
+    assert all(r.dtype == np.float32 for r in relevance)
+
+
+def test_a_classifier_whose_fit_raises_is_named_in_one_line(tmp_path, monkeypatch, capsys):
+    from freqxai.cli import main
+
+    (tmp_path / "failing_classifier.py").write_text(
+        "from sklearn.base import BaseEstimator, ClassifierMixin\n\n\n"
+        "class Failing(ClassifierMixin, BaseEstimator):\n"
+        "    def fit(self, X, y):\n"
+        "        raise RuntimeError('cannot fit: out of licences')\n\n"
+        "    def predict_proba(self, X):\n"
+        "        raise AssertionError\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "run"
+    rc = main(["run", "uea", "--name", "BasicMotions", "--classifier", "failing_classifier:Failing",
+               "--n-test", "2", "--methods", "random", "--domains", "fft", "--quiet",
+               "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert err.startswith("freqxai: error: classifier 'failing_classifier:Failing' failed to fit")
+    assert "RuntimeError: cannot fit: out of licences" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_scikit_learn_classifier_runs_from_the_cli(tmp_path, capsys):
+    from freqxai.cli import main
+
+    rc = main(["run", "uea", "--name", "BasicMotions", "--classifier",
+               "sklearn.linear_model:LogisticRegression", "--n-test", "2", "--methods", "random",
+               "--domains", "fft", "--metrics", "complexity", "--quiet", "--out",
+               str(tmp_path / "run")])
+    assert rc == 0, capsys.readouterr().err

@@ -102,20 +102,64 @@ class NumpyModel(nn.Module):
         out = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return torch.from_numpy(np.ascontiguousarray(out)).to(device=x.device, dtype=x.dtype)
 
+    def _apply(self, a: np.ndarray) -> Any:
+        """``function(a)``; a scikit-learn refusal of 3-D input names ``layout``."""
+        try:
+            return self.function(a)
+        except ValueError as err:
+            if a.ndim == 3 and "dim 3" in str(err):  # scikit-learn's check_array
+                raise ValueError(
+                    f"the function reads 2-D (n, features) arrays, but layout='channels_first' "
+                    f"gives it {a.shape}: use layout='flat' (each signal one row of channels * "
+                    f"time features), as scikit-learn estimators read ({err})") from err
+            raise
+
+    def _what(self) -> str:
+        """The function's name in messages."""
+        return "the function (output_kind='probabilities')"
+
     def _call(self, a: np.ndarray) -> np.ndarray:
-        out = np.asarray(self.function(a))
+        out = np.asarray(self._apply(a))
         if out.dtype == object or not np.issubdtype(out.dtype, np.number):
             raise TypeError(f"the classifier returned {out.dtype} values; it must return numbers "
                             "(class probabilities or scores)")
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
         if out.ndim == 1:  # a binary classifier's one score or probability
+            if self.output_kind == "probabilities":
+                self._check_probabilities(out[:, None], binary=True)
             other = 1 - out if self.output_kind == "probabilities" else np.zeros_like(out)
             out = np.stack([other, out], axis=1)
         if out.ndim != 2 or out.shape[0] != a.shape[0]:
             raise ValueError(f"the classifier must return (n, n_classes) for {a.shape[0]} "
                              f"signals, got shape {out.shape}")
+        if self.output_kind == "probabilities":
+            self._check_probabilities(out)
         return out.astype(np.float64, copy=False)
+
+    def _check_probabilities(self, out: np.ndarray, binary: bool = False) -> None:
+        """Raise ``ValueError`` naming the first row of ``out`` that is no probability
+        distribution (a value below 0 or, unless ``binary``, a sum other than 1; a binary
+        probability above 1). Rows with NaN or Inf are left to the explainers' finite check."""
+        values = out.astype(np.float64, copy=False)
+        finite = np.isfinite(values).all(1)
+        tol = 1e-3
+        bad = finite & ((values < -tol).any(1) | (values > 1 + tol).any(1))
+        if not binary:
+            bad |= finite & (np.abs(values.sum(1) - 1) > tol)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            row = np.array2string(values[i], precision=4, separator=", ", threshold=8)
+            what = ("probabilities in [0, 1]" if binary
+                    else "probabilities in [0, 1] that sum to 1")
+            raise ValueError(
+                f"{self._what()} returned row {i} = {row} (sum {values[i].sum():.4g}) for "
+                f"{int(bad.sum())} of {len(values)} signals, which are not class {what}; "
+                f"explanations weighted by them would be meaningless. {self._fix()}")
+
+    def _fix(self) -> str:
+        return ("Return probabilities, or declare what it returns: output_kind='logits' or "
+                "'scores'")
 
     def extra_repr(self) -> str:
         return f"output_kind={self.output_kind!r}, layout={self.layout!r}"
@@ -126,6 +170,17 @@ def is_estimator(model: Any) -> bool:
     ``decision_function`` (scikit-learn, aeon, sktime), rather than a callable model."""
     return (not isinstance(model, nn.Module) and hasattr(model, "fit")
             and (hasattr(model, "predict_proba") or hasattr(model, "decision_function")))
+
+
+def _fitted_dtype(estimator: Any) -> np.dtype:
+    """The floating dtype an estimator was fitted on, where it keeps its training series
+    (aeon's distance-based classifiers keep ``X_``, and their numba distances refuse to compare
+    float32 with float64 series); float64 otherwise."""
+    kept = getattr(estimator, "X_", None)
+    first = kept[0] if isinstance(kept, list | tuple) and kept else kept
+    if isinstance(first, np.ndarray) and first.dtype.kind == "f":
+        return first.dtype
+    return np.dtype(np.float64)
 
 
 def _is_aeon(model: Any) -> bool:
@@ -184,13 +239,47 @@ class EstimatorModel(NumpyModel):
             raise TypeError(f"{type(estimator).__name__} has no {method}; explainers need class "
                             "probabilities (predict_proba) or scores (decision_function)")
         kind: OutputKind = "probabilities" if method == "predict_proba" else "logits"
+        aeon = _is_aeon(estimator)
         super().__init__(getattr(estimator, method), output_kind=kind,
-                         layout=layout or ("channels_first" if _is_aeon(estimator) else "flat"),
-                         batch_size=batch_size)
+                         layout=layout or ("channels_first" if aeon else "flat"),
+                         batch_size=batch_size, dtype=_fitted_dtype(estimator))
         self.estimator = estimator
         self.method = method
+        self._aeon = aeon
         classes = getattr(estimator, "classes_", None)
         self.classes_ = None if classes is None else np.asarray(classes)
+
+    def _what(self) -> str:
+        return f"{type(self.estimator).__name__}.{self.method}"
+
+    def _fix(self) -> str:
+        return (f"Check the estimator's {self.method}, or explain its decision_function "
+                "(EstimatorModel(estimator, method='decision_function'))"
+                if hasattr(self.estimator, "decision_function") and self.method == "predict_proba"
+                else f"Check the estimator's {self.method}")
+
+    def _apply(self, a: np.ndarray) -> Any:
+        """``estimator.method(a)``; a failure on a layout the estimator does not read names
+        ``layout`` and the one it reads."""
+        try:
+            return self.function(a)
+        except Exception as err:
+            name = type(self.estimator).__name__
+            if self.layout == "channels_first" and not self._aeon:
+                raise ValueError(
+                    f"{name} is a scikit-learn estimator, which reads 2-D (n, features) arrays, "
+                    f"but layout='channels_first' gives it {a.shape} signals and it fails "
+                    f"({type(err).__name__}: {str(err).splitlines()[0][:160]}); leave layout out "
+                    "(default 'flat' for scikit-learn: each signal one row of channels * time "
+                    "features), or use layout='channels_first' only with an aeon/sktime "
+                    "estimator") from err
+            if self.layout == "flat" and self._aeon:
+                raise ValueError(
+                    f"{name} is an aeon/sktime estimator, which reads (n, channels, time), but "
+                    f"layout='flat' gives it {a.shape} rows and it fails ({type(err).__name__}: "
+                    f"{str(err).splitlines()[0][:160]}); leave layout out (default "
+                    "'channels_first' for aeon)") from err
+            raise
 
     def extra_repr(self) -> str:
         return f"{type(self.estimator).__name__}.{self.method}, layout={self.layout!r}"

@@ -404,8 +404,12 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         if not path.is_file():
             raise FileNotFoundError(f"model file not found: {model}")
         if path.suffix.lower() in _ESTIMATOR_SUFFIXES:
+            _refuse_factory(model_factory, path, "a scikit-learn/aeon classifier "
+                            f"({path.suffix.lower()})")
             return _load_estimator(path, trust_pickle)
         kind = _file_format(path)
+        if kind != "torch":
+            _refuse_factory(model_factory, path, _DESCRIPTION[kind])
         if kind == "Keras":
             return _from_keras(path, True if channels_last is None else channels_last)
         module, declared = _load_file(path, kind, model_factory, trust_pickle)
@@ -417,6 +421,16 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         source = "the model"
     _refuse_meta(module, source)
     return ChannelsLast(module, input_shape=declared) if channels_last else module
+
+
+def _refuse_factory(model_factory: Any, path: Path, what: str) -> None:
+    """Raise ``ValueError`` when ``model_factory`` is given for a file that is not a state dict
+    (it would be ignored)."""
+    if model_factory is not None:
+        raise ValueError(
+            f"model_factory (--model-factory) builds the module a state dict is loaded into, but "
+            f"{path} holds {what}, which is loaded as it is: the factory would be ignored; "
+            "remove --model-factory (model_factory=None)")
 
 
 def resolve_factory(spec: str | Callable[[], nn.Module]) -> Callable[[], nn.Module]:
@@ -659,6 +673,7 @@ def _from_torch_file(path: Path, model_factory: Any, trust_pickle: bool) -> nn.M
         except (RuntimeError, EOFError, OSError) as err:
             raise ValueError(f"{path} is not a readable torch file: {err}") from err
     if isinstance(obj, nn.Module):
+        _refuse_factory(model_factory, path, f"a whole pickled module ({type(obj).__name__})")
         return obj.eval()
     state = _state_dict_in(obj, path)
     if model_factory is None:
@@ -690,12 +705,21 @@ def _state_dict_in(obj: Any, path: Path) -> dict:
     if isinstance(obj, dict):
         if _is_state_dict(obj.get("state_dict")) and obj["state_dict"]:
             return obj["state_dict"]  # a Lightning checkpoint
-        nested = [k for k, v in obj.items() if v and _is_state_dict(v)]
+        # (a tensor has no truth value: test the entries' type and size, never `if v`)
+        nested = [k for k, v in obj.items() if _is_state_dict(v) and len(v) > 0]
         if len(nested) == 1:
             return obj[nested[0]]  # {"epoch": 3, "model_state_dict": {...}, "optimizer": ...}
         if nested:
             raise ValueError(f"{path} holds several state dicts ({', '.join(map(repr, nested))}):"
                              " save the model's alone (torch.save(model.state_dict(), path))")
+        tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
+        if tensors:  # a state dict with bookkeeping beside the tensors ({"epoch": 3, ...})
+            others = [str(k) for k in obj if k not in tensors]
+            which = ("1 entry that is not a tensor" if len(others) == 1
+                     else f"{len(others)} entries that are not tensors")
+            warnings.warn(f"{path.name}: ignored {which} ({_few(others)}); loaded its "
+                          f"{len(tensors)} tensors as the state dict", UserWarning, stacklevel=5)
+            return tensors
     raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a module")
 
 

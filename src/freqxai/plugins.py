@@ -15,6 +15,7 @@ imports a module that is not installed as a package (from the working directory)
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import warnings
 from collections.abc import Iterable
@@ -46,13 +47,41 @@ def load_plugins() -> list[str]:
 
 
 def import_plugin(modules: Iterable[str]) -> None:
-    """Import each module (``--plugin``), the working directory first on the path."""
+    """Import each module (``--plugin``), the working directory first on the path.
+
+    Raises
+    ------
+    ImportError
+        Naming the plug-in module: when it cannot be found, or when importing it raises (its
+        own error, whatever its type, is quoted as the plug-in's, never as freqxai's).
+    """
     if "" not in sys.path and "." not in sys.path:
         sys.path.insert(0, ".")
     for name in modules:
         try:
             importlib.import_module(name)
-        except ImportError as err:
+        except ModuleNotFoundError as err:
+            if err.name is not None and name != err.name and not name.startswith(err.name + "."):
+                raise ImportError(_failed(name, err)) from err  # a module the plug-in imports
             raise ImportError(f"--plugin {name}: cannot import it ({err}); give an importable "
                               "module name (a file mymod.py in the working directory is "
                               "'mymod')") from err
+        except Exception as err:  # the plug-in's own code failed: name it, not freqxai
+            raise ImportError(_failed(name, err)) from err
+
+
+def _failed(name: str, err: BaseException) -> str:
+    """One line: the plug-in ``name`` raised ``err`` while it was imported."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:  # noqa: BLE001 - only for the line number
+        spec = None
+    origin, where, tb = getattr(spec, "origin", None), "", err.__traceback__
+    while tb is not None:  # the plug-in's own line that raised, if the traceback has it
+        if origin and tb.tb_frame.f_code.co_filename == origin:
+            where = f" ({origin}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return (f"--plugin {name}: the plug-in module {name!r} raised {type(err).__name__} while it "
+            f"was imported{where}: {'; '.join(lines)[:300] or type(err).__name__}; fix the "
+            f"plug-in, or leave out --plugin {name}")

@@ -129,7 +129,16 @@ def _audio_task(cfg: RunConfig, progress: bool) -> Task:
         save_state_dict(res.model, weights)
     model = AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
     try:
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as err:  # garbage, truncated or pickled-object files; torch's message
+        # (which asks to file an issue with torch) is not quoted
+        raise ValueError(f"{weights} is not a readable state dict ({type(err).__name__} when "
+                         f"loaded with weights_only=True); expected AudioNet weights for "
+                         f"{cfg.label}, the file 'freqxai train {cfg.dataset}' wrote") from err
+    try:
+        if not isinstance(state, dict):
+            raise KeyError(f"the file holds a {type(state).__name__}, not a state dict")
+        model.load_state_dict(state)
     except (RuntimeError, KeyError) as err:  # another model's weights
         raise ValueError(f"{weights} does not hold AudioNet weights for {cfg.label} "
                          f"({str(err).splitlines()[0][:160]}); give the file 'freqxai train "
@@ -399,7 +408,7 @@ def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
     split; explained as an :class:`~freqxai.adapters.EstimatorModel` (forward passes only)."""
     import importlib
 
-    from ..adapters import EstimatorModel, is_estimator
+    from ..adapters import EstimatorModel, _is_aeon, is_estimator
     from .config import UEA_CLASSIFIERS
 
     spec = UEA_CLASSIFIERS.get(cfg.classifier, cfg.classifier)
@@ -413,7 +422,11 @@ def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
     estimator = cls(**kwargs)
     if not is_estimator(estimator):
         raise TypeError(f"classifier {spec} is not a classifier with fit and predict_proba")
-    X_train = train.X
+    aeon = _is_aeon(estimator)
+    # aeon's numba distances compare float64 series only (float32 fails to compile), and the
+    # adapter calls predict_proba in the dtype the estimator was fitted on; scikit-learn reads
+    # one row of channels * time features per series, as the adapter's 'flat' layout gives it
+    X_train = train.X.astype(np.float64) if aeon else train.X.reshape(len(train.X), -1)
     if train.lengths is not None:  # series of unequal length: the list, to an estimator that can
         tags = estimator.get_tags() if hasattr(estimator, "get_tags") else {}
         if not tags.get("capability:unequal_length", False):
@@ -425,9 +438,18 @@ def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
                              "aeon.classification.distance_based:KNeighborsTimeSeriesClassifier)")
         from ..ragged import unpad_series
 
-        X_train = [np.ascontiguousarray(x) for x in unpad_series(train.X, train.lengths)]
+        X_train = [np.ascontiguousarray(x, dtype=np.float64)
+                   for x in unpad_series(train.X, train.lengths)]
     phases.info("training %s on %s", cls.__name__, cfg.name)
-    estimator.fit(X_train, train.y)
+    try:
+        estimator.fit(X_train, train.y)
+    except Exception as err:  # the classifier's own failure: one line naming it, no traceback
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        named = repr(cfg.classifier) + ("" if spec == cfg.classifier else f" ({spec})")
+        raise ValueError(f"classifier {named} failed to fit the train split of "
+                         f"{cfg.name} ({len(train.y)} series of shape {train.X.shape[1:]}): "
+                         f"{type(err).__name__}: {'; '.join(lines)[:240]}; use --classifier cnn "
+                         "or another classifier") from err
     return EstimatorModel(estimator), f"{cls.__name__} trained by this run", ""
 
 
