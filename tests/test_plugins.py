@@ -117,3 +117,14 @@ def test_the_registry_replaces_on_purpose_and_takes_the_same_class_again(monkeyp
     assert explainer_class("random") is again
     with pytest.raises(TypeError, match="override must be True or False"):
         _EXPLAINERS.register("x", override="yes")
+
+
+def test_the_public_decorators_replace_on_purpose(monkeypatch):
+    from freqxai.explainers import register_explainer
+
+    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
+    monkeypatch.setattr(_EXPLAINERS, "aliases", dict(_EXPLAINERS.aliases))
+    with pytest.raises(ValueError, match="override=True"):
+        register_explainer("random")(_Other)
+    register_explainer("random", override=True)(_Other)
+    assert explainer_class("random") is _Other

@@ -385,15 +385,16 @@ class Domain(ABC):
 _DOMAINS: Registry[type[Domain]] = Registry("domain", Domain)
 
 
-def register_domain(name: str, *, aliases: tuple[str, ...] = ()):
-    """Class decorator: make a :class:`Domain` subclass available by ``name`` (and ``aliases``).
+def register_domain(name: str, *, aliases: tuple[str, ...] = (), override: bool = False):
+    """Class decorator: make a :class:`Domain` subclass available by ``name`` (and ``aliases``);
+    a name already taken is refused unless ``override=True`` (replacing it on purpose).
 
     Examples
     --------
     >>> @register_domain("my_domain")
     ... class MyDomain(Domain): ...
     """
-    return _DOMAINS.register(name, aliases=aliases)
+    return _DOMAINS.register(name, aliases=aliases, override=override)
 
 
 def list_domains() -> list[str]:

@@ -240,15 +240,16 @@ def check_differentiable(model: Any, x: torch.Tensor, *extra: Any, method: str =
 _EXPLAINERS: Registry[type[Explainer]] = Registry("explainer", Explainer)
 
 
-def register_explainer(name: str, *, aliases: tuple[str, ...] = ()):
-    """Class decorator: make a :class:`Explainer` subclass available by ``name`` (and ``aliases``).
+def register_explainer(name: str, *, aliases: tuple[str, ...] = (), override: bool = False):
+    """Class decorator: make a :class:`Explainer` subclass available by ``name`` (and ``aliases``);
+    a name already taken is refused unless ``override=True`` (replacing it on purpose).
 
     Examples
     --------
     >>> @register_explainer("my_explainer")
     ... class MyExplainer(Explainer): ...
     """
-    return _EXPLAINERS.register(name, aliases=aliases)
+    return _EXPLAINERS.register(name, aliases=aliases, override=override)
 
 
 def list_explainers() -> list[str]:

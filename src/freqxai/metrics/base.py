@@ -121,15 +121,16 @@ class Metric:
 _METRICS: Registry[type[Metric]] = Registry("metric", Metric)
 
 
-def register_metric(name: str, *, aliases: tuple[str, ...] = ()):
-    """Class decorator: make a :class:`Metric` subclass available by ``name`` (and ``aliases``).
+def register_metric(name: str, *, aliases: tuple[str, ...] = (), override: bool = False):
+    """Class decorator: make a :class:`Metric` subclass available by ``name`` (and ``aliases``);
+    a name already taken is refused unless ``override=True`` (replacing it on purpose).
 
     Examples
     --------
     >>> @register_metric("my_metric")
     ... class MyMetric(Metric): ...
     """
-    return _METRICS.register(name, aliases=aliases)
+    return _METRICS.register(name, aliases=aliases, override=override)
 
 
 def list_metrics() -> list[str]:
