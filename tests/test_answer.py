@@ -135,3 +135,27 @@ def test_a_table_that_is_not_a_summary_is_refused():
         answer(pd.DataFrame({"method": ["flex"]}))
     with pytest.raises(TypeError, match="summarize"):
         answer({"flex": 1})
+
+
+def test_no_method_beating_the_amplitude_reference_lowers_the_confidence_and_says_so():
+    t = table({"flex": [0, 0, 0.9, 0], "ig": [0, 0, 0.8, 0]})
+    assert answer(t).iloc[0]["confidence"] == "supported"
+    row = answer(t, beats_reference=False).iloc[0]
+    assert row["confidence"] == "weak" and "no method beats the amplitude reference" in row["why"]
+    confirmed = table({"flex": [0, 0, 0.9, 0]}, n=10, check={"1-2 Hz": (1.0, 1.0, 0.0)})
+    assert answer(confirmed, beats_reference=False).iloc[0]["confidence"] == "confirmed"
+
+
+def test_runs_compare_methods_with_the_amplitude_reference_beyond_the_standard_errors():
+    from freqxai.runner.answer import beats_reference
+
+    def rows(flex_deletion, sem):
+        return [{"method": "flex", "domain": "fft", "deletion": flex_deletion,
+                 "deletion_sem": sem, "insertion": 0.5, "insertion_sem": sem},
+                {"method": "amplitude", "domain": "fft", "deletion": 0.259, "deletion_sem": sem,
+                 "insertion": 0.931, "insertion_sem": sem}]
+
+    assert beats_reference(rows(0.258, 0.01), "fft") is False  # BasicMotions: a tie
+    assert beats_reference(rows(0.10, 0.01), "fft") is True    # lower deletion is better
+    assert beats_reference(rows(0.10, 0.01), "fft", {"flex"}) is None  # nothing left to compare
+    assert beats_reference(rows(0.10, 0.01), "stft") is None

@@ -355,3 +355,51 @@ def test_a_method_or_domain_named_twice_runs_once_with_a_warning(tmp_path, capsy
                    "complexity", "--n-masks", "50", "--no-sanity", "--quiet"])
     assert rc == 0, capsys.readouterr().err
     assert (out / "report.html").is_file() and (out / "summary.csv").is_file()
+
+
+def test_quick_runs_default_to_band_shapley_and_flex_on_fft_with_ten_signals_per_class(tmp_path):
+    from freqxai.runner import make_config
+
+    cfg = make_config(dataset="uea", name="BasicMotions", quick=True, out=str(tmp_path / "q"))
+    assert (cfg.methods, cfg.domains, cfg.sanity) == (["shapley", "flex"], ["fft"], False)
+    assert cfg.n_test is None and cfg.n_explained(4) == 40 and cfg.n_explained(16) == 100
+    # settings given explicitly win over quick's defaults
+    given = make_config(dataset="uea", name="BasicMotions", quick=True, methods=["freqrise"],
+                        domains=["stft"], n_test=8, sanity=3, out=str(tmp_path / "g"))
+    assert (given.methods, given.domains, given.n_explained(4), given.sanity) == (
+        ["freqrise"], ["stft"], 8, 3)
+    full = make_config(dataset="uea", name="BasicMotions", out=str(tmp_path / "f"))
+    assert full.n_test == 100 and full.domains == ["fft", "stft"]
+    # folders of runs made before --quick and --center keep their result key
+    assert full.result_key() == make_config(dataset="uea", name="BasicMotions", center=False,
+                                            out=str(tmp_path / "f")).result_key()
+    assert full.result_key() != make_config(dataset="uea", name="BasicMotions", center=True,
+                                            out=str(tmp_path / "f")).result_key()
+
+
+def test_center_removes_each_series_channel_means_over_its_own_length():
+    from freqxai.data.uea import UEADataset
+    from freqxai.runner.tasks import centered
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 1.0, size=(3, 2, 10)).astype(np.float32)
+    lengths = np.array([10, 6, 4])
+    for i, n in enumerate(lengths):
+        X[i, :, n:] = 0.0
+    ds = UEADataset(X, np.zeros(3, dtype=int), ["a"], ["x", "y"], None, "t", lengths)
+    out = centered(ds)
+    for i, n in enumerate(lengths):
+        np.testing.assert_allclose(out.X[i, :, :n].mean(-1), 0.0, atol=1e-6)
+        np.testing.assert_array_equal(out.X[i, :, n:], 0.0)  # the padding stays zero
+    assert out.X.dtype == np.float32 and np.all(ds.X[0, :, :10].mean(-1) > 1)  # a copy
+    same = centered(UEADataset(X[:, :, :4], np.zeros(3, dtype=int), ["a"], ["x", "y"], None, "t"))
+    np.testing.assert_allclose(same.X.mean(-1), 0.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["run", "synthetic", "--center"], "center"),
+    (["run", "custom", "--model", "m.pt", "--data", "d.npz", "--center"], "unrecognized"),
+])
+def test_center_is_refused_where_the_run_does_not_train(tmp_path, capsys, argv, fragment):
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 2
+    assert fragment in capsys.readouterr().err

@@ -40,6 +40,10 @@ Confidence, from the evidence (first that applies):
   else confirms it;
 - ``supported``: at least half of the counted methods name it, it is not merely the loudest band,
   and no intervention contradicts it (none ran).
+
+When no counted method beats the amplitude reference on deletion or insertion beyond the standard
+errors (``beats_reference=False``, measured by runs), ``supported`` drops to ``weak`` and the
+reason says so; an intervention that confirms the band still confirms it.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ ANSWER_COLUMNS = [
     "n_counted", "significant_for", "not_counted", "other_bands", "reference_bands",
     "amplitude_band", "shapley", "shapley_se", "shapley_share", "n_signals", "accuracy",
     "chance", "chance_p_value", "kept_accuracy", "kept_low", "kept_high", "removed_accuracy",
-    "removed_low", "removed_high", "removed_p_value", "why",
+    "removed_low", "removed_high", "removed_p_value", "beats_reference", "why",
 ]
 # the columns that hold text (the others are numbers, NaN where the evidence is missing)
 TEXT_COLUMNS = ["class", "band", "label", "unit", "direction", "confidence", "methods",
@@ -174,7 +178,7 @@ def method_bands(table: Any, *, domain: str | None = None, channel: str = "all")
 
 def answer(table: Any, *, domain: str | None = None, channel: str = "all",
            not_counted: Mapping[str, str] | None = None, n_classes: int | None = None,
-           alpha: float = ALPHA) -> Any:
+           beats_reference: bool | None = None, alpha: float = ALPHA) -> Any:
     """The answer per class: the band that drives the decision, its evidence and a confidence.
 
     Parameters
@@ -193,6 +197,10 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
     n_classes : int, optional
         The model's number of classes, for the chance level ``1 / n_classes`` (default: the
         classes in the table, at least 2).
+    beats_reference : bool, optional
+        Whether some counted method beats the amplitude reference on deletion or insertion
+        beyond the standard errors (a run measures it; None: not measured). False lowers
+        ``supported`` to ``weak`` and says so: the maps do no better than the input's spectrum.
     alpha : float
         Level of the chance and intervention tests.
 
@@ -211,6 +219,8 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
     import pandas as pd
 
     _check_table(table)
+    if beats_reference is not None and not isinstance(beats_reference, bool):
+        raise TypeError(f"beats_reference must be True, False or None, got {beats_reference!r}")
     if not (isinstance(alpha, float | int) and 0 < alpha < 1):
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
     if not_counted is not None and not isinstance(not_counted, Mapping):
@@ -233,8 +243,15 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
     here = table[(table["domain"] == domain) & (table["channel"] == channel)]
     out = []
     for cls in classes:
-        out.append(_class_answer(cls, here[here["class"] == cls], tops[tops["class"] == cls],
-                                 excluded, k_classes, alpha, unit))
+        row = _class_answer(cls, here[here["class"] == cls], tops[tops["class"] == cls],
+                            excluded, k_classes, alpha, unit)
+        row["beats_reference"] = beats_reference
+        if beats_reference is False and row["band"] is not None and row["confidence"] != "none":
+            if row["confidence"] == "supported":
+                row["confidence"] = "weak"
+            row["why"] += ("; no method beats the amplitude reference (the input's own "
+                           "spectrum) on deletion or insertion beyond the standard errors")
+        out.append(row)
     return pd.DataFrame(out, columns=ANSWER_COLUMNS)
 
 

@@ -93,7 +93,8 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
 
 _RUN_KEYS = ("out", "noise", "data", "label", "fold", "test_data", "weights", "n_test", "n_masks",
              "devices", "accelerator", "seed", "chunk_size", "epochs", "n_train", "threads",
-             "model", "model_factory", "fs", "name", "classifier", "eeg", "sanity")
+             "model", "model_factory", "fs", "name", "classifier", "eeg", "sanity", "quick",
+             "center")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -112,6 +113,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                "uea": getattr(args, "name", None) or "",
                "custom": Path(args.data).stem if getattr(args, "data", None) else ""}.get(
             args.dataset, getattr(args, "label", None) or "digit")
+        # a quick or centered run is another run: its own folder, never a clash with the full one
+        tag += "".join(f"_{flag}" for flag in ("quick", "center") if getattr(args, flag, None))
         overrides["out"] = f"runs/{args.dataset}_{tag}"
     if args.config:
         cfg = load_config(args.config, **overrides)
@@ -144,7 +147,7 @@ def _print_answer(run_dir: Path) -> None:
 
     lines = headline_from_csv(run_dir / "summary.csv")
     if lines:
-        print("which bands drive each class (summary.csv):")
+        print("which band drives each class (answer.csv):")
         for line in lines:
             print(f"  {line}")
         survivors = _surviving_methods(run_dir / "summary.csv")
@@ -288,12 +291,17 @@ def _run_common() -> argparse.ArgumentParser:
                    help="JSON or TOML file with any run setting (RunConfig field); flags win")
     g.add_argument("--out", metavar="DIR",
                    help="run folder: results.h5, summary.csv, report.html (default runs/<source>_<tag>)")
+    g.add_argument("--quick", action="store_const", const=True,
+                   help="a first answer in minutes: band Shapley values and FLEX, fft only, 10 "
+                        "signals per class, no sanity checks (flags given explicitly win)")
     g.add_argument("--n-test", type=int, metavar="N",
-                   help="test signals to explain (default 100; a class-stratified, seeded sample)")
+                   help="test signals to explain (default 100, --quick 10 per class; a "
+                        "class-stratified, seeded sample)")
     g.add_argument("--methods", metavar="LIST",
                    help="comma list of methods (default: every method that can explain the model; "
                         "'freqxai list' shows them)")
-    g.add_argument("--domains", metavar="LIST", help="comma list of domains (default fft,stft)")
+    g.add_argument("--domains", metavar="LIST",
+                   help="comma list of domains (default fft,stft; --quick fft)")
     g.add_argument("--metrics", metavar="LIST", help="comma list of metrics (default all)")
     g.add_argument("--n-masks", type=int, metavar="N", help="FreqRISE masks per signal (default: 3000 on the paper's "
                    "data sets, else 'auto': until two halves agree, at most 3000)")
@@ -382,6 +390,9 @@ def _add_run_parsers(sub) -> None:
     u.add_argument("--epochs", type=int, help="CNN training epochs (at most; default 200, early stopping on "
                    "a 20%% validation split)")
     u.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the set's)")
+    u.add_argument("--center", action="store_const", const=True,
+                   help="remove each channel's mean from every series (training and explained): "
+                        "a sensor's offset, e.g. its orientation, cannot be the answer")
     u.add_argument("--eeg", action="store_true", default=None,
                    help="the data is EEG: summarise in EEG bands")
 

@@ -143,10 +143,40 @@ def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
     return out
 
 
-def run_answer(store: ResultStore, table: Any) -> Any:
+def beats_reference(rows: list[dict], domain: str, excluded: set[str] | frozenset = frozenset(),
+                    reference: str = "amplitude") -> bool | None:
+    """Whether some method (not a reference, not in ``excluded``) beats the ``reference`` on
+    deletion or insertion in ``domain`` by more than the two standard errors together, in each
+    metric's declared direction; None where the run has no such scores to compare."""
+    from ..explainers import explainer_class, list_explainers
+    from ..metrics import list_metrics, metric_class
+
+    by = {r["method"]: r for r in rows if r["domain"] == domain}
+    if reference not in by:
+        return None
+    ref = by[reference]
+    compared = False
+    for metric in ("deletion", "insertion"):
+        if metric not in list_metrics() or not np.isfinite(ref.get(metric, np.nan)):
+            continue
+        sign = 1.0 if metric_class(metric).higher_is_better else -1.0
+        for method, r in by.items():
+            if (method in excluded or method not in list_explainers()
+                    or not explainer_class(method).needs_model or not np.isfinite(r[metric])):
+                continue
+            compared = True
+            margin = np.hypot(r.get(metric + "_sem", 0.0), ref.get(metric + "_sem", 0.0))
+            if sign * (r[metric] - ref[metric]) > margin:
+                return True
+    return False if compared else None
+
+
+def run_answer(store: ResultStore, table: Any, rows: list[dict] | None = None) -> Any:
     """The run's answer per class (:func:`freqxai.answer.answer`) from its summary ``table``, in
-    the report's domain, with the methods that failed their own checks not counted and chance at
-    one over the model's number of classes."""
+    the report's domain, with the methods that failed their own checks not counted, chance at
+    one over the model's number of classes and, given the score ``rows``
+    (:func:`~freqxai.runner.report.summary_rows`), whether any method beats the amplitude
+    reference (:func:`beats_reference`)."""
     from ..answer import answer
     from .tables import answer_domain
 
@@ -158,8 +188,10 @@ def run_answer(store: ResultStore, table: Any) -> Any:
     names = _names(attrs.get("class_names"))
     y = np.asarray(store.read_data("y")).astype(int)
     n_classes = max(len(names), int(y.max()) + 1 if len(y) else 0, 2)
-    return answer(table, domain=domain, not_counted=not_counted(store, domain),
-                  n_classes=n_classes)
+    skipped = not_counted(store, domain)
+    beats = None if rows is None else beats_reference(rows, domain, set(skipped))
+    return answer(table, domain=domain, not_counted=skipped, n_classes=n_classes,
+                  beats_reference=beats)
 
 
 def write_answer(run_dir: Path, rows: Any) -> Path:

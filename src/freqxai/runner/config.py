@@ -41,8 +41,13 @@ APPLIES_TO = {
     "data": ("audiomnist", "fsdd", "custom"), "label": ("audiomnist", "fsdd"),
     "fold": ("audiomnist", "fsdd"), "model": ("custom", "uea"), "model_factory": ("custom", "uea"),
     "trust_pickle": ("custom", "uea"), "fs": ("custom", "uea"), "name": ("uea",),
-    "classifier": ("uea",), "eeg": ("custom", "uea"),
+    "classifier": ("uea",), "eeg": ("custom", "uea"), "center": ("uea",),
 }
+# --quick: band Shapley values and FLEX (where the model has gradients), fft only, this many
+# signals per class, no sanity checks: a first answer in minutes
+QUICK_METHODS = ("shapley", "flex")
+QUICK_PER_CLASS = 10
+DEFAULT_N_TEST = 100
 # run uea --classifier: aeon's classifiers by short name (the CNN is freqxai's SmallCNN)
 UEA_CLASSIFIERS = {
     "minirocket": "aeon.classification.convolution_based:MiniRocketClassifier",
@@ -115,10 +120,19 @@ class RunConfig:
         Synthetic: an ``.npz`` with ``X`` (n, 2560) or (n, 1, 2560) and ``y`` to use as test set.
     weights : path, optional
         A state dict for the model; otherwise the model is trained (and cached in ``out``).
-    n_test : int
+    n_test : int, optional
         Number of test signals explained: a sample stratified by class (seeded by ``seed``, in
         the data's order) when the test set has more; the synthetic and audio sets take the
-        first ``n_test``, as the paper did.
+        first ``n_test``, as the paper did. Default 100 (``quick``: 10 per class, at most 100).
+    quick : bool
+        A first answer in minutes: methods default to band Shapley values and FLEX (the ones
+        that can explain the model), domains to ``fft``, ``n_test`` to 10 signals per class (at
+        most 100),
+        sanity checks off. Settings given explicitly win.
+    center : bool
+        ``uea``: remove each channel's mean from every series (training and explained signals)
+        before anything else, so an offset (a sensor's orientation, an electrode's DC) cannot be
+        the answer.
     methods, domains, metrics : lists of names
         From the registries (``freqxai.list_explainers()``, ``freqxai.list_domains()``,
         ``freqxai.metrics.list_metrics()``). Methods default to every registered method that can
@@ -193,9 +207,9 @@ class RunConfig:
     name: str | None = None
     classifier: str = "cnn"
     eeg: bool | None = None
-    n_test: int = 100
+    n_test: int | None = None
     methods: list[str] | None = None
-    domains: list[str] = field(default_factory=lambda: ["fft", "stft"])
+    domains: list[str] | None = None
     metrics: list[str] = field(default_factory=_metrics)
     n_masks: int | str | None = None
     p_keep: float = 0.5
@@ -216,13 +230,22 @@ class RunConfig:
     epochs: int | None = None
     n_train: int = 100_000
     sanity: bool | int | None = None
+    quick: bool = False
+    center: bool = False
 
     def __post_init__(self) -> None:
         # methods left to the default: every registered method that can explain the model (the
         # runner drops the others, naming why); named methods that cannot run are refused
         self.methods_given = self.methods is not None
+        quick = self.quick is True
         if self.methods is None:
-            self.methods = _methods()
+            self.methods = list(QUICK_METHODS) if quick else _methods()
+        if self.domains is None:
+            self.domains = ["fft"] if quick else ["fft", "stft"]
+        if self.n_test is None and not quick:  # (quick: 10 per class, once the classes are known)
+            self.n_test = DEFAULT_N_TEST
+        if self.sanity is None and quick:
+            self.sanity = False
         # Dataset-dependent defaults: the synthetic benchmark has 1281 bins of single sinusoids
         # (one mask cell per bin, as the published synthetic run); audio uses the paper's STFT
         # (n_fft=455, hop=35, Hann) and 200 cells.
@@ -386,9 +409,12 @@ class RunConfig:
         elif self.classifier != "cnn" and self.model:
             problems.append(f"classifier={self.classifier!r} trains a classifier, model="
                             f"{self.model!r} gives one: use one of them")
+        for name in ("quick", "center"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(f"{name} must be true or false, got {getattr(self, name)!r}")
         for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
             value = getattr(self, name)
-            if name == "n_masks" and value == "auto":
+            if name == "n_masks" and value == "auto" or name == "n_test" and value is None:
                 continue
             if not isinstance(value, int) or value < 1:
                 problems.append(f"{name} must be a positive integer, got {value!r}")
@@ -598,6 +624,13 @@ class RunConfig:
             return grid if len(grid) > 1 else grid[0]
         return tuple(min(int(cells), g) for g in grid) if len(grid) > 1 else min(int(cells), grid[0])
 
+    def n_explained(self, n_classes: int) -> int:
+        """How many test signals to explain: ``n_test``, or with ``quick`` and no ``n_test``
+        :data:`QUICK_PER_CLASS` per class (a class-stratified sample), at most the default 100."""
+        if self.n_test is not None:
+            return int(self.n_test)
+        return min(DEFAULT_N_TEST, QUICK_PER_CLASS * max(int(n_classes), 1))
+
     def units(self) -> list[tuple[str, str]]:
         """(method, domain) pairs to compute, in a fixed order."""
         return [(m, d) for m in self.methods for d in self.domains]
@@ -607,8 +640,14 @@ class RunConfig:
 
     def result_key(self) -> str:
         """Hash of the settings that determine results (not where or how fast they run)."""
-        skip = {"out", "devices", "accelerator", "threads", "sanity"}
+        skip = {"out", "devices", "accelerator", "threads", "sanity", "quick"}
         relevant = {k: v for k, v in self.to_dict().items() if k not in skip}
+        if not relevant["center"]:  # (folders of runs before --center keep their key)
+            del relevant["center"]
+        # quick's effect is in the fields it sets (methods, domains, sanity) and in n_test, which
+        # stays None until the classes are known: the same as 10 per class
+        if relevant["n_test"] is None:
+            relevant["n_test"] = f"{QUICK_PER_CLASS} per class"
         relevant["results_format"] = RESULTS_FORMAT
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

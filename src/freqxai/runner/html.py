@@ -217,6 +217,11 @@ def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
                   "stays similar when the model's weights are randomized (or it is retrained "
                   "on permuted labels), so its agreement does not show what the model uses; see "
                   "<a href='#sanity'>Sanity checks</a>.</p>")
+    if "beats_reference" in rows and (rows["beats_reference"].astype(str) == "False").any():
+        alert += ("<p class='warn'>No method beats the amplitude reference (which ranks "
+                  "coefficients by the input's own amplitude and never reads the model) on "
+                  "deletion or insertion beyond the standard errors: the maps do no better than "
+                  "the signals' spectrum, so the answer rests on the intervention alone.</p>")
     loud = [r["class"] for r in rows.to_dict("records")
             if r["band"] and r["amplitude_band"] == r["band"]]
     if loud:

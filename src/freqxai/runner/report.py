@@ -614,7 +614,7 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
         rows = summary_rows(store)
         answer = run_summary(store)  # the one band table: summary.csv, the page, the terminal
         summary_path = write_summary(run_dir, answer)
-        per_class = run_answer(store, answer)  # THE answer: answer.csv, page, terminal, md
+        per_class = run_answer(store, answer, rows)  # THE answer: answer.csv, page, terminal
         answer_path = write_answer(run_dir, per_class)
         csv_path, md_path = _write_tables(run_dir, rows, attrs, per_class)
         figures = _write_figures(run_dir, store, attrs, answer)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -86,9 +87,10 @@ def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
         if "lengths" in d:
             raise ValueError(f"{cfg.test_data} holds series of unequal length; the synthetic MLP "
                              "reads one length: give signals of its length without 'lengths'")
-        X, y = d["X"][: cfg.n_test], d["y"][: cfg.n_test]
+        n = cfg.n_explained(16)  # the benchmark's 16 classes
+        X, y = d["X"][:n], d["y"][:n]
     else:
-        X, y = make_synthetic(cfg.n_test, noise=0.0, seed=cfg.seed * 3 + 3)
+        X, y = make_synthetic(cfg.n_explained(16), noise=0.0, seed=cfg.seed * 3 + 3)
     if cfg.weights:
         model, source = load_synth_mlp(cfg.weights), str(cfg.weights)
     else:
@@ -120,8 +122,10 @@ def _audio_task(cfg: RunConfig, progress: bool) -> Task:
     idx = split_indices(ds, cfg.label, cfg.fold)
     test = idx["test"]
     rng = np.random.default_rng(cfg.seed)
-    pick = np.sort(rng.choice(test, size=min(cfg.n_test, len(test)), replace=False))
-    X, y = ds.signals[pick], ds.labels(cfg.label)[pick]
+    labels = ds.labels(cfg.label)
+    n = cfg.n_explained(len(np.unique(labels[test])))
+    pick = np.sort(rng.choice(test, size=min(n, len(test)), replace=False))
+    X, y = ds.signals[pick], labels[pick]
     weights = Path(cfg.weights) if cfg.weights else Path(cfg.out) / "model.pt"
     if not weights.is_file():
         res = train_audionet(ds, cfg.label, cfg.fold, epochs=cfg.epochs, seed=cfg.seed,
@@ -363,10 +367,10 @@ def _custom_task(cfg: RunConfig, progress: bool) -> Task:
     else:
         _ragged_outputs(model, d["X"], lengths)
     if "y" in d:
-        keep = stratified_sample(d["y"], cfg.n_test, cfg.seed)
+        keep = stratified_sample(d["y"], cfg.n_explained(len(np.unique(d["y"]))), cfg.seed)
     else:  # no labels: the predicted class is explained, and the sample is stratified by it
         pred = _predict(model, d["X"], lengths)
-        keep = stratified_sample(pred, cfg.n_test, cfg.seed)
+        keep = stratified_sample(pred, cfg.n_explained(len(np.unique(pred))), cfg.seed)
     lengths = None if lengths is None else lengths[keep]
     X = _crop_to_longest(d["X"][keep], lengths)
     y = d["y"][keep] if "y" in d else pred[keep]
@@ -401,6 +405,20 @@ def stratified_sample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     picked = [rng.choice(np.flatnonzero(y == c), size=k, replace=False)
               for c, k in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picked))
+
+
+def centered(ds: Any) -> Any:
+    """A copy of the data set ``ds`` (its ``X`` and ``lengths``) with each series' channel means
+    removed, over each series' own length (the padding of unequal lengths stays zero)."""
+    import dataclasses
+
+    X = np.array(ds.X, copy=True)
+    if ds.lengths is None:
+        X -= X.mean(axis=-1, keepdims=True)
+    else:
+        for i, n in enumerate(ds.lengths):  # (a one-off pass over the data, not a hot path)
+            X[i, :, :n] -= X[i, :, :n].mean(axis=-1, keepdims=True)
+    return dataclasses.replace(ds, X=X)
 
 
 def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
@@ -475,7 +493,9 @@ def _uea_task(cfg: RunConfig, progress: bool) -> Task:
     from ..models.training import fit_classifier, save_state_dict, validation_split
 
     train, test = load_uea(cfg.name, "train"), load_uea(cfg.name, "test")
-    keep = stratified_sample(test.y, cfg.n_test, cfg.seed)
+    if cfg.center:  # each series' channel means removed, before training and explaining
+        train, test = centered(train), centered(test)
+    keep = stratified_sample(test.y, cfg.n_explained(len(test.class_names)), cfg.seed)
     lengths = None if test.lengths is None else test.lengths[keep]
     X, y = _crop_to_longest(test.X[keep], lengths), test.y[keep]
     if cfg.model:
