@@ -81,7 +81,7 @@ def test_probabilities_are_not_softmaxed_again():
 
 @pytest.mark.parametrize("method", ["flex", "ig", "saliency", "gxi", "lrp"])
 def test_gradient_methods_refuse_estimators_naming_what_can_run(method):
-    with pytest.raises(TypeError, match=r"has none.*forward passes: freqrise, random, amplitude"):
+    with pytest.raises(TypeError, match=r"has none.*forward passes: freqrise, shapley, random, amplitude"):
         get_explainer(method, _pipeline())
 
 
@@ -91,7 +91,7 @@ def test_capabilities_and_method_support():
     assert (caps.kind, caps.differentiable, caps.has_modules, caps.output_kind) == (
         "estimator", False, False, "probabilities")
     support = method_support(clf)
-    assert [m for m, why in support.items() if why is None] == ["freqrise", "random", "amplitude"]
+    assert [m for m, why in support.items() if why is None] == ["freqrise", "shapley", "random", "amplitude"]
     assert support["lrp"] == "needs gradients; a scikit-learn/aeon estimator has none"
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(LENGTH, 2))
     assert all(why is None for why in method_support(net).values())

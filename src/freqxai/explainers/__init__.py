@@ -26,6 +26,9 @@ from .flextime import FLEXtime
 from .freqmask import FreqMask
 
 # isort: split
+from .shapley import BandShapley, BandValues
+
+# isort: split
 from .projection import project_relevance
 from .references import AmplitudeReference, RandomReference
 
@@ -34,6 +37,8 @@ __all__ = [
     "FLEXtime",
     "LRP",
     "AmplitudeReference",
+    "BandShapley",
+    "BandValues",
     "Explainer",
     "FreqMask",
     "FreqRISE",
