@@ -53,9 +53,40 @@ class RunSummary:
     n_computed: int
     seconds: float
     test_accuracy: float
+    # the explanation phase: its estimate before it started (None: no estimate) and its time
+    estimated_seconds: float | None = None
+    explain_seconds: float = 0.0
 
 
 Item = tuple[str, int, tuple[str, ...]]  # method, chunk, pending domains
+
+
+def _log_estimate(cfg: RunConfig, task: Task, items: list[Item]) -> float | None:
+    """Time each method on a few signals (:mod:`.estimate`) and log the estimated time of the
+    explanation phase and of the sanity checks before they start; the explanation phase's
+    seconds, or None where no estimate is made (series of unequal length, an accelerator: the
+    probe runs on the CPU)."""
+    from ..sanity import randomizable_layers
+    from .estimate import estimate_text, probe_costs
+    from .sanity_phase import sanity_size
+
+    if task.lengths is not None or cfg.accelerator != "cpu":
+        return None
+    if cfg.threads is not None:  # timed as the work items will run
+        torch.set_num_threads(cfg.threads)
+    work: dict[str, list[tuple[int, float]]] = {}
+    for method, chunk, domains in items:  # what is left to do (a resumed run: the missing part)
+        rows = min(cfg.chunk_size, len(task.X) - chunk * cfg.chunk_size)
+        work.setdefault(method, []).append((rows, len(domains) / len(cfg.domains)))
+    costs = probe_costs(task.model, cfg, task.X, task.y, task.ground_truth, list(work))
+    n_sanity = sanity_size(cfg)
+    steps = 0
+    if n_sanity and isinstance(task.model, torch.nn.Module):
+        steps = len(randomizable_layers(task.model)) + 1  # cascading, plus the trained model
+    text, seconds = estimate_text(costs, work, devices=cfg.devices,
+                                  sanity_signals=n_sanity, sanity_steps=steps, quick=cfg.quick)
+    phases.info("%s", text)
+    return seconds
 
 
 class _Items(Dataset):
@@ -508,6 +539,8 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 items.append((method, c, pending))
     computed = sum(len(it[2]) for it in items)  # (method, domain, chunk) results to compute
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+    estimated = _log_estimate(cfg, task, items) if items and rank == 0 else None
+    started, explained = time.perf_counter(), 0.0
     if items:
         phases.info("explaining %d test signals: %s x %s (%d work items)", len(task.X),
                     ", ".join(cfg.methods), ", ".join(cfg.domains), len(items))
@@ -532,6 +565,12 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 raise
         if trainer.global_rank != 0:
             return None
+        explained = time.perf_counter() - started
+        if estimated is not None:  # the estimate beside what it took, so a wrong one is seen
+            from .estimate import format_seconds
+
+            phases.info("explained in %s (estimated %s)", format_seconds(explained),
+                        format_seconds(estimated))
     _merge_complete_units(cfg, task, store)
     missing = {unit_name(m, d) for m, d in cfg.units()} - store.completed_units()
     if missing:
@@ -550,4 +589,4 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     phases.info("writing the report")
     write_report(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
-                      task.test_accuracy)
+                      task.test_accuracy, estimated, explained)
