@@ -159,3 +159,10 @@ def test_runs_compare_methods_with_the_amplitude_reference_beyond_the_standard_e
     assert beats_reference(rows(0.10, 0.01), "fft") is True    # lower deletion is better
     assert beats_reference(rows(0.10, 0.01), "fft", {"flex"}) is None  # nothing left to compare
     assert beats_reference(rows(0.10, 0.01), "stft") is None
+
+
+def test_a_dc_answer_says_what_dc_means_and_how_to_look_past_it():
+    row = answer(table({"flex": [0.9, 0, 0, 0], "ig": [0.8, 0, 0, 0]})).iloc[0]
+    assert row["band"] == "DC" and "offset" in row["why"] and "--center" in row["why"]
+    other = answer(table({"flex": [0, 0.9, 0, 0]})).iloc[0]
+    assert "--center" not in other["why"]

@@ -325,6 +325,10 @@ def _class_answer(cls: Any, rows: Any, tops: Any, excluded: dict[str, str], k_cl
         row["removed_p_value"] = drop_p
     row["confidence"], row["why"] = _confidence(
         row, agree, counted, recognised, drop_p, alpha, amp is not None and amp["band"] == best)
+    if row["low_hz"] == 0 and row["confidence"] != "none":  # the DC band: what it means
+        row["why"] += ("; DC is each channel's mean, its offset (for motion sensors, their "
+                       "orientation): remove it (run uea --center, or subtract each channel's "
+                       "mean) to ask which rhythm drives the class")
     return row
 
 

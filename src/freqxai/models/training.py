@@ -237,6 +237,7 @@ def fit_classifier(
     weight_decay: float = 0.0,
     seed: int = 0,
     patience: int | None = None,
+    min_delta: float = 0.0,
     monitor: str = "val_acc",
     checkpoint_dir: str | Path | None = None,
     accelerator: str = "auto",
@@ -262,6 +263,10 @@ def fit_classifier(
     patience : int, optional
         Early stopping on validation accuracy after this many epochs without improvement;
         the best checkpoint (on validation accuracy) is restored at the end.
+    min_delta : float
+        The least change of the monitored value that counts as an improvement for early stopping
+        (Lightning's ``EarlyStopping(min_delta=...)``): a validation loss creeping from 0.003 to
+        0.001 over a hundred epochs is not worth training for.
     monitor : {"val_acc", "val_loss"}
         What early stopping and the best checkpoint follow: validation accuracy (the paper's
         AudioNet protocol) or validation loss (smoother on a few dozen validation series,
@@ -276,6 +281,9 @@ def fit_classifier(
     """
     check_training_settings(epochs=epochs, batch_size=batch_size, seed=seed, lr=lr,
                             patience=patience)
+    if isinstance(min_delta, bool) or not isinstance(min_delta, int | float) \
+            or not 0 <= min_delta < float("inf"):
+        raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
     if monitor not in ("val_acc", "val_loss"):
         raise ValueError(f"monitor must be 'val_acc' or 'val_loss', got {monitor!r}")
     mode = "max" if monitor == "val_acc" else "min"
@@ -291,7 +299,7 @@ def fit_classifier(
         callbacks.append(ckpt_cb)
     if patience is not None and val is not None:
         callbacks.append(L.pytorch.callbacks.EarlyStopping(monitor=monitor, mode=mode,
-                                                           patience=patience))
+                                                           patience=patience, min_delta=min_delta))
     if not progress:  # a few lines instead of Lightning's bars
         callbacks.append(EpochLines(epochs))
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
