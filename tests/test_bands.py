@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from freqxai.bands import band_edges, band_membership, check_bands
+from freqxai.bands import band_edges, band_membership, check_bands, default_bands
 
 FREQS = np.fft.rfftfreq(128, 1 / 64.0)  # 0 to 32 Hz, 0.5 Hz apart
 
@@ -70,3 +70,42 @@ def test_the_top_bin_is_in_the_band_ending_at_nyquist_despite_rounding():
     assert freqs[-1] > 50.0
     member = band_membership(freqs, {"low": (0.0, 26.7), "top": (26.7, 50.0)})
     assert (member.sum(1) == 1).all()  # every bin in exactly one band
+
+
+# ---- issue 25, left-over cases of the bad-input tour: frequencies, unit and eeg checked ----------
+
+NAN_FREQS = FREQS * np.nan
+
+
+@pytest.mark.parametrize("call, exc, fragment", [
+    (lambda: band_membership(FREQS, [(0, 8)]), TypeError,
+     r"bands must map band names to \(low, high\) edges.*check_bands"),
+    (lambda: band_membership(NAN_FREQS, {"a": (0, 8)}), ValueError, r"frequencies must be .*finite"),
+    (lambda: band_membership(FREQS[:, None], {"a": (0, 8)}), ValueError,
+     r"frequencies must be a 1-D array .*shape \(65, 1\)"),
+    (lambda: band_membership(["a", "b"], {"a": (0, 8)}), ValueError, r"frequencies must be"),
+    (lambda: check_bands({"a": (0, 32)}, NAN_FREQS), ValueError, r"frequencies must be .*finite"),
+    (lambda: check_bands({"a": (0, 32)}, FREQS, unit="furlongs"), ValueError,
+     r"unit must be one of \['Hz', 'cycles/sample'\], got 'furlongs'"),
+    (lambda: default_bands(NAN_FREQS), ValueError, r"frequencies must be .*finite"),
+    (lambda: default_bands(np.array([])), ValueError, r"frequencies must .*at least one bin"),
+    (lambda: default_bands([]), ValueError, r"frequencies must .*at least one bin"),
+    (lambda: default_bands(FREQS, unit="furlongs"), ValueError,
+     r"unit must be one of \['Hz', 'cycles/sample'\], got 'furlongs'"),
+    (lambda: default_bands(FREQS, eeg="yes"), TypeError, r"eeg must be True or False, got 'yes'"),
+    (lambda: default_bands(FREQS, eeg=None), TypeError, r"eeg must be True or False, got None"),
+], ids=["membership-bands-a-list", "membership-nan-frequencies", "membership-2d-frequencies",
+        "membership-string-frequencies", "check-nan-frequencies", "check-unit-bogus",
+        "default-nan-frequencies", "default-no-frequencies", "default-empty-list",
+        "default-unit-bogus", "default-eeg-yes", "default-eeg-none"])
+def test_bad_frequencies_units_and_flags_are_refused(call, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        call()
+
+
+def test_frequencies_may_be_any_array_like_and_both_units_are_taken():
+    bands = {"low": (0, 8), "high": (8, 32)}
+    np.testing.assert_array_equal(band_membership(list(FREQS), bands), band_membership(FREQS, bands))
+    assert default_bands(list(FREQS)) == default_bands(FREQS)
+    assert list(default_bands(FREQS / 64, unit="cycles/sample"))[-1] == "0.25-0.5 cycles/sample"
+    assert default_bands(FREQS, eeg=np.bool_(True)) == default_bands(FREQS, eeg=True)

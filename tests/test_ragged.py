@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from freqxai import get_explainer
+from freqxai import get_domain, get_explainer
+from freqxai.ragged import coefficient_grid, crop_relevance, pad_coefficients, unpad_series
 from freqxai.summary import summarize
 
 F0 = 0.125  # cycles per sample: the frequency the model reads, at any length
@@ -135,3 +136,62 @@ def test_band_intervention_takes_series_of_unequal_length():
     assert got["n_bins"] == min(r["n_bins"] for r, _ in parts)
     with pytest.raises(ValueError, match="one class per input"):
         band_intervention(model, xs, y[:3], band)
+
+
+# ---- issue 25, left-over cases of the bad-input tour: the runner's padded storage ---------------
+
+def _padded():
+    from freqxai.ragged import pad_series
+
+    return pad_series([np.ones((2, 64), np.float32), np.ones((2, 48), np.float32)])
+
+
+def _rel():
+    return [np.ones((2, 33)), np.ones((2, 25))]  # rFFT relevance of the 64- and 48-sample series
+
+
+@pytest.mark.parametrize("call, exc, fragment", [
+    pytest.param(lambda X, n: unpad_series(X, [64, 80]), ValueError,
+                 r"lengths must lie in \[2, 64\] \(the padded length of X\)", id="unpad-beyond-X"),
+    pytest.param(lambda X, n: unpad_series(X, [64]), ValueError, r"lengths has 1 entries for 2 series",
+                 id="unpad-another-count"),
+    pytest.param(lambda X, n: unpad_series(X[0], n), ValueError,
+                 r"X must be the padded \(n, channels, max length\) array, got shape \(2, 64\)",
+                 id="unpad-2d-X"),
+    pytest.param(lambda X, n: coefficient_grid(get_domain("fft"), []), ValueError,
+                 r"lengths must hold one length .* got none", id="grid-no-lengths"),
+    pytest.param(lambda X, n: coefficient_grid(get_domain("fft"), [64, 1]), ValueError,
+                 r"lengths must be .* >= 2", id="grid-length-1"),
+    pytest.param(lambda X, n: coefficient_grid(get_domain("fft"), [64.0]), ValueError,
+                 r"lengths must be .*integer", id="grid-float-lengths"),
+    pytest.param(lambda X, n: coefficient_grid(object(), n), ValueError, r"domain must be one of",
+                 id="grid-not-a-domain"),
+    pytest.param(lambda X, n: pad_coefficients(np.ones((1, 2, 33)), (25,)), ValueError,
+                 r"grid \(25,\) is smaller than the coefficients \(33,\)", id="pad-grid-too-small"),
+    pytest.param(lambda X, n: pad_coefficients(np.ones(33), (33,)), ValueError,
+                 r"a has shape \(33,\): expected \(g, channels, \*coefficients\)", id="pad-1d"),
+    pytest.param(lambda X, n: pad_coefficients(np.ones((1, 2, 33)), (33.5,)), ValueError,
+                 r"grid\[0\] must be an integer >= 1, got 33.5", id="pad-float-grid"),
+    pytest.param(lambda X, n: crop_relevance(np.ones((2, 33)), "fft", [64, 48]), ValueError,
+                 r"padded has shape \(2, 33\): expected \(series, channels, \*coefficients\)",
+                 id="crop-no-channel-axis"),
+    pytest.param(lambda X, n: crop_relevance(np.ones((2, 2, 33)), "fft", [64, 48, 48]), ValueError,
+                 r"lengths has 3 entries for the 2 series of padded", id="crop-another-count"),
+    pytest.param(lambda X, n: crop_relevance(np.ones((2, 2, 25)), "fft", [64, 48]), ValueError,
+                 r"padded has coefficients \(25,\), fewer than the \(33,\) of series 0 \(64 samples\)",
+                 id="crop-grid-too-small"),
+])
+def test_bad_padded_storage_is_refused(call, exc, fragment):
+    X, lengths = _padded()
+    with pytest.raises(exc, match=fragment):
+        call(X, lengths)
+
+
+def test_padded_storage_round_trips_and_takes_a_domain_name():
+    X, lengths = _padded()
+    assert [x.shape for x in unpad_series(X, lengths)] == [(2, 64), (2, 48)]
+    assert coefficient_grid("fft", lengths) == coefficient_grid(get_domain("fft"), lengths) == (33,)
+    padded = np.concatenate([pad_coefficients(r[None], (33,)) for r in _rel()])
+    assert np.isnan(padded[1, :, 25:]).all()
+    back = crop_relevance(padded, "fft", lengths)
+    assert [b.shape for b in back] == [(2, 33), (2, 25)] and all(np.isfinite(b).all() for b in back)

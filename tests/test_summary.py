@@ -348,3 +348,39 @@ def test_band_intervention_of_a_list_refuses_a_band_no_length_holds():
     # a band that some lengths hold is checked; the others report 0 bins (their kept signal is 0)
     got = band_intervention(Energy(), xs, [0, 1], (1 / 32, 1 / 16))
     assert got["n_bins"] == 0 and got["accuracy"] == 0.5
+
+
+# ---- issue 25, left-over cases of the bad-input tour -------------------------------------------
+
+@pytest.mark.parametrize("kw, exc, fragment", [
+    # targets all of class 0: one name covers the table, but no classifier has one class
+    ({"targets": [0, 0], "class_names": ["only"]}, ValueError,
+     r"class_names has 1 name: a classifier has at least 2 classes"),
+    ({"relevance": {("ig", "stft"): np.ones((2, 1, 3, 3))}, "domain": None, "domains": ["stft"]},
+     TypeError, r"domains must map domain names to Domain objects, e.g. \{'stft': STFT\("),
+    ({"additive": {"ig": "yes"}}, TypeError, r"additive\['ig'\] must be True or False, got 'yes'"),
+    ({"additive": {"ig": 1}}, TypeError, r"additive\['ig'\] must be True or False, got 1"),
+])
+def test_left_over_bad_summary_arguments_are_refused(kw, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        _summary(**kw)
+
+
+def test_additive_takes_numpy_booleans():
+    plain = _summary(additive={"ig": False})
+    assert (plain["aggregation"] == "mean").all()
+    assert _summary(additive={"ig": np.bool_(False)}).equals(plain)
+
+
+@pytest.mark.parametrize("eeg", ["yes", 1, None, "True"])
+def test_signal_bands_refuses_an_eeg_flag_that_is_not_a_bool(eeg):
+    with pytest.raises(TypeError, match=rf"eeg must be True or False, got {eeg!r}"):
+        signal_bands(64, 32.0, eeg=eeg)
+
+
+@pytest.mark.parametrize("path", [None, 3, ["summary.csv"]])
+def test_headline_from_csv_names_a_path_that_is_not_one(path):
+    from freqxai.summary import headline_from_csv
+
+    with pytest.raises(TypeError, match=r"path must be a str or Path: a run's summary.csv"):
+        headline_from_csv(path)

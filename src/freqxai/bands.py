@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._validation import check_bool, check_choice
+
 __all__ = ["EEG_BANDS", "band_attributions", "band_edges", "band_membership", "check_bands",
            "default_bands", "is_eeg_montage"]
 
@@ -31,6 +33,8 @@ EEG_BANDS: dict[str, tuple[float, float]] = {
     "sigma": (12.0, 16.0),
     "beta": (16.0, 30.0),
 }
+# the units band edges and frequencies are in: Hz, or cycles per sample without a sampling rate
+_UNITS = ("Hz", "cycles/sample")
 
 
 # Electrode labels of the international 10-20 / 10-10 / 10-5 systems: a letter code for the region
@@ -53,6 +57,26 @@ def is_eeg_montage(channel_names: Sequence[str] | None) -> bool:
     return hits >= max(1, (len(channel_names) + 1) // 2)
 
 
+def _check_frequencies(frequencies: Any, name: str = "frequencies") -> np.ndarray:
+    """``frequencies`` (any array-like) as a 1-D float array of at least one finite bin, else
+    ``ValueError`` naming ``name``."""
+    how = "give the bins' frequencies, e.g. np.fft.rfftfreq(length, 1 / fs)"
+    try:
+        f = np.asarray(frequencies, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a 1-D array of bin frequencies; {how}; got "
+                         f"{frequencies!r:.80}") from err
+    if f.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of bin frequencies, got shape {f.shape}; "
+                         f"{how}")
+    if f.size == 0:
+        raise ValueError(f"{name} must hold at least one bin, got none; {how}")
+    if not np.isfinite(f).all():
+        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(f)).sum())} NaN or Inf "
+                         f"of {f.size}; {how}")
+    return f
+
+
 def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz"
                   ) -> dict[str, tuple[float, float]]:
     """Bands that cover every bin of ``frequencies`` (Hz, increasing from 0).
@@ -66,11 +90,21 @@ def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz
         (30 Hz to the top), those the spectrum reaches. Otherwise (default): ``DC`` and octaves
         from the first non-zero bin, the last one ending at the top frequency. EEG names on
         accelerometer or audio data would read as findings about brain rhythms.
-    unit : str
+    unit : {"Hz", "cycles/sample"}
         The unit in the octave bands' names (``"cycles/sample"`` for frequencies without a
         sampling rate).
+
+    Raises
+    ------
+    TypeError
+        For an ``eeg`` that is not True or False.
+    ValueError
+        For ``frequencies`` that are not a non-empty 1-D array of finite values, or another
+        ``unit``.
     """
-    f = np.asarray(frequencies, dtype=float)
+    eeg = check_bool(eeg, "eeg")
+    unit = check_choice(unit, "unit", _UNITS)
+    f = _check_frequencies(frequencies)
     top = float(f.max())
     if eeg:
         bands = {"slow": (0.0, EEG_BANDS["delta"][0])}
@@ -99,8 +133,15 @@ def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, fl
     at the top frequency). Raises ``ValueError`` for a band that is not ``(low, high)``.
 
     The top frequency is matched to a relative 1e-9: the Nyquist bin of an 88-sample signal at
-    100 Hz is 50.000000000000007 Hz, and a band ending at 50 Hz must still hold it."""
-    freqs = np.asarray(frequencies, dtype=float)
+    100 Hz is 50.000000000000007 Hz, and a band ending at 50 Hz must still hold it.
+
+    ``frequencies`` may be any array-like (finite, 1-D, at least one bin); ``bands`` must be a
+    mapping (:func:`check_bands` names a list of ``(low, high)`` pairs by their edges)."""
+    freqs = _check_frequencies(frequencies)
+    if not isinstance(bands, Mapping):
+        raise TypeError(f"bands must map band names to (low, high) edges, e.g. {{'alpha': (8.0, "
+                        f"12.0)}}, got {bands!r:.80}; check_bands(bands, frequencies) names a "
+                        "list of (low, high) pairs by their edges")
     top = freqs.max()
     tol = 1e-9 * abs(top)
     member = np.zeros((freqs.size, len(bands)))
@@ -161,7 +202,7 @@ def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: 
         bands are), so a table of them reads the same as one of named bands.
     frequencies : ndarray
         The data's bin frequencies, e.g. ``np.fft.rfftfreq(length, 1 / fs)``.
-    unit : str
+    unit : {"Hz", "cycles/sample"}
         ``"Hz"``, or ``"cycles/sample"`` for frequencies without a sampling rate (then an edge
         above 0.5, the highest frequency of any sampled signal, is a band in Hz: refused, naming
         ``fs``).
@@ -177,7 +218,9 @@ def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: 
     TypeError
         For anything but a mapping or a sequence of pairs, or names that are not strings.
     ValueError
-        For no band, edges that are not finite numbers with ``low < high``, bands that overlap
+        For ``frequencies`` that are not a non-empty 1-D array of finite values, a ``unit``
+        other than ``"Hz"`` or ``"cycles/sample"``, no band, edges that are not finite numbers
+        with ``low < high``, bands that overlap
         (a coefficient in two bands is counted twice: shares no longer add up and a band always
         outranks the narrower bands inside it), and a band that holds no bin of ``frequencies``
         (above the top frequency, or narrower than the bin spacing): it has nothing to score.
@@ -190,6 +233,8 @@ def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: 
         few bands only is a fair question; but the bins in a gap are in no band, so a summary's
         ``share`` and ``rank`` compare the given bands only, which the warning says.
     """
+    unit = check_choice(unit, "unit", _UNITS)
+    freqs = _check_frequencies(frequencies)
     example = "{'alpha': (8.0, 12.0), 'beta': (12.0, 30.0)}"
     if isinstance(bands, Mapping):
         if not all(isinstance(k, str) for k in bands):
@@ -240,7 +285,6 @@ def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: 
                 f"up and a band outranks the bands inside it): {fix}")
         if hi > out[widest][1]:
             widest = k
-    freqs = np.asarray(frequencies, dtype=float)
     member = band_membership(freqs, out)
     for k, col in zip(out, member.T, strict=True):
         if not col.any():

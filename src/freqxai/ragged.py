@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._validation import check_positive_int
+
 __all__ = ["is_ragged", "split_by_length", "attribute_ragged", "pad_series", "unpad_series",
            "check_lengths", "group_slices", "coefficient_grid", "pad_coefficients",
            "crop_relevance", "common_profile"]
@@ -114,7 +116,19 @@ def pad_series(series: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unpad_series(X: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    """The series of a padded ``X`` cut to their ``lengths`` (views, no copies)."""
+    """The series of a padded ``X`` ``(n, channels, max length)`` cut to their ``lengths`` (views,
+    no copies).
+
+    Raises
+    ------
+    ValueError
+        For an ``X`` of another rank, or ``lengths`` not one integer in ``[2, max length]`` per
+        series (:func:`check_lengths`).
+    """
+    if np.ndim(X) != 3:
+        raise ValueError(f"X must be the padded (n, channels, max length) array, got shape "
+                         f"{np.shape(X)}")
+    lengths = check_lengths(lengths, X.shape[0], X.shape[-1])
     return [X[i, :, : int(n)] for i, n in enumerate(lengths)]
 
 
@@ -138,17 +152,62 @@ def group_slices(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(n), np.flatnonzero(lengths == n)) for n in np.unique(lengths)]
 
 
+def _grid_lengths(lengths: Any) -> np.ndarray:
+    """``lengths`` as a non-empty 1-D int64 array of lengths >= 2, else ValueError naming it."""
+    a = np.asarray(lengths)
+    if a.size == 0:
+        raise ValueError("lengths must hold one length in samples per series, got none")
+    if a.dtype.kind not in "iu" or a.ndim != 1:
+        raise ValueError(f"lengths must be a 1-D array of integer lengths (one per series), got "
+                         f"dtype {a.dtype} of shape {a.shape}")
+    if a.min() < 2:
+        raise ValueError(f"lengths must be series lengths in samples >= 2, got {int(a.min())}")
+    return a.astype(np.int64)
+
+
 def coefficient_grid(domain: Any, lengths: Any) -> tuple[int, ...]:
     """The smallest coefficient shape that holds every series' coefficients in ``domain``: the
-    largest extent of each axis over the lengths (stored relevance is NaN-padded to it)."""
-    shapes = np.array([domain.coefficient_shape(int(n)) for n in np.unique(lengths)])
+    largest extent of each axis over the lengths (stored relevance is NaN-padded to it).
+
+    Parameters
+    ----------
+    domain : str or Domain
+        A domain or its registered name (:func:`freqxai.domains.get_domain`).
+    lengths : array-like of int
+        Every series' length in samples (at least one, each >= 2).
+    """
+    from .domains import get_domain
+
+    domain = get_domain(domain)
+    shapes = np.array([domain.coefficient_shape(int(n)) for n in np.unique(_grid_lengths(lengths))])
     return tuple(int(s) for s in shapes.max(0))
 
 
 def pad_coefficients(a: np.ndarray, grid: tuple[int, ...]) -> np.ndarray:
-    """``a`` ``(g, channels, *shape)`` NaN-padded at the end of each coefficient axis to ``grid``."""
+    """``a`` ``(g, channels, *shape)`` NaN-padded at the end of each coefficient axis to ``grid``.
+
+    Raises
+    ------
+    ValueError
+        For a ``grid`` that is not a tuple of integers >= 1, an ``a`` without the
+        ``(g, channels)`` axes before ``len(grid)`` coefficient axes, or coefficients larger
+        than ``grid`` (it must hold every series': :func:`coefficient_grid`).
+    """
+    if isinstance(grid, int | np.integer):
+        grid = (grid,)
+    if not isinstance(grid, Sequence) or not grid:
+        raise ValueError(f"grid must be a tuple of integer coefficient extents, e.g. (33,), got "
+                         f"{grid!r:.80}")
+    grid = tuple(check_positive_int(g, f"grid[{i}]") for i, g in enumerate(grid))
     a = np.asarray(a)
-    if tuple(a.shape[2:]) == tuple(grid):
+    if a.ndim != 2 + len(grid):
+        raise ValueError(f"a has shape {a.shape}: expected (g, channels, *coefficients) with "
+                         f"{len(grid)} coefficient axes for the grid {grid}, e.g. "
+                         f"(1, 1, {', '.join(map(str, grid))})")
+    if any(s > g for s, g in zip(a.shape[2:], grid, strict=True)):
+        raise ValueError(f"grid {grid} is smaller than the coefficients {a.shape[2:]} of a: it "
+                         "must hold every series' coefficients (coefficient_grid(domain, lengths))")
+    if tuple(a.shape[2:]) == grid:
         return a
     out = np.full((*a.shape[:2], *grid), np.nan, dtype=a.dtype if a.dtype.kind == "f"
                   else np.float64)
@@ -157,12 +216,36 @@ def pad_coefficients(a: np.ndarray, grid: tuple[int, ...]) -> np.ndarray:
 
 
 def crop_relevance(padded: np.ndarray, domain: Any, lengths: Any) -> list[np.ndarray]:
-    """Per series the stored (NaN-padded) relevance cut to its own coefficient shape."""
-    out = []
-    for i, n in enumerate(np.asarray(lengths)):
-        shape = domain.coefficient_shape(int(n))
-        out.append(padded[(i, slice(None), *(slice(0, s) for s in shape))])
-    return out
+    """Per series the stored (NaN-padded) relevance ``(n, channels, *grid)`` cut to its own
+    coefficient shape in ``domain`` (a Domain or its registered name).
+
+    Raises
+    ------
+    ValueError
+        For ``lengths`` not one integer >= 2 per series of ``padded``, or a ``padded`` whose
+        grid does not hold a series' coefficients.
+    """
+    from .domains import get_domain
+
+    domain = get_domain(domain)
+    lengths = _grid_lengths(lengths)
+    shape = np.shape(padded)
+    if len(lengths) != shape[0]:
+        raise ValueError(f"lengths has {len(lengths)} entries for the {shape[0]} series of padded")
+    shapes = {int(n): tuple(domain.coefficient_shape(int(n))) for n in np.unique(lengths)}
+    for i, n in enumerate(lengths):
+        want = shapes[int(n)]
+        if len(shape) != 2 + len(want):
+            raise ValueError(f"padded has shape {tuple(shape)}: expected (series, channels, "
+                             f"*coefficients) with {len(want)} coefficient axes in domain "
+                             f"{domain.name!r}")
+        if any(s < w for s, w in zip(shape[2:], want, strict=True)):
+            raise ValueError(f"padded has coefficients {tuple(shape[2:])}, fewer than the {want} "
+                             f"of series {i} ({int(n)} samples) in domain {domain.name!r}: give "
+                             "the relevance stored on coefficient_grid(domain, lengths), with "
+                             "the lengths of its series")
+    return [padded[(i, slice(None), *(slice(0, s) for s in shapes[int(n)]))]
+            for i, n in enumerate(lengths)]
 
 
 def common_profile(relevance: Sequence[np.ndarray], domain: Any, lengths: Any,

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_bool
 from .answer import answer
 from .bands import _empty_band, band_edges, band_membership, check_bands, default_bands
 
@@ -80,6 +81,7 @@ def signal_bands(length: int, fs: float | None = None, *, eeg: bool = False,
 
     length = check_positive_int(length, "length", 2)
     fs = check_fs(fs)
+    eeg = check_bool(eeg, "eeg")
     unit = "Hz" if fs else "cycles/sample"
     freqs = np.fft.rfftfreq(length, 1.0 / (fs or 1.0))
     if bands is not None:
@@ -161,7 +163,8 @@ def summarize(
     domain : str or Domain, optional
         The domain of every entry when ``relevance`` is keyed by method.
     domains : mapping, optional
-        ``{domain_name: Domain}`` for tuple keys (default: ``get_domain(domain_name)``).
+        ``{domain_name: Domain}`` for tuple keys, e.g. ``{"stft": STFT(n_fft=16)}`` (default:
+        ``get_domain(domain_name)``).
     standard_errors : mapping, optional
         Per-coefficient Monte-Carlo standard errors, keyed like ``relevance`` (FreqRISE).
     bands : mapping name -> (low, high), optional
@@ -170,6 +173,7 @@ def summarize(
         The data is EEG (its default bands are the EEG bands; a run decides it from the channel
         names, :func:`~freqxai.bands.is_eeg_montage`); ``df.attrs["eeg"]`` records it.
     class_names, channel_names : sequence of str, optional
+        ``class_names``: one name per class of the model (at least 2), indexed by ``targets``.
     additive : mapping method -> bool, optional
         Overrides the registry's ``additive`` (how bands aggregate, module notes).
     interventions : sequence of dict, optional
@@ -196,6 +200,7 @@ def summarize(
 
     from .domains import get_domain
 
+    names_given = class_names is not None  # not filled in from epochs
     if epochs is not None:  # an mne.Epochs: its length, sampling rate, channels and classes
         from .data.eeg import epochs_metadata
 
@@ -216,8 +221,7 @@ def summarize(
                         f"{t.dtype} of shape {t.shape}")
     if (t < 0).any():
         raise ValueError(f"targets must be class indices >= 0, got {t.min()}")
-    if not isinstance(eeg, bool | np.bool_):
-        raise TypeError(f"eeg must be True or False, got {eeg!r}")
+    eeg = check_bool(eeg, "eeg")
     if fs is not None and (isinstance(fs, bool) or not isinstance(fs, int | float | np.number)):
         raise TypeError(f"fs must be a number of Hz or None, got {fs!r}")
     for label, names, need in (("class_names", class_names, int(t.max()) + 1 if t.size else 0),
@@ -228,6 +232,10 @@ def summarize(
             raise TypeError(f"{label} must be a sequence of strings, got {names!r:.80}")
         if need is not None and len(names) < need:
             raise ValueError(f"{label} has {len(names)} names for class indices up to {need - 1}")
+        if label == "class_names" and names_given and len(names) < 2:
+            raise ValueError(f"class_names has {len(names)} name{'' if len(names) == 1 else 's'}"
+                             ": a classifier has at least 2 classes; give one name per class of the model, in the order of its "
+                             "outputs (the name of class 0 first)")
     lengths = np.asarray(length).reshape(-1)
     if not np.issubdtype(lengths.dtype, np.integer) or (lengths < 2).any():
         raise ValueError(f"length must be the signals' length in samples (>= 2), or one per "
@@ -239,6 +247,12 @@ def summarize(
         raise ValueError(f"fs must be a positive, finite sampling rate in Hz, got {fs!r}")
     if additive is not None and not isinstance(additive, Mapping):
         raise TypeError(f"additive must map method names to True/False, got {additive!r:.80}")
+    for method, flag in (additive or {}).items():
+        check_bool(flag, f"additive[{method!r}]")
+    if domains is not None and not isinstance(domains, Mapping):
+        raise TypeError(f"domains must map domain names to Domain objects, e.g. {{'stft': "
+                        f"STFT(n_fft=16)}}, for relevance keyed by (method, domain_name); got "
+                        f"{domains!r:.80}")
     if standard_errors is not None and not isinstance(standard_errors, Mapping):
         raise TypeError(f"standard_errors must be a mapping keyed like relevance, got "
                         f"{type(standard_errors).__name__}")
@@ -552,13 +566,19 @@ def headline_from_csv(path: Any) -> list[str]:
 
     Raises
     ------
+    TypeError
+        For a ``path`` that is not a str or Path.
     ValueError
         For a file that is not a run's summary (not a CSV, or lacking its columns).
     """
+    import os
     from pathlib import Path
 
     import pandas as pd
 
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or Path: a run's summary.csv or its run folder, got "
+                        f"{type(path).__name__} {path!r:.60}")
     path = Path(path)
     if path.is_dir():
         path = path / "summary.csv"

@@ -21,16 +21,24 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._validation import check_number, check_positive_int
+
 __all__ = ["electrode_positions", "topomap_problem", "plot_topomaps", "report_topomaps",
-           "sensor_positions", "ScalpGrid", "MIN_CHANNELS"]
+           "sensor_positions", "ScalpGrid", "MIN_CHANNELS", "MIN_RES", "MIN_DPI"]
 
 MIN_CHANNELS = 3  # fewer electrodes draw no map worth reading
+# the smallest ScalpGrid: at res=2 both pixels of each axis lie at the corners of the square
+# around the head, outside it (an empty map); at 3 the middle pixel is the centre of the head
+MIN_RES = 3
+# the smallest dpi plot_topomaps draws at: below about 6 matplotlib cannot render the maps'
+# 7-point labels (under a pixel), and below 10 they are unreadable
+MIN_DPI = 10
 # the older 10-20 names of the temporal and posterior-temporal electrodes
 _OLD_NAMES = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 _SCALE_NOTE = "relevance / method's max |value|"
@@ -70,7 +78,13 @@ def electrode_positions(channel_names: Sequence[str]) -> tuple[dict[int, str], l
         same electrode is not placed.
     unplaced : list of str
         The other channel names.
+
+    Raises
+    ------
+    TypeError
+        For ``channel_names`` that are not a sequence of strings (a single string included).
     """
+    channel_names = _check_names(channel_names)
     montage = _montage()
     by_upper = {n.upper(): n for n in montage.ch_names}
     placed: dict[int, str] = {}
@@ -82,6 +96,18 @@ def electrode_positions(channel_names: Sequence[str]) -> tuple[dict[int, str], l
         else:
             placed[i] = hit
     return placed, unplaced
+
+
+def _check_names(channel_names: Any) -> list[str]:
+    """``channel_names`` as a list of strings, else ``TypeError`` naming it."""
+    bad = TypeError(f"channel_names must be a sequence of channel names (strings), e.g. "
+                    f"['Fp1', 'Cz', 'O2'], got {channel_names!r:.80}")
+    if isinstance(channel_names, str | bytes) or not isinstance(channel_names, Iterable):
+        raise bad
+    names = list(channel_names)
+    if not all(isinstance(n, str) for n in names):
+        raise bad
+    return names
 
 
 def topomap_problem(channel_names: Sequence[str] | None) -> str | None:
@@ -120,7 +146,9 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     path : path, optional
         Save the figure there (PNG) and return the path; otherwise return the figure.
     panel : float
-        Size of one map in inches.
+        Size of one map in inches (a finite number > 0).
+    dpi : int
+        Resolution of the saved figure, an integer >= :data:`MIN_DPI` (10).
 
     Returns
     -------
@@ -131,7 +159,8 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     TypeError
         When ``df`` is not a summary table.
     ValueError
-        When the table has no per-channel rows, an unknown domain or method, a method of
+        For a ``panel`` that is not a finite number > 0 or a ``dpi`` that is not an integer
+        >= :data:`MIN_DPI`; when the table has no per-channel rows, an unknown domain or method, a method of
         ``methods`` without per-channel rows (it explains all channels together), or channels
         that cannot be placed (:func:`topomap_problem`'s reason).
     ImportError
@@ -144,6 +173,8 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
     """
     from .summary import SUMMARY_COLUMNS
 
+    panel = check_number(panel, "panel")
+    dpi = check_positive_int(dpi, "dpi", MIN_DPI)
     if not hasattr(df, "columns") or not set(SUMMARY_COLUMNS[:13]) <= set(df.columns):
         raise TypeError("plot_topomaps reads the DataFrame freqxai.summary.summarize returns")
     rows = df[df["channel"].astype(str) != "all"]
@@ -236,6 +267,25 @@ def sensor_positions(montage_names: Sequence[str]) -> np.ndarray:
         return np.c_[np.cos(azimuth), np.sin(azimuth)] * (r * polar / (np.pi / 2))[:, None]
 
 
+def _check_positions(positions: Any) -> np.ndarray:
+    """``positions`` as a finite float array ``(channels >= MIN_CHANNELS, 2)``, else ValueError."""
+    how = "e.g. sensor_positions(['Fp1', 'Cz', 'O2'])"
+    try:
+        pos = np.asarray(positions, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"positions must be (channels, 2) scalp coordinates in metres, {how}; "
+                         f"got {positions!r:.80}") from err
+    if pos.ndim != 2 or pos.shape[1] != 2:
+        raise ValueError(f"positions must be (channels, 2) scalp coordinates in metres, {how}; "
+                         f"got shape {pos.shape}")
+    if len(pos) < MIN_CHANNELS:
+        raise ValueError(f"positions must hold at least {MIN_CHANNELS} electrodes, got "
+                         f"{len(pos)}: the rim of the map takes the mean of its three nearest")
+    if not np.isfinite(pos).all():
+        raise ValueError("positions must be finite: electrodes without a position have none")
+    return pos
+
+
 class ScalpGrid:
     """Linear interpolation of channel values onto an image of the head, computed once.
 
@@ -244,12 +294,28 @@ class ScalpGrid:
     each of 24 rim points takes the mean of its three nearest electrodes (MNE's
     ``border="mean"``). Both are linear in the values, so the whole map is one matrix ``W``
     ``(res * res, channels)`` and every further map costs a product, not an interpolation.
+
+    Parameters
+    ----------
+    positions : array-like, shape (channels, 2)
+        Finite 2-D scalp positions in metres of at least :data:`MIN_CHANNELS` electrodes
+        (:func:`sensor_positions`).
+    res : int
+        Pixels per side of the image, at least :data:`MIN_RES` (3: the smallest grid with a
+        pixel inside the head).
+
+    Raises
+    ------
+    ValueError
+        For ``positions`` of another shape, fewer electrodes or non-finite values, and a ``res``
+        that is not an integer >= :data:`MIN_RES`.
     """
 
     def __init__(self, positions: np.ndarray, res: int = 48) -> None:
         from scipy.interpolate import LinearNDInterpolator
 
-        pos = np.asarray(positions, dtype=float)
+        res = check_positive_int(res, "res", MIN_RES)
+        pos = _check_positions(positions)
         # MNE's default head radius in metres (mne.defaults.HEAD_SIZE_DEFAULT), widened to
         # hold every electrode: the outline is drawn where the map ends
         self.radius = max(0.095, 1.03 * float(np.linalg.norm(pos, axis=1).max()))
@@ -270,7 +336,11 @@ class ScalpGrid:
 
     def image(self, values: np.ndarray) -> np.ndarray:
         """The ``(res, res)`` map of one value per channel (NaN outside the head)."""
-        return (self.weights @ np.asarray(values, dtype=float)).reshape(self.res, self.res)
+        v = np.asarray(values, dtype=float)
+        if v.shape != (len(self.positions),):
+            raise ValueError(f"values must hold one value per channel ({len(self.positions)} "
+                             f"channels, the grid's positions), got shape {v.shape}")
+        return (self.weights @ v).reshape(self.res, self.res)
 
     def outline(self, center: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
         """Head circle, nose and ears as one ``(n, 2)`` polyline (NaN rows between the parts),
