@@ -257,3 +257,55 @@ def test_a_fixed_length_model_given_another_length_names_both(method, channels):
     message = str(info.value)
     assert "one fixed length (64 samples" in message and "mat1 and mat2" in message, message
     assert get_explainer(method, model).attribute(x[..., :64], target=0) is not None
+
+
+def _conv():
+    return torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3), torch.nn.AdaptiveAvgPool1d(1),
+                               torch.nn.Flatten())
+
+
+# (id, build, error, fragment): ChannelsLast and FixedBatch refuse bad arguments when built
+BAD_WRAPPERS = [
+    ("ChannelsLast of an int", lambda cl, fb: cl(5), TypeError,
+     "model must be a torch.nn.Module (or a callable) reading (batch, time, channels)"),
+    ("ChannelsLast of a class", lambda cl, fb: cl(torch.nn.Linear), TypeError,
+     "got Linear (a class: build it first)"),
+    ("ChannelsLast squeeze='yes'", lambda cl, fb: cl(_conv(), squeeze="yes"), TypeError,
+     "squeeze must be True or False"),
+    ("ChannelsLast input_shape a string", lambda cl, fb: cl(_conv(), input_shape="abc"), TypeError,
+     "input_shape must be None or a tuple of axis sizes"),
+    ("ChannelsLast input_shape a number", lambda cl, fb: cl(_conv(), input_shape=64), TypeError,
+     "input_shape must be None or a tuple"),
+    ("ChannelsLast input_shape of 0", lambda cl, fb: cl(_conv(), input_shape=(0, 2)), ValueError,
+     "every entry of input_shape (0, 2)"),
+    ("FixedBatch of an int", lambda cl, fb: fb(5, 2), TypeError,
+     "model must be a torch.nn.Module (or a callable) reading exactly 2 inputs"),
+    ("FixedBatch input_shape a string", lambda cl, fb: fb(_conv(), 2, input_shape="abc"), TypeError,
+     "input_shape must be None or a tuple"),
+    ("FixedBatch input_shape 1.5", lambda cl, fb: fb(_conv(), 2, input_shape=(2, 1.5)), ValueError,
+     "every entry of input_shape"),
+]
+
+
+@pytest.mark.parametrize("build, error, fragment", [c[1:] for c in BAD_WRAPPERS],
+                         ids=[c[0] for c in BAD_WRAPPERS])
+def test_channels_last_and_fixed_batch_refuse_bad_arguments_naming_them(build, error, fragment):
+    from freqxai import ChannelsLast, FixedBatch
+
+    with pytest.raises(error) as info:
+        build(ChannelsLast, FixedBatch)
+    assert fragment in str(info.value)
+
+
+def test_channels_last_and_fixed_batch_wrap_modules_and_plain_callables():
+    from freqxai import ChannelsLast, FixedBatch
+
+    x = torch.randn(5, 2, 16)
+    conv = _conv().eval()
+    expected = conv(x)
+    last = ChannelsLast(lambda v: conv(v.transpose(1, 2)), input_shape=[None, 2])
+    assert last.input_shape == (None, 2) and not last.training
+    assert torch.allclose(last.eval()(x), expected) and torch.allclose(last.train()(x), expected)
+    fixed = FixedBatch(conv, 2, input_shape=(2, np.int64(16)))
+    assert fixed.input_shape == (2, 16) and torch.allclose(fixed(x), expected)
+    assert torch.allclose(FixedBatch(lambda v: conv(v), 2)(x), expected)

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from freqxai import STFT, Fourier, FreqRISE, Time
+from freqxai.explainers.freqrise import auto_num_cells, noise_threshold, top_jaccard
 from freqxai.testing import BinPowerModel
 
 
@@ -321,3 +322,47 @@ def test_a_class_that_rests_on_what_the_signal_lacks_is_named():
                           max_masks=5000, output="logit")
     assert e.n_masks_used_ < 5000
     assert (rel[:, 0].argmin(1) - k).abs().max() <= 1  # the harm sits at the bin
+
+
+# (id, call, error, fragment): FreqRISE's helpers refuse bad arguments naming them
+_MAP = torch.rand(3, 40, generator=torch.Generator().manual_seed(0))
+BAD_HELPER_ARGUMENTS = [
+    ("auto_num_cells grid a number", lambda: auto_num_cells(33), TypeError, "grid must be a sequence"),
+    ("auto_num_cells grid a string", lambda: auto_num_cells("33"), TypeError, "grid must be a sequence"),
+    ("auto_num_cells empty grid", lambda: auto_num_cells(()), ValueError, "grid is empty"),
+    ("auto_num_cells axis of 0", lambda: auto_num_cells((0,)), ValueError, "every axis of grid (0,)"),
+    ("auto_num_cells axis 1.5", lambda: auto_num_cells((65, 1.5)), ValueError, "every axis of grid"),
+    *[(f"auto_num_cells n_masks={v!r}", lambda v=v: auto_num_cells((65, 81), v), ValueError, "n_masks")
+      for v in (0, -1, 1.5, True, "3", float("nan"), float("inf"))],
+    *[(f"noise_threshold n_coefficients={v!r}", lambda v=v: noise_threshold(v), ValueError,
+       "n_coefficients must be an integer >= 1") for v in (0, -1, 1.5, True, "3", float("nan"))],
+    *[(f"noise_threshold level={v!r}", lambda v=v: noise_threshold(129, v), ValueError,
+       "level (the probability") for v in (0, -1, 1, 1.5, True, "3", float("nan"), float("inf"))],
+    ("top_jaccard shapes differ", lambda: top_jaccard(_MAP, _MAP[:, :20]), ValueError,
+     "of one shape with k >= 1, got shapes (3, 40) and (3, 20)"),
+    ("top_jaccard 1-D", lambda: top_jaccard(_MAP[0], _MAP[0]), ValueError, "(rows, k) tensors"),
+    ("top_jaccard numpy", lambda: top_jaccard(_MAP.numpy(), _MAP.numpy()), TypeError,
+     "a must be a real torch.Tensor"),
+    *[(f"top_jaccard top={v!r}", lambda v=v: top_jaccard(_MAP, _MAP, v), ValueError,
+       "top (the share of entries compared) must be a number in the open interval (0, 1)")
+      for v in (0, -1, 1.5, True, "3", float("nan"), float("inf"))],
+]
+
+
+@pytest.mark.parametrize("call, error, fragment", [c[1:] for c in BAD_HELPER_ARGUMENTS],
+                         ids=[c[0] for c in BAD_HELPER_ARGUMENTS])
+def test_freqrise_helpers_refuse_bad_arguments_naming_them(call, error, fragment):
+    with pytest.raises(error) as info:
+        call()
+    assert fragment in str(info.value)
+
+
+def test_freqrise_helpers_still_answer_valid_arguments():
+    assert auto_num_cells((33,)) == (8,)
+    assert auto_num_cells(np.array([65, 81]), np.int64(500)) == (4, 5)
+    assert auto_num_cells((228, 229), 3000) == (11, 11)
+    assert auto_num_cells(torch.Size([1281])) == (200,)
+    assert abs(noise_threshold(129) - 3.95) < 0.01
+    assert noise_threshold(np.int64(129), np.float32(0.05)) < noise_threshold(129)
+    assert torch.equal(top_jaccard(_MAP, _MAP), torch.ones(3))
+    assert top_jaccard(_MAP, -_MAP, 0.5).max() < 1

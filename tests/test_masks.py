@@ -121,3 +121,23 @@ def test_box_cells_in_two_dimensions_and_designs():
 def test_box_cells_bad_shape():
     with pytest.raises(ValueError, match="cell_shape"):
         smooth_masks(2, (100,), 10, cell_shape="round")
+
+
+@pytest.mark.parametrize("dim", [5, -4, 3, 1.0, True, "1", None])
+def test_moving_average_refuses_a_dim_that_is_no_axis_of_c(dim):
+    from freqxai.explainers.freqmask import moving_average
+
+    c = torch.fft.rfft(torch.randn(2, 2, 64))
+    with pytest.raises(ValueError, match=r"dim must be an axis of c, an integer in \[-3, 2\] "
+                                         r"\(c has shape \(2, 2, 33\)\)"):
+        moving_average(c, 2, dim)
+
+
+@pytest.mark.parametrize("dim", [-1, 2, 0, -3])
+def test_moving_average_along_any_axis_of_c(dim):
+    from freqxai.explainers.freqmask import moving_average
+
+    c = torch.randn(3, 4, 5, dtype=torch.float64)
+    expected = F.avg_pool1d(c.movedim(dim, -1).reshape(-1, 1, c.shape[dim]), 3, 1, 1).reshape(
+        c.movedim(dim, -1).shape).movedim(-1, dim)
+    assert torch.allclose(moving_average(c, 1, dim), expected)

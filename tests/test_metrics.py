@@ -140,3 +140,24 @@ def test_default_forward_batches_fit_the_cache_and_give_the_same_curves(monkeypa
                                default, atol=1e-6)
     assert max(sizes[1:]) > 8
     assert faithfulness.MODEL_ELEMENTS == 2**16
+
+
+@pytest.mark.parametrize("name, kwargs", [("deletion", {}), ("insertion", {}), ("insertion_10", {}),
+                                          ("localization", {"ground_truth": [[9], [9]]})])
+def test_constant_relevance_is_scored_by_position_with_a_warning_naming_it(name, kwargs):
+    # An all-zero map is a real explainer output (all-negative evidence clipped to zero): the
+    # ranking metrics keep the input's score (of the position order; NaN would drop it from the
+    # runner's means, which keep finite values) and warn naming it and the input.
+    import warnings
+
+    from freqxai.metrics import get_metric
+
+    x = _tone_signals(n=2, k=9, length=128)
+    rel = torch.zeros(2, 1, 65)
+    rel[0, :, 9] = 1.0  # input #0 has a ranking, #1 is constant
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = get_metric(name)(BinPowerModel(9, scale=0.25), x, rel, 0, domain="fft", **kwargs)
+    said = [str(w.message) for w in caught if "is constant" in str(w.message)]
+    assert len(said) == 1 and "for 1 of 2 inputs (#1)" in said[0] and "by position" in said[0]
+    assert scores.shape == (2,) and np.isfinite(scores).all()

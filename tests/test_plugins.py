@@ -128,3 +128,35 @@ def test_the_public_decorators_replace_on_purpose(monkeypatch):
         register_explainer("random")(_Other)
     register_explainer("random", override=True)(_Other)
     assert explainer_class("random") is _Other
+
+
+def test_import_plugin_takes_one_module_name_as_a_string(tmp_path, monkeypatch):
+    from freqxai.plugins import import_plugin
+
+    (tmp_path / "one_string_plugin.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "one_string_plugin", raising=False)
+    import_plugin("one_string_plugin")  # one module, not its characters
+    assert sys.modules["one_string_plugin"].LOADED
+
+
+# (id, modules, error, fragment): refused before any module is imported
+BAD_MODULES = [
+    ("an int entry", [5], TypeError, "modules must hold module names"),
+    ("None entry after a valid one", ["json", None], TypeError, "got None (NoneType)"),
+    ("bytes", [b"mod"], TypeError, "modules must hold module names"),
+    ("an int", 5, TypeError, "modules must be a module name or a list"),
+    ("an empty name", [""], ValueError, "modules holds an empty module name"),
+]
+
+
+@pytest.mark.parametrize("modules, error, fragment", [c[1:] for c in BAD_MODULES],
+                         ids=[c[0] for c in BAD_MODULES])
+def test_import_plugin_refuses_what_is_no_module_name(monkeypatch, modules, error, fragment):
+    from freqxai.plugins import import_plugin
+
+    monkeypatch.delitem(sys.modules, "json", raising=False)
+    with pytest.raises(error, match="modules") as info:
+        import_plugin(modules)
+    assert fragment in str(info.value)
+    assert "json" not in sys.modules  # nothing imported before the check

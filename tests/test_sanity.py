@@ -271,3 +271,45 @@ def test_plot_randomization_takes_one_table():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["amplitude (survives)"]
     with pytest.raises(TypeError, match="tables must be"):
         plot_randomization([table, "gxi"])
+
+
+# (id, arguments after make_model, error, fragment): refused before the model is built
+BAD_PERMUTED = [
+    ("X and y of other lengths", lambda x, y: ((x, y[:5]), {}), ValueError,
+     r"y must hold one label per signal of X: X has 8 signals, y has shape \(5,\)"),
+    ("y of two axes", lambda x, y: ((x, y[:, None]), {}), ValueError, "y must hold one label"),
+    ("X a number", lambda x, y: ((5, y), {}), TypeError, "X must be an array"),
+    ("seed -1", lambda x, y: ((x, y), {"seed": -1}), ValueError, "seed must be"),
+    ("seed 1.5", lambda x, y: ((x, y), {"seed": 1.5}), ValueError, "seed must be"),
+    ("seed None", lambda x, y: ((x, y), {"seed": None}), ValueError, "seed must be an integer"),
+]
+
+
+@pytest.mark.parametrize("arguments, error, match", [c[1:] for c in BAD_PERMUTED],
+                         ids=[c[0] for c in BAD_PERMUTED])
+def test_train_on_permuted_labels_refuses_bad_data_and_seeds_first(arguments, error, match):
+    built = []
+    args, kwargs = arguments(_x(8).numpy(), np.arange(8) % 3)
+    with pytest.raises(error, match=match):
+        train_on_permuted_labels(lambda: built.append(1) or CNN(), *args, epochs=1, **kwargs)
+    assert not built
+
+
+# (id, tables, keywords, error, fragment)
+BAD_PLOTS = [
+    ("no tables", [], {}, ValueError, "tables is empty"),
+    ("ax a number", None, {"ax": 5}, TypeError, "ax must be a matplotlib Axes"),
+    ("ax a string", None, {"ax": "left"}, TypeError, "ax must be a matplotlib Axes"),
+]
+
+
+@pytest.mark.parametrize("tables, kwargs, error, match", [c[1:] for c in BAD_PLOTS],
+                         ids=[c[0] for c in BAD_PLOTS])
+def test_plot_randomization_refuses_no_tables_and_a_bad_ax(tables, kwargs, error, match):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    if tables is None:
+        tables = [parameter_randomization(CNN(), _x(), method="amplitude")]
+    with pytest.raises(error, match=match):
+        plot_randomization(tables, **kwargs)

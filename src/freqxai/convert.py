@@ -18,7 +18,7 @@ feeds them that many inputs at a time.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from ._compat import TRITON_AFTER_TENSORFLOW, triton_import_would_crash
+from ._validation import check_bool, check_positive_int
 
 __all__ = ["ChannelsLast", "FixedBatch", "load_model"]
 
@@ -58,10 +59,11 @@ class ChannelsLast(nn.Module):
     def __init__(self, model: nn.Module, squeeze: bool = False, *,
                  input_shape: tuple[int | None, ...] | None = None) -> None:
         super().__init__()
+        _check_wrapped(model, "ChannelsLast", "(batch, time, channels) or (batch, time)")
         self.model = model
-        self.squeeze = squeeze
-        self.input_shape = tuple(input_shape) if input_shape is not None else None
-        self.training = model.training
+        self.squeeze = check_bool(squeeze, "squeeze")
+        self.input_shape = _check_input_shape(input_shape)
+        self.training = getattr(model, "training", False)
 
     def train(self, mode: bool = True) -> ChannelsLast:
         return _train(self, mode)
@@ -117,11 +119,35 @@ def _train(wrapper: nn.Module, mode: bool) -> nn.Module:
     """``nn.Module.train`` for a wrapper whose model may be a ``torch.export`` graph, which has
     no mode to set and raises NotImplementedError from ``train()`` and ``eval()``."""
     wrapper.training = mode
+    if not isinstance(wrapper.model, nn.Module):  # a plain callable has no mode
+        return wrapper
     try:
         wrapper.model.train(mode)
     except NotImplementedError:
         pass
     return wrapper
+
+
+def _check_wrapped(model: Any, wrapper: str, reads: str) -> None:
+    """Raise ``TypeError`` naming ``model`` unless it is a module or a callable."""
+    if isinstance(model, type) or not callable(model):
+        raise TypeError(f"model must be a torch.nn.Module (or a callable) reading {reads} "
+                        f"inputs for {wrapper} to wrap, got "
+                        f"{model.__name__ if isinstance(model, type) else type(model).__name__}"
+                        f"{' (a class: build it first)' if isinstance(model, type) else ''}")
+
+
+def _check_input_shape(input_shape: Any) -> tuple[int | None, ...] | None:
+    """``input_shape`` as a tuple of sizes >= 1 or None (a free axis); None stays None."""
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, str | bytes) or not isinstance(input_shape, Sequence | torch.Size):
+        raise TypeError(f"input_shape must be None or a tuple of axis sizes after the batch axis "
+                        f"(None for a free axis), e.g. (64, 3), got {input_shape!r:.60}")
+    for d in input_shape:
+        if d is not None:
+            check_positive_int(d, f"every entry of input_shape {tuple(input_shape)!r:.60} (or None)")
+    return tuple(None if d is None else int(d) for d in input_shape)
 
 
 def _fits(declared: tuple[int | None, ...], shape: tuple[int, ...]) -> bool:
@@ -151,13 +177,14 @@ class FixedBatch(nn.Module):
     def __init__(self, model: nn.Module, max_batch_size: int, *,
                  input_shape: tuple[int | None, ...] | None = None) -> None:
         super().__init__()
+        _check_wrapped(model, "FixedBatch", f"exactly {max_batch_size!r}")
         if isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int) \
                 or max_batch_size < 1:
             raise ValueError(f"max_batch_size must be a positive int, got {max_batch_size!r}")
         self.model = model
         self.max_batch_size = max_batch_size
-        self.input_shape = tuple(input_shape) if input_shape is not None else None
-        self.training = model.training
+        self.input_shape = _check_input_shape(input_shape)
+        self.training = getattr(model, "training", False)
 
     def train(self, mode: bool = True) -> FixedBatch:
         return _train(self, mode)

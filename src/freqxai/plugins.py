@@ -46,15 +46,34 @@ def load_plugins() -> list[str]:
     return names
 
 
-def import_plugin(modules: Iterable[str]) -> None:
+def import_plugin(modules: str | Iterable[str]) -> None:
     """Import each module (``--plugin``), the working directory first on the path.
+
+    ``modules`` is a module name or a list of them (``"mymod"`` is the one module ``mymod``).
 
     Raises
     ------
+    TypeError, ValueError
+        When ``modules`` is not a string or an iterable of non-empty strings (checked before
+        any import).
     ImportError
         Naming the plug-in module: when it cannot be found, or when importing it raises (its
         own error, whatever its type, is quoted as the plug-in's, never as freqxai's).
     """
+    if isinstance(modules, str):
+        modules = [modules]
+    try:
+        modules = list(modules)
+    except TypeError:
+        raise TypeError(f"modules must be a module name or a list of module names (strings), "
+                        f"got {type(modules).__name__}") from None
+    for name in modules:
+        if not isinstance(name, str):
+            raise TypeError(f"modules must hold module names (strings, e.g. 'mymod'), got "
+                            f"{name!r} ({type(name).__name__})")
+        if not name.strip():
+            raise ValueError("modules holds an empty module name; give importable module names "
+                             "(a file mymod.py in the working directory is 'mymod')")
     if "" not in sys.path and "." not in sys.path:
         sys.path.insert(0, ".")
     for name in modules:

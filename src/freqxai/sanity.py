@@ -377,7 +377,16 @@ def train_on_permuted_labels(make_model: Callable[[], nn.Module], X: np.ndarray,
     if not callable(make_model):
         raise TypeError(f"make_model must be a function that builds a fresh model, e.g. "
                         f"lambda: MyNet(), got {type(make_model).__name__}")
+    if check_seed(seed) is None:
+        raise ValueError("seed must be an integer (the permutation and the training must "
+                         "repeat), got None")
+    if not hasattr(X, "__len__") or isinstance(X, str):
+        raise TypeError(f"X must be an array (n, channels, time) or a list of (channels, length) "
+                        f"arrays, got {type(X).__name__}")
     y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"y must hold one label per signal of X: X has {len(X)} signals, y has "
+                         f"shape {y.shape}")
     permuted = np.random.default_rng(seed).permutation(y)
     torch.manual_seed(seed)
     model = make_model()
@@ -454,7 +463,16 @@ def plot_randomization(tables: Sequence[Any], ax: Any = None, *, metric: str = "
         legend; the threshold is a grey line.
     """
     check_choice(metric, "metric", ("spearman", "top_k"))
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes (or None for a new figure), got "
+                            f"{type(ax).__name__}")
     tables = [tables] if hasattr(tables, "columns") else list(tables)  # one table: a list of one
+    if not tables:
+        raise ValueError("tables is empty: give the DataFrame of parameter_randomization or "
+                         "data_randomization, or a list of them")
     for i, t in enumerate(tables):
         if not hasattr(t, "columns") or not {"method", "order", "layer", metric} <= set(t.columns):
             raise TypeError(f"tables must be a DataFrame of parameter_randomization or "

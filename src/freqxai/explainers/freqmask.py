@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -62,7 +63,7 @@ def moving_average(c: torch.Tensor, window: int, dim: int) -> torch.Tensor:
     TypeError
         Unless ``c`` is a floating or complex tensor.
     ValueError
-        Unless ``window`` is an integer >= 0 (0: ``c`` itself).
+        Unless ``window`` is an integer >= 0 (0: ``c`` itself), or ``dim`` an axis of ``c``.
     """
     if not isinstance(c, torch.Tensor) or not (c.is_floating_point() or c.is_complex()):
         raise TypeError(f"c must be a floating or complex torch.Tensor (e.g. coefficients "
@@ -70,6 +71,11 @@ def moving_average(c: torch.Tensor, window: int, dim: int) -> torch.Tensor:
                         f"{c.dtype if isinstance(c, torch.Tensor) else type(c).__name__}")
     window = check_positive_int(window, "window (the half-width of the moving average)",
                                 minimum=0)
+    if isinstance(dim, bool | np.bool_) or not isinstance(dim, int | np.integer) \
+            or not -c.dim() <= dim < c.dim():
+        raise ValueError(f"dim must be an axis of c, an integer in [{-c.dim()}, {c.dim() - 1}] "
+                         f"(c has shape {tuple(c.shape)}), got {dim!r}")
+    dim = int(dim)
     if c.is_complex():
         return torch.complex(moving_average(c.real, window, dim), moving_average(c.imag, window, dim))
     moved = c.movedim(dim, -1)

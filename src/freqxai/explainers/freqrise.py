@@ -92,12 +92,31 @@ def auto_num_cells(grid: Sequence[int], n_masks: int | None = None) -> tuple[int
         The coefficient axes (``(freq,)`` or ``(freq, frames)``).
     n_masks : int, optional
         The mask budget (``max_masks`` for ``n_masks="auto"``); None: no budget cap.
+
+    Raises
+    ------
+    TypeError
+        Unless ``grid`` is a sequence.
+    ValueError
+        For an empty ``grid``, an axis that is not an integer >= 1, or ``n_masks`` that is not
+        None or an integer >= 1.
     """
-    cells = [min(int(g), max(AUTO_MIN_CELLS, min(AUTO_MAX_CELLS,
-                                                 round(int(g) / AUTO_COEFFICIENTS_PER_CELL))))
+    try:
+        axes = tuple(grid) if not isinstance(grid, str | bytes) else None
+    except TypeError:
+        axes = None
+    if axes is None:
+        raise TypeError(f"grid must be a sequence of axis sizes, e.g. (33,) or (65, 81), got "
+                        f"{type(grid).__name__} {grid!r:.40}")
+    if not axes:
+        raise ValueError("grid is empty: give the coefficient axes, e.g. (33,) or (65, 81)")
+    grid = [check_positive_int(g, f"every axis of grid {axes!r:.40}") for g in axes]
+    if n_masks is not None:
+        n_masks = check_positive_int(n_masks, "n_masks (the mask budget, or None)")
+    cells = [min(g, max(AUTO_MIN_CELLS, min(AUTO_MAX_CELLS, round(g / AUTO_COEFFICIENTS_PER_CELL))))
              for g in grid]
     if n_masks is not None and len(cells) == 2:
-        cap = max(1, int(n_masks) // AUTO_MASKS_PER_CELL)
+        cap = max(1, n_masks // AUTO_MASKS_PER_CELL)
         total = cells[0] * cells[1]
         if total > cap:
             shrink = (cap / total) ** 0.5
@@ -509,7 +528,23 @@ class _MaskSums:
 
 
 def top_jaccard(a: torch.Tensor, b: torch.Tensor, top: float = 0.05) -> torch.Tensor:
-    """Jaccard index of the top ``top`` share of entries of ``a`` and ``b`` per row ``(rows, k)``."""
+    """Jaccard index of the top ``top`` share of entries of ``a`` and ``b`` per row ``(rows, k)``.
+
+    Raises
+    ------
+    TypeError
+        Unless ``a`` and ``b`` are real tensors.
+    ValueError
+        Unless they are 2-D of one shape and ``top`` is a share in (0, 1).
+    """
+    for name, t in (("a", a), ("b", b)):
+        if not isinstance(t, torch.Tensor) or t.is_complex():
+            raise TypeError(f"{name} must be a real torch.Tensor (rows, k), got "
+                            f"{t.dtype if isinstance(t, torch.Tensor) else type(t).__name__}")
+    if a.dim() != 2 or a.shape != b.shape or a.shape[1] == 0:
+        raise ValueError(f"a and b must be (rows, k) tensors of one shape with k >= 1, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    top = check_fraction(top, "top (the share of entries compared)")
     k = max(1, round(top * a.shape[1]))
     ia = torch.zeros_like(a, dtype=torch.bool).scatter_(1, a.topk(k, dim=1).indices, True)
     ib = torch.zeros_like(b, dtype=torch.bool).scatter_(1, b.topk(k, dim=1).indices, True)
@@ -518,10 +553,18 @@ def top_jaccard(a: torch.Tensor, b: torch.Tensor, top: float = 0.05) -> torch.Te
 
 def noise_threshold(n_coefficients: int, level: float = 0.01) -> float:
     """|z| that pure noise exceeds anywhere among ``n_coefficients`` with probability ``level``
-    (two-sided, Bonferroni): ``Φ⁻¹(1 - level / (2 K))``; 3.95 for 129 coefficients."""
+    (two-sided, Bonferroni): ``Φ⁻¹(1 - level / (2 K))``; 3.95 for 129 coefficients.
+
+    Raises
+    ------
+    ValueError
+        Unless ``n_coefficients`` is an integer >= 1 and ``level`` a probability in (0, 1).
+    """
     from scipy.stats import norm
 
-    return float(norm.isf(level / (2 * max(n_coefficients, 1))))
+    n_coefficients = check_positive_int(n_coefficients, "n_coefficients")
+    level = check_fraction(level, "level (the probability that noise exceeds the threshold)")
+    return float(norm.isf(level / (2 * n_coefficients)))
 
 
 def _warn_if_noise(z: torch.Tensor, n_masks: int, output: str) -> None:
