@@ -155,7 +155,7 @@ def test_a_skops_pipeline_through_run_custom_with_default_methods(tmp_path, caps
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     assert "left out flex, saliency, gxi, ig, lrp" in captured.err
-    assert ResultStore(out).read_config()["methods"] == ["freqrise", "random", "amplitude"]
+    assert ResultStore(out).read_config()["methods"] == ["freqrise", "shapley", "random", "amplitude"]
     md = (out / "results.md").read_text()
     assert "Methods left out" in md and "- lrp: needs gradients" in md
     assert "a: " in captured.out and "b: " in captured.out  # the answer, one line per class

@@ -111,7 +111,7 @@ def test_a_torchscript_model_runs_every_method_but_lrp_which_is_named(tmp_path, 
     assert "lrp" not in cfg["methods"] and {"freqrise", "flex", "ig", "gxi"} <= set(cfg["methods"])
     left = ResultStore(out).read_attrs()["methods_left_out"]
     assert "lrp" in (json.loads(left) if isinstance(left, str) else left)
-    assert "which bands drive each class (summary.csv):" in captured.out
+    assert "which band drives each class (answer.csv):" in captured.out
     assert captured.out.rstrip().splitlines()[-1].startswith("report: ")
     assert (out / "summary.csv").is_file()
 

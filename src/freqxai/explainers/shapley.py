@@ -231,9 +231,6 @@ class BandShapley(Explainer):
     needs_model = True
     needs_gradients = False
     reads_probabilities = True
-    # not yet in default runs: the runner would build it in every domain of a run, and it has no
-    # map in the time domain (turn it on once the runner skips a method per domain)
-    in_default_runs = False
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft", *,
                  fs: float | None = None,

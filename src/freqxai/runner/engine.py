@@ -249,11 +249,13 @@ def _check_methods(cfg: RunConfig, task: Task) -> dict[str, str]:
     for method in cfg.methods:
         if method in reasons:
             continue
-        init, _ = cfg.explainer_settings(method, cfg.domains[0], task.X.shape[-1], 0)
-        try:
-            get_explainer(method, task.model, cfg.domain(cfg.domains[0]), **init)
-        except (TypeError, ValueError) as err:
-            reasons[method] = str(err)
+        for domain in cfg.domains:  # every domain of the run: one may have no map of it
+            init, _ = cfg.explainer_settings(method, domain, task.X.shape[-1], 0)
+            try:
+                get_explainer(method, task.model, cfg.domain(domain), **init)
+            except (TypeError, ValueError) as err:
+                reasons[method] = str(err)
+                break
     gradient_methods = [m for m in cfg.methods
                         if explainer_class(m).needs_gradients and m not in reasons]
     if gradient_methods:

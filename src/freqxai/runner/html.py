@@ -154,8 +154,10 @@ def _answer_rows(rows: Any, table: Any, domain: str, survivors: frozenset | set 
     out = []
     for r in rows.to_dict("records"):
         named = bool(r["band"])
-        marked = [_e(m) + (" ⚠" if m in survivors else "")
-                  for m in filter(None, str(r["methods"]).split(", "))]
+        names = [m for m in str(r["methods"]).split(", ") if m]
+        marked = [_e(m) + (" ⚠" if m in survivors else "") for m in names]
+        if names and all(m in survivors for m in names):
+            marked[-1] += " <b>(all survive: no evidence about the model)</b>"
         band = (f"{_e(r['label'])}, {_e(r['direction'])} the score" if named else "none")
         cells = [f"<b>{_e(r['class'])}</b>", band, f"<b>{_e(r['confidence'])}</b>",
                  _e(r["why"]),
