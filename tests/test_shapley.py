@@ -296,22 +296,25 @@ def test_stft_map_sums_to_the_band_values_on_bands_it_resolves():
         explainer.attribute(x)
 
 
-def test_series_of_unequal_length_share_the_longest_series_bands():
+def test_series_of_unequal_length_get_the_values_they_get_alone():
     model = CNN().double().eval()
     x = _x(batch=3).numpy()
     series = [x[0], x[1, :, :40], x[2, :, :50]]
     explainer = BandShapley(model)
     rel = explainer.attribute(series, target=[0, 1, 2])
     assert [r.shape for r in rel] == [(1, 33), (1, 21), (1, 26)]
-    bv = explainer.band_values_
-    assert bv.values.shape == (3, len(bv.names)) and isinstance(bv.values, np.ndarray)
-    # the short series, alone, with the longest series' bands in cycles per sample
-    alone = BandShapley(model, bands=bv.bands)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a band without a bin of a 40-sample signal
-        one = alone.band_values(series[1][None], target=1)
-    np.testing.assert_allclose(bv.values[1], one.values[0], atol=1e-12)
-    np.testing.assert_allclose(bv.values.sum(1), bv.full - bv.empty, atol=1e-12)
+    per_series = explainer.band_values_
+    assert isinstance(per_series, list) and len(per_series) == 3
+    for s, t, bv, r in zip(series, [0, 1, 2], per_series, rel, strict=True):
+        one = BandShapley(model)
+        np.testing.assert_allclose(one.attribute(s[None], target=t)[0], r, atol=1e-12)
+        assert one.band_values_.names == bv.names  # the players of the series' own length
+        np.testing.assert_allclose(bv.values, one.band_values_.values, atol=1e-12)
+        np.testing.assert_allclose(bv.values.sum(1), bv.full - bv.empty, atol=1e-12)
+    # bands given: the same players at every length
+    given = BandShapley(model, bands={"low": (0.0, 0.1), "high": (0.1, 0.5)})
+    given.attribute(series, target=[0, 1, 2])
+    assert all(bv.names == ["low", "high"] for bv in given.band_values_)
 
 
 # --- contract: types, dtypes, seeds, targets ------------------------------------------------------

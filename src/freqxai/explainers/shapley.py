@@ -259,7 +259,6 @@ class BandShapley(Explainer):
         self.output = check_choice(output, "output", OUTPUTS)
         self.band_values_: BandValues | None = None
         self.n_evaluations_: int | None = None
-        self._common_length: int | None = None  # ragged inputs: the longest series' bands
         self._collected: list[BandValues] | None = None
 
     def __repr__(self) -> str:
@@ -292,8 +291,9 @@ class BandShapley(Explainer):
         ----------
         inputs : tensor or ndarray, shape (batch, channels, time), or a list of series
             Numpy in gives numpy out; the floating dtype is kept. A list of ``(channels,
-            length_i)`` series is explained at each series' own length, with the default bands
-            of the longest series for all (the summary's bands), and returns a list.
+            length_i)`` series is explained at each series' own length with the players of that
+            length (give ``bands`` for the same players at every length), and returns a list;
+            ``band_values_`` is then a list of one :class:`BandValues` per series.
         target : int, sequence, tensor or None
             Class to explain, one for all inputs or one per input; ``None``: the predicted one.
         baseline : "zero" or array
@@ -351,7 +351,7 @@ class BandShapley(Explainer):
         prep = self._prepare(inputs, target)
         x = prep.x
         n_inputs, n_channels, length = x.shape
-        edges = self.edges(self._common_length or length)
+        edges = self.edges(length)
         freqs = np.arange(length // 2 + 1, dtype=np.float64) * (self.fs or 1.0) / length
         member = band_membership(freqs, edges)  # (F, B)
         self._warn_uncovered(member, freqs, length)
@@ -653,36 +653,32 @@ def _permutation_estimate(prefix_values: torch.Tensor, perms: torch.Tensor):
     return phi, se
 
 
-def _common_bands(attribute):
-    """Series of unequal length share the players: the bands of the longest series (the
-    summary's bands), and one :class:`BandValues` for all series, in input order."""
+def _per_series(attribute):
+    """Series of unequal length: each is explained with the players of its own length (the
+    default bands of its own rFFT grid, or the ``bands`` given), so a series gets the same values
+    alone as in any batch; ``band_values_`` is then a list, one :class:`BandValues` of one row
+    per series, in input order. Give ``bands=`` for the same players at every length."""
 
     @functools.wraps(attribute)
     def wrapped(self: BandShapley, inputs: Any, target: TargetType = None, **options: Any) -> Any:
         if not is_ragged(inputs):
             return attribute(self, inputs, target, **options)
         groups = split_by_length(inputs)  # checks the series
-        self._common_length = max(groups)
         self._collected = []
         try:
             result = attribute(self, inputs, target, **options)
             parts = self._collected
         finally:
-            self._common_length, self._collected = None, None
-        order = np.concatenate([np.asarray(idx) for idx in groups.values()])
-        where = np.argsort(order, kind="stable")
-
-        def cat(key: str) -> Any:
-            arrays = [getattr(p, key) for p in parts]
-            if isinstance(arrays[0], np.ndarray):
-                return np.concatenate(arrays)[where]
-            return torch.cat(arrays)[torch.as_tensor(where)]
-
-        first = parts[0]
-        self.band_values_ = BandValues(
-            values=cat("values"), standard_error=cat("standard_error"), names=first.names,
-            bands=first.bands, empty=cat("empty"), full=cat("full"),
-            exact=all(p.exact for p in parts), n_evaluations=cat("n_evaluations"))
+            self._collected = None
+        rows: dict[int, BandValues] = {}
+        for idx, part in zip(groups.values(), parts, strict=True):
+            for r, i in enumerate(idx):
+                rows[int(i)] = BandValues(
+                    values=part.values[r:r + 1], standard_error=part.standard_error[r:r + 1],
+                    names=part.names, bands=part.bands, empty=part.empty[r:r + 1],
+                    full=part.full[r:r + 1], exact=part.exact,
+                    n_evaluations=part.n_evaluations[r:r + 1])
+        self.band_values_ = [rows[i] for i in range(len(rows))]
         return result
 
     return wrapped
@@ -690,4 +686,4 @@ def _common_bands(attribute):
 
 # after the class: the base class wraps ``attribute`` (eval mode, one call per length); this
 # wrapper goes around that, so it sees the whole list of series
-BandShapley.attribute = _common_bands(BandShapley.attribute)  # type: ignore[method-assign]
+BandShapley.attribute = _per_series(BandShapley.attribute)  # type: ignore[method-assign]
