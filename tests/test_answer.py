@@ -14,6 +14,7 @@ from freqxai.answer import (
     binomial_sf,
     fisher_less,
     method_bands,
+    separating_bands,
     wilson_interval,
 )
 
@@ -166,3 +167,20 @@ def test_a_dc_answer_says_what_dc_means_and_how_to_look_past_it():
     assert row["band"] == "DC" and "offset" in row["why"] and "--center" in row["why"]
     other = answer(table({"flex": [0, 0.9, 0, 0]})).iloc[0]
     assert "--center" not in other["why"]
+
+
+def test_what_separates_the_classes_is_the_band_that_changes_most_between_them():
+    # both voices rank the loud 256-512 Hz band first; 64-128 Hz tells them apart
+    low = table({"shapley": [0.1, 2.0, -0.5, 3.0], "flex": [0, 1, 0, 2]}, cls="low")
+    high = table({"shapley": [0.1, -1.5, 1.5, 3.1], "flex": [0, 0, 1, 2]}, cls="high")
+    both = pd.concat([low, high], ignore_index=True)
+    assert set(answer(both)["band"]) == {"2-4 Hz"}  # the answer per class: the loud band
+    sep = separating_bands(both)
+    assert sep.iloc[0]["band"] == "0.5-1 Hz" and sep.iloc[0]["method"] == "shapley"
+    assert (sep.iloc[0]["highest"], sep.iloc[0]["lowest"]) == ("low", "high")
+    assert sep.iloc[0]["spread"] == pytest.approx(3.5)
+    assert list(sep["spread"]) == sorted(sep["spread"], reverse=True)
+    assert separating_bands(both, method="flex").iloc[0]["method"] == "flex"
+    assert separating_bands(low).empty  # one class: nothing to separate
+    with pytest.raises(ValueError, match="method 'ig'"):
+        separating_bands(both, method="ig")

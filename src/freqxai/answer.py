@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ANSWER_COLUMNS", "CONFIDENCE", "answer", "answer_lines", "method_bands",
-           "read_answer_csv", "binomial_sf", "fisher_less", "wilson_interval"]
+           "separating_bands", "read_answer_csv", "binomial_sf", "fisher_less", "wilson_interval"]
 
 ANSWER_COLUMNS = [
     "class", "band", "label", "low_hz", "high_hz", "unit", "direction", "confidence", "methods",
@@ -381,6 +381,73 @@ def band_label(row: Any, unit: str) -> str:
     if unit and name.endswith(unit):
         return name
     return f"{name} ({float(row['low_hz']):.3g}–{float(row['high_hz']):.3g} {unit})"
+
+
+def separating_bands(table: Any, *, method: str | None = None, domain: str | None = None,
+                     channel: str = "all") -> Any:
+    """The bands whose relevance differs most between the classes: what separates them, where
+    the answer per class says what drives each.
+
+    A CNN telling low from high voices can rank the same loud band first for both classes; the
+    band that tells them apart is the one whose value changes most from class to class.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`freqxai.summary.summarize` table.
+    method : str, optional
+        The method whose band values are compared (default: ``shapley``, band Shapley values of
+        the contrastive margin, when the table has them; else the first method that reads the
+        model).
+    domain, channel : str, optional
+        As in :func:`answer`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band, the most separating first: ``band``, ``label``, ``low_hz``,
+        ``high_hz``, ``spread`` (largest minus smallest class mean), ``highest`` and ``lowest``
+        (the classes at either end), ``method``, and one column per class with its mean. Empty
+        with fewer than two classes.
+    """
+    import pandas as pd
+
+    _check_table(table)
+    domain = _domain(table, domain)
+    cols = ["band", "label", "low_hz", "high_hz", "spread", "highest", "lowest", "method"]
+    if domain is None:
+        return pd.DataFrame(columns=cols)
+    rows = table[(table["domain"] == domain) & (table["channel"] == channel)]
+    methods = [m for m in dict.fromkeys(rows["method"]) if not _is_reference(rows, m)]
+    if method is None:
+        method = SHAPLEY if SHAPLEY in methods else (methods[0] if methods else None)
+    elif method not in methods:
+        raise ValueError(f"method {method!r} has no rows in the {domain} domain; the table has "
+                         f"{methods}")
+    if method is None or rows["class"].nunique() < 2:
+        return pd.DataFrame(columns=cols)
+    unit = str(table.attrs.get("frequency_unit")
+               or (table["unit"].iloc[0] if "unit" in table.columns else "Hz"))
+    sel = rows[rows["method"] == method]
+    wide = sel.pivot_table(index="band", columns="class", values="relevance", sort=False)
+    wide = wide.dropna(how="any")
+    if wide.empty:
+        return pd.DataFrame(columns=cols)
+    first = sel.drop_duplicates("band").set_index("band")
+    out = pd.DataFrame({
+        "band": wide.index,
+        "label": [band_label({"band": b, "low_hz": first.loc[b, "low_hz"],
+                              "high_hz": first.loc[b, "high_hz"]}, unit) for b in wide.index],
+        "low_hz": first.loc[wide.index, "low_hz"].to_numpy(float),
+        "high_hz": first.loc[wide.index, "high_hz"].to_numpy(float),
+        "spread": (wide.max(axis=1) - wide.min(axis=1)).to_numpy(float),
+        "highest": wide.idxmax(axis=1).astype(str).to_numpy(),
+        "lowest": wide.idxmin(axis=1).astype(str).to_numpy(),
+        "method": method,
+    })
+    for cls in wide.columns:
+        out[f"class {cls}"] = wide[cls].to_numpy(float)
+    return out.sort_values("spread", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def read_answer_csv(path: Any) -> Any:

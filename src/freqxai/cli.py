@@ -150,6 +150,9 @@ def _print_answer(run_dir: Path) -> None:
         print("which band drives each class (answer.csv):")
         for line in lines:
             print(f"  {line}")
+        separating = _separating_line(run_dir / "summary.csv")
+        if separating:
+            print(f"  {separating}")
         survivors = _surviving_methods(run_dir / "summary.csv")
         if survivors:
             print(f"  ⚠ survives the sanity checks (its explanation hardly changes when the "
@@ -165,6 +168,24 @@ def _print_answer(run_dir: Path) -> None:
         for r in rows:
             print("  " + f"{r['method']:<10} {r['domain']:<8}"
                   + "".join(f" {float(r[k]):>12.3f}" for k in keys))
+
+
+def _separating_line(path: Path) -> str:
+    """The band whose values differ most between the classes (:func:`freqxai.answer.
+    separating_bands`), in one line; empty with fewer than two classes."""
+    import pandas as pd
+
+    from .answer import separating_bands
+
+    df = pd.read_csv(path, dtype={"class": str})
+    if "unit" in df and len(df):
+        df.attrs["frequency_unit"] = str(df["unit"].iloc[0])
+    sep = separating_bands(df)
+    if sep.empty:
+        return ""
+    r = sep.iloc[0]
+    return (f"what separates the classes: {r['label']} ({r['method']} values differ by "
+            f"{r['spread']:.3g}: highest for {r['highest']}, lowest for {r['lowest']})")
 
 
 def _surviving_methods(path: Path) -> list[str]:

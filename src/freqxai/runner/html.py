@@ -248,8 +248,32 @@ def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
     section = (f"<section id='answer'><h2>Answer: which frequency bands drive each class</h2>"
                f"<p class='note'>{lead}</p>{alert}"
                f"<table class='answer'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-               f"</table>{image}</section>")
+               f"</table>{image}{_separating_html(table, domain)}</section>")
     return section, domain
+
+
+def _separating_html(table: Any, domain: str, top: int = 3) -> str:
+    """The bands whose values differ most between the classes (:func:`freqxai.answer.
+    separating_bands`), as a small table under the answer."""
+    from ..answer import separating_bands
+
+    sep = separating_bands(table, domain=domain)
+    if sep.empty:
+        return ""
+    classes = [c for c in sep.columns if c.startswith("class ")]
+    head = "".join(f"<th>{_e(h)}</th>" for h in
+                   ["band", "difference between classes", "highest for", "lowest for"]
+                   + [c[len("class "):] for c in classes])
+    body = "".join(
+        "<tr>" + f"<td class=band>{_e(r['label'])}</td><td>{r['spread']:.3g}</td>"
+        f"<td>{_e(r['highest'])}</td><td>{_e(r['lowest'])}</td>"
+        + "".join(f"<td>{r[c]:.3g}</td>" for c in classes) + "</tr>"
+        for r in sep.head(top).to_dict("records"))
+    return (f"<h3>What separates the classes</h3><p class='note'>The {top} bands whose mean "
+            f"{_e(sep['method'].iloc[0])} value differs most from class to class (the answer "
+            "above names what drives each class; a band every class shares can drive them all "
+            "and tell none apart).</p><table class='answer'><thead><tr>"
+            f"{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 # -- scores ---------------------------------------------------------------------------------------
