@@ -355,6 +355,16 @@ def test_a_method_or_domain_named_twice_runs_once_with_a_warning(tmp_path, capsy
                    "complexity", "--n-masks", "50", "--no-sanity", "--quiet"])
     assert rc == 0, capsys.readouterr().err
     assert (out / "report.html").is_file() and (out / "summary.csv").is_file()
+    # printed by Python (no recorder: a process of its own), the warning is one line naming
+    # freqxai, without a file, line and source line
+    res = subprocess.run(
+        [sys.executable, "-m", "freqxai.cli", "run", "custom", "--model", str(model), "--data",
+         str(data), "--out", str(tmp_path / "run2"), "--methods", "gxi,gxi", "--domains", "fft",
+         "--metrics", "complexity", "--no-sanity", "--quiet"], capture_output=True, text=True,
+        timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "freqxai: warning: methods: 'gxi' named twice; computed once\n" in res.stderr
+    assert "UserWarning" not in res.stderr and ".py:" not in res.stderr
 
 
 def test_quick_runs_default_to_band_shapley_and_flex_on_fft_with_ten_signals_per_class(tmp_path):

@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -536,6 +537,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .runtime import tune_cpu_allocator
 
     tune_cpu_allocator()
+    shown = warnings.formatwarning
+    if not verbose:  # a warning is one line naming freqxai, not a file, line and source line
+        warnings.formatwarning = _one_line_warning
     try:
         return args.func(args)
     except (ValueError, TypeError, ImportError, OSError) as err:
@@ -554,6 +558,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("freqxai: interrupted; run the same command to resume (finished chunks are kept)",
               file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = shown
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    return f"freqxai: warning: {' '.join(str(message).split())}\n"
 
 
 if __name__ == "__main__":
