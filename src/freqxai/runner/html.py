@@ -272,7 +272,7 @@ def _separating_html(table: Any, domain: str, top: int = 3) -> str:
     return (f"<h3>What separates the classes</h3><p class='note'>The {top} bands whose mean "
             f"{_e(sep['method'].iloc[0])} value differs most from class to class (the answer "
             "above names what drives each class; a band every class shares can drive them all "
-            "and tell none apart).</p><table class='answer'><thead><tr>"
+            "and tell none apart).</p><table class='answer separating'><thead><tr>"
             f"{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
