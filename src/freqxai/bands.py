@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validation import check_bool, check_choice
+from ._checks import check_bool, check_choice, check_fs, check_positive_int
 
 __all__ = ["EEG_BANDS", "band_attributions", "band_edges", "band_membership", "check_bands",
-           "default_bands", "is_eeg_montage"]
+           "default_bands", "is_eeg_montage", "signal_bands"]
 
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -393,3 +393,28 @@ def _ranges(values: np.ndarray) -> str:
             start = cur
     runs.append((start, values[-1]))
     return ", ".join(f"{a:.3g}" if a == b else f"{a:.3g}-{b:.3g}" for a, b in runs)
+
+
+def signal_bands(length: int, fs: float | None = None, *, eeg: bool = False,
+                 bands: Mapping[str, tuple[float, float]] | Sequence[tuple[float, float]] | None
+                 = None) -> dict[str, tuple[float, float]]:
+    """The summary's bands (:func:`freqxai.summary.summarize`) for signals of ``length`` samples at ``fs`` Hz (cycles per sample
+    without ``fs``): ``bands`` checked against the signal's rFFT bins
+    (:func:`~freqxai.bands.check_bands`: a list of ``(low, high)`` is named by its edges;
+    overlaps and bands without a bin are refused, gaps warned about), else
+    :func:`~freqxai.bands.default_bands` of those bins (``eeg`` selects the EEG bands, which are
+    in Hz and so need ``fs``; an EEG band too narrow for the bins, say delta at 8 Hz resolution,
+    is left out rather than scored empty)."""
+    length = check_positive_int(length, "length", 2)
+    fs = check_fs(fs)
+    eeg = check_bool(eeg, "eeg")
+    unit = "Hz" if fs else "cycles/sample"
+    freqs = np.fft.rfftfreq(length, 1.0 / (fs or 1.0))
+    if bands is not None:
+        return check_bands(bands, freqs, unit=unit, stacklevel=3)
+    if eeg and fs is None:
+        raise ValueError("eeg=True selects the EEG bands, which are in Hz: give fs= (the sampling "
+                         "rate in Hz), or eeg=False for octave bands in cycles per sample")
+    out = default_bands(freqs, eeg=eeg, unit=unit)
+    member = band_membership(freqs, out)
+    return {k: v for k, v, col in zip(out, out.values(), member.T, strict=True) if col.any()}

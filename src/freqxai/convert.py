@@ -25,8 +25,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from ._checks import check_bool, check_positive_int
 from ._compat import TRITON_AFTER_TENSORFLOW, triton_import_would_crash
-from ._validation import check_bool, check_positive_int
 
 __all__ = ["ChannelsLast", "FixedBatch", "load_model"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validation import check_positive_int
+from ._checks import check_positive_int
 
 __all__ = ["is_ragged", "split_by_length", "attribute_ragged", "pad_series", "unpad_series",
            "check_lengths", "group_slices", "coefficient_grid", "pad_coefficients",

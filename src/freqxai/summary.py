@@ -48,9 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool
+from ._checks import check_bool
 from .answer import answer
-from .bands import _empty_band, band_edges, band_membership, check_bands, default_bands
+from .bands import (
+    _empty_band,
+    band_edges,
+    band_membership,
+    signal_bands,
+)
 
 __all__ = ["SUMMARY_COLUMNS", "summarize", "headline", "headline_from_csv", "signal_bands",
            "band_intervention", "answer"]
@@ -64,34 +69,6 @@ SUMMARY_COLUMNS = [
 ALPHA = 0.05  # family-wise level of ``significant`` per (method, domain, class, channel)
 # the columns headline() reads
 _HEADLINE_COLUMNS = [*SUMMARY_COLUMNS[:13], "reference"]
-
-
-def signal_bands(length: int, fs: float | None = None, *, eeg: bool = False,
-                 bands: Mapping[str, tuple[float, float]] | Sequence[tuple[float, float]] | None
-                 = None) -> dict[str, tuple[float, float]]:
-    """The summary's bands for signals of ``length`` samples at ``fs`` Hz (cycles per sample
-    without ``fs``): ``bands`` checked against the signal's rFFT bins
-    (:func:`~freqxai.bands.check_bands`: a list of ``(low, high)`` is named by its edges;
-    overlaps and bands without a bin are refused, gaps warned about), else
-    :func:`~freqxai.bands.default_bands` of those bins (``eeg`` selects the EEG bands, which are
-    in Hz and so need ``fs``; an EEG band too narrow for the bins, say delta at 8 Hz resolution,
-    is left out rather than scored empty)."""
-    from ._validation import check_positive_int
-    from .domains.base import check_fs
-
-    length = check_positive_int(length, "length", 2)
-    fs = check_fs(fs)
-    eeg = check_bool(eeg, "eeg")
-    unit = "Hz" if fs else "cycles/sample"
-    freqs = np.fft.rfftfreq(length, 1.0 / (fs or 1.0))
-    if bands is not None:
-        return check_bands(bands, freqs, unit=unit, stacklevel=3)
-    if eeg and fs is None:
-        raise ValueError("eeg=True selects the EEG bands, which are in Hz: give fs= (the sampling "
-                         "rate in Hz), or eeg=False for octave bands in cycles per sample")
-    out = default_bands(freqs, eeg=eeg, unit=unit)
-    member = band_membership(freqs, out)
-    return {k: v for k, v, col in zip(out, out.values(), member.T, strict=True) if col.any()}
 
 
 def _method_kind(method: str) -> tuple[bool, bool]:

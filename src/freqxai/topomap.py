@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number, check_positive_int
+from ._checks import check_number, check_positive_int
 
 __all__ = ["electrode_positions", "topomap_problem", "plot_topomaps", "report_topomaps",
            "sensor_positions", "ScalpGrid", "MIN_CHANNELS", "MIN_RES", "MIN_DPI"]

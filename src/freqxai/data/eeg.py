@@ -409,7 +409,7 @@ _BETA_HZ = 20.0
 def _check_alpha_settings(n: Any, fs: Any, seconds: Any, alpha_hz: Any, amplitude: Any,
                           seed: Any) -> tuple[int, float, float, float, float, int | None]:
     """:func:`make_alpha_eeg`'s arguments, checked (``ValueError`` naming the argument)."""
-    from .._validation import check_number, check_positive_int, check_seed
+    from .._checks import check_number, check_positive_int, check_seed
     from ..domains.base import check_fs
 
     n = check_positive_int(n, "n (the number of signals)")

@@ -115,7 +115,7 @@ def make_synthetic(
 def _check_settings(n: Any, noise: Any, length: Any, n_components: Any, max_frequency: Any,
                     seed: Any, dtype: Any) -> tuple:
     """:func:`make_synthetic`'s arguments, checked (each named in its error, with the fix)."""
-    from .._validation import check_number, check_positive_int, check_seed
+    from .._checks import check_number, check_positive_int, check_seed
 
     n = check_positive_int(n, "n (the number of signals)", minimum=0)
     noise = check_number(noise, "noise (the standard deviation of the Gaussian noise)",

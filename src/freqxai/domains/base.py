@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
+from .._checks import check_fs  # noqa: F401 - re-exported (domains check fs here)
 from .._registry import Registry
 
 __all__ = [
@@ -76,21 +77,6 @@ def cached_constant(cache: dict, key: Any, build) -> torch.Tensor:
             t = build()
         cache[key] = t
     return t
-
-
-def check_fs(fs: Any) -> float | None:
-    """``fs`` as a float, or None; raise ``ValueError`` unless it is None or a finite number > 0.
-
-    Without ``fs`` every domain states frequencies in cycles per sample and times in samples
-    (the axes of ``fs=1``); with it, in Hz and seconds.
-    """
-    if fs is None:
-        return None
-    if isinstance(fs, bool) or not isinstance(fs, int | float | np.integer | np.floating) \
-            or not np.isfinite(fs) or fs <= 0:
-        raise ValueError(f"fs (sampling rate in Hz) must be a finite number > 0 or None "
-                         f"(None: cycles per sample and samples), got {fs!r}")
-    return float(fs)
 
 
 def check_eps(eps: Any) -> float:

@@ -268,7 +268,7 @@ class BandShapley(Explainer):
     def edges(self, length: int) -> dict[str, tuple[float, float]]:
         """The bands (players) for signals of ``length`` samples: ``bands`` as given, else the
         summary's default bands (:func:`freqxai.summary.signal_bands`)."""
-        from ..summary import signal_bands
+        from ..bands import signal_bands
 
         return signal_bands(int(length), self.fs, eeg=self.eeg, bands=self.bands)
 

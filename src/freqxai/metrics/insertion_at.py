@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_positive_int
+from .._checks import check_bool, check_positive_int
 from ..domains import Domain
 from .base import Metric, register_metric
 from .faithfulness import perturbation_curves
