@@ -1,4 +1,5 @@
-"""Sanity checks (Adebayo et al., 2018): parameter and data randomization (issue 20)."""
+"""Sanity checks (Adebayo et al., 2018): parameter and data randomization (issue 20); the
+model-swap deletion test (issue 26)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ from conftest import shared_path
 from torch import nn
 
 from freqxai.sanity import (
+    SWAP_COLUMNS,
+    SWAP_OUTCOMES,
+    _swap_test,
     data_randomization,
+    model_swap_deletion,
     parameter_randomization,
     plot_randomization,
     randomizable_layers,
     similarity,
     train_on_permuted_labels,
 )
+from freqxai.testing import LinearSpectrumModel
 
 LENGTH = 64
 
@@ -313,3 +319,180 @@ def test_plot_randomization_refuses_no_tables_and_a_bad_ax(tables, kwargs, error
         tables = [parameter_randomization(CNN(), _x(), method="amplitude")]
     with pytest.raises(error, match=match):
         plot_randomization(tables, **kwargs)
+
+
+# ---- issue 26: the model-swap deletion test -------------------------------------------------------
+
+SWAP_LENGTH = 128
+BAND = 5  # the rFFT bin the band model decides by
+LOUD = (12, 20, 27, 33, 41, 50)  # louder tones the model ignores
+
+
+def _band_model(k: int = BAND) -> LinearSpectrumModel:
+    """Logit 0 = 0.5 |X_k|, logit 1 = 0: class 0 is decided by bin ``k`` alone."""
+    weight = torch.zeros(2, SWAP_LENGTH // 2 + 1)
+    weight[0, k] = 0.5
+    return LinearSpectrumModel(weight)
+
+
+def _band_signals(n: int = 8) -> torch.Tensor:
+    """Noise, a weak tone at BAND (what the model reads) and six louder tones it ignores: the
+    amplitude ranks the loud tones first, the model's map ranks BAND first."""
+    g = torch.Generator().manual_seed(0)
+    t = torch.arange(SWAP_LENGTH)
+    phases = torch.rand(n, 1 + len(LOUD), 1, generator=g) * 6.28
+    x = torch.randn(n, 1, SWAP_LENGTH, generator=g)
+    x = x + 0.5 * torch.cos(2 * np.pi * BAND * t / SWAP_LENGTH + phases[:, :1])
+    for i, f in enumerate(LOUD):
+        x = x + 2 * torch.cos(2 * np.pi * f * t / SWAP_LENGTH + phases[:, i + 1:i + 2])
+    return x.float()
+
+
+def test_the_amplitude_references_gap_is_exactly_zero():
+    """Its map does not read the model: both orders delete the same coefficients, the gap is 0 on
+    every input, whatever the number of signals, and the outcome is decided (no spread)."""
+    for n in (2, 6):
+        table = model_swap_deletion(CNN(), _x(n), method="amplitude")
+        assert list(table.columns) == SWAP_COLUMNS and len(table) == 1
+        row = table.iloc[0]
+        assert table.attrs["gaps"] == [0.0] * n and row["gap"] == 0.0 and row["gap_se"] == 0.0
+        assert row["outcome"] == "no evidence of model dependence" and row["p_value"] == 1.0
+        assert row["upper_bound"] == 0.0 and row["randomization"] == "layers" and row["n"] == n
+        assert row["spearman"] == row["signed_spearman"] == 1.0
+        assert "does not depend on the model" in row["reason"] and "gap 0.00" in row["reason"]
+
+
+@pytest.mark.parametrize("method", ["gxi", "flex"])
+def test_a_map_of_a_model_that_uses_one_band_is_model_dependent(method):
+    """The band model decides class 0 by a weak bin among louder ones: the trained model's map
+    deletes that bin first, the randomized model's map later, so the gap is positive on every
+    input. (With seed 2 the re-initialized weights do not happen to rank that bin first: a
+    one-layer model's randomized map is a draw; the permuted-label stand-in below is not.)"""
+    model, x = _band_model(), _band_signals()
+    layers = model_swap_deletion(model, x, 0, method=method, seed=2, options={"n_steps": 8}
+                                 if method == "flex" else None).iloc[0]
+    assert layers["outcome"] == "model-dependent" and layers["p_value"] < 0.01
+    assert layers["gap"] > 0.3 and layers["deletion_trained"] < layers["deletion_randomized"]
+    assert "its map depends on the model" in layers["reason"]
+    # a model of the same architecture that learned another band (as one trained on permuted
+    # labels would): the trained model's map wins on every input
+    other = model_swap_deletion(model, x, 0, method=method, randomized=_band_model(LOUD[0]),
+                                options={"n_steps": 8} if method == "flex" else None)
+    assert other.iloc[0]["randomization"] == "permuted labels"
+    assert other.iloc[0]["outcome"] == "model-dependent"
+    assert min(other.attrs["gaps"]) > 0
+    # the descriptive numbers: the maps share the input's |X_k|, the partial correlation less
+    assert abs(layers["partial_spearman"]) < layers["spearman"] + 1e-9
+
+
+def test_the_swap_uses_the_cascading_randomizations_weights_and_leaves_the_model_alone(
+        monkeypatch):
+    import freqxai.sanity
+
+    model, x = CNN(), _x()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    seen = []
+    explain = freqxai.sanity._explain
+
+    def recording(method, m, *args):
+        seen.append({k: v.clone() for k, v in m.state_dict().items()})
+        return explain(method, m, *args)
+
+    monkeypatch.setattr(freqxai.sanity, "_explain", recording)
+    parameter_randomization(model, x, method="gxi", seed=4)
+    cascading_last = seen[-1]
+    seen.clear()
+    model_swap_deletion(model, x, method="gxi", seed=4)
+    for k, v in seen[1].items():  # the randomized model: the last cascading step's weights
+        torch.testing.assert_close(v, cascading_last[k], rtol=0, atol=0)
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, before[k], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("gaps, outcome", [
+    ([0.30, 0.25, 0.35, 0.28, 0.31, 0.27], SWAP_OUTCOMES[0]),
+    ([0.0] * 6, SWAP_OUTCOMES[1]),
+    ([0.01, -0.02, 0.03, 0.0, 0.02, -0.01], SWAP_OUTCOMES[1]),
+    ([0.4, -0.3, 0.5, -0.2], SWAP_OUTCOMES[2]),
+    ([0.05] * 5, SWAP_OUTCOMES[0]),  # no spread and above 0: significant, however small
+], ids=["large", "all zero", "small", "noisy", "constant positive"])
+def test_the_outcome_rule(gaps, outcome):
+    from scipy.stats import ttest_1samp
+
+    result = _swap_test(np.array(gaps), 0.01, 0.10)
+    assert result["outcome"] == outcome
+    assert result["gap"] == pytest.approx(np.mean(gaps))
+    if np.std(gaps) > 0:  # the one-sided paired t-test
+        assert result["p_value"] == pytest.approx(
+            ttest_1samp(gaps, 0.0, alternative="greater").pvalue)
+        assert result["upper_bound"] > result["gap"]
+
+
+def test_a_stochastic_method_gets_independent_seeds_and_its_reliability():
+    """FreqRISE explains each model with its own masks (shared masks would make the maps agree by
+    their noise) and the trained model once more: the seed-to-seed Spearman is reported."""
+    model, x = _band_model(), _band_signals(4)
+    options = {"n_masks": 64, "seed": 11}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = model_swap_deletion(model, x, 0, method="freqrise", options=options)
+        again = model_swap_deletion(model, x, 0, method="freqrise", options=options)
+        without = model_swap_deletion(model, x, 0, method="freqrise", options=options,
+                                      reliability=False)
+    seeds = table.attrs["seeds"]
+    assert seeds["trained"] == 11 and len({seeds["trained"], seeds["randomized"],
+                                           seeds["reliability"]}) == 3
+    assert -1 <= table.iloc[0]["reliability"] <= 1
+    assert table.attrs["gaps"] == again.attrs["gaps"]  # repeatable
+    assert np.isnan(without.iloc[0]["reliability"]) and without.attrs["seeds"]["reliability"] is None
+    assert np.isnan(model_swap_deletion(CNN(), _x(3), method="gxi").iloc[0]["reliability"])
+
+
+SWAP_BAD = [
+    ({"randomized": "weights"}, ValueError, "randomized must be one of"),
+    ({"randomized": 3}, TypeError, "randomized must be 'layers' or a model"),
+    ({"alpha": 0.0}, ValueError, "alpha"),
+    ({"alpha": 1.5}, ValueError, "alpha"),
+    ({"margin": -0.1}, ValueError, "margin"),
+    ({"margin": "0.1"}, ValueError, "margin"),
+    ({"energy": 1.0}, ValueError, "energy"),
+    ({"fractions": [0.5]}, ValueError, "fractions"),
+    ({"seed": None}, ValueError, "seed must be an integer"),
+    ({"reliability": "yes"}, TypeError, "reliability"),
+    ({"options": ["n_steps", 4]}, TypeError, "options must be a dict"),
+    ({"method": "shap"}, ValueError, "unknown explainer"),
+    ({"inputs": _x(1)}, ValueError, "inputs must hold at least 2 signals"),
+]
+
+
+@pytest.mark.parametrize("kwargs, error, match", SWAP_BAD,
+                         ids=[f"{next(iter(b[0]))}={list(b[0].values())[0]!r}"[:30] for b in SWAP_BAD])
+def test_model_swap_refuses_bad_arguments_before_explaining(kwargs, error, match, monkeypatch):
+    import freqxai.sanity
+
+    def never(*args, **kwargs):
+        raise AssertionError("explained before the arguments were checked")
+
+    monkeypatch.setattr(freqxai.sanity, "_explain", never)
+    kwargs = {"method": "gxi", **kwargs}
+    inputs = kwargs.pop("inputs", _x())
+    with pytest.raises(error, match=match):
+        model_swap_deletion(CNN(), inputs, **kwargs)
+
+
+def test_model_swap_of_a_model_without_layers_wants_a_permuted_label_model():
+    from freqxai.adapters import NumpyModel
+    from freqxai.testing import BinPowerModel
+
+    forward_only = NumpyModel(lambda a: a.reshape(len(a), -1)[:, :3], output_kind="logits")
+    with pytest.raises(TypeError, match="give randomized=<a model trained on permuted labels>"):
+        model_swap_deletion(forward_only, _x(), method="amplitude")
+    with pytest.raises(TypeError, match="BinPowerModel has no layers with weights"):
+        model_swap_deletion(BinPowerModel(3), _x(), method="gxi")
+    model = CNN()
+    with pytest.raises(ValueError, match="randomized is the trained model itself"):
+        model_swap_deletion(model, _x(), method="gxi", randomized=model)
+    # a forward-only model with a permuted-label stand-in: forward passes are all it takes
+    table = model_swap_deletion(BinPowerModel(3), _x(4), method="freqrise",
+                                randomized=BinPowerModel(9), options={"n_masks": 32})
+    assert table.iloc[0]["randomization"] == "permuted labels"

@@ -1,5 +1,6 @@
 """The runner's sanity phase (issue 20): tables in results.h5, the flag in summary.csv and the API
-table, resuming, skips with their reason, and the report's section."""
+table, resuming, skips with their reason, and the report's section; the model-swap deletion test
+(issue 26): its tables, resuming, and the answer's methods not counted."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from freqxai.cli import main
 from freqxai.runner import ResultStore, RunConfig, run_experiment
 from freqxai.runner.sanity_phase import (
     DEFAULT_SIGNALS,
+    SWAP_SIGNALS,
+    model_swap_outcomes,
     read_sanity,
     run_sanity_phase,
     sanity_size,
+    swap_size,
 )
 
 # gxi passes in fft and survives in stft on the paper's MLP (DFT-LRP's STFT projection follows
@@ -177,6 +181,9 @@ def test_the_uea_cnn_is_retrained_on_permuted_labels(tmp_path, capsys):
     data = results.tables[("data", "amplitude", "fft")]
     assert list(data["layer"]) == ["original", "permuted labels"] and data.attrs["survives"]
     assert ("data", "gxi", "fft") in results.tables and "data randomization" not in results.skipped
+    swap = results.swaps[("data", "amplitude", "fft")]  # the model-swap test, labels permuted
+    assert swap.iloc[0]["randomization"] == "permuted labels" and swap.iloc[0]["gap"] == 0.0
+    assert ("data", "gxi", "fft") in results.swaps and ("cascading", "gxi", "fft") in results.swaps
     permuted = torch.load(out / "model_permuted_labels.pt", weights_only=True)
     trained = torch.load(out / "model.pt", weights_only=True)
     assert not torch.equal(permuted["net.0.weight"], trained["net.0.weight"])
@@ -223,3 +230,125 @@ def test_an_onnx_custom_run_checks_its_layers_and_never_crashes_after_the_run(tm
     skipped = read_sanity(ResultStore(out2)).skipped
     assert skipped["gxi"] == "AttributeError: no layer named 'x'"
     assert "no layer named" in (out2 / "report.html").read_text()
+
+
+# ---- issue 26: the model-swap deletion test in runs -------------------------------------------------
+
+def test_the_run_stores_the_model_swap_tables(run):
+    with h5py.File(run / "results.h5") as f:
+        g = f["model_swap/cascading/amplitude__fft"]
+        assert g["gaps"].shape == (6,) and not g["gaps"][()].any()  # all 6 test signals (< 20)
+        assert g.attrs["outcome"] == "no evidence of model dependence"
+        assert "one-sided paired t-test" in g.attrs["test"]
+    swaps = read_sanity(ResultStore(run)).swaps
+    assert set(swaps) == {("cascading", m, d) for m in ("gxi", "amplitude")
+                          for d in ("fft", "stft")}
+    gxi = swaps[("cascading", "gxi", "fft")]
+    assert gxi.iloc[0]["randomization"] == "layers" and gxi.iloc[0]["n"] == 6
+    assert len(gxi.attrs["gaps"]) == len(gxi.attrs["signals"]) == 6
+    assert gxi.iloc[0]["gap"] == pytest.approx(np.mean(gxi.attrs["gaps"]))
+    outcomes = model_swap_outcomes(ResultStore(run))
+    assert outcomes[("amplitude", "fft")][0] == "no evidence of model dependence"
+    assert "(layers randomized, n = 6)" in outcomes[("amplitude", "fft")][1]
+    assert outcomes[("gxi", "fft")][0] in freqxai.sanity.SWAP_OUTCOMES
+
+
+def test_a_resumed_run_recomputes_only_missing_model_swap_tables(run, monkeypatch):
+    calls = []
+    original = freqxai.sanity.model_swap_deletion
+
+    def counted(*args, **kwargs):
+        calls.append((kwargs["method"], kwargs["domain"].name))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(freqxai.sanity, "model_swap_deletion", counted)
+    cfg = RunConfig(out=str(run), weights=str(shared_path("reference-models",
+                                                          "synth_mlp_0.01.pt")), **TINY)
+    run_experiment(cfg, progress=False)
+    assert calls == []
+    with h5py.File(run / "results.h5", "a") as f:
+        del f["model_swap/cascading/gxi__fft"]
+    run_experiment(cfg, progress=False)
+    assert calls == [("gxi", "fft")]
+    assert ("cascading", "gxi", "fft") in read_sanity(ResultStore(run)).swaps
+
+
+def test_not_counted_takes_the_model_swap_outcome_only(run, tmp_path):
+    """A method whose model-swap test finds no evidence of model dependence is not counted, with
+    the reason; the Adebayo flag alone (gxi survives in stft) excludes nothing; references are
+    never listed (they are never counted)."""
+    import shutil
+
+    from freqxai.runner.answer import not_counted
+
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    store = ResultStore(copy)
+    outcomes = model_swap_outcomes(store)
+    for domain in ("fft", "stft"):
+        assert ("gxi" in not_counted(store, domain)) == (
+            outcomes[("gxi", domain)][0] == "no evidence of model dependence")
+        assert "amplitude" not in not_counted(store, domain)
+    assert read_sanity(store).survives()[("gxi", "stft")] is True
+    reason = ("its map does not depend on the model: deleting by the randomized model's map "
+              "does as well (gap 0.02, upper bound 0.06)")
+    with h5py.File(copy / "results.h5", "a") as f:
+        f["model_swap/cascading/gxi__fft"].attrs.update(
+            outcome="no evidence of model dependence", reason=reason)
+    assert not_counted(store, "fft") == {"gxi": f"{reason} (layers randomized, n = 6)"}
+    from freqxai.runner.answer import run_answer, run_summary
+
+    rows = run_answer(store, run_summary(store))
+    assert rows["not_counted"].str.contains("gxi: its map does not depend on the model").all()
+
+
+def test_model_swap_failures_are_kept_with_their_reason(run, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    with h5py.File(copy / "results.h5", "a") as f:
+        del f["model_swap"]
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("no gradient")
+
+    monkeypatch.setattr(freqxai.sanity, "model_swap_deletion", fails)
+    cfg = RunConfig(out=str(copy), weights=str(shared_path("reference-models",
+                                                           "synth_mlp_0.01.pt")), **TINY)
+    run_experiment(cfg, progress=False)
+    results = read_sanity(ResultStore(copy))
+    assert not results.swaps and len(results.tables) == 4  # the Adebayo tables are kept
+    assert results.swap_skipped["gxi (layers, fft)"] == "RuntimeError: no gradient"
+    monkeypatch.undo()
+    run_experiment(cfg, progress=False)  # fixed: computed, the failure forgotten
+    results = read_sanity(ResultStore(copy))
+    assert len(results.swaps) == 4 and not results.swap_skipped
+
+
+@pytest.mark.parametrize("value, dataset, n", [
+    (None, "synthetic", SWAP_SIGNALS), (4, "synthetic", SWAP_SIGNALS), (30, "custom", 30),
+    (None, "uea", 0), (False, "synthetic", 0), (True, "uea", SWAP_SIGNALS)])
+def test_swap_size(value, dataset, n):
+    cfg = RunConfig.__new__(RunConfig)
+    object.__setattr__(cfg, "sanity", value)
+    object.__setattr__(cfg, "dataset", dataset)
+    assert swap_size(cfg) == n
+
+
+def test_a_centered_run_retrains_on_centered_signals(tmp_path, monkeypatch):
+    """--center: the model retrained on permuted labels sees what the run's model saw (each
+    series' channel means removed), not the raw signals."""
+    pytest.importorskip("aeon")
+    from freqxai.runner import sanity_phase
+
+    seen = {}
+
+    def recording(factory, X, y, **kwargs):
+        seen["X"] = X
+        return factory()
+
+    monkeypatch.setattr(freqxai.sanity, "train_on_permuted_labels", recording)
+    cfg = RunConfig(dataset="uea", name="BasicMotions", center=True, epochs=1, out=str(tmp_path))
+    sanity_phase._permuted_model(cfg, None, False)
+    np.testing.assert_allclose(seen["X"].mean(axis=-1), 0.0, atol=1e-5)

@@ -22,17 +22,45 @@ after full randomization stays above ``threshold = 0.5`` (cascading: the last ro
 randomized; independent: every single-layer row). A model-free reference (the amplitude of each
 coefficient) survives by construction, and must.
 
+What the flag measures, and what separates methods
+---------------------------------------------------
+The Spearman correlation of magnitudes mostly measures how much a map resembles the input's own
+spectrum: gradient x input, integrated gradients and FLEX carry ``|X_k|`` as a factor, so the maps
+of any two models correlate through the input (Sundararajan & Taly, 2018; Kindermans et al.,
+2019; Binder et al., 2023). ``survives`` is therefore a description, not a verdict.
+:func:`model_swap_deletion` asks the question that does separate methods: does deleting
+coefficients from the trained model's input in the order of the trained model's map lower the
+target's probability faster than deleting them in the order of the randomized model's map? A map
+that only mirrors the input scores a gap of exactly 0.
+
+References
+----------
+Adebayo, J. et al. (2018). Sanity checks for saliency maps. NeurIPS.
+Sundararajan, M. & Taly, A. (2018). A note about: Local explanation methods for deep neural
+networks lack sensitivity to parameter values. arXiv:1806.04205.
+Kindermans, P.-J. et al. (2019). The (un)reliability of saliency methods. In Explainable AI,
+LNCS 11700.
+Sixt, L., Granz, M. & Landgraf, T. (2020). When explanations lie: why many modified BP
+attributions fail. ICML.
+Binder, A. et al. (2023). Shortcomings of top-down randomization-based sanity checks for
+evaluations of deep neural network explanations. CVPR.
+Hedström, A. et al. (2023). The meta-evaluation problem in explainable AI: identifying reliable
+estimators with MetaQuantus. TMLR.
+
 Examples
 --------
 >>> table = parameter_randomization(model, x, y, method="freqrise", domain="fft",
 ...                                 options={"n_masks": 1000, "seed": 0})
 >>> table.attrs["survives"], table[["layer", "spearman", "top_k"]]
+>>> swap = model_swap_deletion(model, x, y, method="gxi", domain="fft")
+>>> swap[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,7 +72,9 @@ from ._validation import (
     as_signal_tensor,
     check_bool,
     check_choice,
+    check_fraction,
     check_model,
+    check_number,
     check_seed,
     checked_outputs,
     compute_dtype,
@@ -57,6 +87,8 @@ __all__ = [
     "SURVIVAL_THRESHOLD",
     "parameter_randomization",
     "data_randomization",
+    "model_swap_deletion",
+    "SWAP_OUTCOMES",
     "train_on_permuted_labels",
     "randomizable_layers",
     "similarity",
@@ -176,7 +208,6 @@ def _fixed_seed(method: str, options: dict, what: str) -> dict:
     ``seed``: FreqRISE's masks, the random reference) given none: one drawn and reused for every
     model, so that the comparison measures the model and not the draws; a warning names it."""
     import inspect
-    import warnings
 
     from .explainers import explainer_class
 
@@ -437,6 +468,348 @@ def data_randomization(
     rows.append(_row(method, domain.name, "data", 1, "permuted labels", rho, inter))
     table = pd.DataFrame(rows, columns=COLUMNS)
     _flag(table, threshold, absolute, top_k)
+    return table
+
+
+# -- the model-swap deletion test ------------------------------------------------------------------
+
+SWAP_OUTCOMES = ("model-dependent", "no evidence of model dependence",
+                 "undecided (explain more signals)")
+# The one-sided confidence of the gap's upper bound ("no evidence" when it is below ``margin``).
+SWAP_LEVEL = 0.95
+SWAP_TEST = "one-sided paired t-test on the per-input gaps"
+SWAP_COLUMNS = ["method", "domain", "randomization", "n", "gap", "gap_se", "p_value",
+                "upper_bound", "outcome", "reason", "deletion_trained", "deletion_randomized",
+                "spearman", "partial_spearman", "signed_spearman", "reliability", "energy_bins"]
+_RANDOMIZED = {"layers": "randomized", "permuted labels": "permuted-label"}
+
+
+def _takes_seed(method: str) -> bool:
+    """Whether ``method``'s ``attribute`` takes a ``seed`` (a stochastic method)."""
+    import inspect
+
+    from .explainers import explainer_class
+
+    try:
+        return "seed" in inspect.signature(explainer_class(method).attribute).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _derived_seed(base: int, role: int) -> int:
+    """An independent seed for role 1 (the randomized model) or 2 (the trained model again)."""
+    return int(np.random.SeedSequence([int(base), int(role), 2020]).generate_state(1)[0] % 2**31)
+
+
+def _randomized_copy(model: nn.Module, seed: int) -> nn.Module:
+    """A deep copy of ``model`` with every layer re-initialized: the last step of the cascading
+    :func:`parameter_randomization` with the same ``seed`` (the same weights)."""
+    names = randomizable_layers(model)
+    if not names:
+        raise TypeError(f"{type(model).__name__} has no layers with weights to randomize (a "
+                        "forward-only model, e.g. an estimator or numpy function wrapped as a "
+                        "module); randomized='layers' re-initializes a torch module's layers: "
+                        "give randomized=<a model trained on permuted labels> instead")
+    try:
+        work = copy.deepcopy(model)
+    except Exception as err:  # noqa: BLE001 (any failure to copy: say what to do)
+        raise TypeError(f"the model cannot be deep-copied ({err}); randomized='layers' "
+                        "randomizes a copy so the caller's model is never changed") from err
+    modules = dict(work.named_modules())
+    for index, name in enumerate(names):
+        _randomize(modules[name], _layer_seed(seed, index))
+    return work.eval() if hasattr(work, "eval") else work
+
+
+def _swap_test(gaps: np.ndarray, alpha: float, margin: float) -> dict[str, Any]:
+    """Mean gap, its standard error, the one-sided p-value (H0: mean gap <= 0), the one-sided
+    :data:`SWAP_LEVEL` upper bound and the outcome (first that applies: p < ``alpha`` →
+    model-dependent; upper bound < ``margin`` → no evidence; else undecided). Gaps that are all
+    equal have no spread: p is 0 when they are positive, else 1, and the bound is their value
+    (a model-free map: all 0, no evidence)."""
+    from scipy.stats import t as student
+
+    g = np.asarray(gaps, dtype=float)
+    n = len(g)
+    mean = float(g.mean())
+    se = float(g.std(ddof=1) / np.sqrt(n))
+    if se > 0:
+        p = float(student.sf(mean / se, n - 1))
+        upper = mean + float(student.ppf(SWAP_LEVEL, n - 1)) * se
+    else:
+        p, upper = (0.0 if mean > 0 else 1.0), mean
+    outcome = (SWAP_OUTCOMES[0] if p < alpha else SWAP_OUTCOMES[1] if upper < margin
+               else SWAP_OUTCOMES[2])
+    return {"n": n, "gap": mean, "gap_se": se, "p_value": p, "upper_bound": upper,
+            "outcome": outcome}
+
+
+def swap_reason(row: Any, alpha: float | None = None, margin: float | None = None) -> str:
+    """One sentence that says why a :func:`model_swap_deletion` row has its outcome.
+
+    ``row`` is a mapping (or table row) with ``outcome, gap, gap_se, p_value, upper_bound`` and
+    ``randomization``; ``alpha`` and ``margin`` (for the undecided case) default to the test's.
+    """
+    alpha = 0.01 if alpha is None else alpha
+    margin = 0.10 if margin is None else margin
+    what = _RANDOMIZED.get(str(row["randomization"]), "other")
+    gap, se, p, upper = (float(row[k]) for k in ("gap", "gap_se", "p_value", "upper_bound"))
+    if row["outcome"] == SWAP_OUTCOMES[0]:
+        return (f"its map depends on the model: deleting by the trained model's map lowers the "
+                f"target's probability faster than by the {what} model's map (gap {gap:.2f} "
+                f"± {se:.2f}, one-sided p = {p:.2g})")
+    if row["outcome"] == SWAP_OUTCOMES[1]:
+        return (f"its map does not depend on the model: deleting by the {what} model's map "
+                f"does as well (gap {gap:.2f}, upper bound {upper:.2f})")
+    return (f"undecided: gap {gap:.2f} ± {se:.2f}, p = {p:.2g} (not below {alpha:g}) and upper "
+            f"bound {upper:.2f} (not below {margin:g}); explain more signals")
+
+
+def _masked_spearman(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Spearman's rho per row of ``a`` and ``b`` ``(n, m)`` over the entries where ``mask``
+    holds (NaN for a row with fewer than two such entries or a constant one)."""
+    from scipy.stats import rankdata
+
+    ra = rankdata(np.where(mask, a, np.nan), axis=1, nan_policy="omit")
+    rb = rankdata(np.where(mask, b, np.nan), axis=1, nan_policy="omit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without entries: NaN, as said
+        ra = ra - np.nanmean(ra, axis=1, keepdims=True)
+        rb = rb - np.nanmean(rb, axis=1, keepdims=True)
+    num = np.nansum(ra * rb, axis=1)
+    den = np.sqrt(np.nansum(ra**2, axis=1) * np.nansum(rb**2, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _descriptive(a: np.ndarray, b: np.ndarray, amplitude: np.ndarray, energy: float
+                 ) -> dict[str, np.ndarray]:
+    """Per input, on the bins that carry energy (amplitude at least ``energy`` times the input's
+    largest): Spearman of |a| and |b|, its partial correlation given the amplitude, the signed
+    Spearman, and the share of bins used."""
+    n = len(a)
+    if a.shape[1] == 1 and amplitude.shape[1] > 1:  # one map for all channels: their joint energy
+        amplitude = np.sqrt((amplitude**2).sum(axis=1, keepdims=True))
+    a, b, amp = a.reshape(n, -1), b.reshape(n, -1), amplitude.reshape(n, -1)
+    mask = amp >= energy * amp.max(axis=1, keepdims=True)
+    mask &= amp > 0
+    ab = _masked_spearman(np.abs(a), np.abs(b), mask)
+    az = _masked_spearman(np.abs(a), amp, mask)
+    bz = _masked_spearman(np.abs(b), amp, mask)
+    den = np.sqrt((1 - az**2) * (1 - bz**2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        partial = np.where(den > 0, (ab - az * bz) / np.where(den > 0, den, 1.0), np.nan)
+    return {"spearman": ab, "partial_spearman": partial,
+            "signed_spearman": _masked_spearman(a, b, mask), "energy_bins": mask.mean(axis=1)}
+
+
+def _nanmean(v: np.ndarray) -> float:
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if len(v) else math.nan
+
+
+def model_swap_deletion(
+    model: Any,
+    inputs: Any,
+    target: Any = None,
+    *,
+    method: str = "freqrise",
+    domain: Any = "fft",
+    randomized: Any = "layers",
+    settings: dict | None = None,
+    options: dict | None = None,
+    seed: int = 0,
+    fractions: Sequence[float] | None = None,
+    alpha: float = 0.01,
+    margin: float = 0.10,
+    energy: float = 0.01,
+    reliability: bool = True,
+):
+    """Model-swap deletion test: does the method's map show what the trained model uses?
+
+    The inputs are explained with the trained model (map A) and with a model that learned
+    nothing about the task (map B): a copy of the trained model with every layer re-initialized
+    (``randomized="layers"``, the cascading randomization of :func:`parameter_randomization`,
+    the same weights for the same ``seed``), or a model of the same architecture trained on
+    permuted labels (:func:`train_on_permuted_labels`) given as ``randomized``. Coefficients
+    are then deleted from the **trained** model's input in the order of A, and in the order of
+    B, following the trained model's probability of the target (:func:`~freqxai.metrics.
+    faithfulness.perturbation_curves`, deletion; the area under the curve, lower is faster).
+    Per input, ``gap = AUC(B) - AUC(A)``: positive when the trained model's map finds what the
+    trained model uses faster than the other model's map does. A map that does not depend on the
+    model (the amplitude reference) ranks the coefficients the same way for both models and
+    scores a gap of exactly 0; a map that only mirrors the input scores about 0.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or any model freqxai explains
+        The trained model (never modified). ``randomized="layers"`` needs a torch module with
+        layers that own weights.
+    inputs : (batch, channels, time)
+        At least two signals (the test is paired over inputs); 20 or more give a decision for
+        most methods.
+    target : int, sequence, tensor or None
+        The class explained and followed, for both maps; None: the trained model's predicted
+        class.
+    method : str
+        A registered explainer (:func:`freqxai.list_explainers`).
+    domain : str or Domain
+        Where the maps are computed and the coefficients deleted.
+    randomized : "layers" or a model
+        The model that learned nothing about the task: ``"layers"`` (every layer of a copy
+        re-initialized, as the last row of the cascading :func:`parameter_randomization`) or a
+        model trained on permuted labels (reported as ``"permuted labels"``).
+    settings, options : dict, optional
+        The explainer's constructor settings and ``attribute`` options, the same for both
+        models.
+    seed : int
+        Seed of the re-initialized weights (as in :func:`parameter_randomization`), and of a
+        stochastic method's draws when ``options`` has no ``seed``.
+    fractions : sequence of float, optional
+        Shares of coefficients deleted (default :data:`~freqxai.metrics.faithfulness.
+        DEFAULT_FRACTIONS`, 0 to 0.95 by 0.05: the run's deletion metric).
+    alpha : float
+        Level of the one-sided test "the mean gap is above 0", in (0, 1).
+    margin : float
+        A gap whose one-sided 95 % upper bound is below ``margin`` (> 0) is "no evidence of model
+        dependence": the trained model's map does not beat the randomized one by that much.
+    energy : float
+        Bins that carry energy, for the descriptive correlations: those whose amplitude
+        ``|X_k|`` is at least ``energy`` times the input's largest (default 1 %), in (0, 1).
+        Bins without energy rank arbitrarily in every map and would dilute the correlations.
+    reliability : bool
+        For a stochastic method, also explain the trained model with a third seed and report the
+        seed-to-seed Spearman correlation (the ceiling of ``spearman``). Costs one explanation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row, columns :data:`SWAP_COLUMNS`: ``randomization`` (``"layers"`` or ``"permuted
+        labels"``), ``n`` inputs, ``gap`` (mean), ``gap_se``, ``p_value``, ``upper_bound``
+        (one-sided 95 %), ``outcome`` (one of :data:`SWAP_OUTCOMES`), ``reason`` (one
+        sentence), the mean deletion areas by A (``deletion_trained``) and by B
+        (``deletion_randomized``); descriptive, on bins that carry energy, means over inputs:
+        ``spearman`` (of |A| and |B|), ``partial_spearman`` (given the amplitude reference
+        |X_k|), ``signed_spearman``, ``reliability`` (Spearman of |A| under two seeds of a
+        stochastic method; NaN for a deterministic one) and ``energy_bins`` (share of bins
+        used). ``attrs``: per-input ``gaps``, ``deletion_trained``, ``deletion_randomized``,
+        and ``alpha``, ``margin``, ``energy``, ``level``, ``test``, ``fractions``, ``seeds``.
+
+    Notes
+    -----
+    **The test.** A one-sided paired t-test on the per-input gaps (H0: mean gap <= 0), at
+    ``alpha``: "model-dependent" when p < ``alpha``. The t statistic also gives the one-sided
+    95 % upper bound ``mean + t(0.95, n-1) * SE``: "no evidence of model dependence" when it is
+    below ``margin``; otherwise "undecided (explain more signals)". The p-value and the bound come
+    from the same statistic, so the outcome reads the mean gap with one model of its
+    uncertainty; gaps are differences of two areas in [0, 1], bounded, so the t-test is robust
+    at 20 inputs (a signed-rank test would test the median, not the mean that the bound is
+    about). Gaps that are all equal (a model-free map: all exactly 0) give p = 1 and a bound of
+    their value.
+
+    **Seeds.** A stochastic method (one whose ``attribute`` takes a ``seed``: FreqRISE's masks,
+    the random reference) explains each model with **independent** draws: the trained model with
+    ``options["seed"]`` (else ``seed``), the other model with a seed derived from it, so shared
+    Monte-Carlo noise cannot make the maps agree (the random reference is re-drawn per model).
+    ``reliability`` explains the trained model once more with a third seed: how far two maps of
+    the *same* model agree, against which ``spearman`` is to be read.
+
+    **Ranking.** The coefficients are deleted in the order of the relevance as the method gives
+    it (the deletion metric's order: the largest first; signed maps: the evidence for the target
+    first).
+
+    References
+    ----------
+    Adebayo, J. et al. (2018). Sanity checks for saliency maps. NeurIPS.
+    Sundararajan, M. & Taly, A. (2018). A note about: Local explanation methods for deep neural
+    networks lack sensitivity to parameter values. arXiv:1806.04205.
+    Kindermans, P.-J. et al. (2019). The (un)reliability of saliency methods. In Explainable AI,
+    LNCS 11700.
+    Binder, A. et al. (2023). Shortcomings of top-down randomization-based sanity checks for
+    evaluations of deep neural network explanations. CVPR.
+    Petsiuk, V., Das, A. & Saenko, K. (2018). RISE: Randomized input sampling for explanation
+    of black-box models. BMVC (deletion curves).
+
+    Examples
+    --------
+    >>> row = model_swap_deletion(model, x, y, method="gxi", domain="fft")
+    >>> row[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]
+    """
+    import pandas as pd
+
+    from .metrics.faithfulness import (
+        DEFAULT_FRACTIONS,
+        area_under_curve,
+        check_fractions,
+        perturbation_curves,
+    )
+
+    if check_seed(seed) is None:
+        raise ValueError("seed must be an integer (the randomized weights must repeat), got None")
+    alpha = check_fraction(alpha, "alpha")
+    margin = check_number(margin, "margin")
+    energy = check_fraction(energy, "energy")
+    check_bool(reliability, "reliability")
+    fr = check_fractions(DEFAULT_FRACTIONS if fractions is None else fractions)
+    if isinstance(randomized, str):
+        check_choice(randomized, "randomized", ("layers",))
+    elif randomized is None or isinstance(randomized, bool | int | float | np.ndarray):
+        raise TypeError(f"randomized must be 'layers' or a model trained on permuted labels, got "
+                        f"{type(randomized).__name__}")
+    elif randomized is model:
+        raise ValueError("randomized is the trained model itself; give 'layers' or a model "
+                         "trained on permuted labels")
+    else:
+        randomized = check_model(randomized, "randomized")
+    model, x, targets, domain, settings, options = _setup(model, inputs, target, method, domain,
+                                                          settings, options)
+    if len(x) < 2:
+        raise ValueError(f"inputs must hold at least 2 signals (the test is paired over inputs; "
+                         f"20 give a decision for most methods), got {len(x)}")
+    if isinstance(randomized, str):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module to randomize its layers, got "
+                            f"{type(model).__name__}; give randomized=<a model trained on "
+                            "permuted labels> instead")
+        other, label = _randomized_copy(model, seed), "layers"
+    else:
+        other, label = randomized, "permuted labels"
+    seeds = None
+    opt_a, opt_b, opt_r = options, options, None
+    if _takes_seed(method):
+        base = int(options["seed"]) if options.get("seed") is not None else int(seed)
+        seeds = {"trained": base, "randomized": _derived_seed(base, 1),
+                 "reliability": _derived_seed(base, 2) if reliability else None}
+        opt_a, opt_b = {**options, "seed": base}, {**options, "seed": seeds["randomized"]}
+        opt_r = {**options, "seed": seeds["reliability"]} if reliability else None
+    a = _explain(method, model, x, targets, domain, settings, opt_a)
+    xr = x.to(device=model_device(other), dtype=compute_dtype(other, x.dtype))
+    b = _explain(method, other, xr, targets.to(xr.device), domain, settings, opt_b)
+    if a.shape != b.shape:
+        raise ValueError(f"{method} gave maps of other shapes for the two models: {a.shape} and "
+                         f"{b.shape}")
+    # both orders delete from the trained model's input, each call alike (the same batches),
+    # so two equal rankings give equal curves exactly
+    auc_a = area_under_curve(perturbation_curves(model, x, a, targets, domain, fr, "deletion"), fr)
+    auc_b = area_under_curve(perturbation_curves(model, x, b, targets, domain, fr, "deletion"), fr)
+    gaps = auc_b - auc_a
+    amplitude = domain.forward(x).abs().detach().cpu().double().numpy()
+    desc = _descriptive(a, b, amplitude, energy)
+    reliable = math.nan
+    if opt_r is not None:
+        again = _explain(method, model, x, targets, domain, settings, opt_r)
+        reliable = _nanmean(_descriptive(a, again, amplitude, energy)["spearman"])
+    row = {"method": method, "domain": domain.name, "randomization": label,
+           **_swap_test(gaps, alpha, margin),
+           "deletion_trained": float(auc_a.mean()), "deletion_randomized": float(auc_b.mean()),
+           **{k: _nanmean(v) for k, v in desc.items()}, "reliability": reliable}
+    row["reason"] = swap_reason(row, alpha, margin)
+    table = pd.DataFrame([row], columns=SWAP_COLUMNS)
+    table.attrs.update(gaps=gaps.tolist(), deletion_trained=auc_a.tolist(),
+                       deletion_randomized=auc_b.tolist(), alpha=alpha, margin=margin,
+                       energy=energy, level=SWAP_LEVEL, test=SWAP_TEST,
+                       fractions=[float(f) for f in fr], seeds=seeds)
     return table
 
 

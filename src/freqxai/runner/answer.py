@@ -120,9 +120,17 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
 def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
     """The methods that failed their own checks on most inputs of this run, in ``domain``, with
     the reason (:data:`~freqxai.runner.compute.SELF_CHECKS`: FreqRISE's split halves that never
-    agreed, LRP relevance that is not conserved); the answer lists them and does not count them.
+    agreed, LRP relevance that is not conserved), and those whose model-swap deletion test found
+    no evidence of model dependence (:func:`~freqxai.runner.sanity_phase.model_swap_outcomes`:
+    deleting by the randomized model's map does as well as by the trained model's); the answer
+    lists them and does not count them. Only the model-swap outcome excludes a method for the
+    sanity checks: the Adebayo flag (``survives_randomization``) stays descriptive. References
+    are never counted and are not listed here.
     """
+    from ..explainers import explainer_class, list_explainers
+    from ..sanity import SWAP_OUTCOMES
     from .compute import SELF_CHECKS
+    from .sanity_phase import model_swap_outcomes
 
     cfg = store.read_config()
     done = store.completed_units()
@@ -140,6 +148,11 @@ def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
             failed = int((passed < 0.5).sum())
             if len(passed) and 2 * failed > len(passed):
                 out[method] = f"{reason} on {failed} of {len(passed)} inputs"
+    for (method, d), (outcome, reason) in model_swap_outcomes(store).items():
+        if (d != domain or outcome != SWAP_OUTCOMES[1] or method not in cfg["methods"]
+                or (method in list_explainers() and not explainer_class(method).needs_model)):
+            continue
+        out[method] = f"{out[method]}; {reason}" if method in out else reason
     return out
 
 

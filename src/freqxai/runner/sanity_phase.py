@@ -12,14 +12,26 @@ cells; a fixed seed, so every model gets the same masks):
   ``model_permuted_labels.pt`` (like ``model.pt``).
 
 A method whose explanation stays similar (mean Spearman correlation of |relevance| above 0.5)
-**survives**: it does not show what the model learned. Models without layers to randomize
+**survives**. That flag is descriptive: the statistic mostly measures how much a map resembles the
+input's own spectrum (gradient x input, IG and FLEX carry ``|X_k|`` as a factor). What decides
+whether a method counts toward the run's answer is the **model-swap deletion test**
+(:func:`freqxai.sanity.model_swap_deletion`), run beside the tables for the same randomizations
+(every layer re-initialized; the model retrained on permuted labels where the run retrains one)
+on :func:`swap_size` signals (at least :data:`SWAP_SIGNALS` = 20, the Adebayo tables' size when
+it is larger): deleting coefficients from the trained model's input by the trained model's map
+against by the randomized model's map. :func:`model_swap_outcomes` gives its outcome per method
+and domain; a method with "no evidence of model dependence" is not counted
+(:func:`freqxai.runner.answer.not_counted`). Models without layers to randomize
 (aeon/scikit-learn estimators, numpy functions: forward passes only) are skipped with the reason,
 and so is any check that fails (the run's explanations are done by then: its report is written).
 
 Stored in ``results.h5``: one group per table, ``sanity/<order>/<method>__<domain>`` (``order``
 ``cascading`` or ``data``; the table's columns as datasets, ``survives``, the subset and the
 settings as attributes), each written atomically as soon as it is computed (never half-written),
-and the skip reasons in the ``sanity_skipped`` attribute. A resumed or repeated run computes only
+and the skip reasons in the ``sanity_skipped`` attribute. The model-swap tables likewise, one
+group each, ``model_swap/<order>/<method>__<domain>`` (the per-input gaps and deletion areas as
+datasets, the row's numbers, outcome and reason, the subset and the settings as attributes;
+failures in the ``model_swap_skipped`` attribute). A resumed or repeated run computes only
 the tables that are missing, or that were computed on other signals or settings.
 """
 
@@ -42,8 +54,8 @@ from .._io import atomic_path
 from .config import RunConfig
 from .store import ResultStore, unit_name
 
-__all__ = ["DEFAULT_SIGNALS", "PERMUTED_MODEL", "SanityResults", "sanity_size", "read_sanity",
-           "run_sanity_phase"]
+__all__ = ["DEFAULT_SIGNALS", "PERMUTED_MODEL", "SWAP_SIGNALS", "SanityResults", "sanity_size",
+           "swap_size", "read_sanity", "run_sanity_phase", "model_swap_outcomes"]
 
 phases = logging.getLogger("freqxai.progress")
 
@@ -54,9 +66,16 @@ phases = logging.getLogger("freqxai.progress")
 # do: the standard error of the mean Spearman correlation is 0.01-0.04 for gradient methods
 # but 0.06-0.10 for FreqRISE at 10 signals, already wide against the threshold of 0.5.
 DEFAULT_SIGNALS = 10
+# Test signals of the model-swap deletion test: at least 20 (a separate constant, the larger of it
+# and the run's sanity size is used). Its outcome is a paired test over inputs; on 10 signals the
+# 95 % upper bound of a gap with a spread of 0.1 is already 0.06 above its mean.
+SWAP_SIGNALS = 20
 PERMUTED_MODEL = "model_permuted_labels.pt"
 GROUP = "sanity"
 SKIPPED = "sanity_skipped"
+SWAP_GROUP = "model_swap"
+SWAP_SKIPPED = "model_swap_skipped"
+SWAP_ARRAYS = ("gaps", "deletion_trained", "deletion_randomized")
 NUMERIC = ("step", "spearman", "spearman_se", "top_k", "top_k_se", "n")
 # Off by default for the audio and UEA data sets: retraining the run's model on permuted labels
 # takes as long as its training (AudioNet: tens of minutes to hours on CPU) and the layer tables
@@ -79,6 +98,13 @@ def sanity_size(cfg: RunConfig) -> int:
     return int(value)
 
 
+def swap_size(cfg: RunConfig) -> int:
+    """Test signals of the model-swap deletion test: 0 when the sanity phase is off, else the
+    larger of :data:`SWAP_SIGNALS` and :func:`sanity_size` (all test signals when fewer)."""
+    n = sanity_size(cfg)
+    return max(SWAP_SIGNALS, n) if n else 0
+
+
 @dataclass
 class SanityResults:
     """What ``results.h5`` holds of the sanity checks.
@@ -90,13 +116,21 @@ class SanityResults:
         columns, ``attrs["survives"]``), ``order`` ``"cascading"`` or ``"data"``.
     skipped : dict
         Method (or ``"data randomization"``) → why it was not checked.
+    swaps : dict
+        ``(order, method, domain)`` → the one-row table of
+        :func:`freqxai.sanity.model_swap_deletion` (``attrs``: the per-input ``gaps`` and
+        deletion areas, ``signals``, ``seconds``, the test's settings).
+    swap_skipped : dict
+        ``"<method> (<order>)"`` → why its model-swap test failed.
     """
 
     tables: dict = field(default_factory=dict)
     skipped: dict = field(default_factory=dict)
+    swaps: dict = field(default_factory=dict)
+    swap_skipped: dict = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.tables or self.skipped)
+        return bool(self.tables or self.skipped or self.swaps)
 
     def survives(self) -> dict[tuple[str, str], bool]:
         """Per checked ``(method, domain)``: True when its explanation survives either test
@@ -117,6 +151,10 @@ def _path(order: str, method: str, domain: str) -> str:
     return f"{GROUP}/{order}/{unit_name(method, domain)}"
 
 
+def _swap_path(order: str, method: str, domain: str) -> str:
+    return f"{SWAP_GROUP}/{order}/{unit_name(method, domain)}"
+
+
 def _stored_keys(store: ResultStore) -> dict[str, str]:
     import h5py
 
@@ -124,11 +162,10 @@ def _stored_keys(store: ResultStore) -> dict[str, str]:
         return {}
     out = {}
     with h5py.File(store.path, "r") as f:
-        if GROUP not in f:
-            return {}
-        for order, group in f[GROUP].items():
-            for name, g in group.items():
-                out[f"{GROUP}/{order}/{name}"] = str(g.attrs.get("key", ""))
+        for top in (GROUP, SWAP_GROUP):
+            for order, group in (f[top].items() if top in f else []):
+                for name, g in group.items():
+                    out[f"{top}/{order}/{name}"] = str(g.attrs.get("key", ""))
     return out
 
 
@@ -153,6 +190,48 @@ def _write_table(store: ResultStore, path: str, table: Any, attrs: dict) -> None
                 g.attrs[k] = json.dumps(v) if isinstance(v, dict | list) else v
 
 
+def _write_swap(store: ResultStore, path: str, table: Any, attrs: dict) -> None:
+    """One model-swap table as a group of ``results.h5``, atomically (as :func:`_write_table`)."""
+    import h5py
+
+    row = table.iloc[0].to_dict()
+    with atomic_path(store.path) as tmp:
+        shutil.copyfile(store.path, tmp)
+        with h5py.File(tmp, "a") as f:
+            if path in f:
+                del f[path]
+            g = f.create_group(path)
+            for name in SWAP_ARRAYS:
+                g.create_dataset(name, data=np.asarray(table.attrs[name], dtype=float))
+            settings = {k: v for k, v in table.attrs.items() if k not in SWAP_ARRAYS}
+            for k, v in {**row, **settings, **attrs}.items():
+                if isinstance(v, dict | list) or v is None:
+                    v = json.dumps(v)
+                g.attrs[k] = v.item() if isinstance(v, np.generic) else v
+
+
+def _read_swaps(f: Any) -> dict:
+    """The model-swap tables of an open ``results.h5``."""
+    import pandas as pd
+
+    from ..sanity import SWAP_COLUMNS
+
+    out = {}
+    for order, group in (f[SWAP_GROUP].items() if SWAP_GROUP in f else []):
+        for g in group.values():
+            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in g.attrs.items()}
+            row = {c: attrs[c] for c in SWAP_COLUMNS}
+            table = pd.DataFrame([row], columns=SWAP_COLUMNS)
+            table.attrs.update({name: g[name][()].tolist() for name in SWAP_ARRAYS})
+            for k in ("alpha", "margin", "energy", "level", "seconds"):
+                table.attrs[k] = float(attrs[k])
+            for k in ("fractions", "seeds", "signals"):
+                table.attrs[k] = json.loads(attrs[k])
+            table.attrs["test"] = str(attrs["test"])
+            out[(order, str(row["method"]), str(row["domain"]))] = table
+    return out
+
+
 def read_sanity(store: ResultStore) -> SanityResults:
     """The sanity tables and skip reasons stored in ``results.h5`` (empty when the run has none)."""
     import h5py
@@ -165,6 +244,9 @@ def read_sanity(store: ResultStore) -> SanityResults:
         with h5py.File(store.path, "r") as f:
             skipped = f.attrs.get(SKIPPED)
             results.skipped = json.loads(skipped) if skipped else {}
+            swap_skipped = f.attrs.get(SWAP_SKIPPED)
+            results.swap_skipped = json.loads(swap_skipped) if swap_skipped else {}
+            results.swaps = _read_swaps(f)
             for order, group in (f[GROUP].items() if GROUP in f else []):
                 for g in group.values():
                     attrs = dict(g.attrs)
@@ -249,6 +331,10 @@ def _permuted_model(cfg: RunConfig, task: Any, progress: bool):
         from ..models.cnn import SmallCNN
 
         train = load_uea(cfg.name, "train")
+        if getattr(cfg, "center", False):  # trained on what the run's model was trained on
+            from .tasks import centered
+
+            train = centered(train)
 
         def factory():
             return SmallCNN(train.X.shape[1], len(train.class_names))
@@ -356,4 +442,95 @@ def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
             "reference": not explainer_class(method).needs_model})
     if read_sanity(store).skipped != skipped or SKIPPED not in store.read_attrs():
         store.write(attrs={SKIPPED: skipped})  # (results.h5 is copied on every write)
+    _swap_phase(cfg, task, store, orders, progress)
     return read_sanity(store)
+
+
+def _swap_phase(cfg: RunConfig, task: Any, store: ResultStore, orders: list[str],
+                progress: bool) -> None:
+    """The model-swap tables ``results.h5`` lacks (:func:`freqxai.sanity.model_swap_deletion`),
+    per randomization in ``orders``, method and domain, on :func:`swap_size` class-stratified
+    test signals (the Adebayo tables' subset is part of it when the seeds agree); each written
+    atomically as it is done; failures kept with their reason in ``model_swap_skipped``."""
+    from ..explainers import explainer_class
+    from ..sanity import model_swap_deletion
+    from .tasks import stratified_sample
+
+    idx = stratified_sample(task.y, swap_size(cfg), cfg.seed)
+    if len(idx) < 2:
+        return
+    x, y = task.X[idx], task.y[idx]
+    length = task.X.shape[-1]
+    stored = _stored_keys(store)
+    failed = dict(read_sanity(store).swap_skipped)
+    todo = []
+    for order in orders:
+        for method in cfg.methods:
+            for domain in cfg.domains:
+                init, call = cfg.explainer_settings(method, domain, length,
+                                                    _seed(cfg, method, domain))
+                key = _key(cfg, "model swap", order, method, domain, idx.tolist(), init, call)
+                if stored.get(_swap_path(order, method, domain)) != key:
+                    todo.append((order, method, domain, init, call, key))
+    if not todo:
+        return
+    phases.info("sanity checks: model-swap deletion test for %s on %d test signals (%d tables)",
+                ", ".join(dict.fromkeys(t[1] for t in todo)), len(idx), len(todo))
+    permuted = None
+    for order, method, domain, init, call, key in todo:
+        label = f"{method} ({'layers' if order == 'cascading' else 'permuted labels'}, {domain})"
+        if order == "data" and permuted is None:
+            permuted = _permuted_model(cfg, task, progress)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                table = model_swap_deletion(
+                    task.model, x, y, method=method, domain=cfg.domain(domain),
+                    randomized=permuted if order == "data" else "layers", settings=init,
+                    options=call, seed=cfg.seed)
+            except Exception as err:  # noqa: BLE001 (after the whole run: skip, say why)
+                first = (str(err).splitlines() or [""])[0][:300]
+                failed[label] = f"{type(err).__name__}: {first}"
+                phases.info("sanity checks: model swap of %s not done (%s)", label,
+                            failed[label])
+                continue
+        failed.pop(label, None)
+        _write_swap(store, _swap_path(order, method, domain), table, {
+            "key": key, "signals": idx.tolist(), "seconds": time.perf_counter() - t0,
+            "reference": not explainer_class(method).needs_model})
+    if read_sanity(store).swap_skipped != failed:
+        store.write(attrs={SWAP_SKIPPED: failed})
+
+
+def model_swap_outcomes(store: ResultStore) -> dict[tuple[str, str], tuple[str, str]]:
+    """The model-swap deletion test's outcome per checked ``(method, domain)``, with a reason.
+
+    Where both randomizations ran (layers; permuted labels), the method has **no evidence of
+    model dependence** when either gives it (a map that does as well for a model that learned
+    nothing about the labels does not show what the trained model uses), is **model-dependent**
+    when both are, and is undecided otherwise. The reason names the randomization(s) and gives
+    the gap, its upper bound or p-value (:func:`freqxai.sanity.swap_reason`).
+
+    Returns
+    -------
+    dict
+        ``(method, domain)`` → ``(outcome, reason)``, outcome one of
+        :data:`freqxai.sanity.SWAP_OUTCOMES`; empty when the run has no model-swap tables.
+    """
+    from ..sanity import SWAP_OUTCOMES
+
+    by: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+    for (order, method, domain), table in sorted(read_sanity(store).swaps.items()):
+        by.setdefault((method, domain), []).append((order, table.iloc[0]))
+    out = {}
+    for key, rows in by.items():
+        rank = {SWAP_OUTCOMES[1]: 0, SWAP_OUTCOMES[2]: 1, SWAP_OUTCOMES[0]: 2}
+        worst = min((rank[str(r["outcome"])] for _, r in rows))
+        outcome = next(o for o, v in rank.items() if v == worst)
+        chosen = [(o, r) for o, r in rows if str(r["outcome"]) == outcome]
+        where = {"cascading": "layers randomized", "data": "labels permuted"}
+        reason = "; ".join(f"{str(r['reason'])} ({where.get(o, o)}, n = {int(r['n'])})"
+                           for o, r in chosen)
+        out[key] = (outcome, reason)
+    return out
