@@ -3421,6 +3421,57 @@ def sanity_cases(root: Path) -> list[Case]:
         ("top_k", numbers(), ("top_k",)),
         ("absolute", [("'yes'", "yes"), ("None", None)], ("absolute",)),
     ])
+    cases += _model_swap_cases()
+    return cases
+
+
+def _model_swap_cases() -> list[Case]:
+    """freqxai.sanity.model_swap_deletion and swap_reason (issue 26's model-swap test)."""
+    from freqxai.sanity import SWAP_OUTCOMES, model_swap_deletion, swap_reason
+
+    def ms(**kw):
+        args = {"model": MODEL, "inputs": X, "method": "gxi", "fractions": [0.0, 0.5, 0.9]}
+        args.update(kw)
+        return model_swap_deletion(args.pop("model"), args.pop("inputs"), **args)
+
+    def one_row(t):
+        if not hasattr(t, "columns") or len(t) != 1:
+            return f"got {describe(t)}"
+        if str(t["outcome"].iloc[0]) not in SWAP_OUTCOMES:
+            return f"outcome {t['outcome'].iloc[0]!r}"
+        return None if np.isfinite(float(t["gap"].iloc[0])) else "NaN gap"
+
+    def zero_gap(t):
+        return one_row(t) or (None if float(t["gap"].iloc[0]) == 0.0 else
+                              f"the amplitude reference's gap is {float(t['gap'].iloc[0])}, not 0")
+
+    row = {"outcome": SWAP_OUTCOMES[0], "gap": 0.3, "gap_se": 0.05, "p_value": 0.001,
+           "upper_bound": 0.4, "randomization": "layers"}
+    cases = [
+        Case("sanity", "model_swap_deletion valid", lambda: ms(), (), check=one_row),
+        Case("sanity", "model_swap_deletion of the amplitude reference", lambda: ms(
+            method="amplitude"), (), check=zero_gap),
+        Case("sanity", "model_swap_deletion one input", lambda: ms(inputs=X[:1]), ("inputs",
+                                                                                 "input")),
+        Case("sanity", "model_swap_deletion randomized=the model itself",
+             lambda: ms(randomized=MODEL), ("randomized",)),
+        Case("sanity", "swap_reason valid", lambda: swap_reason(row), (),
+             check=lambda r: None if isinstance(r, str) and "0.30" in r else f"got {r!r}"),
+        Case("sanity", "swap_reason of a row without a gap",
+             lambda: swap_reason({k: v for k, v in row.items() if k != "gap"}), ("gap", "row")),
+    ]
+    cases += table_cases("sanity", "model_swap_deletion", ms, [
+        ("randomized", [("bogus", "bogus"), ("int", 5)], ("randomized",)),
+        ("alpha", numbers(), ("alpha",)),
+        ("margin", numbers(), ("margin",)),
+        ("energy", numbers(), ("energy",)),
+        ("seed", numbers("0"), ("seed",)),
+        ("fractions", [("unsorted", [0.5, 0.1]), ("above 1", [0.0, 2.0]), ("a string", "x")],
+         ("fractions",)),
+        ("method", [("bogus", "bogus"), ("int", 5)], ("method", "bogus", "explainer")),
+        ("reliability", [("'yes'", "yes")], ("reliability",)),
+        ("options", [("a list", ["x"])], ("options",)),
+    ])
     return cases
 
 

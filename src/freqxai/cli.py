@@ -154,11 +154,6 @@ def _print_answer(run_dir: Path) -> None:
         separating = _separating_line(run_dir / "summary.csv")
         if separating:
             print(f"  {separating}")
-        survivors = _surviving_methods(run_dir / "summary.csv")
-        if survivors:
-            print(f"  ⚠ survives the sanity checks (its explanation hardly changes when the "
-                  f"model's weights are randomized: it does not show what the model uses): "
-                  f"{', '.join(survivors)}")
     with open(run_dir / "results.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     keys = [k for k in ("localization", "complexity", "deletion", "insertion")
@@ -187,20 +182,6 @@ def _separating_line(path: Path) -> str:
     r = sep.iloc[0]
     return (f"what separates the classes: {r['label']} ({r['method']} values differ by "
             f"{r['spread']:.3g}: highest for {r['highest']}, lowest for {r['lowest']})")
-
-
-def _surviving_methods(path: Path) -> list[str]:
-    """``method (domain)`` of the non-reference methods summary.csv flags as surviving the
-    run's sanity checks (column ``survives_randomization``; empty where not checked)."""
-    import pandas as pd
-
-    df = pd.read_csv(path, usecols=lambda c: c in ("method", "domain", "reference",
-                                                   "survives_randomization"))
-    if "survives_randomization" not in df:
-        return []
-    flagged = df[(df["survives_randomization"].astype(str) == "True") & ~df["reference"]]
-    pairs = flagged[["method", "domain"]].drop_duplicates()
-    return [f"{m} ({d})" for m, d in pairs.itertuples(index=False)]
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

@@ -74,7 +74,6 @@ from ._validation import (
     check_choice,
     check_fraction,
     check_model,
-    check_number,
     check_seed,
     checked_outputs,
     compute_dtype,
@@ -552,6 +551,10 @@ def swap_reason(row: Any, alpha: float | None = None, margin: float | None = Non
     """
     alpha = 0.01 if alpha is None else alpha
     margin = 0.10 if margin is None else margin
+    need = ("outcome", "gap", "gap_se", "p_value", "upper_bound", "randomization")
+    missing = [k for k in need if k not in row]
+    if missing:
+        raise ValueError(f"row must be a model_swap_deletion row; it lacks {missing}")
     what = _RANDOMIZED.get(str(row["randomization"]), "other")
     gap, se, p, upper = (float(row[k]) for k in ("gap", "gap_se", "p_value", "upper_bound"))
     if row["outcome"] == SWAP_OUTCOMES[0]:
@@ -748,7 +751,7 @@ def model_swap_deletion(
     if check_seed(seed) is None:
         raise ValueError("seed must be an integer (the randomized weights must repeat), got None")
     alpha = check_fraction(alpha, "alpha")
-    margin = check_number(margin, "margin")
+    margin = check_fraction(margin, "margin (an upper bound on a gap of deletion areas, in (0, 1))")
     energy = check_fraction(energy, "energy")
     check_bool(reliability, "reliability")
     fr = check_fractions(DEFAULT_FRACTIONS if fractions is None else fractions)

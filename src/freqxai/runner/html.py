@@ -135,11 +135,9 @@ def _fmt(mean: float, sem: float) -> str:
 
 # -- the answer ---------------------------------------------------------------------------------
 
-def _answer_rows(rows: Any, table: Any, domain: str, survivors: frozenset | set = frozenset()
-                 ) -> tuple[list[str], list[list[str]]]:
+def _answer_rows(rows: Any, table: Any, domain: str) -> tuple[list[str], list[list[str]]]:
     """Header and escaped HTML cells of the answer table, one row per class of the answer
-    (:func:`freqxai.answer.answer`, the rows ``answer.csv`` holds); methods in ``survivors``
-    (their explanation survives the sanity checks) are marked ⚠."""
+    (:func:`freqxai.answer.answer`, the rows ``answer.csv`` holds)."""
     from ..answer import answer
 
     other_domains = [d for d in dict.fromkeys(table["domain"]) if d != domain]
@@ -155,9 +153,7 @@ def _answer_rows(rows: Any, table: Any, domain: str, survivors: frozenset | set 
     for r in rows.to_dict("records"):
         named = bool(r["band"])
         names = [m for m in str(r["methods"]).split(", ") if m]
-        marked = [_e(m) + (" ⚠" if m in survivors else "") for m in names]
-        if names and all(m in survivors for m in names):
-            marked[-1] += " <b>(all survive: no evidence about the model)</b>"
+        marked = [_e(m) for m in names]
         band = (f"{_e(r['label'])}, {_e(r['direction'])} the score" if named else "none")
         cells = [f"<b>{_e(r['class'])}</b>", band, f"<b>{_e(r['confidence'])}</b>",
                  _e(r["why"]),
@@ -208,17 +204,7 @@ def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
         from ..answer import answer
 
         rows = answer(table, domain=domain)
-    flag = table["survives_randomization"] if "survives_randomization" in table else None
-    survivors = set() if flag is None else set(table[  # in the answer's domain
-        flag.fillna(False).astype(bool) & ~table["reference"].astype(bool)
-        & (table["domain"] == domain)]["method"])
-    header, cells = _answer_rows(rows, table, domain, survivors)
-    named = {m for ms in rows["methods"] for m in str(ms).split(", ") if m}
-    if survivors & named:
-        alert += ("<p class='warn'>⚠ survives the sanity checks: the method's explanation "
-                  "stays similar when the model's weights are randomized (or it is retrained "
-                  "on permuted labels), so its agreement does not show what the model uses; see "
-                  "<a href='#sanity'>Sanity checks</a>.</p>")
+    header, cells = _answer_rows(rows, table, domain)
     if "beats_reference" in rows and (rows["beats_reference"].astype(str) == "False").any():
         alert += ("<p class='warn'>No method beats the amplitude reference (which ranks "
                   "coefficients by the input's own amplitude and never reads the model) on "
@@ -355,16 +341,20 @@ def _sanity_section(store: ResultStore, cfg: dict, refs: set[str], figure: Path 
                 "where they are off by default: with the layer tables and one retraining on "
                 "permuted labels they make a BasicMotions run 1.8x as long). The same command "
                 "with --sanity 10 adds them without recomputing anything else.</p></section>")
-    survives = results.survives()
+    from .sanity_phase import model_swap_outcomes
+
+    outcomes = model_swap_outcomes(store)
     n = results.n_signals()
     items = []
     for m in cfg["methods"]:
         keys = [k for k in results.tables if k[1] == m]
         name = f"<b>{_e(m)}</b>" + (" (reference)" if m in refs else "")
-        if not keys:
+        if not keys and not any(k[0] == m for k in outcomes):
             why = results.skipped.get(m) or results.skipped.get("all methods") or "not computed"
             items.append(f"<li>{name}: not checked: {_e(why)}</li>")
             continue
+        verdicts = [f"{_e(d)}: <b>{_e(o)}</b> ({_e(r)})" for (mm, d), (o, r) in outcomes.items()
+                    if mm == m]
         parts = []
         for order, label in (("cascading", "after all layers randomized"),
                              ("data", "after retraining on permuted labels")):
@@ -372,27 +362,27 @@ def _sanity_section(store: ResultStore, cfg: dict, refs: set[str], figure: Path 
                      if k[0] == order]
             if cells:
                 parts.append(f"{label}: {', '.join(cells)}")
-        domains = list(dict.fromkeys(k[2] for k in keys))
-        bad = [d for d in domains if survives[(m, d)]]
-        where = "" if len(bad) in (0, len(domains)) else f" in {', '.join(bad)}"
-        if not bad:
-            verdict = "passes: its explanation changes with the model"
-        elif m in refs:
-            verdict = "<b>survives</b>, as a reference that does not read the model must"
-        else:
-            verdict = (f"<b>survives{_e(where)}</b>: its explanation stays similar without the "
-                       "trained weights, so it does not show what the model learned"
-                       + (f" (passes in {_e(', '.join(d for d in domains if d not in bad))})"
-                          if where else "") + "; do not rest an answer on it")
-        items.append(f"<li>{name}: {verdict} (Spearman {'; '.join(parts)})</li>")
+        text = "; ".join(verdicts) or "model-swap test not run"
+        if m in results.skipped:  # a check that failed on this model: said with its reason
+            text += f"; layer table not computed: {_e(results.skipped[m])}"
+        if parts:
+            text += f" <span class='note'>(Spearman {'; '.join(parts)})</span>"
+        items.append(f"<li>{name}: {text}</li>")
     data_skip = results.skipped.get("data randomization")
-    intro = (f"Adebayo et al. (NeurIPS 2018): an explanation that stays the same when the "
-             f"model's weights are re-initialized, layer by layer from the output down, or when "
-             f"the model is retrained on permuted labels explains the data, not the model. Each "
-             f"method ran with this run's settings on {n} class-stratified test signals; the "
-             f"numbers are the mean Spearman rank correlation of |relevance| with the trained "
-             f"model's map. A method <b>survives</b> (fails the check) when it stays above "
-             f"{_threshold(results):.1f}.")
+    intro = (
+        "Does each map depend on the model? The <b>model-swap deletion test</b> deletes "
+        "coefficients from the trained model's input ranked by the method's map of the trained "
+        "model, then by its map of a randomized model (every layer re-initialized; where the run "
+        "trained its model, also one retrained on permuted labels), and compares how fast the "
+        "trained model's probability falls: <i>model-dependent</i> when the trained map does "
+        "better (one-sided paired t-test, p &lt; 0.01), <i>no evidence of model dependence</i> "
+        "when the gap's 95 % upper bound is below 0.10 (such a method is not counted in the "
+        "answer), else <i>undecided</i>. A map that only mirrors the input's spectrum scores a "
+        "gap of 0 (the amplitude reference does, exactly). In brackets, for description only, the "
+        f"Spearman correlation of |relevance| with the trained model's map (Adebayo et al., "
+        f"NeurIPS 2018) on {n} class-stratified test signals: it mostly measures how much a map "
+        "resembles the input's spectrum (gradient x input, IG and FLEX contain |X_k|), so it "
+        "does not decide anything (Sundararajan and Taly 2018; Binder et al., CVPR 2023).")
     if not n:
         intro = "No method of this run could be checked:"
     note = f"<p class='note'>Labels not permuted: {_e(data_skip)}.</p>" if data_skip else ""
