@@ -9,18 +9,38 @@
 (c) Cost: forwards per input (band Shapley: 2**n coalitions; FreqRISE: its default 3000 masks,
     also the runner's n_masks="auto" budget) and wall-time ratios measured in this process,
     best of --repeat runs each.
+(d) A scikit-learn pipeline |rFFT| -> LogisticRegression (fs = 128 Hz, 256 samples; class 1 adds
+    a 9-15 Hz tone to white noise), through freqxai's estimator adapter (as_model): share of
+    class-1 inputs with 8-16 Hz first.
+(e) A pitch task whose classes differ only in F0 (synthetic voiced sounds at 4 kHz, 0.25 s, F0
+    69 vs 139 Hz under one formant-like envelope; a tiny Conv1d trained with fit_classifier, one
+    run per seed): with the bands a user gives around F0, share of inputs where the F0 bands
+    separate the classes (the low class's largest positive value is 50-100 Hz's, or its largest
+    |value| is 100-200 Hz's and negative, and the other way round for the high class; and the
+    sign of phi(50-100) - phi(100-200)); the default octaves for one seed; freqxai's SmallCNN.
+(f) BasicMotions (aeon), each series' channel means removed, freqxai's SmallCNN (60 epochs as
+    bench/answer.py, one run per seed): each class's top band, running's share at 0.8-1.6 Hz.
+(g) Cost of (b), (d), (e), (f) against FreqRISE's default in runs, n_masks="auto" with at most
+    3000 masks (the runner's AUTO_MAX_MASKS): forwards per input counted by a wrapper model (the
+    explainers' own first forward included), and wall-time ratios over --repeat interleaved
+    rounds in this process (median and range).
 
-    nice python bench/shapley.py [--repeat 3] [--timing-signals 20] [--cost-only]
+    nice python bench/shapley.py [--repeat 3] [--timing-signals 20] [--threads 1]
+                                 [--sections paper,freqig,cost,sklearn,pitch,motions,autocost]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import statistics
 import time
+import warnings
 
 import numpy as np
 import torch
 from _common import SHARED
+from torch import nn
 
 from freqxai import BandShapley, FreqRISE
 from freqxai.bands import band_membership
@@ -162,31 +182,348 @@ def cost(model_mlp, x_mlp, y_mlp, model_cnn, x_cnn, y_cnn, repeat: int) -> None:
               f"{n_shap / FREQRISE_MASKS:.3f}, time ratio {t_shap / t_rise:.3f}")
 
 
+# --- (d) a scikit-learn |rFFT| pipeline -----------------------------------------------------------
+
+PIPE_FS, PIPE_LENGTH = 128.0, 256
+
+
+def tone_in_one_band(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit white noise; class 1 adds a 9-15 Hz sine (the 8-16 Hz octave), amplitude 1-3."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = np.arange(PIPE_LENGTH) / PIPE_FS
+    f = rng.uniform(9.0, 15.0, n)
+    amplitude = y * rng.uniform(1.0, 3.0, n)
+    X = rng.normal(size=(n, PIPE_LENGTH))
+    X += amplitude[:, None] * np.sin(2 * np.pi * f[:, None] * t
+                                     + rng.uniform(0, 2 * np.pi, n)[:, None])
+    return X[:, None, :].astype(np.float32), y
+
+
+def magnitude_spectrum(a: np.ndarray) -> np.ndarray:
+    return np.abs(np.fft.rfft(a, axis=-1))
+
+
+def sklearn_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from freqxai.adapters import as_model
+
+    X, y = tone_in_one_band(200, seed=0)
+    pipe = make_pipeline(FunctionTransformer(magnitude_spectrum),
+                         LogisticRegression(max_iter=2000)).fit(X[:, 0], y)
+    Xt, yt = tone_in_one_band(200, seed=1)
+    model = as_model(pipe)
+    t0 = time.perf_counter()
+    bv = BandShapley(model, fs=PIPE_FS).band_values(Xt, target=yt)
+    seconds = time.perf_counter() - t0
+    names = np.asarray(bv.names)
+    tone, noise = bv.values[yt == 1], bv.values[yt == 0]
+    band = bv.names.index("8-16 Hz")
+    top = names[np.abs(noise).argmax(1)]
+    common = max(set(top), key=list(top).count)
+    print(f"(d) scikit-learn |rFFT| -> LogisticRegression via as_model ({type(model).__name__}), "
+          f"test accuracy {pipe.score(Xt[:, 0], yt):.3f}; {len(bv.names)} octave players, "
+          f"{int(bv.n_evaluations[0])} forwards/input, {seconds:.1f} s for {len(Xt)} inputs")
+    print(f"    class 1 (tone): 8-16 Hz first for {(tone.argmax(1) == band).mean():.3f} "
+          f"({int((tone.argmax(1) == band).sum())}/{len(tone)}), mean value "
+          f"{tone[:, band].mean():+.1f} (margin, log-odds); class 0 (noise): largest |value| "
+          f"{common} for {(top == common).mean():.2f}, 8-16 Hz mean value "
+          f"{noise[:, band].mean():+.2f}")
+    return model, torch.from_numpy(Xt[yt == 1]), torch.ones(int((yt == 1).sum()), dtype=torch.long)
+
+
+# --- (e) a pitch task: classes that differ only in F0 ---------------------------------------------
+
+PITCH_FS, PITCH_SECONDS = 4000.0, 0.25
+PITCH_F0 = (69.0, 139.0)  # class 0 "low", class 1 "high" (the espeak-ng voices' F0 medians)
+PITCH_BANDS = {"0-50 Hz": (0.0, 50.0), "50-100 Hz": (50.0, 100.0), "100-200 Hz": (100.0, 200.0),
+               "200-400 Hz": (200.0, 400.0), "400-800 Hz": (400.0, 800.0),
+               "800-2000 Hz": (800.0, 2000.0)}
+PITCH_TEST_SEED = 1  # the seed tests/test_shapley.py trains with
+
+
+def _envelope(f: np.ndarray) -> np.ndarray:
+    env = np.full_like(f, 0.5)
+    for fc, bw in ((500.0, 80.0), (1500.0, 120.0)):
+        env += 1.0 / np.sqrt(1 + ((f - fc) / (bw / 2)) ** 2)
+    return env * np.minimum(1.0, 150.0 / f)
+
+
+def voiced(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Harmonics of F0 (69 / 139 Hz, 5 % log-normal spread, +-2 % vibrato) under one envelope
+    (formants 500 and 1500 Hz, 1/f above 150 Hz), random phases, unit RMS, noise 0.05 (as
+    tests/test_shapley.py)."""
+    rng = np.random.default_rng(seed)
+    length = int(PITCH_FS * PITCH_SECONDS)
+    t = np.arange(length) / PITCH_FS
+    y = np.arange(n) % 2
+    X = np.empty((n, length))
+    for i in range(n):
+        f0 = PITCH_F0[y[i]] * np.exp(rng.normal(0, 0.05))
+        vibrato = 1 + 0.02 * np.sin(2 * np.pi * rng.uniform(1, 4) * t + rng.uniform(0, 2 * np.pi))
+        phase = 2 * np.pi * np.cumsum(f0 * vibrato) / PITCH_FS
+        k = np.arange(1, int((PITCH_FS / 2 - 50) // f0) + 1)
+        amp = _envelope(k * f0) * (1 + 0.1 * rng.normal(size=k.size))
+        s = (amp[:, None] * np.sin(k[:, None] * phase + rng.uniform(0, 2 * np.pi, k.size)[:, None])
+             ).sum(0)
+        X[i] = s / s.std() + 0.05 * rng.normal(size=length)
+    return X[:, None, :].astype(np.float32), y
+
+
+class PitchCNN(nn.Module):
+    """Tiny Conv1d, receptive field 167 samples (42 ms at 4 kHz: several periods of 69 Hz)."""
+
+    def __init__(self, width: int = 16) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv1d(1, width, 33, stride=2, padding=16), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(width, width, 17, padding=8), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(width, width, 9, padding=4), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(width, 2))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def f0_bands_separate(values, y, names, low="50-100 Hz", high="100-200 Hz"):
+    """Per input (top, contrast), as tests/test_shapley.py: ``top``: a low input's largest positive
+    value is the ``low`` band's, or its largest |value| is the ``high`` band's and negative (the
+    other way round for high inputs); ``contrast``: phi(low) - phi(high) has the class's sign."""
+    lo, hi = names.index(low), names.index(high)
+    values = np.asarray(values)
+    top, contrast = [], []
+    for v, c in zip(values, y, strict=True):
+        own, other = (lo, hi) if c == 0 else (hi, lo)
+        top.append(bool(v.argmax() == own or (np.abs(v).argmax() == other and v[other] < 0)))
+        contrast.append(bool((v[lo] - v[hi]) * (1 if c == 0 else -1) > 0))
+    return np.array(top), np.array(contrast)
+
+
+def _top_bands(values, names) -> str:
+    top = np.asarray(names)[np.asarray(values).argmax(1)]
+    kinds, counts = np.unique(top, return_counts=True)
+    order = np.argsort(-counts)
+    return ", ".join(f"{kinds[i]} {counts[i] / len(top):.2f}" for i in order)
+
+
+def pitch(seeds: tuple[int, ...], octave_signals: int):
+    from freqxai.models.cnn import SmallCNN
+    from freqxai.models.training import accuracy, fit_classifier
+
+    X, y = voiced(240, seed=0)
+    Xt, yt = voiced(100, seed=1)
+    print(f"(e) pitch task: F0 {PITCH_F0[0]:.0f} (low) vs {PITCH_F0[1]:.0f} Hz (high), fs "
+          f"{PITCH_FS:.0f} Hz, {PITCH_SECONDS} s, 240 training / 100 test signals; PitchCNN 10 "
+          f"epochs per seed; user bands {list(PITCH_BANDS)} (64 forwards/input)")
+    print("    'top': low's largest positive value at 50-100 Hz or largest |value| at 100-200 Hz "
+          "negative (high: the other way round); 'contrast': sign of phi(50-100) - phi(100-200)")
+    kept = None
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = PitchCNN()
+        t0 = time.perf_counter()
+        fit_classifier(model, (X, y), epochs=10, batch_size=32, lr=3e-3, seed=seed,
+                       accelerator="cpu", progress=False)
+        train_s = time.perf_counter() - t0
+        bv = BandShapley(model, fs=PITCH_FS, bands=PITCH_BANDS).band_values(Xt, target=yt)
+        top, contrast = f0_bands_separate(bv.values, yt, bv.names)
+        means = [" ".join(f"{v:+.1f}" for v in bv.values[yt == c].mean(0)) for c in (0, 1)]
+        print(f"    seed {seed}{'*' if seed == PITCH_TEST_SEED else ' '} accuracy "
+              f"{accuracy(model, Xt, yt):.2f} ({train_s:4.1f} s); top low {top[yt == 0].mean():.2f}"
+              f" high {top[yt == 1].mean():.2f}; contrast low {contrast[yt == 0].mean():.2f} high "
+              f"{contrast[yt == 1].mean():.2f}; mean values low [{means[0]}] high [{means[1]}]")
+        if seed != PITCH_TEST_SEED and top.mean() < 0.9:
+            print(f"          top positive band: low {_top_bands(bv.values[yt == 0], bv.names)}; "
+                  f"high {_top_bands(bv.values[yt == 1], bv.names)}")
+        if seed == PITCH_TEST_SEED or kept is None:
+            kept = model
+    print("    (* the seed of tests/test_shapley.py::test_pitch_task_f0_bands_separate_the_classes)")
+    half = octave_signals // 2
+    idx = np.r_[np.flatnonzero(yt == 0)[:half], np.flatnonzero(yt == 1)[:half]]
+    t0 = time.perf_counter()
+    bv = BandShapley(kept, fs=PITCH_FS).band_values(Xt[idx], target=yt[idx])
+    seconds = time.perf_counter() - t0
+    top, contrast = f0_bands_separate(bv.values, yt[idx], bv.names, "64-128 Hz", "128-256 Hz")
+    print(f"    default octaves, seed {PITCH_TEST_SEED}, {len(idx)} signals ({len(bv.names)} players, "
+          f"{int(bv.n_evaluations[0])} forwards/input, {seconds:.0f} s): top positive band low "
+          f"{_top_bands(bv.values[yt[idx] == 0], bv.names)}; high "
+          f"{_top_bands(bv.values[yt[idx] == 1], bv.names)}; 'top' with 64-128 / 128-256 Hz "
+          f"{top.mean():.2f}, contrast {contrast.mean():.2f}")
+    torch.manual_seed(0)
+    small = SmallCNN(1, 2)
+    fit_classifier(small, (X, y), epochs=10, batch_size=32, lr=3e-3, seed=0, accelerator="cpu",
+                   progress=False)
+    print(f"    freqxai's SmallCNN (receptive field 13 samples = 3 ms), same training: accuracy "
+          f"{accuracy(small, Xt, yt):.2f}")
+    sub = np.r_[np.flatnonzero(yt == 0)[:10], np.flatnonzero(yt == 1)[:10]]
+    return kept, torch.from_numpy(Xt[sub]), torch.from_numpy(yt[sub])
+
+
+# --- (f) BasicMotions, channel means removed ------------------------------------------------------
+
+def basic_motions(seeds: tuple[int, ...], epochs: int):
+    from freqxai.data.uea import load_uea
+    from freqxai.models.cnn import SmallCNN
+    from freqxai.models.training import accuracy, fit_classifier
+
+    train, test = load_uea("BasicMotions", "train"), load_uea("BasicMotions", "test")
+    X = train.X - train.X.mean(-1, keepdims=True)
+    Xt = test.X - test.X.mean(-1, keepdims=True)
+    fs = train.fs or 10.0
+    print(f"(f) BasicMotions, channel means removed, fs {fs:g} Hz, SmallCNN {epochs} epochs "
+          f"(batch 8, as bench/answer.py), default octaves, 40 test series")
+    kept = None
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = SmallCNN(X.shape[1], len(train.class_names))
+        t0 = time.perf_counter()
+        fit_classifier(model, (X, train.y), epochs=epochs, batch_size=8, seed=seed,
+                       accelerator="cpu", progress=False)
+        train_s = time.perf_counter() - t0
+        bv = BandShapley(model, fs=fs).band_values(Xt, target=test.y)
+        parts = []
+        for c, name in enumerate(train.class_names):
+            v = bv.values[test.y == c]
+            top = np.asarray(bv.names)[v.argmax(1)]
+            best = max(set(top), key=list(top).count)
+            parts.append(f"{name} {best} {(top == best).mean():.1f}")
+        run = train.class_names.index("running")
+        share = (np.asarray(bv.names)[bv.values[test.y == run].argmax(1)] == "0.8-1.6 Hz").mean()
+        print(f"    seed {seed} accuracy {accuracy(model, Xt, test.y):.2f} ({train_s:4.1f} s, "
+              f"{int(bv.n_evaluations[0])} forwards/input): running 0.8-1.6 Hz first {share:.2f}; "
+              f"top band (share): {'; '.join(parts)}")
+        if kept is None:
+            kept = model
+    return kept, torch.from_numpy(Xt), torch.from_numpy(test.y)
+
+
+# --- (g) forwards and time against FreqRISE n_masks="auto" ----------------------------------------
+
+class CountingModel(nn.Module):
+    """Counts the signals the wrapped model is run on (one forward per signal)."""
+
+    def __init__(self, model) -> None:
+        super().__init__()
+        from freqxai.adapters import as_model
+
+        self.model = as_model(model)
+        kind = getattr(self.model, "output_kind", None)
+        if kind is not None:
+            self.output_kind = kind
+        self.signals = 0
+
+    def forward(self, x):
+        self.signals += len(x)
+        return self.model(x)
+
+
+def auto_cost(cases, repeat: int) -> None:
+    print(f"(g) band Shapley against FreqRISE's run default (n_masks='auto', max_masks="
+          f"{FREQRISE_MASKS}, seed 0): forwards/input counted by a wrapper model (first forward "
+          f"included); time ratio Shapley/FreqRISE over {repeat} interleaved rounds after a "
+          "warm-up: median [min-max]")
+    for name, model, x, y, settings in cases:
+        counter = CountingModel(model)
+        shap = BandShapley(counter, **settings)
+        rise = FreqRISE(counter)
+        rounds = []
+        counts = {}
+        calls = (("shapley", functools.partial(shap.attribute, x, target=y)),
+                 ("freqrise", functools.partial(rise.attribute, x, target=y, n_masks="auto",
+                                                max_masks=FREQRISE_MASKS, seed=0,
+                                                warn_if_noise=False)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for r in range(repeat + 1):
+                times = []
+                for key, fn in calls:
+                    counter.signals = 0
+                    t0 = time.perf_counter()
+                    fn()
+                    times.append(time.perf_counter() - t0)
+                    counts[key] = counter.signals / len(x)
+                if r:
+                    rounds.append(times)
+        budget = any("used all max_masks" in str(w.message) for w in caught)
+        t = np.array(rounds)
+        ratio = t[:, 0] / t[:, 1]
+        print(f"    {name:<36} {len(x):>3} inputs, {len(shap.band_values_.names):>2} players: "
+              f"forwards/input Shapley {counts['shapley']:6.0f}, FreqRISE {counts['freqrise']:6.0f} "
+              f"({rise.n_masks_used_} masks{', budget spent' if budget else ''}); forwards ratio "
+              f"{counts['shapley'] / counts['freqrise']:.3f}; time Shapley "
+              f"{statistics.median(t[:, 0]):.2f} s, FreqRISE {statistics.median(t[:, 1]):.2f} s, "
+              f"ratio {statistics.median(ratio):.3f} [{ratio.min():.3f}-{ratio.max():.3f}]")
+
+
+SECTIONS = ("paper", "freqig", "cost", "sklearn", "pitch", "motions", "autocost")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--timing-signals", type=int, default=20)
-    ap.add_argument("--cost-only", action="store_true", help="skip the paper MLPs' known answers")
+    ap.add_argument("--cost-only", action="store_true",
+                    help="skip the paper MLPs' known answers (sections freqig,cost)")
+    ap.add_argument("--sections", default=",".join(SECTIONS),
+                    help=f"comma list of {', '.join(SECTIONS)}")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads (default torch's); on a loaded machine 1 avoids threads "
+                         "contending for cores")
+    ap.add_argument("--seeds", default="0,1,2,3,4", help="training seeds of (e) and (f)")
+    ap.add_argument("--motions-epochs", type=int, default=60)
     args = ap.parse_args()
+    sections = ({"freqig", "cost"} if args.cost_only
+                else {s.strip() for s in args.sections.split(",")})
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    seeds = tuple(int(s) for s in args.seeds.split(","))
     torch.manual_seed(0)
-    if not args.cost_only:
+    if "paper" in sections:
         paper(("margin", "logit", "probability"))
-    model_cnn, x_cnn, labels = freqig_example()
-    freqig(model_cnn, x_cnn, labels)
     n = args.timing_signals
-    path = SHARED / "reference-data" / "synthetic_test_n100.npz"
-    if path.is_file():
-        data = np.load(path)
-        x_mlp = torch.from_numpy(data["X"][:n, None, :])
-        y_mlp = torch.from_numpy(data["y"][:n])
-        mlp = load_synth_mlp(SHARED / "reference-models" / "synth_mlp_0.01.pt")
-    else:
-        from freqxai.data import make_synthetic
-        from freqxai.models import SynthMLP
+    auto_cases = []
+    if sections & {"freqig", "cost", "autocost"}:
+        model_cnn, x_cnn, labels = freqig_example()
+        if "freqig" in sections:
+            freqig(model_cnn, x_cnn, labels)
+        auto_cases.append(("(b) freqIG CNN, default octaves", model_cnn, x_cnn[:n],
+                           torch.as_tensor(labels[:n]), {"fs": 128.0}))
+    if "cost" in sections:
+        path = SHARED / "reference-data" / "synthetic_test_n100.npz"
+        if path.is_file():
+            data = np.load(path)
+            x_mlp = torch.from_numpy(data["X"][:n, None, :])
+            y_mlp = torch.from_numpy(data["y"][:n])
+            mlp = load_synth_mlp(SHARED / "reference-models" / "synth_mlp_0.01.pt")
+        else:
+            from freqxai.data import make_synthetic
+            from freqxai.models import SynthMLP
 
-        X, y = make_synthetic(n, noise=0.0)
-        x_mlp, y_mlp, mlp = torch.from_numpy(X), torch.from_numpy(y), SynthMLP().eval()
-    cost(mlp, x_mlp, y_mlp, model_cnn, x_cnn[:n], torch.as_tensor(labels[:n]), args.repeat)
+            X, y = make_synthetic(n, noise=0.0)
+            x_mlp, y_mlp, mlp = torch.from_numpy(X), torch.from_numpy(y), SynthMLP().eval()
+        cost(mlp, x_mlp, y_mlp, model_cnn, x_cnn[:n], torch.as_tensor(labels[:n]), args.repeat)
+    if sections & {"sklearn", "autocost"}:
+        model, x, y = sklearn_pipeline()
+        auto_cases.append(("(d) sklearn |rFFT| pipeline, octaves", model, x[:n], y[:n],
+                           {"fs": PIPE_FS}))
+    if sections & {"pitch", "autocost"}:
+        model, x, y = pitch(seeds if "pitch" in sections else (PITCH_TEST_SEED,),
+                            40 if "pitch" in sections else 2)
+        auto_cases.append(("(e) pitch, user bands", model, x, y,
+                           {"fs": PITCH_FS, "bands": PITCH_BANDS}))
+        auto_cases.append(("(e) pitch, default octaves", model, x, y, {"fs": PITCH_FS}))
+    if sections & {"motions", "autocost"}:
+        model, x, y = basic_motions(seeds if "motions" in sections else seeds[:1],
+                                    args.motions_epochs)
+        auto_cases.append(("(f) BasicMotions, default octaves", model, x, y, {"fs": 10.0}))
+    if "autocost" in sections:
+        auto_cost(auto_cases, args.repeat)
     print(f"    threads: {torch.get_num_threads()}")
 
 
