@@ -316,3 +316,24 @@ def test_the_estimate_before_the_work_is_within_2x_of_what_it_took(tmp_path, mod
     assert 0.5 <= ratio <= 2.0, (summary.estimated_seconds, summary.explain_seconds)
     text = " ".join(r.getMessage() for r in caplog.records)
     assert "estimated time: explaining about" in text and "explained in" in text
+
+
+@pytest.mark.parametrize("load, threads, expected", [(3.2, None, 1), (0.1, None, None),
+                                                     (3.2, 2, None)])
+def test_a_busy_machine_gets_the_threads_it_has_free(monkeypatch, load, threads, expected):
+    """Two torch threads on 2 cores another job uses ran 20-40x slower than one (issue 26):
+    without --threads a run takes the cores the load leaves free, and restores the setting."""
+    from freqxai.runner import engine
+
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        cfg = RunConfig(threads=threads)
+        with engine._threads_for_the_load(cfg) as n:
+            assert n == expected
+            assert torch.get_num_threads() == (expected or 2)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
