@@ -143,6 +143,7 @@ def test_no_method_beating_the_amplitude_reference_lowers_the_confidence_and_say
     assert answer(t).iloc[0]["confidence"] == "supported"
     row = answer(t, beats_reference=False).iloc[0]
     assert row["confidence"] == "weak" and "no method beats the amplitude reference" in row["why"]
+    assert "no method beats the amplitude reference" in row["notes"]  # said once on a page
     confirmed = table({"flex": [0, 0, 0.9, 0]}, n=10, check={"1-2 Hz": (1.0, 1.0, 0.0)})
     assert answer(confirmed, beats_reference=False).iloc[0]["confidence"] == "confirmed"
 
@@ -164,9 +165,14 @@ def test_runs_compare_methods_with_the_amplitude_reference_beyond_the_standard_e
 
 def test_a_dc_answer_says_what_dc_means_and_how_to_look_past_it():
     row = answer(table({"flex": [0.9, 0, 0, 0], "ig": [0.8, 0, 0, 0]})).iloc[0]
-    assert row["band"] == "DC" and "offset" in row["why"] and "--center" in row["why"]
+    assert row["band"] == "DC" and "offset" in row["notes"] and "--center" in row["notes"]
     other = answer(table({"flex": [0, 0.9, 0, 0]})).iloc[0]
-    assert "--center" not in other["why"]
+    assert "--center" not in other["notes"]
+    # the terminal says it once, after the classes
+    two = pd.concat([table({"flex": [0.9, 0, 0, 0]}, cls="a"), table({"flex": [0.9, 0, 0, 0]},
+                                                                     cls="b")])
+    lines = answer_lines(answer(two))
+    assert [ln.startswith("note: DC is") for ln in lines] == [False, False, True]
 
 
 def test_what_separates_the_classes_is_the_band_that_changes_most_between_them():

@@ -62,13 +62,19 @@ ANSWER_COLUMNS = [
     "n_counted", "significant_for", "not_counted", "other_bands", "reference_bands",
     "amplitude_band", "shapley", "shapley_se", "shapley_share", "n_signals", "accuracy",
     "chance", "chance_p_value", "kept_accuracy", "kept_low", "kept_high", "removed_accuracy",
-    "removed_low", "removed_high", "removed_p_value", "beats_reference", "why",
+    "removed_low", "removed_high", "removed_p_value", "beats_reference", "why", "notes",
 ]
 # the columns that hold text (the others are numbers, NaN where the evidence is missing)
 TEXT_COLUMNS = ["class", "band", "label", "unit", "direction", "confidence", "methods",
                 "significant_for", "not_counted", "other_bands", "reference_bands",
-                "amplitude_band", "why"]
+                "amplitude_band", "why", "notes"]
 CONFIDENCE = ("confirmed", "supported", "weak", "none")
+# notes that hold for a class beside its reason (said once on a page or terminal, not per class)
+DC_NOTE = ("DC is each channel's mean, its offset (for motion sensors, their orientation): remove "
+           "it (run uea --center, or subtract each channel's mean) to ask which rhythm drives "
+           "the class")
+NO_METHOD_BEATS_REFERENCE = ("no method beats the amplitude reference (the input's own spectrum) "
+                             "on deletion or insertion beyond the standard errors")
 ALPHA = 0.05
 # the reference that ranks bands by the input's own amplitude (its top band is the loudest)
 AMPLITUDE = "amplitude"
@@ -247,10 +253,10 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
                             excluded, k_classes, alpha, unit)
         row["beats_reference"] = beats_reference
         if beats_reference is False and row["band"] is not None and row["confidence"] != "none":
-            if row["confidence"] == "supported":
+            if row["confidence"] == "supported":  # the maps do no better than the spectrum
                 row["confidence"] = "weak"
-            row["why"] += ("; no method beats the amplitude reference (the input's own "
-                           "spectrum) on deletion or insertion beyond the standard errors")
+                row["why"] += ", but no method beats the amplitude reference"
+            row["notes"] = "; ".join(filter(None, [row["notes"], NO_METHOD_BEATS_REFERENCE]))
         out.append(row)
     return pd.DataFrame(out, columns=ANSWER_COLUMNS)
 
@@ -260,7 +266,7 @@ def _class_answer(cls: Any, rows: Any, tops: Any, excluded: dict[str, str], k_cl
     row: dict[str, Any] = dict.fromkeys(ANSWER_COLUMNS)
     row.update({"class": str(cls), "unit": unit, "methods": "", "significant_for": "",
                 "not_counted": "", "other_bands": "", "reference_bands": "", "n_counted": 0,
-                "confidence": "none"})
+                "confidence": "none", "notes": ""})
     methods = [m for m in dict.fromkeys(rows["method"]) if not _is_reference(rows, m)]
     counted = [m for m in methods if m not in excluded]
     skipped = {m: excluded[m] for m in methods if m in excluded}
@@ -326,9 +332,7 @@ def _class_answer(cls: Any, rows: Any, tops: Any, excluded: dict[str, str], k_cl
     row["confidence"], row["why"] = _confidence(
         row, agree, counted, recognised, drop_p, alpha, amp is not None and amp["band"] == best)
     if row["low_hz"] == 0 and row["confidence"] != "none":  # the DC band: what it means
-        row["why"] += ("; DC is each channel's mean, its offset (for motion sensors, their "
-                       "orientation): remove it (run uea --center, or subtract each channel's "
-                       "mean) to ask which rhythm drives the class")
+        row["notes"] = DC_NOTE
     return row
 
 
@@ -466,7 +470,8 @@ def read_answer_csv(path: Any) -> Any:
 
 
 def answer_lines(rows: Any) -> list[str]:
-    """One sentence per class of an :func:`answer` table, for the terminal and ``headline``:
+    """One sentence per class of an :func:`answer` table, for the terminal and ``headline``,
+    then each note once (``note: ...``: what DC means, a tie with the amplitude reference):
 
     ``running: 0.8–1.6 Hz raises the score [confirmed] (4 of 4 methods name it, and removing it
     takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06))``
@@ -485,4 +490,6 @@ def answer_lines(rows: Any) -> list[str]:
         if r["not_counted"]:
             text += f"; not counted: {r['not_counted']}"
         lines.append(text)
-    return lines
+    notes = dict.fromkeys(n for r in rows.to_dict("records")
+                          for n in str(r.get("notes") or "").split("; ") if n)
+    return lines + [f"note: {n}" for n in notes]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import signal
 import threading
@@ -470,7 +471,7 @@ def _threads_for_the_load(cfg: RunConfig):
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     n = None
     if cfg.threads is None and cfg.devices == 1 and cfg.accelerator == "cpu" and before > 1:
-        free = int(cores - load + 0.5)
+        free = math.ceil(cores - load - 0.25)  # (a core a quarter busy counts as taken)
         if free < before:
             n = max(1, free)
             phases.info("the machine is busy (load %.1f on %d cores): %d thread%s for this run "
@@ -571,7 +572,7 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     started, explained = time.perf_counter(), 0.0
     if items:
         phases.info("explaining %d test signals: %s x %s (%d work items)", len(task.X),
-                    ", ".join(cfg.methods), ", ".join(cfg.domains), len(items))
+                    ", ".join(cfg.methods), ", ".join(cfg.domains), computed)
         bar = [_ExplainProgress(len(items))] if progress and not verbose and rank == 0 else []
         trainer = L.Trainer(
             accelerator=cfg.accelerator, devices=cfg.devices,

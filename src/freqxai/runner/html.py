@@ -210,6 +210,11 @@ def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
                   "coefficients by the input's own amplitude and never reads the model) on "
                   "deletion or insertion beyond the standard errors: the maps do no better than "
                   "the signals' spectrum, so the answer rests on the intervention alone.</p>")
+    from ..answer import DC_NOTE
+
+    dc = [r["class"] for r in rows.to_dict("records") if DC_NOTE in str(r.get("notes") or "")]
+    if dc:
+        alert += (f"<p class='warn'>DC for {_e(', '.join(dc))}: {_e(DC_NOTE)}.</p>")
     loud = [r["class"] for r in rows.to_dict("records")
             if r["band"] and r["amplitude_band"] == r["band"]]
     if loud:
