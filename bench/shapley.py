@@ -46,7 +46,16 @@ from freqxai import BandShapley, FreqRISE
 from freqxai.bands import band_membership
 from freqxai.data import class_frequencies
 from freqxai.models import load_synth_mlp
-from freqxai.testing import FreqIGReadmeCNN
+from freqxai.testing import (
+    PITCH_BANDS,
+    PITCH_F0,
+    PITCH_FS,
+    PITCH_SECONDS,
+    FreqIGReadmeCNN,
+    PitchCNN,
+    f0_bands_separate,
+    voiced_pitch_signals,
+)
 
 FREQRISE_MASKS = 3000  # FreqRISE.attribute's n_masks default (and the runner's AUTO_MAX_MASKS)
 PAPER_BANDS = {"0-10": (0.0, 10.5), "10-24": (10.5, 24.5), "24-42": (24.5, 42.5),
@@ -237,69 +246,9 @@ def sklearn_pipeline():
 
 # --- (e) a pitch task: classes that differ only in F0 ---------------------------------------------
 
-PITCH_FS, PITCH_SECONDS = 4000.0, 0.25
-PITCH_F0 = (69.0, 139.0)  # class 0 "low", class 1 "high" (the espeak-ng voices' F0 medians)
-PITCH_BANDS = {"0-50 Hz": (0.0, 50.0), "50-100 Hz": (50.0, 100.0), "100-200 Hz": (100.0, 200.0),
-               "200-400 Hz": (200.0, 400.0), "400-800 Hz": (400.0, 800.0),
-               "800-2000 Hz": (800.0, 2000.0)}
 PITCH_TEST_SEED = 1  # the seed tests/test_shapley.py trains with
 
 
-def _envelope(f: np.ndarray) -> np.ndarray:
-    env = np.full_like(f, 0.5)
-    for fc, bw in ((500.0, 80.0), (1500.0, 120.0)):
-        env += 1.0 / np.sqrt(1 + ((f - fc) / (bw / 2)) ** 2)
-    return env * np.minimum(1.0, 150.0 / f)
-
-
-def voiced(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Harmonics of F0 (69 / 139 Hz, 5 % log-normal spread, +-2 % vibrato) under one envelope
-    (formants 500 and 1500 Hz, 1/f above 150 Hz), random phases, unit RMS, noise 0.05 (as
-    tests/test_shapley.py)."""
-    rng = np.random.default_rng(seed)
-    length = int(PITCH_FS * PITCH_SECONDS)
-    t = np.arange(length) / PITCH_FS
-    y = np.arange(n) % 2
-    X = np.empty((n, length))
-    for i in range(n):
-        f0 = PITCH_F0[y[i]] * np.exp(rng.normal(0, 0.05))
-        vibrato = 1 + 0.02 * np.sin(2 * np.pi * rng.uniform(1, 4) * t + rng.uniform(0, 2 * np.pi))
-        phase = 2 * np.pi * np.cumsum(f0 * vibrato) / PITCH_FS
-        k = np.arange(1, int((PITCH_FS / 2 - 50) // f0) + 1)
-        amp = _envelope(k * f0) * (1 + 0.1 * rng.normal(size=k.size))
-        s = (amp[:, None] * np.sin(k[:, None] * phase + rng.uniform(0, 2 * np.pi, k.size)[:, None])
-             ).sum(0)
-        X[i] = s / s.std() + 0.05 * rng.normal(size=length)
-    return X[:, None, :].astype(np.float32), y
-
-
-class PitchCNN(nn.Module):
-    """Tiny Conv1d, receptive field 167 samples (42 ms at 4 kHz: several periods of 69 Hz)."""
-
-    def __init__(self, width: int = 16) -> None:
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv1d(1, width, 33, stride=2, padding=16), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(width, width, 17, padding=8), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(width, width, 9, padding=4), nn.ReLU(),
-            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(width, 2))
-
-    def forward(self, x):
-        return self.net(x)
-
-
-def f0_bands_separate(values, y, names, low="50-100 Hz", high="100-200 Hz"):
-    """Per input (top, contrast), as tests/test_shapley.py: ``top``: a low input's largest positive
-    value is the ``low`` band's, or its largest |value| is the ``high`` band's and negative (the
-    other way round for high inputs); ``contrast``: phi(low) - phi(high) has the class's sign."""
-    lo, hi = names.index(low), names.index(high)
-    values = np.asarray(values)
-    top, contrast = [], []
-    for v, c in zip(values, y, strict=True):
-        own, other = (lo, hi) if c == 0 else (hi, lo)
-        top.append(bool(v.argmax() == own or (np.abs(v).argmax() == other and v[other] < 0)))
-        contrast.append(bool((v[lo] - v[hi]) * (1 if c == 0 else -1) > 0))
-    return np.array(top), np.array(contrast)
 
 
 def _top_bands(values, names) -> str:
@@ -313,8 +262,8 @@ def pitch(seeds: tuple[int, ...], octave_signals: int):
     from freqxai.models.cnn import SmallCNN
     from freqxai.models.training import accuracy, fit_classifier
 
-    X, y = voiced(240, seed=0)
-    Xt, yt = voiced(100, seed=1)
+    X, y = voiced_pitch_signals(240, seed=0)
+    Xt, yt = voiced_pitch_signals(100, seed=1)
     print(f"(e) pitch task: F0 {PITCH_F0[0]:.0f} (low) vs {PITCH_F0[1]:.0f} Hz (high), fs "
           f"{PITCH_FS:.0f} Hz, {PITCH_SECONDS} s, 240 training / 100 test signals; PitchCNN 10 "
           f"epochs per seed; user bands {list(PITCH_BANDS)} (64 forwards/input)")

@@ -17,7 +17,14 @@ from freqxai import STFT, BandShapley, get_explainer, list_explainers
 from freqxai.bands import band_attributions, band_membership
 from freqxai.explainers import explainer_class
 from freqxai.explainers.shapley import shapley_weights
-from freqxai.testing import LinearSpectrumModel
+from freqxai.testing import (
+    PITCH_BANDS,
+    PITCH_FS,
+    LinearSpectrumModel,
+    PitchCNN,
+    f0_bands_separate,
+    voiced_pitch_signals,
+)
 
 LENGTH = 64
 
@@ -492,71 +499,6 @@ def test_sklearn_rfft_pipeline_ranks_the_tone_band_first():
 
 # --- a pitch task: classes that differ only in F0 -------------------------------------------------
 
-PITCH_FS, PITCH_SECONDS = 4000.0, 0.25
-PITCH_F0 = (69.0, 139.0)  # class 0 "low", class 1 "high" (the espeak-ng voices' F0 medians)
-PITCH_BANDS = {"0-50 Hz": (0.0, 50.0), "50-100 Hz": (50.0, 100.0), "100-200 Hz": (100.0, 200.0),
-               "200-400 Hz": (200.0, 400.0), "400-800 Hz": (400.0, 800.0),
-               "800-2000 Hz": (800.0, 2000.0)}
-
-
-def _envelope(f):
-    """Formant-like spectral envelope, the same for both classes: a floor plus resonances at 500
-    and 1500 Hz, falling as 1/f above 150 Hz."""
-    env = np.full_like(f, 0.5)
-    for fc, bw in ((500.0, 80.0), (1500.0, 120.0)):
-        env += 1.0 / np.sqrt(1 + ((f - fc) / (bw / 2)) ** 2)
-    return env * np.minimum(1.0, 150.0 / f)
-
-
-def voiced(n: int, seed: int):
-    """Synthetic voiced sounds: harmonics of F0 (class 0: 69 Hz, class 1: 139 Hz, each signal's F0
-    log-normal with 5 % spread and a slow +-2 % vibrato) under one envelope, random harmonic
-    phases and 10 % amplitude jitter, unit RMS, plus white noise at 0.05."""
-    rng = np.random.default_rng(seed)
-    length = int(PITCH_FS * PITCH_SECONDS)
-    t = np.arange(length) / PITCH_FS
-    y = np.arange(n) % 2
-    X = np.empty((n, length))
-    for i in range(n):
-        f0 = PITCH_F0[y[i]] * np.exp(rng.normal(0, 0.05))
-        vibrato = 1 + 0.02 * np.sin(2 * np.pi * rng.uniform(1, 4) * t + rng.uniform(0, 2 * np.pi))
-        phase = 2 * np.pi * np.cumsum(f0 * vibrato) / PITCH_FS
-        k = np.arange(1, int((PITCH_FS / 2 - 50) // f0) + 1)
-        amp = _envelope(k * f0) * (1 + 0.1 * rng.normal(size=k.size))
-        s = (amp[:, None] * np.sin(k[:, None] * phase + rng.uniform(0, 2 * np.pi, k.size)[:, None])
-             ).sum(0)
-        X[i] = s / s.std() + 0.05 * rng.normal(size=length)
-    return X[:, None, :].astype(np.float32), y
-
-
-class PitchCNN(nn.Module):
-    """A tiny Conv1d whose receptive field (167 samples, 42 ms at 4 kHz) spans several periods of
-    69 Hz (freqxai's SmallCNN sees 13 samples, 3 ms, and stays at chance on this task)."""
-
-    def __init__(self, width: int = 16) -> None:
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv1d(1, width, 33, stride=2, padding=16), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(width, width, 17, padding=8), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(width, width, 9, padding=4), nn.ReLU(),
-            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(width, 2))
-
-    def forward(self, x):
-        return self.net(x)
-
-
-def f0_bands_separate(values: np.ndarray, y: np.ndarray, names: list[str]):
-    """Per input: (top, contrast). ``top``: a low (class 0) input's largest positive value is the
-    50-100 Hz band's, or its largest |value| is the 100-200 Hz band's and negative; a high input
-    the other way round. ``contrast``: phi(50-100 Hz) - phi(100-200 Hz) is > 0 for low inputs and
-    < 0 for high ones."""
-    lo, hi = names.index("50-100 Hz"), names.index("100-200 Hz")
-    top, contrast = [], []
-    for v, c in zip(values, y, strict=True):
-        own, other = (lo, hi) if c == 0 else (hi, lo)
-        top.append(bool(v.argmax() == own or (np.abs(v).argmax() == other and v[other] < 0)))
-        contrast.append(bool((v[lo] - v[hi]) * (1 if c == 0 else -1) > 0))
-    return np.array(top), np.array(contrast)
 
 
 @pytest.fixture
@@ -573,8 +515,8 @@ def one_thread():
 def test_pitch_task_f0_bands_separate_the_classes(one_thread):
     from freqxai.models.training import accuracy, fit_classifier
 
-    X, y = voiced(240, seed=0)
-    Xt, yt = voiced(60, seed=1)
+    X, y = voiced_pitch_signals(240, seed=0)
+    Xt, yt = voiced_pitch_signals(60, seed=1)
     torch.manual_seed(1)
     model = PitchCNN()
     fit_classifier(model, (X, y), epochs=10, batch_size=32, lr=3e-3, seed=1, accelerator="cpu",
