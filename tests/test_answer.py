@@ -190,3 +190,17 @@ def test_what_separates_the_classes_is_the_band_that_changes_most_between_them()
     assert separating_bands(low).empty  # one class: nothing to separate
     with pytest.raises(ValueError, match="method 'ig'"):
         separating_bands(both, method="ig")
+
+
+def test_a_model_that_always_answers_one_class_recognises_none():
+    # EyesOpenShut's CNN answers "eyes open" for every signal: that class's own accuracy is
+    # 1.00, and removing a band flips it, but the model is at chance (0.50 of 42)
+    t = table({"flex": [0.9, 0, 0, 0], "ig": [0.9, 0, 0, 0]}, n=21,
+              check={"DC": (1.0, 1.0, 0.0)})
+    assert answer(t, n_classes=2).iloc[0]["confidence"] == "confirmed"
+    row = answer(t, n_classes=2, model_accuracy=(0.5, 42, 0.5)).iloc[0]
+    assert row["confidence"] == "none" and "does not recognise the classes" in row["why"]
+    kept = answer(t, n_classes=2, model_accuracy=(0.9, 42, 0.5)).iloc[0]
+    assert kept["confidence"] == "confirmed"
+    with pytest.raises(ValueError, match="model_accuracy"):
+        answer(t, model_accuracy=(0.5, 0, 0.5))

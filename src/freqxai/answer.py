@@ -184,7 +184,8 @@ def method_bands(table: Any, *, domain: str | None = None, channel: str = "all")
 
 def answer(table: Any, *, domain: str | None = None, channel: str = "all",
            not_counted: Mapping[str, str] | None = None, n_classes: int | None = None,
-           beats_reference: bool | None = None, alpha: float = ALPHA) -> Any:
+           beats_reference: bool | None = None,
+           model_accuracy: tuple[float, int, float] | None = None, alpha: float = ALPHA) -> Any:
     """The answer per class: the band that drives the decision, its evidence and a confidence.
 
     Parameters
@@ -203,6 +204,11 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
     n_classes : int, optional
         The model's number of classes, for the chance level ``1 / n_classes`` (default: the
         classes in the table, at least 2).
+    model_accuracy : (accuracy, n, chance), optional
+        The model's accuracy on its ``n`` test signals and the accuracy of always answering the
+        most frequent class (``chance``). When the accuracy is not above it (one-sided exact
+        binomial test at ``alpha``), no class gets an answer: a model that always answers one
+        class gets every signal of that class right and recognises nothing.
     beats_reference : bool, optional
         Whether some counted method beats the amplitude reference on deletion or insertion
         beyond the standard errors (a run measures it; None: not measured). False lowers
@@ -245,6 +251,17 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
         raise ValueError(f"n_classes must be at least 2, got {n_classes!r}")
     unit = str(table.attrs.get("frequency_unit")
                or (table["unit"].iloc[0] if "unit" in table.columns else "Hz"))
+    at_chance = None
+    if model_accuracy is not None:
+        acc, n, chance = model_accuracy
+        if not (np.isfinite(acc) and int(n) > 0 and 0 < chance < 1):
+            raise ValueError("model_accuracy must be (accuracy, number of signals, chance) with "
+                             f"n > 0 and chance in (0, 1), got {model_accuracy!r}")
+        p = binomial_sf(int(round(acc * n)), int(n), chance)
+        if p >= alpha:
+            at_chance = (f"no answer: the model does not recognise the classes (test accuracy "
+                         f"{acc:.2f} on {int(n)} signals, not above {chance:.2f}, the accuracy of "
+                         f"always answering the most frequent class; p = {p:.2g})")
     tops = method_bands(table, domain=domain, channel=channel)
     here = table[(table["domain"] == domain) & (table["channel"] == channel)]
     out = []
@@ -252,6 +269,8 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
         row = _class_answer(cls, here[here["class"] == cls], tops[tops["class"] == cls],
                             excluded, k_classes, alpha, unit)
         row["beats_reference"] = beats_reference
+        if at_chance is not None:  # whatever the maps and the class's own accuracy say
+            row["confidence"], row["why"], row["notes"] = "none", at_chance, ""
         if beats_reference is False and row["band"] is not None and row["confidence"] != "none":
             if row["confidence"] == "supported":  # the maps do no better than the spectrum
                 row["confidence"] = "weak"

@@ -151,7 +151,9 @@ def _print_answer(run_dir: Path) -> None:
         print("which band drives each class (answer.csv):")
         for line in lines:
             print(f"  {line}")
-        separating = _separating_line(run_dir / "summary.csv")
+        recognised = not all(line.endswith("[none]") for line in lines
+                             if not line.startswith("note:"))
+        separating = _separating_line(run_dir / "summary.csv") if recognised else ""
         if separating:
             print(f"  {separating}")
     with open(run_dir / "results.csv", newline="") as fh:

@@ -203,8 +203,13 @@ def run_answer(store: ResultStore, table: Any, rows: list[dict] | None = None) -
     n_classes = max(len(names), int(y.max()) + 1 if len(y) else 0, 2)
     skipped = not_counted(store, domain)
     beats = None if rows is None else beats_reference(rows, domain, set(skipped))
+    accuracy = float(attrs.get("test_accuracy", float("nan")))
+    model_accuracy = None
+    if np.isfinite(accuracy) and len(y):  # the explained test signals are the model's test set
+        chance = float(np.bincount(y).max() / len(y))
+        model_accuracy = (accuracy, len(y), chance) if chance < 1 else None
     return answer(table, domain=domain, not_counted=skipped, n_classes=n_classes,
-                  beats_reference=beats)
+                  beats_reference=beats, model_accuracy=model_accuracy)
 
 
 def write_answer(run_dir: Path, rows: Any) -> Path:

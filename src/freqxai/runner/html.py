@@ -239,7 +239,9 @@ def _answer_section(table: Any, figures: dict[str, Path], warns: list[str],
     section = (f"<section id='answer'><h2>Answer: which frequency bands drive each class</h2>"
                f"<p class='note'>{lead}</p>{alert}"
                f"<table class='answer'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-               f"</table>{image}{_separating_html(table, domain)}</section>")
+               f"</table>{image}"
+               + (_separating_html(table, domain) if (rows["confidence"] != "none").any() else "")
+               + "</section>")
     return section, domain
 
 
