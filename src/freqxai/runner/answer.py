@@ -12,7 +12,7 @@ import numpy as np
 from .store import ResultStore, unit_name
 
 __all__ = ["run_summary", "write_summary", "band_interventions", "not_counted", "run_answer",
-           "write_answer", "read_answer", "SUMMARY_NAME", "ANSWER_NAME"]
+           "write_answer", "SUMMARY_NAME", "ANSWER_NAME"]
 
 SUMMARY_NAME = "summary.csv"
 ANSWER_NAME = "answer.csv"  # one row per class (freqxai.answer): the terminal, page and md read it
@@ -214,27 +214,17 @@ def run_answer(store: ResultStore, table: Any, rows: list[dict] | None = None) -
 
 def write_answer(run_dir: Path, rows: Any) -> Path:
     """``answer.csv`` (atomically): one row per class, :data:`freqxai.answer.ANSWER_COLUMNS`."""
-    from .._io import atomic_path
-
-    path = Path(run_dir) / ANSWER_NAME
-    with atomic_path(path) as tmp:
-        rows.to_csv(tmp, index=False, float_format="%.6g")
-    return path
-
-
-def read_answer(run_dir: Path) -> Any:
-    """The ``answer.csv`` of a run (None where the run has none: written by an older version)."""
-    from ..answer import read_answer_csv
-
-    path = Path(run_dir) / ANSWER_NAME
-    return read_answer_csv(path) if path.is_file() else None
+    return _write_csv(Path(run_dir) / ANSWER_NAME, rows)
 
 
 def write_summary(run_dir: Path, df: Any) -> Path:
     """``summary.csv`` (atomically), one row per method x domain x class x channel x band."""
+    return _write_csv(Path(run_dir) / SUMMARY_NAME, df)
+
+
+def _write_csv(path: Path, df: Any) -> Path:
     from .._io import atomic_path
 
-    path = Path(run_dir) / SUMMARY_NAME
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False, float_format="%.6g")
     return path
