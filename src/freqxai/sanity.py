@@ -637,8 +637,8 @@ def model_swap_deletion(
     the same weights for the same ``seed``), or a model of the same architecture trained on
     permuted labels (:func:`train_on_permuted_labels`) given as ``randomized``. Coefficients
     are then deleted from the **trained** model's input in the order of A, and in the order of
-    B, following the trained model's probability of the target (:func:`~freqxai.metrics.
-    faithfulness.perturbation_curves`, deletion; the area under the curve, lower is faster).
+    B, following the trained model's probability of the target (the run's deletion metric,
+    :func:`freqxai.metrics.perturbation_curves`; the area under the curve, lower is faster).
     Per input, ``gap = AUC(B) - AUC(A)``: positive when the trained model's map finds what the
     trained model uses faster than the other model's map does. A map that does not depend on the
     model (the amplitude reference) ranks the coefficients the same way for both models and
@@ -670,8 +670,7 @@ def model_swap_deletion(
         Seed of the re-initialized weights (as in :func:`parameter_randomization`), and of a
         stochastic method's draws when ``options`` has no ``seed``.
     fractions : sequence of float, optional
-        Shares of coefficients deleted (default :data:`~freqxai.metrics.faithfulness.
-        DEFAULT_FRACTIONS`, 0 to 0.95 by 0.05: the run's deletion metric).
+        Shares of coefficients deleted (default :data:`freqxai.metrics.DEFAULT_FRACTIONS`, 0 to 0.95 by 0.05: the run's deletion metric).
     alpha : float
         Level of the one-sided test "the mean gap is above 0", in (0, 1).
     margin : float
@@ -693,9 +692,9 @@ def model_swap_deletion(
         (one-sided 95 %), ``outcome`` (one of :data:`SWAP_OUTCOMES`), ``reason`` (one
         sentence), the mean deletion areas by A (``deletion_trained``) and by B
         (``deletion_randomized``); descriptive, on bins that carry energy, means over inputs:
-        ``spearman`` (of |A| and |B|), ``partial_spearman`` (given the amplitude reference
-        |X_k|), ``signed_spearman``, ``reliability`` (Spearman of |A| under two seeds of a
-        stochastic method; NaN for a deterministic one) and ``energy_bins`` (share of bins
+        ``spearman`` (of ``|A|`` and ``|B|``), ``partial_spearman`` (given the amplitude
+        reference ``|X_k|``), ``signed_spearman``, ``reliability`` (Spearman of ``|A|`` under two
+        seeds of a stochastic method; NaN for a deterministic one) and ``energy_bins`` (share of bins
         used). ``attrs``: per-input ``gaps``, ``deletion_trained``, ``deletion_randomized``,
         and ``alpha``, ``margin``, ``energy``, ``level``, ``test``, ``fractions``, ``seeds``.
 

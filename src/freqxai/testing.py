@@ -140,7 +140,7 @@ class PitchCNN(nn.Module):
 def f0_bands_separate(values: np.ndarray, y: np.ndarray, names: list[str], low: str = "50-100 Hz",
                       high: str = "100-200 Hz") -> tuple[np.ndarray, np.ndarray]:
     """Per input: (top, contrast). ``top``: a low (class 0) input's largest positive value is the
-    ``low`` band's, or its largest |value| is the ``high`` band's and negative; a high input
+    ``low`` band's, or its largest ``|value|`` is the ``high`` band's and negative; a high input
     the other way round. ``contrast``: phi(low) - phi(high) is > 0 for low inputs and < 0 for
     high ones."""
     values = np.asarray(values)

@@ -213,7 +213,7 @@ class BandShapley(Explainer):
     ``output="margin"``: the paper's MLPs with bands a user gives around the class frequencies
     (5 players): the class bands first for 91 of 94 inputs at both noise levels (0.97); the
     freqIG example (7 Hz tone): 4-8 Hz first for 43 of 43 tone signals; a scikit-learn
-    |rFFT| -> ``LogisticRegression`` pipeline (through :func:`freqxai.adapters.as_model`), class 1
+    ``|rFFT|`` -> ``LogisticRegression`` pipeline (through :func:`freqxai.adapters.as_model`), class 1
     a 9-15 Hz tone: 8-16 Hz first for 100 of 100; a pitch task whose classes differ only in F0
     (69 vs 139 Hz, one formant envelope, a tiny Conv1d; bands 0-50, 50-100, 100-200, ... Hz):
     ``phi(50-100 Hz) - phi(100-200 Hz)`` has the class's sign for every input with each of 5
