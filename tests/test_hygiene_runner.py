@@ -337,3 +337,21 @@ def test_a_busy_machine_gets_the_threads_it_has_free(monkeypatch, load, threads,
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_quick_run_answers_with_band_shapley_values_and_flex(tmp_path, models, capsys):
+    """--quick (issue 26): band Shapley values and FLEX, fft only, no sanity checks; answer.csv
+    holds one row per class and the terminal prints it."""
+    import pandas as pd
+
+    out = tmp_path / "quick"
+    args = ["run", "custom", "--model", str(tmp_path / "state.pt"), "--model-factory",
+            "hygiene_models:Net", "--data", str(tmp_path / "data.npz"), "--out", str(out),
+            "--threads", "1", "--quick"]
+    assert main(args) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    cfg = ResultStore(out).read_config()
+    assert (cfg["methods"], cfg["domains"], cfg["sanity"]) == (["shapley", "flex"], ["fft"], False)
+    rows = pd.read_csv(out / "answer.csv")
+    assert len(rows) == rows["class"].nunique() >= 1
+    assert "which band drives each class (answer.csv):" in printed
