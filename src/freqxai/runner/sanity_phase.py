@@ -37,6 +37,7 @@ the tables that are missing, or that were computed on other signals or settings.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -169,9 +170,10 @@ def _stored_keys(store: ResultStore) -> dict[str, str]:
     return out
 
 
-def _write_table(store: ResultStore, path: str, table: Any, attrs: dict) -> None:
-    """One table as a group of ``results.h5``, atomically (a copy, then a rename, as
-    :meth:`ResultStore.write`): an interrupted run leaves the table whole or absent."""
+@contextlib.contextmanager
+def _new_group(store: ResultStore, path: str):
+    """A fresh group ``path`` of ``results.h5``, written atomically (a copy, then a rename, as
+    :meth:`ResultStore.write`): an interrupted run leaves the group whole or absent."""
     import h5py
 
     with atomic_path(store.path) as tmp:
@@ -179,35 +181,35 @@ def _write_table(store: ResultStore, path: str, table: Any, attrs: dict) -> None
         with h5py.File(tmp, "a") as f:
             if path in f:
                 del f[path]
-            g = f.create_group(path)
-            for col in NUMERIC:
-                g.create_dataset(col, data=table[col].to_numpy())
-            g.create_dataset("layer", data=np.array(list(table["layer"]), dtype=object),
-                             dtype=h5py.string_dtype())
-            for k, v in {**table.attrs, "method": table["method"].iloc[0],
-                         "domain": table["domain"].iloc[0], "order": table["order"].iloc[0],
-                         **attrs}.items():
-                g.attrs[k] = json.dumps(v) if isinstance(v, dict | list) else v
+            yield f.create_group(path)
+
+
+def _write_table(store: ResultStore, path: str, table: Any, attrs: dict) -> None:
+    """One table as a group of ``results.h5`` (:func:`_new_group`)."""
+    import h5py
+
+    with _new_group(store, path) as g:
+        for col in NUMERIC:
+            g.create_dataset(col, data=table[col].to_numpy())
+        g.create_dataset("layer", data=np.array(list(table["layer"]), dtype=object),
+                         dtype=h5py.string_dtype())
+        for k, v in {**table.attrs, "method": table["method"].iloc[0],
+                     "domain": table["domain"].iloc[0], "order": table["order"].iloc[0],
+                     **attrs}.items():
+            g.attrs[k] = json.dumps(v) if isinstance(v, dict | list) else v
 
 
 def _write_swap(store: ResultStore, path: str, table: Any, attrs: dict) -> None:
-    """One model-swap table as a group of ``results.h5``, atomically (as :func:`_write_table`)."""
-    import h5py
-
+    """One model-swap table as a group of ``results.h5`` (:func:`_new_group`)."""
     row = table.iloc[0].to_dict()
-    with atomic_path(store.path) as tmp:
-        shutil.copyfile(store.path, tmp)
-        with h5py.File(tmp, "a") as f:
-            if path in f:
-                del f[path]
-            g = f.create_group(path)
-            for name in SWAP_ARRAYS:
-                g.create_dataset(name, data=np.asarray(table.attrs[name], dtype=float))
-            settings = {k: v for k, v in table.attrs.items() if k not in SWAP_ARRAYS}
-            for k, v in {**row, **settings, **attrs}.items():
-                if isinstance(v, dict | list) or v is None:
-                    v = json.dumps(v)
-                g.attrs[k] = v.item() if isinstance(v, np.generic) else v
+    with _new_group(store, path) as g:
+        for name in SWAP_ARRAYS:
+            g.create_dataset(name, data=np.asarray(table.attrs[name], dtype=float))
+        settings = {k: v for k, v in table.attrs.items() if k not in SWAP_ARRAYS}
+        for k, v in {**row, **settings, **attrs}.items():
+            if isinstance(v, dict | list) or v is None:
+                v = json.dumps(v)
+            g.attrs[k] = v.item() if isinstance(v, np.generic) else v
 
 
 def _read_swaps(f: Any) -> dict:
