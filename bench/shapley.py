@@ -53,6 +53,7 @@ from freqxai.testing import (
     PITCH_SECONDS,
     FreqIGReadmeCNN,
     PitchCNN,
+    class_bands_first,
     f0_bands_separate,
     voiced_pitch_signals,
 )
@@ -60,17 +61,6 @@ from freqxai.testing import (
 FREQRISE_MASKS = 3000  # FreqRISE.attribute's n_masks default (and the runner's AUTO_MAX_MASKS)
 PAPER_BANDS = {"0-10": (0.0, 10.5), "10-24": (10.5, 24.5), "24-42": (24.5, 42.5),
                "42-100": (42.5, 100.0), "100-1280": (100.0, 1280.0)}
-
-
-def class_bands_first(values: np.ndarray, y: np.ndarray, bands: dict) -> list[bool]:
-    hits = []
-    for v, c in zip(values, y, strict=True):
-        freqs = np.asarray(class_frequencies(int(c)), dtype=float)
-        if freqs.size == 0:
-            continue
-        want = set(np.flatnonzero(band_membership(freqs, bands).any(0)).tolist())
-        hits.append(set(np.argsort(-v)[: len(want)].tolist()) == want)
-    return hits
 
 
 def paper(repeat_outputs: tuple[str, ...]) -> None:

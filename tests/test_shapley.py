@@ -22,6 +22,7 @@ from freqxai.testing import (
     PITCH_FS,
     LinearSpectrumModel,
     PitchCNN,
+    class_bands_first,
     f0_bands_separate,
     voiced_pitch_signals,
 )
@@ -420,20 +421,6 @@ def test_nan_outputs_on_band_removed_signals_are_refused():
 # the default octaves put 32 and 53 in one band (32-64)
 PAPER_BANDS = {"0-10": (0.0, 10.5), "10-24": (10.5, 24.5), "24-42": (24.5, 42.5),
                "42-100": (42.5, 100.0), "100-1280": (100.0, 1280.0)}
-
-
-def class_bands_first(values: np.ndarray, y: np.ndarray, bands) -> list[bool]:
-    """Per input with class frequencies: whether the bands holding them have the top values."""
-    from freqxai.data import class_frequencies
-
-    hits = []
-    for v, c in zip(values, y, strict=True):
-        freqs = np.asarray(class_frequencies(int(c)), dtype=float)
-        if freqs.size == 0:
-            continue
-        want = set(np.flatnonzero(band_membership(freqs, bands).any(0)).tolist())
-        hits.append(set(np.argsort(-v)[: len(want)].tolist()) == want)
-    return hits
 
 
 @pytest.mark.parametrize("noise", ["0.01", "0.8"])

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 __all__ = ["BinPowerModel", "FreqIGReadmeCNN", "LinearSpectrumModel", "PITCH_BANDS", "PITCH_F0",
-           "PITCH_FS", "PITCH_SECONDS", "PitchCNN", "f0_bands_separate", "voiced_pitch_signals"]
+           "PITCH_FS", "PITCH_SECONDS", "PitchCNN", "class_bands_first", "f0_bands_separate",
+           "voiced_pitch_signals"]
 
 
 class BinPowerModel(nn.Module):
@@ -151,3 +152,19 @@ def f0_bands_separate(values: np.ndarray, y: np.ndarray, names: list[str], low: 
         top.append(bool(v.argmax() == own or (np.abs(v).argmax() == other and v[other] < 0)))
         contrast.append(bool((v[lo] - v[hi]) * (1 if c == 0 else -1) > 0))
     return np.array(top), np.array(contrast)
+
+
+def class_bands_first(values: np.ndarray, y: np.ndarray, bands: dict) -> list[bool]:
+    """Per input of the paper's synthetic benchmark with class frequencies (class 0 has none):
+    whether the bands holding them have the top values (``values``: ``(batch, bands)``)."""
+    from .bands import band_membership
+    from .data import class_frequencies
+
+    hits = []
+    for v, c in zip(values, y, strict=True):
+        freqs = np.asarray(class_frequencies(int(c)), dtype=float)
+        if freqs.size == 0:
+            continue
+        want = set(np.flatnonzero(band_membership(freqs, bands).any(0)).tolist())
+        hits.append(set(np.argsort(-v)[: len(want)].tolist()) == want)
+    return hits
