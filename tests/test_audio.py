@@ -258,3 +258,22 @@ def test_data_command_checks_out_first_and_skips_malformed_files(tmp_path, capsy
     assert "4_jackson_0.wav" in text or "skipped" in text
     assert main(["data", "fsdd", "--src", str(src), "--out", str(out), "--strict", "--quiet"]) == 2
     shutil.rmtree(src)
+
+
+def test_fsdd_speakers_may_have_digits_and_refused_files_are_counted_with_the_rule(tmp_path, caplog):
+    src = tmp_path / "fsdd"
+    (src / "recordings").mkdir(parents=True)
+    for digit in range(2):
+        for spk in ("usm7", "jackson"):
+            _write_wav(src / "recordings" / f"{digit}_{spk}_{digit}.wav", _tone(300, 0.3, 8000),
+                       rate=8000)
+    for bad in ("x_jackson_1.wav", "1-jackson-1.wav"):
+        _write_wav(src / "recordings" / bad, _tone(300, 0.3, 8000), rate=8000)
+    with caplog.at_level("WARNING"):
+        preprocess_fsdd(src, tmp_path / "fsdd.h5", progress=False)
+    ds = load_audio(tmp_path / "fsdd.h5")
+    assert len(ds.digit) == 4 and sorted(json.loads(ds.attrs["speaker_names"])) == ["jackson",
+                                                                                    "usm7"]
+    lines = [r.getMessage() for r in caplog.records if "ignoring" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("ignoring 2 wav files")
+    assert "speaker name of letters and digits" in lines[0]

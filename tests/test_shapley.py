@@ -175,6 +175,28 @@ def test_permutation_estimate_is_within_three_standard_errors_of_exact():
     assert more.standard_error.mean() < est.standard_error.mean()
 
 
+def test_an_evaluation_budget_is_kept_exact_when_it_fits_sampled_otherwise():
+    model, x = CNN().double().eval(), _x(batch=3)
+    edges = np.r_[0, np.geomspace(1.5 / LENGTH, 0.5, 8)]
+    bands = {f"b{i}": (float(edges[i]), float(edges[i + 1])) for i in range(8)}
+    explainer = BandShapley(model, bands=bands)
+    exact = explainer.band_values(x)
+    # 2**8 = 256 coalitions fit in 256: the same exact values
+    fits = explainer.band_values(x, max_evaluations=256)
+    assert fits.exact and torch.equal(fits.values, exact.values)
+    # 100 do not: antithetic pairs up to the budget, efficient, seeded, near the exact values
+    est = explainer.band_values(x, max_evaluations=100, seed=3)
+    assert not est.exact and int(est.n_evaluations.max()) <= 100
+    assert int(est.n_evaluations.max()) > 100 - 2 * 7  # one more pair would not have fitted
+    assert (est.values.sum(1) - (est.full - est.empty)).abs().max() < 1e-12
+    again = explainer.band_values(x, max_evaluations=100, seed=3)
+    assert torch.equal(again.values, est.values)
+    z = (est.values - exact.values).abs() / est.standard_error.clamp_min(1e-12)
+    assert z.max() < 6
+    # the smallest budget two pairs need, 4 * (8 - 1) + 2 = 30, is accepted
+    assert not explainer.band_values(x, max_evaluations=30, seed=0).exact
+
+
 def test_symmetric_bands_get_equal_values():
     # logit 0 reads bins 3 and 12 (two bands) with equal weights; the input holds equal tones there
     length = 64
@@ -398,6 +420,8 @@ def test_bad_settings_are_refused_naming_them(settings, error, match):
     ({"baseline": np.full(33, np.nan)}, ValueError, "baseline must be finite"),
     ({"baseline": np.zeros((1, 1, 1, 33))}, ValueError, "baseline must be shaped"),
     ({"return_standard_error": 1}, TypeError, "return_standard_error"),
+    ({"max_evaluations": 0}, ValueError, "max_evaluations"),
+    ({"max_evaluations": 20}, ValueError, "max_evaluations=20 is too small for 6 players"),
 ])
 def test_bad_options_are_refused_naming_them(options, error, match):
     with pytest.raises(error, match=match):

@@ -50,7 +50,9 @@ __all__ = [
 FS = 8000
 LENGTH = 8000
 _AUDIOMNIST_NAME = re.compile(r"^(\d)_(\d{2})_(\d+)\.wav$")
-_FSDD_NAME = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)\.wav$")
+_FSDD_NAME = re.compile(r"^(\d)_([A-Za-z0-9]+)_(\d+)\.wav$")
+_FSDD_RULE = ("{digit}_{speaker}_{index}.wav: a digit 0-9, a speaker name of letters and digits, "
+              "an index of digits")
 RESAMPLER = "scipy.signal.resample_poly (polyphase FIR, Kaiser window beta=5)"
 
 
@@ -243,16 +245,19 @@ def preprocess_fsdd(src: str | Path, out: str | Path, seed: int = 0, strict: boo
     out = check_output_file(out)
     src = Path(src)
     rec = src / "recordings" if (src / "recordings").is_dir() else src
-    clips_raw = []
+    clips_raw, refused = [], []
     for wav in sorted(rec.glob("*.wav")):
         m = _FSDD_NAME.match(wav.name)
         if m is None:
-            log.warning("ignoring %s: not named digit_speaker_index.wav", wav)
+            refused.append(wav.name)
             continue
         clips_raw.append((wav, int(m.group(1)), m.group(2), int(m.group(3))))
+    if refused:  # one line for all of them, with the rule
+        log.warning("ignoring %d wav files not named %s (e.g. %s)", len(refused), _FSDD_RULE,
+                    ", ".join(refused[:3]))
     if not clips_raw:
         raise ValueError(f"no recordings found under {src}: expected the FSDD layout "
-                         "recordings/{digit}_{speaker}_{index}.wav")
+                         f"recordings/{_FSDD_RULE}")
     names = sorted({c[2] for c in clips_raw})
     genders = {i: 0 for i in range(len(names))}
     meta_path = src / "speakers.json"

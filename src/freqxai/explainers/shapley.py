@@ -296,6 +296,7 @@ class BandShapley(Explainer):
         baseline: Literal["zero"] | Any = "zero",
         max_exact: int = 12,
         n_permutations: int = 200,
+        max_evaluations: int | None = None,
         seed: int | None = None,
         internal_batch_size: int | None = None,
         return_standard_error: bool = False,
@@ -328,6 +329,13 @@ class BandShapley(Explainer):
             2`` forwards per input (a coalition that several permutations visit is evaluated
             once, so never more than the ``2**n`` of exact values). The same permutations serve
             every input of the call.
+        max_evaluations : int, optional
+            Most coalitions evaluated per input (one forward each), a budget: values are exact
+            when all ``2**n`` coalitions fit in it (and ``n <= max_exact``); otherwise as many
+            antithetic pairs of the ``n_permutations`` are used as fit, at least two (an error
+            names the minimum, ``4 * (n - 1) + 2``, when even those do not). None (default): no
+            budget, exact up to ``max_exact`` players. Runs give 300, a tenth of FreqRISE's
+            3000 masks.
         seed : int, optional
             Seed of the permutations (unused when exact), in ``[0, 2**64)``.
         internal_batch_size : int, optional
@@ -354,6 +362,8 @@ class BandShapley(Explainer):
         if n_permutations % 2:
             raise ValueError(f"n_permutations must be even (antithetic pairs: each permutation "
                              f"and its reverse), got {n_permutations}")
+        if max_evaluations is not None:
+            max_evaluations = check_positive_int(max_evaluations, "max_evaluations", minimum=2)
         seed = check_seed(seed)
         if internal_batch_size is not None:
             internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
@@ -377,12 +387,20 @@ class BandShapley(Explainer):
                 warnings.warn(f"BandShapley: bands {empty} hold no rFFT bin of a {length}-sample "
                               "signal: they are null players (value 0)", UserWarning, stacklevel=4)
         base = None if isinstance(baseline, str) else _fit_baseline(baseline, x.shape)
+        if max_evaluations is not None:
+            n_live = int(member.any(0).sum()) * (n_channels if self.players == "channel_band" else 1)
+            if 2 ** n_live > max_evaluations and max_evaluations < 4 * (n_live - 1) + 2:
+                raise ValueError(
+                    f"max_evaluations={max_evaluations} is too small for {n_live} players: "
+                    f"exact values need {2 ** n_live} evaluations per input and two antithetic "
+                    f"pairs of permutations up to {4 * (n_live - 1) + 2}; give at least that, "
+                    "or fewer bands (bands=)")
         rows = internal_batch_size or rows_per_forward(n_channels * length, x.device,
                                                        MODEL_ELEMENTS)
         with torch.inference_mode():
             values, stderr, v_empty, v_full, exact, n_eval = self._shapley(
                 x, prep.targets, prep.probabilities, member, base, max_exact, n_permutations,
-                seed, rows, show_progress)
+                max_evaluations, seed, rows, show_progress)
         n_bands = member.shape[1]
         shape = (n_inputs, n_channels if self.players == "channel_band" else 1, n_bands)
         values, stderr = values.view(shape), stderr.view(shape)
@@ -413,6 +431,7 @@ class BandShapley(Explainer):
         baseline: Literal["zero"] | Any = "zero",
         max_exact: int = 12,
         n_permutations: int = 200,
+        max_evaluations: int | None = None,
         seed: int | None = None,
         internal_batch_size: int | None = None,
         show_progress: bool = False,
@@ -430,13 +449,13 @@ class BandShapley(Explainer):
         >>> bv.names[int(bv.values[0].argmax())]       # the band that raises class 0 most
         """
         self.attribute(inputs, target, baseline=baseline, max_exact=max_exact,
-                       n_permutations=n_permutations, seed=seed,
+                       n_permutations=n_permutations, max_evaluations=max_evaluations, seed=seed,
                        internal_batch_size=internal_batch_size, show_progress=show_progress)
         return self.band_values_
 
     # -- the computation ---------------------------------------------------------------------------
-    def _shapley(self, x, targets, probabilities, member, base, max_exact, n_permutations, seed,
-                 rows, show_progress):
+    def _shapley(self, x, targets, probabilities, member, base, max_exact, n_permutations,
+                 max_evaluations, seed, rows, show_progress):
         """Values and standard errors ``(N, n_players)`` float64 (zeros for bands without a bin),
         ``v(empty)``, ``v(N)``, exactness and evaluations per input."""
         n_inputs, n_channels, length = x.shape
@@ -446,11 +465,12 @@ class BandShapley(Explainer):
         n = per_channel * len(live)
         values = torch.zeros(n_inputs, per_channel, n_bands, dtype=torch.float64, device=x.device)
         stderr = torch.zeros_like(values)
-        if n <= max_exact:
+        if n <= max_exact and (max_evaluations is None or 2 ** n <= max_evaluations):
             coalitions = _all_coalitions(n)
             exact = True
         else:
-            perms, coalitions, inverse = _permutation_coalitions(n, n_permutations, seed)
+            perms, coalitions, inverse = _permutation_coalitions(n, n_permutations, seed,
+                                                                 max_evaluations)
             exact = False
         v = self._evaluate(x, targets, probabilities, member[:, live], base,
                            coalitions.view(-1, per_channel, len(live)), rows, show_progress)
@@ -634,10 +654,14 @@ def _fit_baseline(b: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
     return full.expand(n_inputs, n_channels, n_bins)
 
 
-def _permutation_coalitions(n: int, n_permutations: int, seed: int | None):
+def _permutation_coalitions(n: int, n_permutations: int, seed: int | None,
+                            max_coalitions: int | None = None):
     """Permutations (antithetic pairs adjacent), the distinct coalitions their prefixes visit
     (empty and grand coalition included) and, per permutation and prefix length ``0..n``, the
-    row of that prefix among them (``(M, n + 1)``)."""
+    row of that prefix among them (``(M, n + 1)``).
+
+    With ``max_coalitions``: the first antithetic pairs whose prefixes visit at most that many
+    distinct coalitions (at least two pairs; the caller checked that two fit)."""
     generator = torch.Generator()
     if seed is None:
         generator.seed()
@@ -645,13 +669,29 @@ def _permutation_coalitions(n: int, n_permutations: int, seed: int | None):
         generator.manual_seed(seed)
     half = torch.stack([torch.randperm(n, generator=generator) for _ in range(n_permutations // 2)])
     perms = torch.stack([half, half.flip(1)], 1).reshape(n_permutations, n)
+    if max_coalitions is not None:
+        # the most pairs that fit: the distinct prefixes grow with the pairs (bisection)
+        lo, hi = 2, n_permutations // 2
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if len(_prefix_coalitions(perms[:2 * mid])[0]) <= max_coalitions:
+                lo = mid
+            else:
+                hi = mid - 1
+        perms = perms[:2 * lo]
+    coalitions, inverse = _prefix_coalitions(perms)
+    return perms, coalitions, inverse
+
+
+def _prefix_coalitions(perms: torch.Tensor):
+    """The distinct coalitions the prefixes of ``perms`` visit and each prefix's row."""
+    m, n = perms.shape
     rank = torch.empty_like(perms)
     rank.scatter_(1, perms, torch.arange(n).expand_as(perms).contiguous())
     k = torch.arange(n + 1)
     prefixes = rank[:, None, :] < k[None, :, None]  # (M, n + 1, n)
     coalitions, inverse = torch.unique(prefixes.reshape(-1, n), dim=0, return_inverse=True)
-    # put the empty coalition first and the grand coalition last (v(empty), v(N) lookups)
-    return perms, coalitions, inverse.view(n_permutations, n + 1)
+    return coalitions, inverse.view(m, n + 1)
 
 
 def _permutation_estimate(prefix_values: torch.Tensor, perms: torch.Tensor):
