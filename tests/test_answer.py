@@ -204,3 +204,15 @@ def test_a_model_that_always_answers_one_class_recognises_none():
     assert kept["confidence"] == "confirmed"
     with pytest.raises(ValueError, match="model_accuracy"):
         answer(t, model_accuracy=(0.5, 0, 0.5))
+
+
+def test_bands_without_a_sampling_rate_read_as_periods_in_samples():
+    from freqxai.answer import band_label
+
+    row = {"band": "0.0417-0.0833 cycles/sample", "low_hz": 1 / 24, "high_hz": 1 / 12}
+    assert band_label(row, "cycles/sample") == "periods of 12–24 samples"
+    assert band_label({"band": "DC", "low_hz": 0.0, "high_hz": 1 / 24}, "cycles/sample") == \
+        "DC (the mean)"
+    # with a sampling rate the name (which gives its edges) stays
+    assert band_label({"band": "0.8-1.6 Hz", "low_hz": 0.8, "high_hz": 1.6}, "Hz") == "0.8-1.6 Hz"
+    assert band_label({"band": "DC", "low_hz": 0.0, "high_hz": 0.1}, "Hz") == "DC (0–0.1 Hz)"

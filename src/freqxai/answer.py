@@ -399,11 +399,18 @@ def _first_finite(rows: Any, column: str, band: Any = None) -> float | None:
 
 
 def band_label(row: Any, unit: str) -> str:
-    """A band's name with its edges when the name does not give them (DC, EEG names)."""
+    """A band's name with its edges when the name does not give them (DC, EEG names); without a
+    sampling rate (``unit="cycles/sample"``) the band as the periods it holds, in samples
+    ("periods of 12–24 samples" reads at once where "0.0417–0.0833 cycles/sample" does not)."""
     name = str(row["band"])
+    lo, hi = float(row["low_hz"]), float(row["high_hz"])
+    if unit == "cycles/sample":
+        if lo <= 0:
+            return f"{name} (the mean)" if name == "DC" else f"{name} (periods from {1 / hi:.3g} samples up)"
+        return f"periods of {1 / hi:.3g}–{1 / lo:.3g} samples"
     if unit and name.endswith(unit):
         return name
-    return f"{name} ({float(row['low_hz']):.3g}–{float(row['high_hz']):.3g} {unit})"
+    return f"{name} ({lo:.3g}–{hi:.3g} {unit})"
 
 
 def separating_bands(table: Any, *, method: str | None = None, domain: str | None = None,
