@@ -406,7 +406,8 @@ def band_label(row: Any, unit: str) -> str:
     lo, hi = float(row["low_hz"]), float(row["high_hz"])
     if unit == "cycles/sample":
         if lo <= 0:
-            return f"{name} (the mean)" if name == "DC" else f"{name} (periods from {1 / hi:.3g} samples up)"
+            return (f"{name} (the mean)" if name == "DC"
+                    else f"{name} (periods from {1 / hi:.3g} samples up)")
         return f"periods of {1 / hi:.3g}–{1 / lo:.3g} samples"
     if unit and name.endswith(unit):
         return name
