@@ -83,9 +83,10 @@ def _cnn_case(X, y, Xt, yt, names, fs, args) -> None:
     cnn.eval()
     print(f"\n1. BasicMotions, channel means removed, SmallCNN ({args.epochs} epochs, "
           f"{time.perf_counter() - t0:.0f} s)")
-    opts = {"freqrise": {"n_masks": args.masks, "seed": 0}, "flex": {}, "ig": {}, "lrp": {}}
-    rel = {m: get_explainer(m, cnn, domain="fft").attribute(Xt, target=yt, **o)
-           for m, o in opts.items()}
+    opts = {"freqrise": {"seed": 0}, "flex": {}, "ig": {}, "lrp": {}}
+    settings = {"freqrise": {"n_masks": args.masks}}  # constructor settings
+    rel = {m: get_explainer(m, cnn, domain="fft", **settings.get(m, {})).attribute(
+        Xt, target=yt, **o) for m, o in opts.items()}
     df = summarize(rel, yt, domain="fft", length=Xt.shape[-1], fs=fs, class_names=names)
     _check(df, cnn, Xt, yt, names, fs, list(opts))
 
@@ -95,8 +96,8 @@ def _minirocket_case(X, y, Xt, yt, names, fs, args) -> None:
 
     t0 = time.perf_counter()
     clf = MiniRocketClassifier(random_state=0).fit(X, y)
-    rel = {"freqrise": get_explainer("freqrise", clf, domain="fft").attribute(
-        Xt, target=yt, n_masks=args.masks, seed=0)}
+    rel = {"freqrise": get_explainer("freqrise", clf, domain="fft", n_masks=args.masks).attribute(
+        Xt, target=yt, seed=0)}
     print(f"\n2. BasicMotions, channel means removed, MiniRocket (FreqRISE {args.masks} masks, "
           f"{time.perf_counter() - t0:.0f} s with fitting)")
     df = summarize(rel, yt, domain="fft", length=Xt.shape[-1], fs=fs, class_names=names)
@@ -124,9 +125,9 @@ def _pipeline_case(args) -> None:
     t0 = time.perf_counter()
     pipe.fit(Xs.reshape(len(Xs), -1), ys)
     acc = (pipe.predict(Xst.reshape(len(Xst), -1)) == yst).mean()
-    rel = get_explainer("freqrise", pipe, domain="fft").attribute(
-        Xst[:, None] if Xst.ndim == 2 else Xst, target=yst, n_masks=args.masks, seed=0,
-        num_cells=200)
+    rel = get_explainer("freqrise", pipe, domain="fft", n_masks=args.masks,
+                        num_cells=200).attribute(
+        Xst[:, None] if Xst.ndim == 2 else Xst, target=yst, seed=0)
     truth = [list(class_frequencies(int(c))) for c in yst]
     loc = relevance_rank_accuracy(rel[:, 0], truth)  # NaN for class 0 (no frequency)
     print(f"\n3. Synthetic benchmark, |rFFT| below 70 -> logistic regression (test accuracy "

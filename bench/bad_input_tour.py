@@ -417,14 +417,18 @@ def make_domain(name: str):
     return get_domain(name)
 
 
-# fast settings per explainer (a method registered later gets them from its signature)
+# fast constructor settings and attribute options per explainer (a method registered later gets
+# them from its signatures)
+FAST_SETTINGS: dict[str, dict[str, Any]] = {
+    "freqrise": {"n_masks": 32, "batch_size": 32},
+}
 FAST: dict[str, dict[str, Any]] = {
-    "freqrise": {"n_masks": 32, "batch_size": 32, "seed": 0, "warn_if_noise": False},
+    "freqrise": {"seed": 0, "warn_if_noise": False},
     "flex": {"n_steps": 4},
     "ig": {"n_steps": 4},
     "random": {"seed": 0},
 }
-# generic fast values for options of explainers not in FAST
+# generic fast values for settings and options of explainers not in FAST_SETTINGS / FAST
 GENERIC_FAST = {"n_masks": 32, "n_steps": 4, "seed": 0, "warn_if_noise": False, "epochs": 10,
                 "max_epochs": 10, "n_epochs": 10, "n_iterations": 10, "max_iter": 10}
 
@@ -442,16 +446,33 @@ def init_params(method: str) -> dict[str, inspect.Parameter]:
                 inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
 
 
-def fast(method: str) -> dict[str, Any]:
-    if method in FAST:
-        return dict(FAST[method])
+def _generic_fast(params: dict[str, inspect.Parameter]) -> dict[str, Any]:
     opts = {}
-    for name, p in attribute_params(method).items():
+    for name, p in params.items():
         if name in GENERIC_FAST:
             opts[name] = GENERIC_FAST[name]
         elif "epoch" in name and isinstance(p.default, int):
             opts[name] = 10
     return opts
+
+
+def fast(method: str) -> dict[str, Any]:
+    """Fast ``attribute`` options of ``method``."""
+    if method in FAST:
+        return dict(FAST[method])
+    return _generic_fast(attribute_params(method))
+
+
+def fast_settings(method: str) -> dict[str, Any]:
+    """Fast constructor settings of ``method`` (FreqRISE's mask budget, the optimizers' epochs)."""
+    if method in FAST_SETTINGS:
+        return dict(FAST_SETTINGS[method])
+    return _generic_fast(init_params(method))
+
+
+def fast_explainer(method: str, model: Any = MODEL, domain: Any = "fft", **settings: Any) -> Any:
+    """``get_explainer`` with the method's fast settings (``settings`` on top of them)."""
+    return get_explainer(method, model, domain=domain, **{**fast_settings(method), **settings})
 
 
 _REFS: dict[tuple, Any] = {}
@@ -463,7 +484,7 @@ def ref(method: str, dname: str, **extra: Any) -> Any:
     if key not in _REFS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _REFS[key] = get_explainer(method, MODEL, domain=make_domain(dname)).attribute(
+            _REFS[key] = fast_explainer(method, MODEL, domain=make_domain(dname)).attribute(
                 X, target=None, **{**fast(method), **extra})
     return _REFS[key]
 
@@ -505,7 +526,7 @@ def option_cases(method: str, name: str, param: inspect.Parameter, *, where: str
     ann = str(param.annotation)
     optional = "None" in ann or d is None
     if base is _UNSET:
-        base = fast(method).get(name, d)
+        base = {**fast_settings(method), **fast(method)}.get(name, d)
     out: list[tuple[str, Any, str]] = []
     if name == "seed":
         out += [(lbl, v, "refuse") for lbl, v in
@@ -649,7 +670,7 @@ def explainer_option_cases() -> list[Case]:
         for dname in list_domains():
             if unsupported_domain(method, dname):
                 cases.append(Case("explainers", f"{method}/{dname}/domain without frequency axis",
-                                  lambda m=method, d=dname: get_explainer(m, MODEL, domain=make_domain(d))
+                                  lambda m=method, d=dname: fast_explainer(m, MODEL, domain=make_domain(d))
                                   .attribute(X, **fast(m)), ("frequency axis",)))
         for dname in list_domains():
             if unsupported_domain(method, dname):
@@ -661,7 +682,7 @@ def explainer_option_cases() -> list[Case]:
                         cases.append(_option_case(method, dname, where, name, label, value, expect))
             # a misspelt option and one of another method
             cases.append(Case("explainers", f"{method}/{dname}/attribute(n_mask=16) typo",
-                              lambda m=method, d=dname: get_explainer(m, MODEL, domain=make_domain(d))
+                              lambda m=method, d=dname: fast_explainer(m, MODEL, domain=make_domain(d))
                               .attribute(X, n_mask=16), ("n_mask",)))
         cases.append(Case("explainers", f"{method}/fft/attribute(x, None, 16) positional option",
                           lambda m=method: get_explainer(m, MODEL, domain="fft").attribute(X, None, 16),
@@ -672,20 +693,17 @@ def explainer_option_cases() -> list[Case]:
 def _option_case(method: str, dname: str, where: str, name: str, label: str, value: Any,
                  expect: str) -> Case:
     cid = f"{method}/{dname}/{where}:{name}={label}"
-    f = fast(method)
+    f, fs = fast(method), fast_settings(method)
 
     def call():
         v = _resolve_value(value, dname)
-        opts = dict(f)
+        opts, settings = dict(f), dict(fs)
         if expect in ("refuse-auto", "shape-auto"):
-            opts.update(n_masks="auto", batch_size=32)
-            opts.setdefault("max_masks", 64)
-        if where == "init":
-            model = MODEL
-            return get_explainer(method, model, domain=make_domain(dname), **{name: v}).attribute(
-                X, **opts)
-        opts[name] = v
-        return get_explainer(method, MODEL, domain=make_domain(dname)).attribute(X, **opts)
+            settings.update(n_masks="auto", batch_size=32)
+            settings.setdefault("max_masks", 64)
+        (settings if where == "init" else opts)[name] = v
+        return get_explainer(method, MODEL, domain=make_domain(dname), **settings).attribute(
+            X, **opts)
 
     frag = (name,)
     if name == "additional_forward_args":
@@ -754,7 +772,7 @@ def _input_check(method: str, dname: str, expect: str, make: Callable[[], Any]):
     batch_invariant = method != "random"
 
     def alone(series, target):
-        return get_explainer(method, MODEL, domain=make_domain(dname)).attribute(
+        return fast_explainer(method, MODEL, domain=make_domain(dname)).attribute(
             series[None], target=int(target), **f)
 
     if expect == "float64":
@@ -770,7 +788,7 @@ def _input_check(method: str, dname: str, expect: str, make: Callable[[], Any]):
                     same_as(ref(method, dname), rtol=1e-3, atol=1e-4))
     if expect == "int":
         xi = (X * 10).round()
-        return lambda r: same_as(get_explainer(method, MODEL, domain=make_domain(dname)).attribute(
+        return lambda r: same_as(fast_explainer(method, MODEL, domain=make_domain(dname)).attribute(
             xi, **f))(r)
     if expect == "equal":
         return lambda r: same_as(ref(method, dname))(r)
@@ -816,7 +834,7 @@ def explainer_input_cases() -> list[Case]:
                 cid = f"{method}/{dname}/inputs={label}"
 
                 def call(m=method, d=dname, mk=make, f=f):
-                    return get_explainer(m, MODEL, domain=make_domain(d)).attribute(mk(), **f)
+                    return fast_explainer(m, MODEL, domain=make_domain(d)).attribute(mk(), **f)
 
                 if expect is None:
                     cases.append(Case("explainers", cid, call, frags))
@@ -832,11 +850,11 @@ def explainer_input_cases() -> list[Case]:
             # ragged targets
             two = [X[0], X[1, :, :48]]
             cases.append(Case("explainers", f"{method}/{dname}/ragged target of wrong length",
-                              lambda m=method, d=dname, s=two, f=f: get_explainer(
+                              lambda m=method, d=dname, s=two, f=f: fast_explainer(
                                   m, MODEL, domain=make_domain(d)).attribute(s, target=[0, 1, 2], **f),
                               ("target",)))
             cases.append(Case("explainers", f"{method}/{dname}/ragged target per series",
-                              lambda m=method, d=dname, s=two, f=f: get_explainer(
+                              lambda m=method, d=dname, s=two, f=f: fast_explainer(
                                   m, MODEL, domain=make_domain(d)).attribute(s, target=[0, 1], **f),
                               check=lambda r: None if isinstance(r, list) and len(r) == 2
                               else f"got {describe(r)}"))
@@ -851,7 +869,7 @@ def _lazy(make_check: Callable[[], Callable[[Any], str | None]]) -> Callable[[An
 def _unchanged_input(method: str, dname: str) -> str | None:
     x = X.clone().requires_grad_()
     before = x.detach().clone()
-    get_explainer(method, MODEL, domain=make_domain(dname)).attribute(x, **fast(method))
+    fast_explainer(method, MODEL, domain=make_domain(dname)).attribute(x, **fast(method))
     if x.grad is not None:
         return "left a .grad on the caller's input"
     if not torch.equal(x.detach(), before):
@@ -914,7 +932,7 @@ def explainer_target_cases() -> list[Case]:
                 cid = f"{method}/{dname}/target={label}"
 
                 def call(m=method, d=dname, v=value, f=f):
-                    return get_explainer(m, MODEL, domain=make_domain(d)).attribute(
+                    return fast_explainer(m, MODEL, domain=make_domain(d)).attribute(
                         X, target=_target_value(v), **f)
 
                 if expect is None:
@@ -925,7 +943,7 @@ def explainer_target_cases() -> list[Case]:
                 else:  # one class for every input
                     cases.append(Case(
                         "explainers", cid, call, ("target",),
-                        check=lambda r, m=method, d=dname: same_as(get_explainer(
+                        check=lambda r, m=method, d=dname: same_as(fast_explainer(
                             m, MODEL, domain=make_domain(d)).attribute(
                             X, target=torch.full((B,), int(PRED[0])), **fast(m)))(r)))
     return cases
@@ -992,7 +1010,7 @@ def _model_check(method: str, dname: str, expect: str, make: Callable[[], Any]):
             got, still_training = result
             if not still_training:
                 return "the model was left in eval mode"
-            want = get_explainer(method, make().eval(), domain=make_domain(dname)).attribute(
+            want = fast_explainer(method, make().eval(), domain=make_domain(dname)).attribute(
                 X, **fast(method))
             return same_as(want)(got)
         return check
@@ -1017,7 +1035,7 @@ def explainer_model_cases() -> list[Case]:
 
                 def call(m=method, d=dname, mk=make, train=expect == "train", f=f):
                     model = mk()
-                    out = get_explainer(m, model, domain=make_domain(d)).attribute(X, **f)
+                    out = fast_explainer(m, model, domain=make_domain(d)).attribute(X, **f)
                     return (out, model.training) if train else out
 
                 needs_model = cls.needs_model
@@ -1063,11 +1081,11 @@ def explainer_construction_cases() -> list[Case]:
             ("wavelet level too deep", Wavelet("db2", level=9), ("level",)),
         ]:
             cases.append(Case("explainers", f"{method}/construct domain={label}",
-                              lambda m=method, d=dom: get_explainer(m, MODEL, domain=d).attribute(
+                              lambda m=method, d=dom: fast_explainer(m, MODEL, domain=d).attribute(
                                   X, **fast(m)), frags))
         for label, dom in [("upper case 'FFT'", "FFT"), ("alias 'rfft'", "rfft")]:
             cases.append(Case("explainers", f"{method}/construct domain={label}",
-                              lambda m=method, d=dom: get_explainer(m, MODEL, domain=d).attribute(
+                              lambda m=method, d=dom: fast_explainer(m, MODEL, domain=d).attribute(
                                   X, **fast(m)), ("domain",),
                               check=lambda r, m=method: same_as(ref(m, "fft"))(r)))
         cases.append(Case("explainers", f"{method}/construct unknown setting",
@@ -1079,15 +1097,16 @@ def explainer_construction_cases() -> list[Case]:
     cases.append(Case("explainers", "get_explainer name None", lambda: get_explainer(None, MODEL),
                       ("explainer",)))
     cases.append(Case("explainers", "get_explainer upper-case name",
-                      lambda: get_explainer("FREQRISE", MODEL).attribute(X, **fast("freqrise")),
+                      lambda: get_explainer("FREQRISE", MODEL, **fast_settings("freqrise")).attribute(
+                          X, **fast("freqrise")),
                       ("explainer",), check=lambda r: same_as(ref("freqrise", "fft"))(r)))
     cases.append(Case("explainers", "FreqRISE design=antithetic with p_keep=0.3",
-                      lambda: freqxai.FreqRISE(MODEL).attribute(X, **fast("freqrise"),
-                                                                design="antithetic", p_keep=0.3),
+                      lambda: freqxai.FreqRISE(MODEL, **fast_settings("freqrise"), design="antithetic",
+                                               p_keep=0.3).attribute(X, **fast("freqrise")),
                       ("antithetic", "p_keep")))
     cases.append(Case("explainers", "FreqRISE use_softmax contradicts output",
-                      lambda: freqxai.FreqRISE(MODEL).attribute(X, **fast("freqrise"),
-                                                                use_softmax=False, output="softmax"),
+                      lambda: freqxai.FreqRISE(MODEL, **fast_settings("freqrise"), use_softmax=False,
+                                               output="softmax").attribute(X, **fast("freqrise")),
                       ("use_softmax",)))
     cases.append(Case("explainers", "FLEX representation=real_imag in the time domain",
                       lambda: freqxai.FLEX(MODEL, "time", representation="real_imag").attribute(X, n_steps=4),
@@ -1112,11 +1131,11 @@ def explainer_construction_cases() -> list[Case]:
     cases.append(Case("explainers", "LRP on a model with an unknown parametrised layer",
                       lambda: freqxai.LRP(nn.Sequential(CNN(), _Odd())).attribute(X), ("rule", "_Odd")))
     cases.append(Case("explainers", "FreqRISE n_masks='auto' on noise warns",
-                      lambda: freqxai.FreqRISE(Returns("constant")).attribute(
-                          X, n_masks="auto", max_masks=64, batch_size=32, seed=0), ("max_masks",),
+                      lambda: freqxai.FreqRISE(Returns("constant"), n_masks="auto", max_masks=64,
+                                               batch_size=32).attribute(X, seed=0), ("max_masks",),
                       check=shaped((B, 1, LENGTH // 2 + 1)), warns="max_masks"))
     cases.append(Case("explainers", "FreqRISE on a model that ignores its input warns noise",
-                      lambda: freqxai.FreqRISE(Returns("constant")).attribute(X, n_masks=32, seed=0),
+                      lambda: freqxai.FreqRISE(Returns("constant"), n_masks=32).attribute(X, seed=0),
                       (), check=shaped((B, 1, LENGTH // 2 + 1)), warns="noise"))
     cases.append(Case("explainers", "IntegratedGradientsTime (deprecated) warns",
                       lambda: freqxai.IntegratedGradientsTime(MODEL).attribute(X, n_steps=4), (),
@@ -1140,13 +1159,13 @@ class _Odd(nn.Module):
 
 
 def _shared_domain(domain) -> str | None:
-    a = get_explainer("freqrise", MODEL, domain=domain).attribute(X, **fast("freqrise"))
+    a = fast_explainer("freqrise", MODEL, domain=domain).attribute(X, **fast("freqrise"))
     b = get_explainer("flex", MODEL, domain=domain).attribute(X, n_steps=4)
     c = get_explainer("lrp", MODEL, domain=domain).attribute(X)
     fresh = type(domain)(**{k: getattr(domain, k) for k in ("n_fft", "hop_length", "wavelet", "level")
                             if hasattr(domain, k)})
     for got, m, opts in ((a, "freqrise", fast("freqrise")), (b, "flex", {"n_steps": 4}), (c, "lrp", {})):
-        want = get_explainer(m, MODEL, domain=fresh).attribute(X, **opts)
+        want = fast_explainer(m, MODEL, domain=fresh).attribute(X, **opts)
         problem = same_as(want)(got)
         if problem:
             return f"{m} with a shared domain: {problem}"
@@ -1926,7 +1945,8 @@ def adapter_cases() -> list[Case]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from freqxai.adapters import EstimatorModel, NumpyModel, capabilities, method_support
+    from freqxai.adapters import EstimatorModel, NumpyModel, capabilities
+    from freqxai.explainers import method_support
 
     g = np.random.default_rng(0)
     Xtr = g.standard_normal((30, C, LENGTH))
@@ -1945,7 +1965,7 @@ def adapter_cases() -> list[Case]:
         return clf.predict_proba(a.reshape(len(a), -1))
 
     def rise_on(model, x=X):
-        return freqxai.FreqRISE(model).attribute(x, **rise)
+        return freqxai.FreqRISE(model, **fast_settings("freqrise")).attribute(x, **rise)
 
     shape = shaped((B, 1, LENGTH // 2 + 1))
     cases = [
@@ -2077,6 +2097,19 @@ def misc_cases() -> list[Case]:
              check=shaped((4, 1, 33))),
         Case("misc", "tune_cpu_allocator twice", lambda: (freqxai.tune_cpu_allocator(), freqxai.tune_cpu_allocator()),
              (), check=lambda r: None),
+        # declared tags (issue 27): one accessor for explainers, metrics and models
+        Case("misc", "get_tags of an explainer class", lambda: freqxai.get_tags(freqxai.FreqRISE), (),
+             check=lambda t: None if isinstance(t, freqxai.ExplainerTags) and t.stochastic and not t.reference
+             else f"got {t!r}"),
+        Case("misc", "get_tags of a reference explainer", lambda: freqxai.get_tags(get_explainer("random", None)),
+             (), check=lambda t: None if isinstance(t, freqxai.ExplainerTags) and t.reference else f"got {t!r}"),
+        Case("misc", "get_tags of a metric", lambda: freqxai.get_tags(get_metric("deletion")), (),
+             check=lambda t: None if isinstance(t, freqxai.MetricTags) and not t.higher_is_better
+             else f"got {t!r}"),
+        Case("misc", "get_tags of a model", lambda: freqxai.get_tags(MODEL), (),
+             check=lambda t: None if type(t).__name__ == "ModelCapabilities" else f"got {t!r}"),
+        Case("misc", "get_tags of a domain", lambda: freqxai.get_tags(freqxai.Fourier()), ("get_tags", "explainers")),
+        Case("misc", "get_tags of None", lambda: freqxai.get_tags(None), ("model",)),
     ]
     return cases
 
@@ -2813,7 +2846,7 @@ def ragged_cases() -> list[Case]:
              ("call",)),
         # the explainers keep float32 for series of unequal length (issue 25)
         Case("ragged", "FreqRISE on float32 series of unequal length keeps float32",
-             lambda: freqxai.FreqRISE(MODEL).attribute(pair, **fast("freqrise")), (),
+             lambda: freqxai.FreqRISE(MODEL, **fast_settings("freqrise")).attribute(pair, **fast("freqrise")), (),
              check=lambda r: None if all(a.dtype == np.float32 for a in r) else f"got {describe(r)}"),
         Case("ragged", "load_uea JapaneseVowels: float32 series of unequal length",
              lambda: _uea("JapaneseVowels"), (), timeout=60,
@@ -2916,7 +2949,7 @@ def adapter_new_cases() -> list[Case]:
     shape = shaped((B, 1, LENGTH // 2 + 1))
 
     def rise_on(model, x=X):
-        return freqxai.FreqRISE(model).attribute(x, **rise)
+        return freqxai.FreqRISE(model, **fast_settings("freqrise")).attribute(x, **rise)
 
     def knn_float32():
         from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
@@ -2924,7 +2957,7 @@ def adapter_new_cases() -> list[Case]:
         d = _uea("BasicMotions")
         idx = np.r_[0:40:4]  # 10 series of every class
         knn = KNeighborsTimeSeriesClassifier(n_neighbors=1).fit(d.X[idx], d.y[idx])
-        return freqxai.FreqRISE(knn).attribute(d.X[1:3], **rise)
+        return freqxai.FreqRISE(knn, **fast_settings("freqrise")).attribute(d.X[1:3], **rise)
 
     def knn_unequal():
         from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
@@ -2932,7 +2965,7 @@ def adapter_new_cases() -> list[Case]:
         rng = np.random.default_rng(1)
         series = [rng.standard_normal((C, n)).astype(np.float32) for n in (20, 26, 31, 20, 26, 31)]
         knn = KNeighborsTimeSeriesClassifier(n_neighbors=1).fit(series, np.arange(6) % 2)
-        return freqxai.FreqRISE(knn).attribute(series[:3], **rise)
+        return freqxai.FreqRISE(knn, **fast_settings("freqrise")).attribute(series[:3], **rise)
 
     def float32_list(r):
         want = [n // 2 + 1 for n in (20, 26, 31)]
@@ -3136,8 +3169,9 @@ def eeg_cases(root: Path) -> list[Case]:
              check=lambda r: None if r is False else f"got {r!r}"),
         Case("eeg", "is_epochs_file -epo.fif", lambda: is_epochs_file("sub-01-epo.fif"), (),
              check=lambda r: None if r is True else f"got {r!r}"),
-        Case("eeg", "FreqRISE explains an Epochs", lambda: freqxai.FreqRISE(CNN(channels=10).eval()).attribute(
-            epochs, **fast("freqrise")), (), check=shaped((4, 1, 65), kind=np.ndarray)),
+        Case("eeg", "FreqRISE explains an Epochs", lambda: freqxai.FreqRISE(
+            CNN(channels=10).eval(), **fast_settings("freqrise")).attribute(epochs, **fast("freqrise")), (),
+             check=shaped((4, 1, 65), kind=np.ndarray)),
         Case("eeg", "summarize with epochs=", lambda: _summarize_epochs(epochs), (),
              check=lambda df: None if df.attrs.get("eeg") and set(df["channel"]) >= set(names)
              else "no EEG rows per channel"),
@@ -3294,7 +3328,7 @@ def sanity_cases(root: Path) -> list[Case]:
     )
 
     layers = ["net.0", "net.5"]
-    rise = {"n_masks": 32, "batch_size": 32, "seed": 0, "warn_if_noise": False}
+    rise = {"settings": {"n_masks": 32, "batch_size": 32}, "options": {"seed": 0, "warn_if_noise": False}}
 
     def pr(**kw):
         args = {"model": MODEL, "inputs": X, "method": "saliency"}
@@ -3330,23 +3364,24 @@ def sanity_cases(root: Path) -> list[Case]:
         Case("sanity", "parameter_randomization one layer", lambda: pr(layers=["net.5"]), (), check=table(2)),
         Case("sanity", "parameter_randomization np.int64 seed", lambda: pr(seed=np.int64(3)), (), check=table(3)),
         Case("sanity", "parameter_randomization threshold 0", lambda: pr(threshold=0), (), check=table(3)),
-        Case("sanity", "parameter_randomization FreqRISE with a seed", lambda: pr(method="freqrise", options=rise),
+        Case("sanity", "parameter_randomization FreqRISE with a seed", lambda: pr(method="freqrise", **rise),
              (), check=table(3)),
         Case("sanity", "parameter_randomization FreqRISE without a seed",
-             lambda: pr(method="freqrise", options={"n_masks": 32, "warn_if_noise": False}), ("seed",)),
+             lambda: pr(method="freqrise", settings={"n_masks": 32}, options={"warn_if_noise": False}),
+             ("seed",)),
         Case("sanity", "parameter_randomization stft domain", lambda: pr(domain=STFT(n_fft=16, hop_length=4)),
              (), check=table(3)),
         Case("sanity", "parameter_randomization of a TorchScript model",
-             lambda: pr(model=torch.jit.script(CNN().eval()), method="freqrise", options=rise), (),
+             lambda: pr(model=torch.jit.script(CNN().eval()), method="freqrise", **rise), (),
              check=table(3)),
         Case("sanity", "parameter_randomization of an ONNX model",
-             lambda: pr(model=_onnx_cnn(root), method="freqrise", options=rise), (), check=lambda t: None
+             lambda: pr(model=_onnx_cnn(root), method="freqrise", **rise), (), check=lambda t: None
              if hasattr(t, "columns") and len(t) >= 2 and np.isclose(t["spearman"].iloc[0], 1.0)
              else f"got {describe(t)}", timeout=60),
         Case("sanity", "parameter_randomization leaves the model unchanged", lambda: _unchanged_model(pr), (),
              check=lambda r: r),
         Case("sanity", "parameter_randomization of an estimator", lambda: pr(model=clf, method="freqrise",
-                                                                             options=rise),
+                                                                             **rise),
              ("layers", "nn.Module", "randomize")),
         Case("sanity", "parameter_randomization of a lambda", lambda: pr(model=lambda v: MODEL(v)),
              ("nn.Module", "module")),
@@ -3357,7 +3392,8 @@ def sanity_cases(root: Path) -> list[Case]:
         Case("sanity", "parameter_randomization options bogus", lambda: pr(options={"bogus": 1}), ("bogus",)),
         Case("sanity", "data_randomization valid", lambda: dr(), (), check=table(2, "data")),
         Case("sanity", "data_randomization FreqRISE without a seed",
-             lambda: dr(method="freqrise", options={"n_masks": 32, "warn_if_noise": False}), ("seed",)),
+             lambda: dr(method="freqrise", settings={"n_masks": 32}, options={"warn_if_noise": False}),
+             ("seed",)),
         Case("sanity", "data_randomization randomized_model None", lambda: dr(randomized_model=None),
              ("randomized_model",)),
         Case("sanity", "data_randomization randomized_model of 3 channels",
@@ -3500,16 +3536,18 @@ def flextime_cases() -> list[Case]:
     a = torch.rand(3, 40, generator=torch.Generator().manual_seed(0))
     cases = [
         Case("flextime", "FLEXtime's auto filter bank on a 2-sample signal",
-             lambda: freqxai.FLEXtime(MODEL).attribute(two, **fast("flextime")), ("length", "numtaps", "n_filters"),
+             lambda: freqxai.FLEXtime(MODEL, **fast_settings("flextime")).attribute(two, **fast("flextime")), ("length", "numtaps", "n_filters"),
              check=shaped((B, None, 2)), either=True),
         Case("flextime", "FreqMask on a 2-sample signal",
-             lambda: freqxai.FreqMask(MODEL).attribute(two, **fast("freqmask")), ("length",),
+             lambda: freqxai.FreqMask(MODEL, **fast_settings("freqmask")).attribute(two, **fast("freqmask")), ("length",),
              check=shaped((B, None, 2)), either=True),
         Case("flextime", "FLEXtime n_filters=4 numtaps=9", lambda: freqxai.FLEXtime(
-            MODEL, n_filters=4, numtaps=9).attribute(X, **fast("flextime")), (), check=shaped((B, None, 33))),
+            MODEL, n_filters=4, numtaps=9, **fast_settings("flextime")).attribute(X, **fast("flextime")), (),
+             check=shaped((B, None, 33))),
         Case("flextime", "FLEXtime numtaps even", lambda: freqxai.FLEXtime(MODEL, numtaps=8), ("numtaps",)),
         Case("flextime", "FLEXtime numtaps longer than the signal",
-             lambda: freqxai.FLEXtime(MODEL, n_filters=4, numtaps=129).attribute(X, **fast("flextime")),
+             lambda: freqxai.FLEXtime(MODEL, n_filters=4, numtaps=129, **fast_settings("flextime")).attribute(
+                 X, **fast("flextime")),
              ("numtaps", "length"), check=shaped((B, None, 33)), either=True),
         Case("flextime", "auto_filter_bank of 2 samples", lambda: auto_filter_bank(2), (),
              check=lambda r: None if r == (2, 3) else f"got {r!r}"),

@@ -59,8 +59,8 @@ def main() -> None:
             clf.predict_proba(masked)
 
     def freqrise():
-        FreqRISE(clf).attribute(Xt, n_masks=args.masks, batch_size=args.batch_size, seed=0,
-                                warn_if_noise=False)
+        FreqRISE(clf, n_masks=args.masks, batch_size=args.batch_size).attribute(
+            Xt, seed=0, warn_if_noise=False)
 
     forwards = n * args.masks
     ratios = []
@@ -103,9 +103,8 @@ def _weighting(args) -> None:
         maps, sig = [], []
         model = EstimatorModel(clf, method=method)
         for seed in (0, 1):
-            rel, z = FreqRISE(model).attribute(x, target=yt[pick], n_masks=args.masks, seed=seed,
-                                               output=output, return_z_scores=True,
-                                               warn_if_noise=False)
+            rel, z = FreqRISE(model, n_masks=args.masks, output=output).attribute(
+                x, target=yt[pick], seed=seed, return_z_scores=True, warn_if_noise=False)
             maps.append(torch.from_numpy(np.abs(rel[:, 0])))
             sig.append(float((np.abs(z) > 3).mean()))
         jac = top_jaccard(maps[0], maps[1]).mean().item()

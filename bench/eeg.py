@@ -77,13 +77,13 @@ def synthetic(epochs: int, out: Path | None) -> None:
     print(f"SmallCNN: train accuracy {accuracy(model, X, y):.2f}, test {accuracy(model, Xt, yt):.2f}"
           f" ({time.perf_counter() - t0:.0f} s)")
     rel = {}
-    for method, options in (("flex", {"n_steps": 32}), ("ig", {"n_steps": 32}), ("gxi", {}),
-                            ("freqrise", {"n_masks": 2000, "mask_channels": "independent",
-                                          "seed": 0}),
-                            ("amplitude", {})):
+    for method, settings, options in (
+            ("flex", {}, {"n_steps": 32}), ("ig", {}, {"n_steps": 32}), ("gxi", {}, {}),
+            ("freqrise", {"n_masks": 2000, "mask_channels": "independent"}, {"seed": 0}),
+            ("amplitude", {}, {})):
         t0 = time.perf_counter()
-        rel[method] = get_explainer(method, model, domain="fft").attribute(Xt, target=yt,
-                                                                          **options)
+        rel[method] = get_explainer(method, model, domain="fft", **settings).attribute(
+            Xt, target=yt, **options)
         print(f"  {method}: {time.perf_counter() - t0:.1f} s")
     df = summarize(rel, yt, domain="fft", length=Xt.shape[-1], fs=FS, channel_names=names,
                    eeg=True)

@@ -32,17 +32,21 @@ from freqxai.explainers.freqrise import top_jaccard
 from freqxai.metrics import Deletion, complexity, insertion_at, relevance_rank_accuracy, smoothness
 
 # (method, attribute options, forwards and backwards per input as a function of the explainer)
+# method: (constructor settings, attribute options, cost (forwards, backwards) per input)
 METHODS = {
-    "freqrise": ({"n_masks": 1000, "seed": 0}, lambda ex, o: (o["n_masks"], 0)),
-    "flex": ({"n_steps": 50}, lambda ex, o: (o["n_steps"], o["n_steps"])),
-    "flextime": ({}, lambda ex, o: (ex.n_epochs_used_.mean(), ex.n_epochs_used_.mean())),
-    "freqmask": ({}, lambda ex, o: (ex.n_epochs_used_.mean(), ex.n_epochs_used_.mean())),
+    "freqrise": ({"n_masks": 1000}, {"seed": 0}, lambda ex, o: (ex.n_masks, 0)),
+    "flex": ({}, {"n_steps": 50}, lambda ex, o: (o["n_steps"], o["n_steps"])),
+    "flextime": ({}, {}, lambda ex, o: (ex.n_epochs_used_.mean(), ex.n_epochs_used_.mean())),
+    "freqmask": ({}, {}, lambda ex, o: (ex.n_epochs_used_.mean(), ex.n_epochs_used_.mean())),
 }
+# method: (constructor settings, attribute options)
 SANITY = {
-    "freqrise": {"n_masks": 500, "seed": 0}, "flex": {"n_steps": 16}, "saliency": {},
-    "gxi": {}, "ig": {"n_steps": 16}, "lrp": {}, "flextime": {"n_epochs": 200},
-    "freqmask": {"n_epochs": 200}, "random": {"seed": 0}, "amplitude": {},
+    "freqrise": ({"n_masks": 500}, {"seed": 0}), "flex": ({}, {"n_steps": 16}),
+    "saliency": ({}, {}), "gxi": ({}, {}), "ig": ({}, {"n_steps": 16}), "lrp": ({}, {}),
+    "flextime": ({"n_epochs": 200}, {}), "freqmask": ({"n_epochs": 200}, {}),
+    "random": ({}, {"seed": 0}), "amplitude": ({}, {}),
 }
+_SHOWN_ELSEWHERE = ("seed", "n_masks", "n_steps", "n_filters", "numtaps")
 
 
 def explain(model, method, x, y, settings=None, **options):
@@ -69,17 +73,17 @@ def synthetic(n: int) -> None:
     print(f"\n=== synthetic benchmark, MLP 0.01, {n} test signals (1281 bins; class bins "
           "5/16/32/53): localization, compute per input")
     print(f"{'method':44s} {'localization':>12s} {'forwards':>9s} {'backwards':>9s} {'time':>7s}")
-    rows = [(m, {}, o, c) for m, (o, c) in METHODS.items()]
-    rows.append(("flextime", {"n_filters": 640, "numtaps": 2559}, {}, METHODS["flextime"][1]))
-    rows.append(("freqmask", {}, {"smoothness": 1.0}, METHODS["freqmask"][1]))  # the paper's
+    rows = [(m, s, o, c) for m, (s, o, c) in METHODS.items()]
+    rows.append(("flextime", {"n_filters": 640, "numtaps": 2559}, {}, METHODS["flextime"][2]))
+    rows.append(("freqmask", {"smoothness": 1.0}, {}, METHODS["freqmask"][2]))  # the paper's
     for method, settings, options, cost in rows:
         ex, rel, dt = explain(model, method, x, y, settings, **options)
         loc = np.nanmean(relevance_rank_accuracy(rel.sum(1).clamp_min(0), truth))
         fw, bw = cost(ex, options)
         name = method + (f" {settings['n_filters']} filters / {settings['numtaps']} taps"
-                         if settings else "") + "".join(f" {k}={v}" for k, v in options.items()
-                                                        if k not in ("seed", "n_masks", "n_steps"))
-        if method == "flextime" and not settings:
+                         if "n_filters" in settings else "") + "".join(
+            f" {k}={v}" for k, v in {**settings, **options}.items() if k not in _SHOWN_ELSEWHERE)
+        if method == "flextime" and "n_filters" not in settings:
             name += " (auto: {} filters / {} taps)".format(*ex.bank(x.shape[-1]).shape)
         print(f"{name:44s} {loc:12.3f} {fw:9.0f} {bw:9.0f} {dt:6.1f}s")
 
@@ -92,10 +96,10 @@ def basicmotions(n: int) -> None:
           "negatives clipped")
     print(f"{'method':40s} {'deletion':>8s} {'ins@10%':>8s} {'complex.':>8s} {'smooth.':>8s} "
           f"{'seed J5%':>8s} {'fwd':>6s} {'bwd':>6s} {'time':>7s}")
-    rows = [(m, {}, o, c) for m, (o, c) in METHODS.items()]
-    rows.append(("flextime", {"n_filters": 12, "numtaps": 49}, {}, METHODS["flextime"][1]))
-    rows.append(("freqmask", {}, {"perturbation": "moving_average"}, METHODS["freqmask"][1]))
-    rows.append(("freqmask", {}, {"smoothness": 1.0}, METHODS["freqmask"][1]))  # the paper's
+    rows = [(m, s, o, c) for m, (s, o, c) in METHODS.items()]
+    rows.append(("flextime", {"n_filters": 12, "numtaps": 49}, {}, METHODS["flextime"][2]))
+    rows.append(("freqmask", {"perturbation": "moving_average"}, {}, METHODS["freqmask"][2]))
+    rows.append(("freqmask", {"smoothness": 1.0}, {}, METHODS["freqmask"][2]))  # the paper's
     for method, settings, options, cost in rows:
         ex, rel, dt = explain(model, method, x, y, settings, **options)
         r = rel.sum(1, keepdim=True).clamp_min(0)
@@ -136,11 +140,12 @@ def sanity(n: int) -> None:
         print(f"\nsanity, {title}, {len(x)} inputs: Spearman (|relevance|) to the original after "
               "randomizing layers from the output backwards; top-10 % intersection last")
         tables = []
-        for method, options in SANITY.items():
+        for method, (settings, options) in SANITY.items():
             t0 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                table = parameter_randomization(model, x, y, method=method, options=options)
+                table = parameter_randomization(model, x, y, method=method, settings=settings,
+                                                options=options)
             tables.append(table)
             flag = "SURVIVES (explains the data)" if table.attrs["survives"] else "passes"
             print(f"{method:10s} " + " ".join(f"{v:6.3f}" for v in table["spearman"])
@@ -169,10 +174,11 @@ def data_randomization_basicmotions(n: int, data_randomization) -> None:
     print(f"\ndata randomization, BasicMotions: SmallCNN retrained on permuted labels "
           f"({time.perf_counter() - t0:.0f} s); Spearman (|relevance|) to the original model's")
     x, y = torch.from_numpy(test.X[:n]), torch.from_numpy(test.y[:n])
-    for method, options in SANITY.items():
+    for method, (settings, options) in SANITY.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            table = data_randomization(model, permuted, x, y, method=method, options=options)
+            table = data_randomization(model, permuted, x, y, method=method, settings=settings,
+                                       options=options)
         flag = "SURVIVES" if table.attrs["survives"] else "passes"
         print(f"{method:10s} {table['spearman'].iloc[1]:6.3f}  top-k {table['top_k'].iloc[1]:.3f}"
               f"  {flag}")

@@ -32,15 +32,16 @@ def _measure(batch_size: int, n_masks: int, domain: str, device: str) -> dict:
     model = AudioNet(10).eval().to(device)
     x = torch.randn(1, 1, 8000, device=device)
     dom = STFT(n_fft=455, hop_length=35) if domain == "stft" else "fft"
-    explainer = FreqRISE(model, dom)
-    explainer.attribute(x, n_masks=batch_size, num_cells=50, batch_size=batch_size, seed=0)  # warm-up
+    warm_up = FreqRISE(model, dom, n_masks=batch_size, num_cells=50, batch_size=batch_size)
+    warm_up.attribute(x, seed=0)
+    explainer = FreqRISE(model, dom, n_masks=n_masks, num_cells=50, batch_size=batch_size)
     if device == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
     before = _rss()
     t0 = time.perf_counter()
-    explainer.attribute(x, n_masks=n_masks, num_cells=50, batch_size=batch_size, seed=0)
+    explainer.attribute(x, seed=0)
     if device == "cuda":
         torch.cuda.synchronize()
         peak = torch.cuda.max_memory_allocated() - base

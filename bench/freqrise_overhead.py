@@ -41,13 +41,11 @@ def main() -> None:
     X, _ = make_synthetic(args.signals, noise=0.0, seed=0)
     x = torch.from_numpy(X).to(device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    explainer = FreqRISE(model, domain="fft")
+    explainer = FreqRISE(model, domain="fft", n_masks=args.masks, num_cells=args.num_cells,
+                         batch_size=args.batch_size, cell_shape=args.cell_shape)
 
     def freqrise():
-        explainer.attribute(
-            x, n_masks=args.masks, num_cells=args.num_cells, batch_size=args.batch_size, seed=0,
-            cell_shape=args.cell_shape,
-        )
+        explainer.attribute(x, seed=0)
         sync()
 
     # Floor inputs, prepared outside the timing: every masked spectrum and every masked signal

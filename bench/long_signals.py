@@ -57,7 +57,7 @@ def osuleaf(epochs_timed: int, work: Path) -> None:
     from freqxai.models.training import accuracy, fit_classifier, validation_split
     from freqxai.runner.compute import explain_chunk_domains, score_chunk
     from freqxai.runner.config import RunConfig
-    from freqxai.runner.tasks import UEA_PATIENCE
+    from freqxai.runner.sources.uea import UEA_PATIENCE
 
     train, test = load_uea("OSULeaf", "train"), load_uea("OSULeaf", "test")
     print(f"OSULeaf: train {train.X.shape}, test {test.X.shape}")
@@ -99,14 +99,14 @@ def osuleaf(epochs_timed: int, work: Path) -> None:
     print(f"  one chunk of 25 series; STFT {cfg.stft}; FreqRISE:")
     for domain in cfg.domains:
         dom = cfg.domain(domain)
-        e = FreqRISE(model, dom)
+        e_old = FreqRISE(model, dom, n_masks=3000)
+        e = FreqRISE(model, dom, n_masks="auto", max_masks=3000)
         clock = _clock()
-        _, z_old = e.attribute(x, y, n_masks=3000, seed=0, internal_batch_size=2456,
-                               return_z_scores=True, warn_if_noise=False)
+        _, z_old = e_old.attribute(x, y, seed=0, internal_batch_size=2456,
+                                   return_z_scores=True, warn_if_noise=False)
         t_old = clock()
         clock = _clock()
-        _, z_new = e.attribute(x, y, n_masks="auto", max_masks=3000, seed=0,
-                               return_z_scores=True, warn_if_noise=False)
+        _, z_new = e.attribute(x, y, seed=0, return_z_scores=True, warn_if_noise=False)
         t_new = clock()
         sig = lambda z: float((z.abs() > 3).double().mean())  # noqa: E731
         print(f"    {domain:5s} before 3000 masks {t_old:6.1f} s ({sig(z_old):.1%} |z|>3)   "
@@ -188,9 +188,9 @@ def fsdd(data: Path, work: Path) -> None:
         if old:  # forwards of 2**20 input samples, masks multiplied and inverted all at once
             fr.MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = 2**20, 2**62
         try:
-            e = FreqRISE(model, dom)
+            e = FreqRISE(model, dom, **kw)  # kw: settings (n_masks, num_cells)
             clock = _clock()
-            rel, z = e.attribute(x, y, seed=0, return_z_scores=True, warn_if_noise=False, **kw)
+            rel, z = e.attribute(x, y, seed=0, return_z_scores=True, warn_if_noise=False)
             t = clock()
         finally:
             fr.MODEL_ELEMENTS, fr._BLOCK_ELEMENTS = saved

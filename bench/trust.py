@@ -78,7 +78,6 @@ def basicmotions(masks: int, remove_mean: bool = False) -> None:
     model, test = basicmotions_model(remove_mean)
     x, y = torch.from_numpy(test.X), torch.from_numpy(test.y)
     freqs = np.arange(x.shape[-1] // 2 + 1) * test.fs / x.shape[-1]
-    rise = FreqRISE(model, "fft")
     deletion = Deletion("fft")
     flex = FLEX(model, "fft").attribute(x, target=y)
     d_flex = deletion(model, x, flex.sum(1, keepdim=True).clamp_min(0), y).mean()
@@ -101,10 +100,11 @@ def basicmotions(masks: int, remove_mean: bool = False) -> None:
         "defaults, independent channel masks": {"mask_channels": "independent"},
     }
     for name, kw in settings.items():
+        rise = FreqRISE(model, "fft", n_masks=masks, **kw)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            a, za = rise.attribute(x, target=y, n_masks=masks, seed=0, return_z_scores=True, **kw)
-            b = rise.attribute(x, target=y, n_masks=masks, seed=1, **kw)
+            a, za = rise.attribute(x, target=y, seed=0, return_z_scores=True)
+            b = rise.attribute(x, target=y, seed=1)
         j = top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean().item()
         d = deletion(model, x, a.sum(1, keepdim=True).clamp_min(0), y).mean()
         sig = (za.abs() > 3).double().mean().item()
@@ -112,9 +112,10 @@ def basicmotions(masks: int, remove_mean: bool = False) -> None:
               f"{peak_hz(a, y, 1, freqs):.1f} / {peak_hz(a, y, 3, freqs):.1f} Hz")
     figure_and_bands(model, test, x, y, flex, freqs,
                      Path(f"docs/basicmotions{'_mean_removed' if remove_mean else ''}.png"))
-    a = rise.attribute(x, target=y, n_masks="auto", seed=0, max_masks=3000)
+    rise = FreqRISE(model, "fft", n_masks="auto", max_masks=3000)
+    a = rise.attribute(x, target=y, seed=0)
     used_a = rise.n_masks_used_
-    b = rise.attribute(x, target=y, n_masks="auto", seed=1, max_masks=3000)
+    b = rise.attribute(x, target=y, seed=1)
     j = top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean().item()
     print(f"{'n_masks=auto (max 3000)':48s} {j:14.3f}  masks used: {used_a} (seed 0), "
           f"{rise.n_masks_used_} (seed 1)")
@@ -125,8 +126,8 @@ def figure_and_bands(model, test, x, y, flex, freqs, path: Path = Path("docs/bas
     from freqxai import band_attributions
     from freqxai.plotting import new_figure, plot_frequency_relevance, save_figure
 
-    rel, se = FreqRISE(model, "fft").attribute(x, target=y, n_masks=1000, seed=0,
-                                               return_standard_error=True)
+    rel, se = FreqRISE(model, "fft", n_masks=1000).attribute(x, target=y, seed=0,
+                                                             return_standard_error=True)
     fig, axs = new_figure(2, len(test.class_names), figsize=(3.3 * len(test.class_names), 4.6))
     for c, name in enumerate(test.class_names):
         sel = y == c
@@ -176,12 +177,12 @@ def flat_topped(name: str = "GunPoint") -> None:
     x, y = torch.from_numpy(test.X[:60]), torch.from_numpy(test.y[:60])
     print(f"\n=== {name} ({x.shape[-1]} samples, {x.shape[-1] // 2 + 1} bins): CNN test accuracy "
           f"{accuracy(model, test.X, test.y):.3f}; FreqRISE defaults on 60 test signals, seeds 0/1")
-    rise = FreqRISE(model, "fft")
     for n in (1000, 3000):
+        rise = FreqRISE(model, "fft", n_masks=n)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            a, z = rise.attribute(x, target=y, n_masks=n, seed=0, return_z_scores=True)
-            b = rise.attribute(x, target=y, n_masks=n, seed=1)
+            a, z = rise.attribute(x, target=y, seed=0, return_z_scores=True)
+            b = rise.attribute(x, target=y, seed=1)
         signed = top_jaccard(a.flatten(1).double(), b.flatten(1).double())
         magnitude = top_jaccard(a.flatten(1).abs().double(), b.flatten(1).abs().double())
         positive = z.flatten(1).max(1).values >= noise_threshold(z[0].numel())
@@ -190,9 +191,10 @@ def flat_topped(name: str = "GunPoint") -> None:
               f"{magnitude.mean():.3f}; {int(positive.sum())} of {len(x)} inputs have a significant "
               f"positive lift (signed Jaccard {signed[positive].mean():.3f}; the others "
               f"{signed[~positive].mean():.3f}); warning about the others: {said}")
+    rise = FreqRISE(model, "fft", n_masks="auto", max_masks=10000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rise.attribute(x, target=y, n_masks="auto", seed=0, max_masks=10000)
+        rise.attribute(x, target=y, seed=0)
     print(f"n_masks='auto' (max 10000, stability by magnitude): {rise.n_masks_used_} masks")
 
 
@@ -209,8 +211,8 @@ def noise_model() -> None:
     x = torch.randn(20, 6, 100, generator=torch.Generator().manual_seed(0))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _, z = FreqRISE(IgnoresInput(), "fft").attribute(x, target=0, n_masks=1000, seed=0,
-                                                         return_z_scores=True)
+        _, z = FreqRISE(IgnoresInput(), "fft", n_masks=1000).attribute(x, target=0, seed=0,
+                                                                       return_z_scores=True)
     fired = any("Monte-Carlo noise" in str(w.message) for w in caught)
     print(f"\nmodel that ignores its input: noise warning fired: {fired}; share of coefficients "
           f"with |z| > 3: {(z.abs() > 3).double().mean().item():.2%} (chance: 0.27 %)")
@@ -243,16 +245,16 @@ def paper_mlps() -> None:
             for n in counts:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    rel = FreqRISE(model, "fft").attribute(x, target=y, n_masks=n, num_cells=200,
-                                                           seed=0, **kw)
+                    rel = FreqRISE(model, "fft", n_masks=n, num_cells=200, **kw).attribute(
+                        x, target=y, seed=0)
                 scores.append(np.nanmean(relevance_rank_accuracy(rel.sum(1), truth)))
             print(f"{'MLP ' + noise + ', ' + label:56s} " + " ".join(f"{s:7.3f}" for s in scores))
         spread = []
         for seed in range(5):  # the defaults at 300 masks over seeds: the acceptance figure
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                rel = FreqRISE(model, "fft").attribute(x, target=y, n_masks=300, num_cells=200,
-                                                       seed=seed)
+                rel = FreqRISE(model, "fft", n_masks=300, num_cells=200).attribute(
+                    x, target=y, seed=seed)
             spread.append(np.nanmean(relevance_rank_accuracy(rel.sum(1), truth)))
         print(f"{'MLP ' + noise + ', defaults, 300 masks, seeds 0-4':56s} min {min(spread):.3f} "
               f"mean {np.mean(spread):.3f} max {max(spread):.3f}")

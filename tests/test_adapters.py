@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from freqxai import FreqRISE, get_explainer
-from freqxai.adapters import EstimatorModel, NumpyModel, as_model, capabilities, method_support
+from freqxai.adapters import EstimatorModel, NumpyModel, as_model, capabilities
+from freqxai.explainers import method_support
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -61,8 +62,8 @@ def test_binary_decision_function_is_read_as_a_logit():
 def test_freqrise_localizes_the_class_tones_of_a_pipeline():
     clf = _pipeline()
     X, y = _tones(6, seed=2)
-    rel, z = FreqRISE(clf).attribute(X, target=y, n_masks=1000, num_cells=LENGTH // 2 + 1, seed=0,
-                                     return_z_scores=True)
+    rel, z = FreqRISE(clf, n_masks=1000, num_cells=LENGTH // 2 + 1).attribute(
+        X, target=y, seed=0, return_z_scores=True)
     assert isinstance(rel, np.ndarray) and rel.dtype == np.float32 and rel.shape == (6, 1, 33)
     top = rel[:, 0].argmax(1)
     np.testing.assert_array_equal(top, np.array(BINS)[y])
@@ -72,10 +73,10 @@ def test_freqrise_localizes_the_class_tones_of_a_pipeline():
 def test_probabilities_are_not_softmaxed_again():
     clf = _pipeline()
     X, y = _tones(4, seed=3)
-    wrapped = FreqRISE(clf).attribute(X, target=y, n_masks=300, seed=0, warn_if_noise=False)
+    wrapped = FreqRISE(clf, n_masks=300).attribute(X, target=y, seed=0, warn_if_noise=False)
     logits = NumpyModel(lambda a: np.log(clf.predict_proba(a.reshape(len(a), -1))),
                         output_kind="logits")
-    via_logits = FreqRISE(logits).attribute(X, target=y, n_masks=300, seed=0, warn_if_noise=False)
+    via_logits = FreqRISE(logits, n_masks=300).attribute(X, target=y, seed=0, warn_if_noise=False)
     np.testing.assert_allclose(wrapped, via_logits, rtol=1e-4, atol=1e-6)
 
 
@@ -121,7 +122,7 @@ def test_numpy_model_batches_and_checks_its_outputs():
 
 def test_a_callable_returning_numpy_is_refused_with_the_wrapper_named():
     with pytest.raises(TypeError, match="NumpyModel"):
-        FreqRISE(lambda x: np.zeros((len(x), 2))).attribute(np.zeros((1, 1, 16)), n_masks=8)
+        FreqRISE(lambda x: np.zeros((len(x), 2)), n_masks=8).attribute(np.zeros((1, 1, 16)))
 
 
 def test_minirocket_on_basic_motions():
@@ -134,7 +135,7 @@ def test_minirocket_on_basic_motions():
     model = as_model(clf)
     assert model.layout == "channels_first" and list(model.classes_) == sorted(set(y))
     Xt = load_basic_motions(split="test")[0][:2].astype(np.float32)
-    rel = FreqRISE(clf).attribute(Xt, n_masks=64, seed=0, warn_if_noise=False)
+    rel = FreqRISE(clf, n_masks=64).attribute(Xt, seed=0, warn_if_noise=False)
     assert rel.shape == (2, 1, 51) and rel.dtype == np.float32 and np.isfinite(rel).all()
 
 
@@ -158,7 +159,11 @@ def test_a_skops_pipeline_through_run_custom_with_default_methods(tmp_path, caps
     assert ResultStore(out).read_config()["methods"] == ["freqrise", "shapley", "random", "amplitude"]
     md = (out / "results.md").read_text()
     assert "Methods left out" in md and "- lrp: needs gradients" in md
-    assert "a: " in captured.out and "b: " in captured.out  # the answer, one line per class
+    # the answer: a row per class in answer.csv, printed (a verdict on the whole model once)
+    from freqxai.answer import read_answer_csv
+
+    assert list(read_answer_csv(out / "answer.csv")["class"]) == ["a", "b"]
+    assert "which band drives each class" in captured.out
     # a pickle is refused without the opt-in, naming the safe format
     import joblib
 
@@ -214,15 +219,15 @@ NOT_PROBABILITIES = [
 def test_probabilities_that_are_not_probabilities_are_refused(make, fragments):
     X, _ = _tones(4, seed=1)
     with pytest.raises(ValueError, match="not class probabilities") as info:
-        FreqRISE(make()).attribute(X, n_masks=8)
+        FreqRISE(make(), n_masks=8).attribute(X)
     assert all(f in str(info.value) for f in fragments), str(info.value)
 
 
 def test_probabilities_and_declared_scores_still_run():
     X, _ = _tones(4, seed=1)
-    assert FreqRISE(_fitted(_Scaled(1.0))).attribute(X, n_masks=8).shape == (4, 1, LENGTH // 2 + 1)
+    assert FreqRISE(_fitted(_Scaled(1.0)), n_masks=8).attribute(X).shape == (4, 1, LENGTH // 2 + 1)
     scores = NumpyModel(lambda a: np.ones((len(a), 3)), output_kind="scores")
-    assert FreqRISE(scores).attribute(X, n_masks=8).shape == (4, 1, LENGTH // 2 + 1)
+    assert FreqRISE(scores, n_masks=8).attribute(X).shape == (4, 1, LENGTH // 2 + 1)
 
 
 def test_a_scikit_learn_estimator_forced_channels_first_names_the_layout():
@@ -231,9 +236,9 @@ def test_a_scikit_learn_estimator_forced_channels_first_names_the_layout():
     for model, fragment in ((EstimatorModel(flat, layout="channels_first"), "leave layout out"),
                             (NumpyModel(flat.predict_proba), "use layout='flat'")):
         with pytest.raises(ValueError, match="layout='channels_first'") as info:
-            FreqRISE(model).attribute(X[:4], n_masks=8)
+            FreqRISE(model, n_masks=8).attribute(X[:4])
         assert fragment in str(info.value) and "Found array with dim 3" in str(info.value)
-    assert FreqRISE(EstimatorModel(flat)).attribute(X[:4], n_masks=8).shape == (4, 1, 33)
+    assert FreqRISE(EstimatorModel(flat), n_masks=8).attribute(X[:4]).shape == (4, 1, 33)
 
 
 class _FixedLength(torch.nn.Module):
@@ -309,3 +314,16 @@ def test_channels_last_and_fixed_batch_wrap_modules_and_plain_callables():
     fixed = FixedBatch(conv, 2, input_shape=(2, np.int64(16)))
     assert fixed.input_shape == (2, 16) and torch.allclose(fixed(x), expected)
     assert torch.allclose(FixedBatch(lambda v: conv(v), 2)(x), expected)
+
+
+def test_adapters_method_support_is_a_deprecated_alias():
+    """``freqxai.adapters.method_support`` moved to ``freqxai.explainers`` (issue 27): the old
+    name warns, naming the new one, and is the same function."""
+    import freqxai.adapters
+
+    with pytest.warns(DeprecationWarning, match=r"freqxai\.explainers\.method_support"):
+        old = freqxai.adapters.method_support
+    assert old is method_support
+    with pytest.warns(DeprecationWarning, match="0.3.0"):
+        from freqxai.adapters import method_support as imported  # noqa: F401
+    assert "method_support" not in freqxai.adapters.__all__

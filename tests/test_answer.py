@@ -216,3 +216,19 @@ def test_bands_without_a_sampling_rate_read_as_periods_in_samples():
     # with a sampling rate the name (which gives its edges) stays
     assert band_label({"band": "0.8-1.6 Hz", "low_hz": 0.8, "high_hz": 1.6}, "Hz") == "0.8-1.6 Hz"
     assert band_label({"band": "DC", "low_hz": 0.0, "high_hz": 0.1}, "Hz") == "DC (0–0.1 Hz)"
+
+
+def test_a_verdict_about_the_whole_model_is_one_line():
+    import pandas as pd
+
+    from freqxai.answer import answer_lines
+
+    why = "no answer: the model does not recognise the classes (test accuracy 0.40 on 10 signals)"
+    rows = pd.DataFrame({"class": ["a", "b", "c"], "band": ["DC"] * 3, "label": ["DC"] * 3,
+                         "direction": ["raises"] * 3, "confidence": ["none"] * 3,
+                         "why": [why] * 3, "not_counted": [""] * 3, "notes": [""] * 3})
+    assert answer_lines(rows) == [f"every class: {why} [none]"]
+    # one class at chance among recognised ones keeps its own line
+    rows.loc[0, "confidence"] = "weak"
+    rows.loc[0, "why"] = "2 of 2 methods name it"
+    assert len(answer_lines(rows)) == 3

@@ -1,7 +1,10 @@
 """The explainer, metric and domain contract, driven by one table (as Captum's ``test_config.py``).
 
-Every registered explainer runs in every domain, including ``DCT``, a domain defined only in this
-file that implements just ``forward``, ``inverse``, ``coefficient_shape`` and ``axes``.
+The table parametrises the public contract checks plug-in authors run
+(:func:`freqxai.testing.check_explainer`, :func:`~freqxai.testing.check_metric`,
+:func:`~freqxai.testing.check_domain`, as aeon's ``check_estimator``): every registered explainer
+passes them in every domain, including ``DCT``, a domain defined only in this file that implements
+just ``forward``, ``inverse``, ``coefficient_shape`` and ``axes``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import torch
 
 import freqxai
 from freqxai import STFT, Domain, Wavelet, get_domain, get_explainer, list_explainers
-from freqxai.metrics import get_metric, list_metrics, metric_class
+from freqxai.explainers import explainer_class, get_tags
+from freqxai.metrics import list_metrics, metric_class
+from freqxai.testing import ContractCNN, check_domain, check_explainer, check_metric
 
-N_CLASSES = 3
 LENGTH = 64
 
 
@@ -54,43 +58,32 @@ DOMAINS = {
     "dct": DCT,
 }
 
-# Fast settings per explainer; ``batch_invariant``: a batch gives what one input at a time gives.
-OPTIONS = {
-    "freqrise": ({"n_masks": 64, "batch_size": 32, "seed": 0, "warn_if_noise": False}, True),
-    "flex": ({"n_steps": 8}, True),
-    "saliency": ({}, True),
-    "gxi": ({}, True),
-    "ig": ({"n_steps": 8}, True),
-    "lrp": ({}, True),
-    "flextime": ({"n_epochs": 20}, True),
-    "freqmask": ({"n_epochs": 20}, True),
-    "shapley": ({}, True),
-    "random": ({"seed": 0}, False),
-    "amplitude": ({}, True),
+# Fast constructor settings and attribute options per explainer (whether a batch gives what one
+# input at a time gives is the explainer's tag ``batch_invariant``).
+SETTINGS = {
+    "freqrise": {"n_masks": 64, "batch_size": 32},
+    "flextime": {"n_epochs": 20},
+    "freqmask": {"n_epochs": 20},
 }
-
-
-class SmallCNN(torch.nn.Module):
-    def __init__(self, channels: int = 2) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.net = torch.nn.Sequential(
-            torch.nn.Conv1d(channels, 4, 5, padding=2), torch.nn.ReLU(),
-            torch.nn.AdaptiveAvgPool1d(8), torch.nn.Flatten(), torch.nn.Linear(32, N_CLASSES),
-        )
-
-    def forward(self, x):
-        return self.net(x)
-
-
-class TupleModel(SmallCNN):
-    def forward(self, x):
-        return self.net(x), x
+OPTIONS = {
+    "freqrise": {"seed": 0, "warn_if_noise": False},
+    "flex": {"n_steps": 8},
+    "saliency": {},
+    "gxi": {},
+    "ig": {"n_steps": 8},
+    "lrp": {},
+    "flextime": {},
+    "freqmask": {},
+    "shapley": {},
+    "random": {"seed": 0},
+    "amplitude": {},
+}
 
 
 @pytest.fixture(scope="module")
 def model():
-    return SmallCNN().eval()
+    # predicts more than one class for _x(): target=None is checked against several classes
+    return ContractCNN().eval()
 
 
 def _x(batch=3, channels=2, dtype=torch.float32):
@@ -105,88 +98,48 @@ def test_the_table_covers_every_registered_explainer():
     assert set(DOMAINS) - {"dct"} <= set(freqxai.list_domains())
 
 
+def _explainer(method, model, domain="fft"):
+    return get_explainer(method, model, domain=domain, **SETTINGS.get(method, {}))
+
+
 @pytest.mark.parametrize("domain_name", list(DOMAINS))
 @pytest.mark.parametrize("method", list(OPTIONS))
 def test_explainer_contract(method, domain_name, model):
-    options, batch_invariant = OPTIONS[method]
+    """freqxai.testing.check_explainer in each domain; bad inputs, targets and models once (fft)."""
     domain = DOMAINS[domain_name]()
+    passed = check_explainer(explainer_class(method), settings=SETTINGS.get(method, {}),
+                             options=OPTIONS[method], domains=[domain], model=model,
+                             bad_inputs=domain_name == "fft")
     if method == "shapley" and domain.frequency_axis(LENGTH) is None:
         # band Shapley values live on frequency bands: refused where there is no frequency axis
-        with pytest.raises(ValueError, match="domain 'time' has no frequency axis"):
-            get_explainer(method, model, domain=domain)
+        assert any("refuses domain 'time'" in p and "has no frequency axis" in p for p in passed)
         return
-    explainer = get_explainer(method, model, domain=domain)
+    assert any(p.startswith("numpy in gives numpy out") for p in passed)
+    explainer = _explainer(method, model, domain)
     assert explainer.domain is domain and explainer.name == method
-    x = _x()
-    coeff_shape = domain.coefficient_shape(LENGTH)
-
-    # numpy in -> numpy out, float64 kept; tensors in -> tensors out, float32 kept
-    out64 = explainer.attribute(x.double().numpy(), target=None, **options)
-    assert isinstance(out64, np.ndarray) and out64.dtype == np.float64
-    out32 = explainer.attribute(x, target=None, **options)
-    assert isinstance(out32, torch.Tensor) and out32.dtype == torch.float32
-    assert out32.shape[0] == 3 and out32.shape[1] in (1, 2) and tuple(out32.shape[2:]) == coeff_shape
-    assert torch.isfinite(out32).all()
-    np.testing.assert_allclose(out64, out32.double().numpy(), rtol=1e-3, atol=1e-4)
-
-    # target=None is the predicted class
-    pred = model(x).argmax(1)
-    torch.testing.assert_close(explainer.attribute(x, target=pred, **options), out32)
-
-    # a batch equals one input at a time
-    if batch_invariant:
-        single = torch.cat([explainer.attribute(x[i : i + 1], target=int(pred[i]), **options)
-                            for i in range(3)])
-        torch.testing.assert_close(single, out32, rtol=1e-4, atol=1e-5)
-
-    # half precision is computed in the model's dtype and returned as given
-    half = explainer.attribute(x.half(), target=pred, **options)
-    assert half.dtype == torch.float16
-
-
-BAD_INPUTS = [
-    (lambda x: x[0], None, ValueError, "inputs must have shape"),
-    (lambda x: x.masked_fill(x > 1, float("nan")), None, ValueError, "NaN"),
-    (lambda x: x, [True, False, True], TypeError, "target"),
-    (lambda x: x, torch.tensor([True, False, True]), TypeError, "target"),
-    (lambda x: x, 7, ValueError, "target out of range"),
-    (lambda x: x, [0, 1], ValueError, "target has 2 entries"),
-    (lambda x: x, 1.5, TypeError, "target"),
-    (lambda x: "signal", None, TypeError, "inputs must be"),
-    (lambda x: x.to(torch.complex64), None, TypeError, "real-valued"),
-]
-
-
-@pytest.mark.parametrize("method", [m for m in OPTIONS if m not in ("random", "amplitude")])
-@pytest.mark.parametrize("make, target, error, match", BAD_INPUTS)
-def test_bad_inputs_raise_naming_the_argument(method, make, target, error, match, model):
-    explainer = get_explainer(method, model, domain="fft")
-    with pytest.raises(error, match=match):
-        explainer.attribute(make(_x()), target=target, **OPTIONS[method][0])
-
-
-@pytest.mark.parametrize("method", [m for m in OPTIONS if m not in ("random", "amplitude")])
-def test_a_model_returning_a_tuple_is_refused_with_the_fix(method):
-    explainer = get_explainer(method, TupleModel().eval(), domain="fft")
-    with pytest.raises(TypeError, match="returned a tuple.*wrap the model"):
-        explainer.attribute(_x(), **OPTIONS[method][0])
+    if domain_name == "fft" and get_tags(explainer).needs_model:
+        assert "refuses a model that returns a tuple, naming the fix" in passed
 
 
 def test_bad_settings_raise_before_compute(model):
-    rise = get_explainer("freqrise", model)
     x = _x()
     for kwargs, match in [
-        ({"p_keep": 1.5}, "p_keep"), ({"seed": 2**70}, "seed"), ({"seed": -1}, "seed"),
-        ({"num_cells": 0}, "num_cells"), ({"num_cells": "many"}, "num_cells"),
-        ({"num_cells": [4, 4]}, "num_cells"), ({"n_masks": True}, "n_masks"),
+        ({"p_keep": 1.5}, "p_keep"), ({"num_cells": 0}, "num_cells"),
+        ({"num_cells": "many"}, "num_cells"), ({"n_masks": True}, "n_masks"),
         ({"mask_channels": "some"}, "mask_channels"), ({"use_softmax": "no"}, "use_softmax"),
     ]:
         with pytest.raises((ValueError, TypeError), match=match):
-            rise.attribute(x, **{"n_masks": 8, **kwargs})
+            get_explainer("freqrise", model, **{"n_masks": 8, **kwargs})
+    rise = get_explainer("freqrise", model, n_masks=8)
+    for kwargs, match in [({"seed": 2**70}, "seed"), ({"seed": -1}, "seed")]:
+        with pytest.raises(ValueError, match=match):
+            rise.attribute(x, **kwargs)
+    with pytest.raises(ValueError, match="num_cells"):  # checked against the coefficient axes
+        get_explainer("freqrise", model, n_masks=8, num_cells=[4, 4]).attribute(x)
     # numpy scalars are numbers like any other
-    a = rise.attribute(x, n_masks=np.int64(32), num_cells=np.int64(8), p_keep=np.float32(0.5),
-                       seed=np.uint64(3))
-    b = rise.attribute(x, n_masks=32, num_cells=8, p_keep=0.5, seed=3)
+    a = get_explainer("freqrise", model, n_masks=np.int64(32), num_cells=np.int64(8),
+                      p_keep=np.float32(0.5)).attribute(x, seed=np.uint64(3))
+    b = get_explainer("freqrise", model, n_masks=32, num_cells=8, p_keep=0.5).attribute(x, seed=3)
     torch.testing.assert_close(a, b)
     with pytest.raises(ValueError, match="method must be one of"):
         get_explainer("flex", model).attribute(x, method="bogus")
@@ -203,17 +156,17 @@ def test_freqrise_defaults_work_for_every_length_and_domain(model):
     for length, domain in [(16, "fft"), (64, "stft"), (300, "fft"), (64, "wavelet")]:
         x = torch.randn(1, 2, length)
         dom = STFT(n_fft=16) if domain == "stft" else domain
-        rel = get_explainer("freqrise", model, domain=dom).attribute(x, n_masks=16)
+        rel = get_explainer("freqrise", model, domain=dom, n_masks=16).attribute(x)
         assert torch.isfinite(rel).all()
 
 
 def test_time_methods_in_a_domain_are_their_projection(model):
     x = _x()
     for method in ("saliency", "gxi", "ig", "lrp"):
-        in_time = get_explainer(method, model, domain="time").attribute(x, **OPTIONS[method][0])
+        in_time = get_explainer(method, model, domain="time").attribute(x, **OPTIONS[method])
         for name, make in DOMAINS.items():
             projected = freqxai.project_relevance(in_time, x, make())
-            direct = get_explainer(method, model, domain=make()).attribute(x, **OPTIONS[method][0])
+            direct = get_explainer(method, model, domain=make()).attribute(x, **OPTIONS[method])
             torch.testing.assert_close(direct, projected.float(), rtol=1e-4, atol=1e-6)
             torch.testing.assert_close(direct.flatten(2).sum(-1), in_time.sum(-1),
                                        rtol=1e-4, atol=1e-5, msg=f"{method} in {name}")
@@ -222,31 +175,20 @@ def test_time_methods_in_a_domain_are_their_projection(model):
 @pytest.mark.parametrize("domain_name", list(DOMAINS))
 @pytest.mark.parametrize("metric_name", list_metrics())
 def test_metric_contract(metric_name, domain_name, model):
-    domain = DOMAINS[domain_name]()
-    # metrics that explain perturbed inputs again take the explainer
-    metric = (get_metric(metric_name, explainer=get_explainer("gxi", model, domain=domain))
-              if getattr(metric_class(metric_name), "needs_explainer", False)
-              else get_metric(metric_name))
-    x = _x()
-    rel = get_explainer("amplitude", model, domain=domain).attribute(x)
-    assert isinstance(metric.higher_is_better, bool)
-    truth = [[1], [2, 3], []]
-    if metric.needs_ground_truth and domain.frequency_axis(LENGTH) is None:
-        with pytest.raises(ValueError, match="no frequency axis"):
-            metric(model, x, rel, None, domain=domain, ground_truth=truth)
-        return
-    scores = metric(model, x, rel, None, domain=domain, ground_truth=truth)
-    assert isinstance(scores, np.ndarray) and scores.shape == (3,)
-    assert np.isfinite(scores[:2]).all()
-    # numpy relevance gives the same scores; NaN and batch mismatches are refused
-    np.testing.assert_allclose(
-        metric(model, x.numpy(), rel.numpy(), None, domain=domain, ground_truth=truth), scores)
-    bad = rel.clone()
-    bad[0, 0, 0] = float("nan")
-    with pytest.raises(ValueError, match="NaN"):
-        metric(model, x, bad, None, domain=domain, ground_truth=truth)
-    with pytest.raises(ValueError, match="samples"):
-        metric(model, x, rel[:2], None, domain=domain, ground_truth=truth[:2] + [[0]])
+    """freqxai.testing.check_metric in each domain (metrics that explain perturbed inputs again
+    take gradient x input)."""
+    passed = check_metric(metric_class(metric_name), domains=[DOMAINS[domain_name]()], model=model)
+    assert passed and isinstance(metric_class(metric_name).higher_is_better, bool)
+
+
+@pytest.mark.parametrize("domain_name", list(DOMAINS))
+def test_domain_contract(domain_name):
+    assert check_domain(DOMAINS[domain_name]())
+
+
+def test_every_registered_domain_passes_the_contract():
+    for name in freqxai.list_domains():
+        assert check_domain(name), name
 
 
 def test_metric_inputs_are_validated(model):
@@ -282,8 +224,6 @@ def test_a_registered_user_domain_reaches_the_runner_names():
 
 
 def test_declared_attributes_tell_the_runner_what_to_do():
-    from freqxai.explainers import explainer_class
-
     # one clipping rule for FLEX and the gradient methods (the same kind of signed relevance)
     assert {m for m in list_explainers() if explainer_class(m).clip_negative} == {
         "flex", "saliency", "gxi", "ig", "lrp"}
@@ -292,19 +232,58 @@ def test_declared_attributes_tell_the_runner_what_to_do():
     assert {m for m in list_explainers() if explainer_class(m).has_convergence_delta} == {
         "flex", "ig"}
     assert explainer_class("freqrise").has_standard_error and not explainer_class("freqrise").signed
+    # the tags say the same as the class attributes, and "reference" is declared
+    for m in list_explainers():
+        tags = get_tags(explainer_class(m))
+        assert tags.name == m and tags.clip_negative == explainer_class(m).clip_negative
+    assert {m for m in list_explainers() if get_tags(explainer_class(m)).reference} == {
+        "random", "amplitude"}
 
 
-@pytest.mark.parametrize("domain_name", ["fft", "wavelet", "dct"])
-@pytest.mark.parametrize("method", [m for m in OPTIONS if m in ("flex", "ig")])
-def test_a_declared_convergence_delta_is_completeness(method, domain_name, model):
-    """Methods declaring ``has_convergence_delta`` return ``sum(relevance) - (f(x) - f(0))`` per
-    input (the runner's integration error), numpy for numpy input, in every domain."""
-    options, _ = OPTIONS[method]
-    x = _x().double()
-    model64 = SmallCNN().double().eval()
-    rel, delta = get_explainer(method, model64, domain=DOMAINS[domain_name]()).attribute(
-        x.numpy(), target=0, return_convergence_delta=True, **options)
-    assert isinstance(delta, np.ndarray) and delta.shape == (3,)
-    with torch.no_grad():
-        change = (model64(x)[:, 0] - model64(torch.zeros_like(x))[:, 0]).numpy()
-    np.testing.assert_allclose(rel.reshape(3, -1).sum(1) - delta, change, rtol=1e-6, atol=1e-9)
+# data-dependent options, checked against the inputs
+_CHECKED_WITH_THE_DATA = {"baselines", "baseline", "additional_forward_args"}
+
+
+@pytest.mark.parametrize("method", list(OPTIONS))
+def test_every_option_is_declared_with_its_constraint(method):
+    cls = explainer_class(method)
+    settings, call = cls.option_names()
+    assert set(settings) <= set(cls._settings), set(settings) - set(cls._settings)
+    assert set(call) - _CHECKED_WITH_THE_DATA <= set(cls._call_options)
+
+
+def test_options_are_checked_without_a_model_or_data(monkeypatch):
+    import freqxai.explainers.base as base
+    from freqxai.runner.config import _probe_settings
+
+    def no_model(model):
+        raise AssertionError("a model was built to check options")
+
+    monkeypatch.setattr(base, "check_model", no_model)
+    rise = explainer_class("freqrise")
+    assert _probe_settings(rise, "fft", {"n_masks": 0}, {}).startswith(
+        "n_masks must be an integer >= 1")
+    assert _probe_settings(rise, "fft", {"n_masks": 10, "design": "antithetic"}, {"seed": 0}) is None
+    assert "needs p_keep=0.5" in _probe_settings(rise, "stft", {"design": "antithetic",
+                                                               "p_keep": 0.3}, {})
+    assert "method must be one of" in _probe_settings(explainer_class("flex"), "fft", {},
+                                                      {"method": "bogus"})
+    assert "composite must be one of" in _probe_settings(explainer_class("lrp"), "time",
+                                                         {"composite": "nope"}, {})
+    # the split the runner uses: settings to the constructor, the rest to attribute
+    assert rise.split_options(n_masks=9, seed=1, n_steps=4, composite="x") == (
+        {"n_masks": 9}, {"seed": 1})
+    assert explainer_class("lrp").split_options(n_masks=9, composite="x") == (
+        {"composite": "x"}, {})
+
+
+def test_get_tags_reads_explainers_metrics_and_models(model):
+    from freqxai.adapters import ModelCapabilities
+    from freqxai.metrics import MetricTags
+
+    rise = get_explainer("freqrise", model)
+    assert get_tags(rise) == get_tags(type(rise)) == rise.tags
+    assert get_tags(rise).stochastic and get_tags(rise).has_standard_error
+    assert isinstance(get_tags(metric_class("deletion")), MetricTags)
+    assert get_tags(metric_class("deletion")).score_direction == "lower"
+    assert isinstance(get_tags(model), ModelCapabilities)

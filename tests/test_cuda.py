@@ -20,10 +20,10 @@ def test_freqrise_flex_lrp_on_cuda_match_cpu():
     x = torch.randn(4, 1, 2560)
     y = torch.tensor([1, 2, 3, 4])
     for domain in ("fft", STFT(n_fft=128, hop_length=32)):
-        r_gpu = FreqRISE(gpu, domain).attribute(x.cuda(), target=y, n_masks=500, num_cells=64, seed=0)
+        r_gpu = FreqRISE(gpu, domain, n_masks=500, num_cells=64).attribute(x.cuda(), target=y, seed=0)
         assert r_gpu.is_cuda
         # masks come from a CUDA generator (another stream than the CPU's): compare statistics
-        r_cpu = FreqRISE(cpu, domain).attribute(x, target=y, n_masks=500, num_cells=64, seed=0)
+        r_cpu = FreqRISE(cpu, domain, n_masks=500, num_cells=64).attribute(x, target=y, seed=0)
         assert abs(r_gpu.mean().item() - r_cpu.mean().item()) < 0.05 * abs(r_cpu.mean().item()) + 1e-3
     f_gpu = FLEX(gpu, "fft").attribute(x.cuda(), target=y, n_steps=16)
     f_cpu = FLEX(cpu, "fft").attribute(x, target=y, n_steps=16)

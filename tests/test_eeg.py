@@ -335,8 +335,8 @@ def _with_freqrise(X, y, names, model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # FreqRISE's few masks
         rel = {"gxi": get_explainer("gxi", model, domain="fft").attribute(X, target=y),
-               "freqrise": get_explainer("freqrise", model, domain="fft").attribute(
-                   X, target=y, n_masks=64, seed=0)}
+               "freqrise": get_explainer("freqrise", model, domain="fft", n_masks=64).attribute(
+                   X, target=y, seed=0)}
     assert rel["freqrise"].shape[1] == 1 and rel["gxi"].shape[1] == len(names)
     df = summarize(rel, y, domain="fft", length=X.shape[-1], fs=FS, channel_names=names,
                    eeg=True)

@@ -67,7 +67,7 @@ def tone_model():
     ("flextime", {"n_filters": 16, "numtaps": 63}, {}),
     ("flextime", {}, {}),  # the "auto" bank
     ("freqmask", {}, {}),
-    ("freqmask", {}, {"perturbation": "moving_average", "smoothness": 0.0}),
+    ("freqmask", {"perturbation": "moving_average", "smoothness": 0.0}, {}),
 ])
 def test_the_kept_frequency_is_the_one_the_model_reads(method, settings, options, tone_model):
     x = _tones()
@@ -160,30 +160,31 @@ def test_probability_outputs_are_not_softmaxed_again(method, tone_model):
     # (a smoothness penalty weighs the loss against another term: Adam's sign-like first steps
     # alone would hide a rescaled loss)
     opts = {"n_epochs": 30, "tol": 0.0, "smoothness": 1.0}
-    expected = get_explainer(method, tone_model).attribute(x, target=1, **opts)
-    got = get_explainer(method, probs).attribute(x, target=1, **opts)
+    expected = get_explainer(method, tone_model, **opts).attribute(x, target=1)
+    got = get_explainer(method, probs, **opts).attribute(x, target=1)
     torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
     # what the reference computes (CrossEntropyLoss of softmax outputs) gives another answer
     as_logits = nn.Sequential(tone_model, nn.Softmax(dim=1))
     as_logits.output_kind = "logits"  # the reference: a softmax applied to probabilities
-    doubled = get_explainer(method, as_logits).attribute(x, target=1, **opts)
+    doubled = get_explainer(method, as_logits, **opts).attribute(x, target=1)
     assert (doubled - expected).abs().max() > 1e-2
 
 
 @pytest.mark.parametrize("method", ["flextime", "freqmask"])
 def test_early_stopping_and_epochs_used(method, tone_model):
-    ex = get_explainer(method, tone_model)
     x = _tones()
-    ex.attribute(x, target=1, n_epochs=40, tol=0.0)
+    ex = get_explainer(method, tone_model, n_epochs=40, tol=0.0)
+    ex.attribute(x, target=1)
     np.testing.assert_array_equal(ex.n_epochs_used_, [40] * 4)
-    ex.attribute(x, target=1, n_epochs=2000, tol=1e-2, patience=3)
+    ex = get_explainer(method, tone_model, n_epochs=2000, tol=1e-2, patience=3)
+    ex.attribute(x, target=1)
     assert (ex.n_epochs_used_ < 2000).all() and (ex.n_epochs_used_ >= 3).all()
 
 
 @pytest.mark.parametrize("method", ["flextime", "freqmask"])
 def test_independent_channels_give_one_map_per_channel(method, tone_model):
     x = torch.cat([_tones(), torch.zeros(4, 1, LENGTH)], dim=1)  # channel 1 carries nothing
-    rel = get_explainer(method, tone_model).attribute(x, target=1, mask_channels="independent")
+    rel = get_explainer(method, tone_model, mask_channels="independent").attribute(x, target=1)
     assert rel.shape[1] == 2
     # the silent channel's weights feel only the penalty: nothing of it is kept above channel 0
     assert (rel[:, 0].amax(1) > rel[:, 1].amax(1)).all()
@@ -194,8 +195,8 @@ def test_independent_channels_give_one_map_per_channel(method, tone_model):
 def test_the_device_follows_the_model(method):
     model = ToneModel().cuda().eval()
     x = _tones()
-    rel = get_explainer(method, model).attribute(x, target=1, n_epochs=20, tol=0.0)
-    cpu = get_explainer(method, ToneModel().eval()).attribute(x, target=1, n_epochs=20, tol=0.0)
+    rel = get_explainer(method, model, n_epochs=20, tol=0.0).attribute(x, target=1)
+    cpu = get_explainer(method, ToneModel().eval(), n_epochs=20, tol=0.0).attribute(x, target=1)
     assert rel.device.type == "cuda"  # computed and returned on the model's device
     torch.testing.assert_close(rel.cpu(), cpu, rtol=1e-3, atol=1e-4)
 
@@ -208,15 +209,15 @@ BAD_SETTINGS = [
     ("flextime", {"numtaps": 64}, {}, ValueError, "numtaps must be odd"),
     ("flextime", {"numtaps": 65}, {}, ValueError, "numtaps=65 is longer"),
     ("flextime", {"n_filters": 40}, {}, ValueError, "n_filters=40 bands are narrower"),
-    ("flextime", {}, {"mask_channels": "some"}, ValueError, "mask_channels"),
+    ("flextime", {"mask_channels": "some"}, {}, ValueError, "mask_channels"),
     ("flextime", {}, {"return_band_weights": "yes"}, TypeError, "return_band_weights"),
-    ("freqmask", {}, {"perturbation": "blur"}, ValueError, "perturbation"),
-    ("freqmask", {}, {"window": 0}, ValueError, "window"),
-    ("freqmask", {}, {"part": "imag"}, ValueError, "part"),
+    ("freqmask", {"perturbation": "blur"}, {}, ValueError, "perturbation"),
+    ("freqmask", {"window": 0}, {}, ValueError, "window"),
+    ("freqmask", {"part": "imag"}, {}, ValueError, "part"),
 ] + [
-    (method, {}, options, ValueError, match)
+    (method, settings, {}, ValueError, match)
     for method in ("flextime", "freqmask")
-    for options, match in [
+    for settings, match in [
         ({"keep_ratio": 0.0}, "keep_ratio"), ({"keep_ratio": 1.5}, "keep_ratio"),
         ({"regularization": -1.0}, "regularization"), ({"smoothness": float("nan")}, "smoothness"),
         ({"n_epochs": 0}, "n_epochs"), ({"n_epochs": True}, "n_epochs"), ({"lr": 0}, "lr"),
@@ -374,7 +375,8 @@ def test_flextime_auto_bank_explains_a_two_sample_signal():
     assert (w[:, 0, 1] > w[:, 0, 0]).all() and (rel[:, 0, 1] > rel[:, 0, 0]).all()  # Nyquist band
     assert ex.filtered(x, w).shape == x.shape
     # an explicit bank of the same size runs too; one longer than 3 taps is refused naming both
-    assert FLEXtime(NyquistModel(), numtaps=3).attribute(x, target=1, n_epochs=3).shape == (2, 1, 2)
+    short = FLEXtime(NyquistModel(), numtaps=3, n_epochs=3)
+    assert short.attribute(x, target=1).shape == (2, 1, 2)
     with pytest.raises(ValueError, match=r"numtaps=5 is longer than the 2-sample signal; use an "
                                          r"odd numtaps <= 3"):
         FLEXtime(NyquistModel(), numtaps=5).attribute(x, target=1)
@@ -388,8 +390,8 @@ def test_flextime_auto_bank_explains_a_two_sample_signal():
 def test_tiny_signals_are_explained_in_every_domain(method, length, shapes):
     x = torch.randn(2, 1, length, generator=torch.Generator().manual_seed(0))
     for domain, shape in shapes.items():
-        rel = get_explainer(method, NyquistModel(), domain=domain).attribute(x, target=1,
-                                                                              n_epochs=3)
+        rel = get_explainer(method, NyquistModel(), domain=domain, n_epochs=3).attribute(
+            x, target=1)
         assert rel.shape == (2, *shape) and bool(torch.isfinite(rel).all()), domain
 
 

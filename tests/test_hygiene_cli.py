@@ -230,8 +230,8 @@ def test_aliases_as_keys_reach_their_entry():
     cfg = RunConfig(num_cells={"Fourier": 4}, explainer_options={"FreqRISE": {"estimator": "paper"}},
                     domain_params={"DWT": {"wavelet": "db2"}})
     assert cfg.num_cells == {"fft": 4} and cfg.domain_params["wavelet"] == {"wavelet": "db2"}
-    _, call = cfg.explainer_settings("freqrise", "fft", 2560, seed=0)
-    assert call["estimator"] == "paper" and call["num_cells"] == 4
+    init, _ = cfg.explainer_settings("freqrise", "fft", 2560, seed=0)
+    assert init["estimator"] == "paper" and init["num_cells"] == 4
 
 
 def test_freqrise_output_option_replaces_use_softmax():
@@ -239,10 +239,10 @@ def test_freqrise_output_option_replaces_use_softmax():
     (before, the run failed midway: 'use_softmax=True contradicts output')."""
     cfg = make_config(explainer_options={"freqrise": {"output": "log_softmax"}})
     cfg.validate(create_out=False)
-    _, call = cfg.explainer_settings("freqrise", "fft", 2560, seed=0)
-    assert call["output"] == "log_softmax" and "use_softmax" not in call
-    _, call = make_config().explainer_settings("freqrise", "fft", 2560, seed=0)
-    assert call["use_softmax"] is True
+    init, _ = cfg.explainer_settings("freqrise", "fft", 2560, seed=0)
+    assert init["output"] == "log_softmax" and "use_softmax" not in init
+    init, _ = make_config().explainer_settings("freqrise", "fft", 2560, seed=0)
+    assert init["use_softmax"] is True
 
 
 def test_settings_probe_uses_an_explainer_check_hook_and_computes_nothing():

@@ -54,9 +54,10 @@ def _x() -> torch.Tensor:
 def _step(name, model, domain, x, relevance):
     if name == "deletion":
         return torch.as_tensor(get_metric("deletion")(model, x, relevance, None, domain=domain))
-    options = {"freqrise": {"n_masks": 32, "batch_size": 16, "seed": 0, "warn_if_noise": False},
+    settings = {"freqrise": {"n_masks": 32, "batch_size": 16}}.get(name, {})
+    options = {"freqrise": {"seed": 0, "warn_if_noise": False},
                "flex": {"n_steps": 4}, "ig": {"n_steps": 4}, "lrp": {}}[name]
-    return get_explainer(name, model, domain=domain).attribute(x, target=0, **options)
+    return get_explainer(name, model, domain=domain, **settings).attribute(x, target=0, **options)
 
 
 STEPS = ["freqrise", "flex", "ig", "lrp", "deletion"]

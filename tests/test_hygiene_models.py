@@ -67,8 +67,8 @@ def _x(batch: int = 4, seed: int = 0) -> torch.Tensor:
 
 
 def _explain(name, model, x, target=None, **extra):
-    opts = {**OPTIONS.get(name, {}), **extra}
-    return get_explainer(name, model, domain="fft").attribute(x, target=target, **opts)
+    settings, opts = explainer_class(name).split_options(**{**OPTIONS.get(name, {}), **extra})
+    return get_explainer(name, model, domain="fft", **settings).attribute(x, target=target, **opts)
 
 
 MODEL_METHODS = [n for n in list_explainers() if explainer_class(n).needs_model]

@@ -93,8 +93,8 @@ def test_default_wavelet_level_fits_the_length(length, level):
 
 def test_freqrise_defaults_on_a_short_series():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(29, 3))
-    rel = FreqRISE(model, "stft").attribute(torch.randn(2, 1, 29), n_masks=64, seed=0,
-                                            warn_if_noise=False)
+    rel = FreqRISE(model, "stft", n_masks=64).attribute(torch.randn(2, 1, 29), seed=0,
+                                                        warn_if_noise=False)
     assert rel.shape == (2, 1, *fit_stft_shape(29))
 
 
@@ -134,18 +134,19 @@ def test_forwards_are_bounded_and_blocks_change_nothing(monkeypatch):
     model = _Counting(length)
     x = torch.randn(3, 1, length, dtype=torch.float64)
     model.double()
-    kw = {"target": 1, "n_masks": 200, "batch_size": 100, "seed": 3, "warn_if_noise": False}
+    settings = {"n_masks": 200, "batch_size": 100}
+    kw = {"target": 1, "seed": 3, "warn_if_noise": False}
     domain = STFT(32, 8)
-    ref = FreqRISE(model, domain).attribute(x, internal_batch_size=10_000, **kw)
+    ref = FreqRISE(model, domain, **settings).attribute(x, internal_batch_size=10_000, **kw)
     model.rows.clear()
-    small = FreqRISE(model, domain).attribute(x, internal_batch_size=37, **kw)
+    small = FreqRISE(model, domain, **settings).attribute(x, internal_batch_size=37, **kw)
     assert max(model.rows) == 37
     torch.testing.assert_close(small, ref)
     # masks multiplied and inverted in blocks of 7 (a tiny block budget): the same relevance
     grid_reals = 2 * int(np.prod(domain.coefficient_shape(length)))
     monkeypatch.setattr(fr, "_BLOCK_ELEMENTS", 7 * grid_reals)
     model.rows.clear()
-    blocked = FreqRISE(model, domain).attribute(x, **kw)
+    blocked = FreqRISE(model, domain, **settings).attribute(x, **kw)
     assert max(model.rows) == 7
     torch.testing.assert_close(blocked, ref)
 
@@ -153,8 +154,8 @@ def test_forwards_are_bounded_and_blocks_change_nothing(monkeypatch):
 def test_default_forward_rows_follow_the_element_budget():
     length = 427
     model = _Counting(length)
-    FreqRISE(model, "fft").attribute(torch.randn(4, 1, length), target=0, n_masks=500,
-                                     seed=0, warn_if_noise=False)
+    FreqRISE(model, "fft", n_masks=500).attribute(torch.randn(4, 1, length), target=0,
+                                                  seed=0, warn_if_noise=False)
     assert max(model.rows) == MODEL_ELEMENTS // length  # 153 signals of 427 samples
 
 

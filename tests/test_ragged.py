@@ -35,14 +35,19 @@ def _series(seed=0, channels=1):
     return out
 
 
-OPTIONS = {"freqrise": {"n_masks": 400, "seed": 0}, "flex": {"n_steps": 16}, "ig": {"n_steps": 16},
+OPTIONS = {"freqrise": {"seed": 0}, "flex": {"n_steps": 16}, "ig": {"n_steps": 16},
            "saliency": {}, "random": {"seed": 0}, "amplitude": {}}
+SETTINGS = {"freqrise": {"n_masks": 400}}  # constructor settings
+
+
+def _explainer(method, model):
+    return get_explainer(method, model, domain="fft", **SETTINGS.get(method, {}))
 
 
 @pytest.mark.parametrize("method", list(OPTIONS))
 def test_each_series_is_explained_at_its_own_length_as_if_alone(method):
     xs = _series()
-    explainer = get_explainer(method, ToneModel(), domain="fft")
+    explainer = _explainer(method, ToneModel())
     rels = explainer.attribute(xs, target=0, **OPTIONS[method])
     assert isinstance(rels, list) and len(rels) == len(xs)
     for x, r in zip(xs, rels, strict=True):
@@ -56,8 +61,7 @@ def test_each_series_is_explained_at_its_own_length_as_if_alone(method):
 @pytest.mark.parametrize("method", ["freqrise", "flex", "ig"])
 def test_the_known_frequency_tops_every_series(method):
     xs = _series()
-    rels = get_explainer(method, ToneModel(), domain="fft").attribute(xs, target=0,
-                                                                     **OPTIONS[method])
+    rels = _explainer(method, ToneModel()).attribute(xs, target=0, **OPTIONS[method])
     for x, r in zip(xs, rels, strict=True):
         assert r[0].argmax() == round(F0 * x.shape[-1])  # bin of F0 at this length
 
@@ -65,7 +69,7 @@ def test_the_known_frequency_tops_every_series(method):
 def test_summary_puts_every_series_on_the_bands_of_the_longest():
     xs = _series()
     model = ToneModel()
-    rel = {m: get_explainer(m, model, domain="fft").attribute(xs, target=0, **OPTIONS[m])
+    rel = {m: _explainer(m, model).attribute(xs, target=0, **OPTIONS[m])
            for m in ("freqrise", "flex")}
     y = np.zeros(len(xs), dtype=int)
     df = summarize(rel, y, domain="fft", length=[x.shape[-1] for x in xs], fs=1.0)
@@ -82,8 +86,8 @@ def test_summary_puts_every_series_on_the_bands_of_the_longest():
 def test_tensors_targets_and_multiple_outputs():
     xs = [torch.from_numpy(x) for x in _series(channels=2)]
     targets = [0, 1, 0, 1, 0]
-    rel, se = get_explainer("freqrise", ToneModel(), domain="fft").attribute(
-        xs, target=targets, n_masks=64, seed=0, warn_if_noise=False, return_standard_error=True)
+    rel, se = get_explainer("freqrise", ToneModel(), domain="fft", n_masks=64).attribute(
+        xs, target=targets, seed=0, warn_if_noise=False, return_standard_error=True)
     assert all(isinstance(r, torch.Tensor) for r in rel) and len(se) == len(xs)
     assert [tuple(r.shape) for r in rel] == [(1, n // 2 + 1) for n in LENGTHS]
 

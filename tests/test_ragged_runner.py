@@ -305,7 +305,8 @@ def test_uea_estimator_with_unequal_length_gets_the_list(tmp_path, monkeypatch):
     from aeon.classification.dummy import DummyClassifier
 
     from freqxai.data.uea import load_uea
-    from freqxai.runner.tasks import _accuracy, _fit_estimator
+    from freqxai.runner.sources.uea import fit_estimator as _fit_estimator
+    from freqxai.runner.tasks import _accuracy
 
     seen = []
     fit = DummyClassifier.fit

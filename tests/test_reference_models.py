@@ -31,8 +31,8 @@ def test_freqrise_localizes_class_frequencies_on_reference_models(noise, test_se
     model = load_synth_mlp(shared_path("reference-models", f"synth_mlp_{noise}.pt"))
     x, y = test_set
     keep = (y > 0).nonzero()[:, 0][:24]
-    rel = FreqRISE(model, "fft").attribute(x[keep], target=y[keep], n_masks=3000, num_cells=1281,
-                                           seed=0)
+    rel = FreqRISE(model, "fft", n_masks=3000, num_cells=1281).attribute(x[keep], target=y[keep],
+                                                                       seed=0)
     truth = [class_frequencies(int(c)) for c in y[keep]]
     scores = relevance_rank_accuracy(rel[:, 0], truth)
     assert np.nanmean(scores) >= 0.95

@@ -204,7 +204,7 @@ def _summary():
 
 def test_references_never_count_as_agreement():
     from freqxai.answer import answer
-    from freqxai.runner.html import _answer_rows
+    from freqxai.report.html import _answer_section
 
     table = _summary()
     rows = answer(table)
@@ -214,16 +214,24 @@ def test_references_never_count_as_agreement():
     assert up["reference_bands"] == "random: 16-32 Hz"  # shown apart, never in the agreement
     # every method's relevance is negative for "down": the band that lowers it most is named
     assert down["direction"] == "lowers" and down["band"]
-    header, cells = _answer_rows(rows, table, "fft")
-    agree = header.index("methods that name it")
-    assert "random" not in cells[0][agree] and "2 of 2" in cells[0][agree]
-    assert "lowers the score" in cells[1][1]
+    section, domain = _answer_section(table, [], [], rows)
+    page = _Page()
+    page.feed(section)
+    header, *cells = page.rows["answer"]
+    assert domain == "fft" and header == []  # (the header row has th cells only)
+    agree = 4  # class, band, confidence, why, methods that name it
+    assert "methods that name it" in section
+    assert "random" not in cells[0][agree] and cells[0][agree] == "2 of 2: freqrise, gxi"
+    assert "lowers the score" in cells[1][1] and "random: 16-32 Hz" in cells[0][-1]
 
 
 IMPORTS = [  # (module, module it must not import): the report's modules import one way
-    ("runner/html.py", "report"),
-    ("runner/tables.py", "report"),
-    ("runner/tables.py", "html"),
+    ("report/html.py", "writer"),
+    ("report/figures.py", "writer"),
+    ("report/figures.py", "html"),
+    ("report/tables.py", "writer"),
+    ("report/tables.py", "html"),
+    ("report/tables.py", "figures"),
 ]
 
 

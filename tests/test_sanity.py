@@ -239,17 +239,17 @@ class Unused(CNN):
         self.unused = nn.Linear(2, 2)
 
 
-@pytest.mark.parametrize("method, options", [("freqrise", {"n_masks": 64}), ("random", {})])
-def test_a_stochastic_method_without_a_seed_gets_the_same_draws_for_every_model(method, options):
+@pytest.mark.parametrize("method, settings", [("freqrise", {"n_masks": 64}), ("random", {})])
+def test_a_stochastic_method_without_a_seed_gets_the_same_draws_for_every_model(method, settings):
     """Without a seed FreqRISE's masks (the random reference's draws) differed per model, so the
     "randomization" measured mask noise: one seed is drawn, reused and named in a warning."""
     model, x = Unused(), _x()
     with pytest.warns(UserWarning, match=rf"{method}.*no seed.*same .*seed="):
-        table = parameter_randomization(model, x, method=method, options=options,
+        table = parameter_randomization(model, x, method=method, settings=settings,
                                         layers=["unused"])
     np.testing.assert_allclose(table["spearman"], 1.0)  # the same masks, the same model
     with pytest.warns(UserWarning, match=rf"{method}.*no seed"):
-        data = data_randomization(model, Unused(), x, method=method, options=options)
+        data = data_randomization(model, Unused(), x, method=method, settings=settings)
     np.testing.assert_allclose(data["spearman"], 1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # a seed given: no warning
@@ -432,13 +432,12 @@ def test_a_stochastic_method_gets_independent_seeds_and_its_reliability():
     """FreqRISE explains each model with its own masks (shared masks would make the maps agree by
     their noise) and the trained model once more: the seed-to-seed Spearman is reported."""
     model, x = _band_model(), _band_signals(4)
-    options = {"n_masks": 64, "seed": 11}
+    kw = {"method": "freqrise", "settings": {"n_masks": 64}, "options": {"seed": 11}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = model_swap_deletion(model, x, 0, method="freqrise", options=options)
-        again = model_swap_deletion(model, x, 0, method="freqrise", options=options)
-        without = model_swap_deletion(model, x, 0, method="freqrise", options=options,
-                                      reliability=False)
+        table = model_swap_deletion(model, x, 0, **kw)
+        again = model_swap_deletion(model, x, 0, **kw)
+        without = model_swap_deletion(model, x, 0, **kw, reliability=False)
     seeds = table.attrs["seeds"]
     assert seeds["trained"] == 11 and len({seeds["trained"], seeds["randomized"],
                                            seeds["reliability"]}) == 3
@@ -494,5 +493,5 @@ def test_model_swap_of_a_model_without_layers_wants_a_permuted_label_model():
         model_swap_deletion(model, _x(), method="gxi", randomized=model)
     # a forward-only model with a permuted-label stand-in: forward passes are all it takes
     table = model_swap_deletion(BinPowerModel(3), _x(4), method="freqrise",
-                                randomized=BinPowerModel(9), options={"n_masks": 32})
+                                randomized=BinPowerModel(9), settings={"n_masks": 32})
     assert table.iloc[0]["randomization"] == "permuted labels"

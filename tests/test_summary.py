@@ -39,10 +39,11 @@ def test_default_bands_are_eeg_only_for_eeg_data():
 def test_known_answer_bands_per_class_agree_across_methods():
     model, x = _band_model(), _signals(24)
     y = torch.tensor([0, 1] * 12)
-    rel = {m: get_explainer(m, model, domain="fft").attribute(x, target=y, **opts)
-           for m, opts in [("freqrise", {"n_masks": 2000, "seed": 0, "warn_if_noise": False}),
-                           ("flex", {"n_steps": 16}), ("ig", {"n_steps": 16}),
-                           ("random", {"seed": 0})]}
+    rel = {m: get_explainer(m, model, domain="fft", **settings).attribute(x, target=y, **opts)
+           for m, settings, opts in [
+               ("freqrise", {"n_masks": 2000}, {"seed": 0, "warn_if_noise": False}),
+               ("flex", {}, {"n_steps": 16}), ("ig", {}, {"n_steps": 16}),
+               ("random", {}, {"seed": 0})]}
     df = summarize(rel, y.numpy(), domain="fft", length=LENGTH, fs=FS, class_names=["slow", "fast"])
     assert list(df.columns) == SUMMARY_COLUMNS and df.attrs["frequency_unit"] == "Hz"
     top = df[(df["rank"] == 1) & ~df["reference"]].set_index(["method", "class"])["band"]

@@ -36,8 +36,8 @@ def test_freqrise_defaults_are_stable_on_a_real_model():
     fit_classifier(model, (train.X, train.y), epochs=60, batch_size=8, seed=0,
                    accelerator="cpu", progress=False)
     x = torch.from_numpy(test.X[::4])
-    a = FreqRISE(model.eval(), "fft").attribute(x, n_masks=1000, seed=0, warn_if_noise=False)
-    b = FreqRISE(model, "fft").attribute(x, n_masks=1000, seed=1, warn_if_noise=False)
+    a = FreqRISE(model.eval(), "fft", n_masks=1000).attribute(x, seed=0, warn_if_noise=False)
+    b = FreqRISE(model, "fft", n_masks=1000).attribute(x, seed=1, warn_if_noise=False)
     assert top_jaccard(a.flatten(1).double(), b.flatten(1).double()).mean() >= 0.7
 
 
@@ -59,7 +59,7 @@ def test_freqrise_finds_the_stride_frequency_of_running_and_walking():
         x = torch.from_numpy(center(test.X[test.y == k]))
         amplitude = torch.fft.rfft(x).abs().sum(1).mean(0)
         stride = freqs[int(amplitude.argmax())]
-        rel = FreqRISE(model.eval(), "fft").attribute(x, target=k, n_masks=1000, seed=0).sum(1)
+        rel = FreqRISE(model.eval(), "fft", n_masks=1000).attribute(x, target=k, seed=0).sum(1)
         assert abs(freqs[int(rel.mean(0).argmax())] - stride) < 0.15, name
         bands, names = band_attributions(rel, freqs, axis=1, reduce="mean")
         lo, hi = (float(v) for v in names[int(bands.mean(0).argmax())].removesuffix(" Hz").split("-"))
@@ -94,7 +94,8 @@ ESTIMATORS = [
                          ids=[c[0] for c in ESTIMATORS])
 def test_documented_classifiers_fit_float32_uea_data_and_explain(tmp_path, name, classifier, n):
     from freqxai.runner import RunConfig
-    from freqxai.runner.tasks import _accuracy, _fit_estimator
+    from freqxai.runner.sources.uea import fit_estimator as _fit_estimator
+    from freqxai.runner.tasks import _accuracy
 
     train, test = _subset(load_uea(name, "train"), n), _subset(load_uea(name, "test"), 8)
     assert train.X.dtype == np.float32
@@ -104,7 +105,7 @@ def test_documented_classifiers_fit_float32_uea_data_and_explain(tmp_path, name,
     assert 0 <= acc <= 1
     series = test.series()
     x = series if isinstance(series, list) else series[:4]
-    relevance = FreqRISE(model).attribute(x[:4], target=0, n_masks=16, seed=0)
+    relevance = FreqRISE(model, n_masks=16).attribute(x[:4], target=0, seed=0)
     assert all(r.dtype == np.float32 for r in relevance)
 
 

@@ -40,8 +40,8 @@ from freqxai.metrics import relevance_rank_accuracy
 
 keep = np.flatnonzero(y_test > 0)[:8]  # class 0 has no frequency to find
 x, y = X_test[keep], y_test[keep]
-relevance = get_explainer("freqrise", model, domain="fft").attribute(
-    x, target=y, n_masks=1000, seed=0)
+relevance = get_explainer("freqrise", model, domain="fft", n_masks=1000).attribute(
+    x, target=y, seed=0)
 print(relevance.shape, relevance.dtype)
 
 truth = [class_frequencies(int(c)) for c in y]

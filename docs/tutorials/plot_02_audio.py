@@ -35,7 +35,8 @@ if fsdd is not None:
     preprocess_fsdd(fsdd, out, progress=False)
     ds = load_audio(out)
     pick = np.flatnonzero(np.isin(ds.digit, [0, 1]))
-    X, y, speaker = ds.signals[pick].reshape(len(pick), 1, -1).astype(np.float32), ds.digit[pick], ds.speaker[pick]
+    X = ds.signals[pick].reshape(len(pick), 1, -1).astype(np.float32)
+    y, speaker = ds.digit[pick], ds.speaker[pick]
     print(f"FSDD: {len(y)} clips of 'zero' and 'one', {len(np.unique(speaker))} speakers")
 else:
     print("FSDD not found: using synthetic speech-like clips (set FREQXAI_FSDD to the folder)")
@@ -82,8 +83,8 @@ from freqxai.domains import STFT, Fourier
 x_test, y_test = X[test], y[test]
 idx = np.concatenate([np.flatnonzero(y_test == c)[:5] for c in (0, 1)])
 x, target = x_test[idx], y_test[idx]
-rise = get_explainer("freqrise", model, domain="fft")
-rel, se = rise.attribute(x, target=target, n_masks=600, seed=0, return_standard_error=True)
+rise = get_explainer("freqrise", model, domain="fft", n_masks=600)
+rel, se = rise.attribute(x, target=target, seed=0, return_standard_error=True)
 print(rel.shape)
 
 # %%
@@ -113,8 +114,8 @@ plt.show()
 from freqxai.plotting import plot_time_frequency_relevance
 
 stft = STFT(n_fft=256, hop_length=64)
-rel_tf, z = get_explainer("freqrise", model, domain=stft).attribute(
-    x[:1], target=target[:1], n_masks=400, seed=0, return_z_scores=True)
+rel_tf, z = get_explainer("freqrise", model, domain=stft, n_masks=400).attribute(
+    x[:1], target=target[:1], seed=0, return_z_scores=True)
 axes = stft.axes(x.shape[-1], fs=fs)
 spec = np.log1p(np.abs(stft.forward(torch.from_numpy(x[:1]))[0, 0].numpy()))
 fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")

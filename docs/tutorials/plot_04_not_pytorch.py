@@ -16,8 +16,9 @@ second softmax.
 # :ref:`sphx_glr_auto_tutorials_plot_03_own_model.py`, channel means removed.
 from aeon.classification.convolution_based import MiniRocketClassifier
 
-from freqxai.adapters import capabilities, method_support
+from freqxai.adapters import capabilities
 from freqxai.data.uea import load_uea
+from freqxai.explainers import method_support
 
 train, test = load_uea("BasicMotions", "train"), load_uea("BasicMotions", "test")
 
@@ -29,7 +30,8 @@ def center(X):
 clf = MiniRocketClassifier(random_state=0).fit(center(train.X), train.y)
 x, y = center(test.X), test.y
 print(f"test accuracy: {(clf.predict(x) == y).mean():.3f}")
-print(capabilities(clf))
+for field, value in vars(capabilities(clf)).items():  # what the adapter found out about the model
+    print(f"{field:16s} {value}")
 
 # %%
 # Which methods can explain it? ``None`` means yes; otherwise the reason it cannot.
@@ -47,8 +49,8 @@ from freqxai import FreqRISE
 from freqxai.summary import headline, summarize
 
 idx = np.concatenate([np.flatnonzero(y == c)[:3] for c in range(4)])
-rel, z = FreqRISE(clf).attribute(x[idx], target=y[idx], n_masks=500, seed=0,
-                                 return_z_scores=True)
+rel, z = FreqRISE(clf, n_masks=500).attribute(x[idx], target=y[idx], seed=0,
+                                              return_z_scores=True)
 print(rel.shape, f"share of bins with |z| > 3: {(np.abs(z) > 3).mean():.2f}")
 table = summarize({"freqrise": rel}, y[idx], domain="fft", length=x.shape[-1], fs=test.fs,
                   class_names=test.class_names)
@@ -76,8 +78,8 @@ pipe = make_pipeline(spectrum, LogisticRegression(max_iter=300)).fit(Xs[:, 0], y
 print(f"test accuracy: {pipe.score(Xt[:, 0], yt):.3f}")
 
 keep = np.flatnonzero(yt > 0)[:6]
-rel = FreqRISE(EstimatorModel(pipe)).attribute(Xt[keep], target=yt[keep], n_masks=600,
-                                               num_cells=200, seed=0)
+rel = FreqRISE(EstimatorModel(pipe), n_masks=600, num_cells=200).attribute(
+    Xt[keep], target=yt[keep], seed=0)
 truth = [class_frequencies(int(c)) for c in yt[keep]]
 print("localization:", relevance_rank_accuracy(rel[:, 0], truth).round(3))
 

@@ -112,7 +112,7 @@ class Occlusion(Explainer):
         return self._finish(relevance, prep)
 
 
-print(list_explainers())
+print(", ".join(list_explainers()))  # "occlusion" is registered now
 occ = get_explainer("occlusion", model, domain="fft").attribute(x, target=0)
 print("occlusion, top rFFT bin per input:", occ[:, 0].argmax(-1).tolist())
 

@@ -55,8 +55,8 @@ from freqxai.summary import band_intervention, headline, summarize
 x, target = signals[test], labels[test]
 relevance = {
     "flex": get_explainer("flex", model, domain="fft").attribute(x, target=target),
-    "freqrise": get_explainer("freqrise", model, domain="fft").attribute(
-        x, target=target, n_masks=300, seed=0),
+    "freqrise": get_explainer("freqrise", model, domain="fft", n_masks=300).attribute(
+        x, target=target, seed=0),
 }
 table = summarize(relevance, target, domain="fft", length=x.shape[-1], fs=data.fs, eeg=True,
                   class_names=data.class_names, channel_names=data.channel_names)

@@ -2,25 +2,31 @@
 
 Public names are loaded on first use (PEP 562), so ``import freqxai`` and ``freqxai --help`` do
 not pay for torch, Captum or matplotlib until a name that needs them is touched.
+
+Each top-level name is written once, in ``_LAZY`` (name -> the module that defines it);
+``__all__``, ``__getattr__`` and ``__dir__`` derive from it, as ``lazy_loader.attach`` makes
+them for MNE (without the dependency). Deprecated aliases (``_DEPRECATED``) still import, each
+warning when used, but are not in ``__all__``.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _compat  # noqa: F401  (first: loads triton before TensorFlow, see the module)
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# public name -> module (relative to freqxai) that defines it
 _LAZY: dict[str, str] = {
     "EEG_BANDS": "bands",
     "band_attributions": "bands",
-    "load_model": "convert",
-    "ChannelsLast": "convert",
-    "FixedBatch": "convert",
+    "load_model": "adapters.loading",
+    "BinaryClassifier": "adapters.wrappers",
+    "ChannelsLast": "adapters.wrappers",
+    "FixedBatch": "adapters.wrappers",
     "STFT": "domains",
     "Domain": "domains",
     "Fourier": "domains",
@@ -36,108 +42,41 @@ _LAZY: dict[str, str] = {
     "AmplitudeReference": "explainers",
     "BandShapley": "explainers",
     "Explainer": "explainers",
+    "ExplainerTags": "explainers",
     "FreqRISE": "explainers",
     "GradientXInput": "explainers",
-    "InDomain": "explainers",
     "IntegratedGradients": "explainers",
-    "IntegratedGradientsTime": "explainers",
     "RandomReference": "explainers",
     "Saliency": "explainers",
     "get_explainer": "explainers",
+    "get_tags": "explainers",
     "list_explainers": "explainers",
     "project_relevance": "explainers",
     "register_explainer": "explainers",
+    "MetricTags": "metrics",
     "smooth_masks": "masks",
-    "BinaryClassifier": "models.binary",
     "tune_cpu_allocator": "runtime",
 }
+# deprecated aliases (CHANGELOG, *Deprecated*): importable, not public; removed in 0.2.0
+_DEPRECATED: dict[str, str] = {
+    "InDomain": "explainers",
+    "IntegratedGradientsTime": "explainers",
+}
 
-__all__ = [
-    "EEG_BANDS",
-    "band_attributions",
-    "load_model",
-    "ChannelsLast",
-    "FixedBatch",
-    "STFT",
-    "Domain",
-    "Fourier",
-    "Time",
-    "Wavelet",
-    "get_domain",
-    "list_domains",
-    "register_domain",
-    "FLEX",
-    "FLEXtime",
-    "FreqMask",
-    "LRP",
-    "AmplitudeReference",
-    "BandShapley",
-    "Explainer",
-    "FreqRISE",
-    "GradientXInput",
-    "InDomain",
-    "IntegratedGradients",
-    "IntegratedGradientsTime",
-    "RandomReference",
-    "Saliency",
-    "get_explainer",
-    "list_explainers",
-    "project_relevance",
-    "register_explainer",
-    "smooth_masks",
-    "BinaryClassifier",
-    "tune_cpu_allocator",
-    "__version__",
-]
-
-if TYPE_CHECKING:  # static analysers and IDEs see the real imports
-    from .bands import EEG_BANDS, band_attributions
-    from .convert import ChannelsLast, FixedBatch, load_model
-    from .domains import (
-        STFT,
-        Domain,
-        Fourier,
-        Time,
-        Wavelet,
-        get_domain,
-        list_domains,
-        register_domain,
-    )
-    from .explainers import (
-        FLEX,
-        LRP,
-        AmplitudeReference,
-        BandShapley,
-        Explainer,
-        FLEXtime,
-        FreqMask,
-        FreqRISE,
-        GradientXInput,
-        InDomain,
-        IntegratedGradients,
-        IntegratedGradientsTime,
-        RandomReference,
-        Saliency,
-        get_explainer,
-        list_explainers,
-        project_relevance,
-        register_explainer,
-    )
-    from .masks import smooth_masks
-    from .models.binary import BinaryClassifier
-    from .runtime import tune_cpu_allocator
+__all__ = [*_LAZY, "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _LAZY.get(name) or _DEPRECATED.get(name)
     if module is None:
         if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
             return importlib.import_module(f".{name}", __name__)  # a submodule: freqxai.metrics
         raise AttributeError(f"module 'freqxai' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later look-ups skip this function
+    if name in _LAZY:
+        globals()[name] = value  # later look-ups skip this function
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *__all__})

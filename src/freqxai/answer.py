@@ -504,7 +504,12 @@ def answer_lines(rows: Any) -> list[str]:
     takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06))``
     """
     lines = []
-    for r in rows.to_dict("records"):
+    records = rows.to_dict("records")
+    whys = {r["why"] for r in records}
+    if len(records) > 1 and len(whys) == 1 and all(r["confidence"] == "none" for r in records):
+        # one verdict about the model (e.g. its accuracy is not above chance): said once
+        records, lines = [], [f"every class: {whys.pop()} [none]"]
+    for r in records:
         if r["band"] is None or r["band"] == "" or (isinstance(r["band"], float)
                                                     and np.isnan(r["band"])):
             lines.append(f"{r['class']}: no band [none] ({r['why']})")

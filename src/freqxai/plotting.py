@@ -58,7 +58,7 @@ def add_colorbar(fig, mappable, rect: Sequence[float], label: str):
     cax = fig.add_axes(list(rect))
     bar = fig.colorbar(mappable, cax=cax)
     bar.set_label(label, fontsize=8)
-    bar.ax.tick_params(labelsize=7)
+    bar.ax.tick_params(labelsize=7.5)
     return bar
 
 

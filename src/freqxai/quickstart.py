@@ -15,8 +15,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ._checks import check_positive_int
 from ._io import ensure_writable_dir, write_csv, write_markdown_table
-from .data.synthetic import class_frequencies, make_synthetic
+from .data.synthetic import class_frequencies, make_synthetic, split_seed
 from .domains import Fourier
 from .explainers import FreqRISE
 from .metrics import relevance_rank_accuracy
@@ -75,15 +76,15 @@ def run_quickstart(
         For a bad setting, before anything is written.
     """
     check_training_settings(noise=noise, n_train=n_train, epochs=epochs, seed=seed)
-    for name, value in (("n_explain", n_explain), ("n_masks", n_masks)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    n_explain = check_positive_int(n_explain, "n_explain")
+    n_masks = check_positive_int(n_masks, "n_masks")
     out = ensure_writable_dir(out_dir)
     stages = tqdm(total=4, desc="quickstart", disable=not progress, position=0)
 
     stages.set_postfix_str("generating data")
     # twice the signals asked for: class 0 (no frequency to localize) is left out below
-    test_X, test_y = make_synthetic(max(200, 2 * n_explain), noise=0.0, seed=seed * 3 + 3)
+    test_X, test_y = make_synthetic(max(200, 2 * n_explain), noise=0.0,
+                                    seed=split_seed(seed, "test"))
     model_path = out / "model.pt"
     model: SynthMLP | None = None
     if model_path.is_file():
@@ -96,8 +97,8 @@ def run_quickstart(
 
     stages.set_postfix_str("training")
     if model is None:
-        train = make_synthetic(n_train, noise=noise, seed=seed * 3 + 1)
-        val = make_synthetic(500, noise=0.8, seed=seed * 3 + 2)
+        train = make_synthetic(n_train, noise=noise, seed=split_seed(seed, "train"))
+        val = make_synthetic(500, noise=0.8, seed=split_seed(seed, "val"))
         torch.manual_seed(seed)
         # a few seconds of training: the stage bar above says so; Lightning's own bar would
         # interleave with it (and write thousands of updates into non-terminal logs)
@@ -113,9 +114,9 @@ def run_quickstart(
     idx = np.flatnonzero(test_y > 0)[:n_explain]
     x, y = torch.from_numpy(test_X[idx]), torch.from_numpy(test_y[idx])
     n_bins = x.shape[-1] // 2 + 1
-    relevance = FreqRISE(model, domain=Fourier()).attribute(
-        x, target=y, n_masks=n_masks, num_cells=n_bins, p_keep=0.5, seed=seed,
-        normalize="minmax", show_progress=progress,
+    relevance = FreqRISE(model, domain=Fourier(), n_masks=n_masks, num_cells=n_bins, p_keep=0.5,
+                         normalize="minmax").attribute(
+        x, target=y, seed=seed, show_progress=progress,
     )[:, 0].numpy()
     truth = [class_frequencies(int(c)) for c in y]
     scores = relevance_rank_accuracy(relevance, truth)

@@ -50,7 +50,7 @@ estimators with MetaQuantus. TMLR.
 Examples
 --------
 >>> table = parameter_randomization(model, x, y, method="freqrise", domain="fft",
-...                                 options={"n_masks": 1000, "seed": 0})
+...                                 settings={"n_masks": 1000}, options={"seed": 0})
 >>> table.attrs["survives"], table[["layer", "spearman", "top_k"]]
 >>> swap = model_swap_deletion(model, x, y, method="gxi", domain="fft")
 >>> swap[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]

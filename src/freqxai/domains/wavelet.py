@@ -58,6 +58,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .._checks import Integral, Interval, validate_option
 from .base import Domain, cached_constant, check_fs, check_signal, register_domain
 
 __all__ = ["Wavelet", "orthogonal_wavelets"]
@@ -173,11 +174,8 @@ class Wavelet(Domain):
                 f"wavelet={self.wavelet!r} is {what}; the wavelet domain needs an orthogonal "
                 f"wavelet for an exact inverse: {_describe_families()}"
             )
-        if self.level is not None:
-            if isinstance(self.level, bool | np.bool_) or not isinstance(self.level, int | np.integer) \
-                    or self.level < 1:
-                raise ValueError(f"level must be a positive integer or None, got {self.level!r}")
-            self.level = int(self.level)
+        self.level = validate_option(
+            [Interval(Integral, 1, None, text="a positive integer"), None], self.level, "level")
         self._dec_lo = np.asarray(w.dec_lo, dtype=np.float64)
         self._dec_hi = np.asarray(w.dec_hi, dtype=np.float64)
 

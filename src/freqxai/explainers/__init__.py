@@ -4,7 +4,15 @@ Every explainer is registered by name: :func:`list_explainers`, :func:`get_expla
 """
 
 # Import order is registration order, which is the default order of methods in runs and tables.
-from .base import Explainer, explainer_class, get_explainer, list_explainers, register_explainer
+from .base import (
+    Explainer,
+    ExplainerTags,
+    explainer_class,
+    get_explainer,
+    get_tags,
+    list_explainers,
+    register_explainer,
+)
 from .freqrise import FreqRISE
 
 # isort: split
@@ -31,6 +39,7 @@ from .shapley import BandShapley, BandValues
 # isort: split
 from .projection import project_relevance
 from .references import AmplitudeReference, RandomReference
+from .support import method_support
 
 __all__ = [
     "FLEX",
@@ -40,6 +49,7 @@ __all__ = [
     "BandShapley",
     "BandValues",
     "Explainer",
+    "ExplainerTags",
     "FreqMask",
     "FreqRISE",
     "GradientExplainer",
@@ -51,7 +61,9 @@ __all__ = [
     "Saliency",
     "explainer_class",
     "get_explainer",
+    "get_tags",
     "list_explainers",
+    "method_support",
     "project_relevance",
     "register_explainer",
 ]

@@ -29,15 +29,10 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._batching import rows_per_forward
-from .._validation import (
-    TargetType,
-    check_bool,
-    check_choice,
-    check_finite_outputs,
-    check_positive_int,
-)
+from .._checks import POSITIVE_INT, Bool, StrOptions
+from .._validation import TargetType, check_finite_outputs
 from ..domains import Domain
-from .base import Attribution, Explainer, register_explainer
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
 
 __all__ = ["FLEX", "default_internal_batch_size"]
 
@@ -117,10 +112,14 @@ class FLEX(Explainer):
 
     # FLEX is IG of the same model seen through the inverse transform (on the paper's MLPs equal
     # to IG in time projected by DFT-LRP up to float round-off): one clipping rule for both.
-    clip_negative = True
-    has_convergence_delta = True
-    needs_gradients = True
-    additive = True
+    tags = ExplainerTags(clip_negative=True, has_convergence_delta=True, needs_gradients=True,
+                         additive=True)
+    _settings = {"representation": StrOptions(("amplitude", "real_imag", "real_imag_sum")),
+                 "multiply_by_inputs": Bool()}
+    # (baselines and additional_forward_args are checked against the inputs)
+    _call_options = {"n_steps": POSITIVE_INT, "method": StrOptions(METHODS),
+                     "internal_batch_size": [POSITIVE_INT, None],
+                     "return_convergence_delta": Bool(), "show_progress": Bool()}
 
     def __init__(
         self,
@@ -129,11 +128,8 @@ class FLEX(Explainer):
         representation: Representation = "amplitude",
         multiply_by_inputs: bool = True,
     ) -> None:
-        super().__init__(model, domain)
-        self.representation = check_choice(
-            representation, "representation", ("amplitude", "real_imag", "real_imag_sum")
-        )
-        self.multiply_by_inputs = check_bool(multiply_by_inputs, "multiply_by_inputs")
+        super().__init__(model, domain, representation=representation,
+                         multiply_by_inputs=multiply_by_inputs)
 
     @overload
     def attribute(self, inputs: Attribution, target: TargetType = ..., *,
@@ -196,12 +192,6 @@ class FLEX(Explainer):
             A tuple ``(real, imag)`` for ``representation="real_imag"``.
         delta : tensor or ndarray, shape (batch,), only if ``return_convergence_delta``
         """
-        n_steps = check_positive_int(n_steps, "n_steps")
-        check_choice(method, "method", METHODS)
-        check_bool(return_convergence_delta, "return_convergence_delta")
-        check_bool(show_progress, "show_progress")
-        if internal_batch_size is not None:
-            internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
         extra = _as_tuple(additional_forward_args)
         prep = self._prepare(inputs, target, *extra)
         x, targets, device = prep.x, prep.targets, prep.x.device

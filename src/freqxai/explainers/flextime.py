@@ -76,7 +76,6 @@ reference filters every band explicitly, ``n_filters`` signals per input).
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 import numpy as np
@@ -84,18 +83,22 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._validation import (
-    TargetType,
-    check_bool,
-    check_choice,
-    check_fraction,
+from .._checks import (
+    FRACTION,
+    POSITIVE_INT,
+    Bool,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
     check_positive_int,
-    class_scores,
+    validate_options,
 )
+from .._validation import TargetType, class_scores
 from ..domains import Domain, get_domain
 from ..domains.base import check_length_arg
 from ..domains.fourier import one_sided_weights
-from .base import Attribution, Explainer, register_explainer
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
 
 __all__ = ["FLEXtime", "filter_bank", "band_gains", "auto_filter_bank", "fit_masks"]
 
@@ -331,26 +334,28 @@ def _soft_abs(d: torch.Tensor) -> torch.Tensor:
     return (d.square() + _SMOOTH_ABS**2).sqrt() - _SMOOTH_ABS
 
 
+_NONNEGATIVE = Interval(Real, 0, None, closed="left")
+# The optimizer settings FLEXtime and FreqMask share (fit_masks).
+OPTIMIZER_SETTINGS = {
+    "keep_ratio": FRACTION,
+    "regularization": _NONNEGATIVE,
+    "smoothness": _NONNEGATIVE,
+    "n_epochs": POSITIVE_INT,
+    "lr": Interval(Real, 0, None, closed="neither", text="a finite number > 0 (the optimizer's "
+                   "step size)"),
+    "tol": _NONNEGATIVE,
+    "patience": POSITIVE_INT,
+    "mask_channels": StrOptions(("shared", "independent")),
+}
+
+
 def check_optimizer_settings(keep_ratio: Any, regularization: Any, smoothness: Any, n_epochs: Any,
                              lr: Any, tol: Any, patience: Any) -> tuple:
     """Validate the shared settings of FLEXtime and FreqMask (each named in its error)."""
-    keep_ratio = check_fraction(keep_ratio, "keep_ratio")
-    regularization = _check_nonnegative(regularization, "regularization")
-    smoothness = _check_nonnegative(smoothness, "smoothness")
-    n_epochs = check_positive_int(n_epochs, "n_epochs")
-    lr = _check_nonnegative(lr, "lr")
-    if lr == 0:
-        raise ValueError("lr must be a number > 0 (the optimizer's step size), got 0")
-    tol = _check_nonnegative(tol, "tol")
-    patience = check_positive_int(patience, "patience")
-    return keep_ratio, regularization, smoothness, n_epochs, lr, tol, patience
-
-
-def _check_nonnegative(value: Any, name: str) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number) \
-            or not math.isfinite(float(value)) or float(value) < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    values = validate_options(OPTIMIZER_SETTINGS, {
+        "keep_ratio": keep_ratio, "regularization": regularization, "smoothness": smoothness,
+        "n_epochs": n_epochs, "lr": lr, "tol": tol, "patience": patience})
+    return tuple(values.values())
 
 
 @register_explainer("flextime")
@@ -372,35 +377,70 @@ class FLEXtime(Explainer):
         Taps per FIR filter: odd, at most the signal length (3 on a 2-sample signal). More taps
         make sharper bands. ``"auto"``: about 4 per filter (:func:`auto_filter_bank`).
 
+    keep_ratio : float
+        Mean band weight above which the sparsity penalty acts, in (0, 1) (reference: 0.1).
+    regularization : float
+        Weight of the keep-ratio penalty (reference ``regstrength``: 1).
+    smoothness : float
+        Weight of the mean absolute difference of adjacent band weights (reference: 0 for
+        FLEXtime).
+    n_epochs : int
+        Most optimizer steps (one forward and one backward pass of the model each).
+    lr : float
+        Adam's step size.
+    tol, patience : float, int
+        Early stopping: an input stops once none of its weights moved by ``tol`` or more for
+        ``patience`` consecutive epochs. ``tol=0`` runs every epoch. The epochs each input
+        used are in ``self.n_epochs_used_``.
+    mask_channels : {"shared", "independent"}
+        One set of band weights for all channels (relevance channel axis 1), or one per
+        channel (the reference).
+
+    Notes
+    -----
+    Until 0.1 the settings from ``keep_ratio`` on were ``attribute`` keywords; ``attribute``
+    still takes them for one call, with a ``DeprecationWarning`` (they stop working in 0.3.0).
+
     Examples
     --------
     >>> flextime = FLEXtime(model, domain="fft", n_filters=32, numtaps=95)
     >>> relevance, weights = flextime.attribute(x, target=None, return_band_weights=True)
     """
 
-    signed = False
-    needs_gradients = True
-    in_default_runs = False  # an optimization per input: runs name it (--methods) to compute it
-    reads_probabilities = True
+    # in_default_runs: an optimization per input, runs name it (--methods) to compute it
+    tags = ExplainerTags(signed=False, needs_gradients=True, in_default_runs=False,
+                         reads_probabilities=True)
+    _settings = {
+        "n_filters": [StrOptions(("auto",)), Interval(Integral, 2, None)],
+        "numtaps": [StrOptions(("auto",)), Interval(Integral, 3, None)],
+        **OPTIMIZER_SETTINGS,
+    }
+    _call_options = {"return_band_weights": Bool(), "show_progress": Bool()}
+    _moved_to_init = frozenset(OPTIMIZER_SETTINGS)  # attribute keywords until 0.1
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft",
                  n_filters: int | Literal["auto"] = "auto",
-                 numtaps: int | Literal["auto"] = "auto") -> None:
-        super().__init__(model, domain)
-        if isinstance(n_filters, str):
-            check_choice(n_filters, "n_filters", ("auto",))
-        else:
-            check_positive_int(n_filters, "n_filters", minimum=2)
-        if isinstance(numtaps, str):
-            check_choice(numtaps, "numtaps", ("auto",))
-        else:
-            numtaps = check_positive_int(numtaps, "numtaps", minimum=3)
-            if numtaps % 2 == 0:
-                raise ValueError(f"numtaps must be odd (a symmetric filter of odd length is "
-                                 f"zero-phase once centred), got {numtaps}")
-        self.n_filters = n_filters
-        self.numtaps = numtaps
+                 numtaps: int | Literal["auto"] = "auto", *,
+                 keep_ratio: float = 0.1,
+                 regularization: float = 1.0,
+                 smoothness: float = 0.0,
+                 n_epochs: int = 500,
+                 lr: float = 0.05,
+                 tol: float = 1e-3,
+                 patience: int = 10,
+                 mask_channels: Literal["shared", "independent"] = "shared") -> None:
+        super().__init__(model, domain, n_filters=n_filters, numtaps=numtaps,
+                         keep_ratio=keep_ratio, regularization=regularization,
+                         smoothness=smoothness, n_epochs=n_epochs, lr=lr, tol=tol,
+                         patience=patience, mask_channels=mask_channels)
         self._cache: dict = {}
+
+    @classmethod
+    def _check_settings(cls, settings: dict[str, Any]) -> None:
+        numtaps = settings.get("numtaps", "auto")
+        if not isinstance(numtaps, str) and numtaps % 2 == 0:
+            raise ValueError(f"numtaps must be odd (a symmetric filter of odd length is "
+                             f"zero-phase once centred), got {numtaps}")
 
     def __repr__(self) -> str:
         return (f"FLEXtime(domain={self.domain!r}, n_filters={self.n_filters!r}, "
@@ -495,14 +535,6 @@ class FLEXtime(Explainer):
         inputs: Attribution,
         target: TargetType = None,
         *,
-        keep_ratio: float = 0.1,
-        regularization: float = 1.0,
-        smoothness: float = 0.0,
-        n_epochs: int = 500,
-        lr: float = 0.05,
-        tol: float = 1e-3,
-        patience: int = 10,
-        mask_channels: Literal["shared", "independent"] = "shared",
         return_band_weights: bool = False,
         show_progress: bool = False,
     ) -> Any:
@@ -514,24 +546,6 @@ class FLEXtime(Explainer):
             Signals to explain (numpy in, numpy out; the floating dtype is kept).
         target : int, sequence, tensor or None
             Class per input; ``None`` explains the predicted class (as the reference).
-        keep_ratio : float
-            Mean band weight above which the sparsity penalty acts, in (0, 1) (reference: 0.1).
-        regularization : float
-            Weight of the keep-ratio penalty (reference ``regstrength``: 1).
-        smoothness : float
-            Weight of the mean absolute difference of adjacent band weights (reference: 0 for
-            FLEXtime).
-        n_epochs : int
-            Most optimizer steps (one forward and one backward pass of the model each).
-        lr : float
-            Adam's step size.
-        tol, patience : float, int
-            Early stopping: an input stops once none of its weights moved by ``tol`` or more for
-            ``patience`` consecutive epochs. ``tol=0`` runs every epoch. The epochs each input
-            used are in ``self.n_epochs_used_``.
-        mask_channels : {"shared", "independent"}
-            One set of band weights for all channels (relevance channel axis 1), or one per
-            channel (the reference).
         return_band_weights : bool
             Also return the band weights ``(batch, channels or 1, n_filters)``.
         show_progress : bool
@@ -543,12 +557,6 @@ class FLEXtime(Explainer):
             Non-negative: ``sum_b w_b g_b`` (:func:`band_gains`).
         band_weights : only if ``return_band_weights``
         """
-        keep_ratio, regularization, smoothness, n_epochs, lr, tol, patience = \
-            check_optimizer_settings(keep_ratio, regularization, smoothness, n_epochs, lr, tol,
-                                     patience)
-        check_choice(mask_channels, "mask_channels", ("shared", "independent"))
-        check_bool(return_band_weights, "return_band_weights")
-        check_bool(show_progress, "show_progress")
         length, _ = _signal_shape(inputs)
         self.domain.check_length(length)
         self._sizes(length)  # bank sizes checked against the length before any model call
@@ -557,18 +565,22 @@ class FLEXtime(Explainer):
         n, channels, length = x.shape
         make_signals = self._filter(x)
         n_filters = self.bank(length).shape[0]
-        w_channels = 1 if mask_channels == "shared" else channels
+        w_channels = 1 if self.mask_channels == "shared" else channels
         init = torch.full((n, w_channels, n_filters), 0.5, dtype=x.dtype, device=x.device)
         weights, self.n_epochs_used_ = fit_masks(
             self.model, make_signals, init, prep.targets, prep.probabilities,
-            keep_ratio=keep_ratio, regularization=regularization, smoothness=smoothness,
-            smooth_dims=(-1,), n_epochs=n_epochs, lr=lr, tol=tol, patience=patience,
-            who="FLEXtime", show_progress=show_progress)
+            smooth_dims=(-1,), who="FLEXtime", show_progress=show_progress,
+            **_optimizer_settings(self))
         gains = self._gains(length).to(device=x.device, dtype=x.dtype)
         relevance = torch.tensordot(weights, gains, dims=([-1], [0]))
         if return_band_weights:
             return self._finish((relevance, weights), prep)
         return self._finish(relevance, prep)
+
+
+def _optimizer_settings(explainer: Explainer) -> dict[str, Any]:
+    """The arguments of :func:`fit_masks` from an explainer's settings."""
+    return {k: getattr(explainer, k) for k in OPTIMIZER_SETTINGS if k != "mask_channels"}
 
 
 def _as_weights(band_weights: Any) -> torch.Tensor:

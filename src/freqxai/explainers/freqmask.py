@@ -46,10 +46,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validation import TargetType, check_bool, check_choice, check_positive_int
+from .._checks import POSITIVE_INT, Bool, StrOptions, check_positive_int
+from .._validation import TargetType
 from ..domains import Domain
-from .base import Attribution, Explainer, register_explainer
-from .flextime import check_optimizer_settings, fit_masks
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
+from .flextime import OPTIMIZER_SETTINGS, _optimizer_settings, fit_masks
 
 __all__ = ["FreqMask", "moving_average"]
 
@@ -96,24 +97,56 @@ class FreqMask(Explainer):
     domain : str or Domain
         Where the mask lives: ``"fft"`` (the paper), ``"stft"``, ``"wavelet"``, ``"time"`` (a
         Dynamask-like mask in time) or any :class:`Domain`.
+    keep_ratio : float
+        Mean mask value above which the sparsity penalty acts, in (0, 1).
+    regularization : float
+        Weight of the keep-ratio penalty.
+    smoothness : float
+        Weight of the mean absolute difference of adjacent mask values along every
+        coefficient axis (bins; bins and frames for the STFT). The paper's FreqMask runs use
+        1 (module notes).
+    perturbation : {"zero", "moving_average"}
+        What a masked coefficient fades to: zero, or the mean of its ``2 * window + 1``
+        neighbours along the frequency axis (the first coefficient axis in domains without
+        one; Dynamask's "fade to moving average").
+    window : int
+        Half-width of the moving average (reference: 10).
+    part : {"complex", "real"}
+        Mask whole coefficients, or only their real part with the imaginary part kept (the
+        reference; module notes). Real coefficients are the same either way.
+    n_epochs, lr, tol, patience
+        Adam steps (one forward and backward pass each), step size, and early stopping: an
+        input stops once no mask value moved by ``tol`` or more for ``patience``
+        consecutive epochs (``tol=0``: every epoch). Epochs used: ``self.n_epochs_used_``.
+    mask_channels : {"shared", "independent"}
+        One mask for all channels (relevance channel axis 1), or one per channel.
+
+    Notes
+    -----
+    Until 0.1 the settings were ``attribute`` keywords; ``attribute`` still takes them for one
+    call, with a ``DeprecationWarning`` (they stop working in 0.3.0).
 
     Examples
     --------
-    >>> relevance = FreqMask(model, domain="fft").attribute(x, target=None, keep_ratio=0.05)
+    >>> relevance = FreqMask(model, domain="fft", keep_ratio=0.05).attribute(x, target=None)
     """
 
-    signed = False
-    needs_gradients = True
-    in_default_runs = False  # an optimization per input: runs name it (--methods) to compute it
-    reads_probabilities = True
+    # in_default_runs: an optimization per input, runs name it (--methods) to compute it
+    tags = ExplainerTags(signed=False, needs_gradients=True, in_default_runs=False,
+                         reads_probabilities=True)
+    _settings = {
+        **OPTIMIZER_SETTINGS,
+        "perturbation": StrOptions(("zero", "moving_average")),
+        "window": POSITIVE_INT,
+        "part": StrOptions(("complex", "real")),
+    }
+    _call_options = {"show_progress": Bool()}
+    _moved_to_init = frozenset(_settings)  # attribute keywords until 0.1
 
-    def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft") -> None:
-        super().__init__(model, domain)
-
-    def attribute(
+    def __init__(
         self,
-        inputs: Attribution,
-        target: TargetType = None,
+        model: nn.Module | Any,
+        domain: str | Domain = "fft",
         *,
         keep_ratio: float = 0.1,
         regularization: float = 1.0,
@@ -126,6 +159,17 @@ class FreqMask(Explainer):
         tol: float = 1e-3,
         patience: int = 10,
         mask_channels: Literal["shared", "independent"] = "shared",
+    ) -> None:
+        super().__init__(
+            model, domain, keep_ratio=keep_ratio, regularization=regularization,
+            smoothness=smoothness, perturbation=perturbation, window=window, part=part,
+            n_epochs=n_epochs, lr=lr, tol=tol, patience=patience, mask_channels=mask_channels)
+
+    def attribute(
+        self,
+        inputs: Attribution,
+        target: TargetType = None,
+        *,
         show_progress: bool = False,
     ) -> Any:
         """The learned mask over the coefficients of the domain.
@@ -136,29 +180,6 @@ class FreqMask(Explainer):
             Signals to explain (numpy in, numpy out; the floating dtype is kept).
         target : int, sequence, tensor or None
             Class per input; ``None`` explains the predicted class (as the reference).
-        keep_ratio : float
-            Mean mask value above which the sparsity penalty acts, in (0, 1).
-        regularization : float
-            Weight of the keep-ratio penalty.
-        smoothness : float
-            Weight of the mean absolute difference of adjacent mask values along every
-            coefficient axis (bins; bins and frames for the STFT). The paper's FreqMask runs use
-            1 (module notes).
-        perturbation : {"zero", "moving_average"}
-            What a masked coefficient fades to: zero, or the mean of its ``2 * window + 1``
-            neighbours along the frequency axis (the first coefficient axis in domains without
-            one; Dynamask's "fade to moving average").
-        window : int
-            Half-width of the moving average (reference: 10).
-        part : {"complex", "real"}
-            Mask whole coefficients, or only their real part with the imaginary part kept (the
-            reference; module notes). Real coefficients are the same either way.
-        n_epochs, lr, tol, patience
-            Adam steps (one forward and backward pass each), step size, and early stopping: an
-            input stops once no mask value moved by ``tol`` or more for ``patience``
-            consecutive epochs (``tol=0``: every epoch). Epochs used: ``self.n_epochs_used_``.
-        mask_channels : {"shared", "independent"}
-            One mask for all channels (relevance channel axis 1), or one per channel.
         show_progress : bool
             Show a progress bar over epochs.
 
@@ -167,25 +188,17 @@ class FreqMask(Explainer):
         relevance : tensor or ndarray, shape ``(batch, channels or 1, *coefficient_shape)``
             The mask, in [0, 1].
         """
-        keep_ratio, regularization, smoothness, n_epochs, lr, tol, patience = \
-            check_optimizer_settings(keep_ratio, regularization, smoothness, n_epochs, lr, tol,
-                                     patience)
-        check_choice(perturbation, "perturbation", ("zero", "moving_average"))
-        window = check_positive_int(window, "window")
-        check_choice(part, "part", ("complex", "real"))
-        check_choice(mask_channels, "mask_channels", ("shared", "independent"))
-        check_bool(show_progress, "show_progress")
         prep = self._prepare(inputs, target)
         x = prep.x
         n, channels, length = x.shape
         coeffs = self.domain.forward(x)
         grid = tuple(coeffs.shape[2:])
-        if perturbation == "zero":
+        if self.perturbation == "zero":
             reference = torch.zeros_like(coeffs)
         else:
             axis = self.domain.frequency_axis(length)
-            reference = moving_average(coeffs, window, 2 + (axis or 0))
-        if part == "real" and coeffs.is_complex():
+            reference = moving_average(coeffs, self.window, 2 + (axis or 0))
+        if self.part == "real" and coeffs.is_complex():
             # the reference: the imaginary part is never masked
             reference = torch.complex(reference.real, coeffs.imag)
         change = coeffs - reference
@@ -193,11 +206,10 @@ class FreqMask(Explainer):
         def make_signals(m: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
             return self.domain.inverse(reference[rows] + m * change[rows], length)
 
-        m_channels = 1 if mask_channels == "shared" else channels
+        m_channels = 1 if self.mask_channels == "shared" else channels
         init = torch.full((n, m_channels, *grid), 0.5, dtype=x.dtype, device=x.device)
         mask, self.n_epochs_used_ = fit_masks(
             self.model, make_signals, init, prep.targets, prep.probabilities,
-            keep_ratio=keep_ratio, regularization=regularization, smoothness=smoothness,
-            smooth_dims=tuple(range(-len(grid), 0)), n_epochs=n_epochs, lr=lr, tol=tol,
-            patience=patience, who="FreqMask", show_progress=show_progress)
+            smooth_dims=tuple(range(-len(grid), 0)), who="FreqMask", show_progress=show_progress,
+            **_optimizer_settings(self))
         return self._finish(mask, prep)

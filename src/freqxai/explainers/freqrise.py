@@ -31,18 +31,20 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._batching import MODEL_ELEMENTS, rows_per_forward
-from .._validation import (
-    TargetType,
-    check_bool,
-    check_choice,
+from .._checks import (
+    FRACTION,
+    POSITIVE_INT,
+    SEED,
+    Bool,
+    SequenceOf,
+    StrOptions,
     check_fraction,
     check_positive_int,
-    check_seed,
-    class_scores,
 )
+from .._validation import TargetType, class_scores
 from ..domains import Domain
 from ..masks import normalize_num_cells, smooth_masks
-from .base import Attribution, Explainer, register_explainer
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
 
 __all__ = ["FreqRISE", "auto_num_cells", "noise_threshold", "top_jaccard"]
 
@@ -136,30 +138,109 @@ class FreqRISE(Explainer):
     domain : str or Domain
         ``"fft"`` (default), ``"stft"``, ``"wavelet"``, ``"time"`` (classic RISE), or any
         :class:`Domain` with one or two coefficient axes.
+    n_masks : int or "auto"
+        Number of random masks N per input. ``"auto"``: draw steps of ``batch_size`` masks
+        until two independent halves of the masks agree on the top 5 % coefficients (by
+        magnitude of the lift) with a mean Jaccard index of at least ``stability`` over the
+        inputs that have a significant coefficient (the full estimate, from twice the masks
+        of each half, agrees at least as well with a rerun), at most ``max_masks``, with a
+        warning when that budget ends first; the number used is in ``self.n_masks_used_``.
+    num_cells : "auto", int or sequence of int
+        Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
+        ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients;
+        on a time-frequency grid at most ``n_masks / 24`` cells in all (``max_masks / 24``
+        with ``n_masks="auto"``), so that each cell's lift can stand out from the noise.
+    p_keep : float
+        Probability p that a grid cell keeps its coefficients, in (0, 1).
+    batch_size : int
+        Masks drawn per step. Memory is bounded by it: masks are streamed and only
+        running sums are kept. The masks depend on the call's ``seed`` and ``batch_size`` only,
+        so an input gets the same masks alone or in a batch.
+    estimator : {"centered", "paper"}
+        ``"centered"`` (default): lift over the mean output, ``E[y | kept] - E[y]``;
+        ``"paper"``: ``E[y | kept]``, the published estimator (module notes).
+    output : {"softmax", "log_softmax", "logit"}, optional
+        What ``y`` is: the target's probability (default), its log-probability or its logit
+        (the model's raw output). A model whose outputs already are probabilities (a final
+        softmax, ``predict_proba``; declared by ``model.output_kind = "probabilities"`` or
+        detected: non-negative rows summing to 1, with a warning) is read as it is: its
+        output is the probability and its log the log-probability, never a second softmax.
+        Picked by measurement with box cells (``bench/trust.py``): on the paper's MLPs
+        (200 cells, 300 masks) softmax localizes at 0.97 against 0.62-0.68 for log_softmax,
+        whose heavy tail (a masked signal the model rejects scores -20) dominates the lift; on
+        BasicMotions (1000 masks) the two are within noise of each other (seed-to-seed
+        Jaccard 0.86-0.98, deletion within 2 %). A probability that stays saturated under
+        masking gets the noise warning, which suggests ``output="log_softmax"``.
+    use_softmax : bool, optional
+        Older spelling: True is ``output="softmax"``, False ``output="logit"``.
+    design : {"random", "balanced", "antithetic"}
+        How mask cells are drawn (:func:`freqxai.masks.smooth_masks`); ``"random"`` is RISE's.
+        ``"antithetic"`` needs ``p_keep=0.5``.
+    cell_shape : {"smooth", "box"}, optional
+        ``"smooth"``: cells interpolated linearly (RISE, the paper); ``"box"``: piecewise-
+        constant cells at a random offset, whose lift falls off linearly around a relevant
+        coefficient instead of flattening out, so it is localized with far fewer masks
+        (:mod:`freqxai.masks`). Default: ``"box"`` for the centered estimator, ``"smooth"``
+        for the paper's.
+    max_masks : int
+        Upper bound of ``n_masks="auto"``.
+    stability : float
+        Split-half Jaccard index that ``n_masks="auto"`` requires, in (0, 1).
+    mask_channels : {"shared", "independent"}
+        ``"shared"``: one mask for all channels, relevance per coefficient, channel axis of
+        size 1. ``"independent"``: a mask per channel, relevance per channel and coefficient.
+    normalize : {"expectation", "minmax"}
+        ``"expectation"``: the estimator's own scale; ``"minmax"`` further scales each sample
+        to [0, 1] (the paper's evaluation; standard errors are scaled alike).
+
+    Notes
+    -----
+    Until 0.1 the settings were ``attribute`` keywords; ``attribute`` still takes them for one
+    call, with a ``DeprecationWarning`` (they stop working in 0.3.0).
 
     Examples
     --------
-    >>> explainer = FreqRISE(model, domain="fft")
-    >>> relevance = explainer.attribute(x, target=None, n_masks=3000, num_cells=200, seed=0)
+    >>> explainer = FreqRISE(model, domain="fft", n_masks=3000, num_cells=200)
+    >>> relevance = explainer.attribute(x, target=None, seed=0)
     """
 
-    signed = False
-    has_standard_error = True
-    reads_probabilities = True
+    tags = ExplainerTags(signed=False, has_standard_error=True, reads_probabilities=True,
+                         stochastic=True)
+    _settings = {
+        "n_masks": [POSITIVE_INT, StrOptions(("auto",))],
+        "num_cells": [StrOptions(("auto",)), POSITIVE_INT,
+                      SequenceOf(POSITIVE_INT, text="one integer >= 1 per coefficient axis")],
+        "p_keep": FRACTION,
+        "batch_size": POSITIVE_INT,
+        "estimator": StrOptions(("centered", "paper")),
+        "output": [StrOptions(OUTPUTS), None],
+        "use_softmax": [Bool(), None],
+        "design": StrOptions(("random", "balanced", "antithetic")),
+        "cell_shape": [StrOptions(("smooth", "box")), None],
+        "max_masks": POSITIVE_INT,
+        "stability": FRACTION,
+        "mask_channels": StrOptions(("shared", "independent")),
+        "normalize": StrOptions(("expectation", "minmax")),
+    }
+    _call_options = {
+        "seed": SEED,
+        "internal_batch_size": [POSITIVE_INT, None],
+        "return_standard_error": Bool(),
+        "return_z_scores": Bool(),
+        "warn_if_noise": Bool(),
+        "show_progress": Bool(),
+    }
+    _moved_to_init = frozenset(_settings)  # attribute keywords until 0.1
 
-    def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft") -> None:
-        super().__init__(model, domain)
-
-    def attribute(
+    def __init__(
         self,
-        inputs: Attribution,
-        target: TargetType = None,
+        model: nn.Module | Any,
+        domain: str | Domain = "fft",
         *,
         n_masks: int | Literal["auto"] = 3000,
         num_cells: int | Sequence[int] | Literal["auto"] = "auto",
         p_keep: float = 0.5,
         batch_size: int = 500,
-        seed: int | None = None,
         estimator: Literal["centered", "paper"] = "centered",
         output: Literal["softmax", "log_softmax", "logit"] | None = None,
         use_softmax: bool | None = None,
@@ -169,6 +250,26 @@ class FreqRISE(Explainer):
         stability: float = 0.7,
         mask_channels: Literal["shared", "independent"] = "shared",
         normalize: Literal["expectation", "minmax"] = "expectation",
+    ) -> None:
+        super().__init__(
+            model, domain, n_masks=n_masks, num_cells=num_cells, p_keep=p_keep,
+            batch_size=batch_size, estimator=estimator, output=output, use_softmax=use_softmax,
+            design=design, cell_shape=cell_shape, max_masks=max_masks, stability=stability,
+            mask_channels=mask_channels, normalize=normalize)
+
+    @classmethod
+    def _check_settings(cls, settings: dict[str, Any]) -> None:
+        cls._output_rule(settings.get("output"), settings.get("use_softmax"))
+        p_keep = settings.get("p_keep", 0.5)
+        if settings.get("design") == "antithetic" and p_keep != 0.5:
+            raise ValueError(f"design='antithetic' needs p_keep=0.5, got {p_keep}")
+
+    def attribute(
+        self,
+        inputs: Attribution,
+        target: TargetType = None,
+        *,
+        seed: int | None = None,
         internal_batch_size: int | None = None,
         return_standard_error: bool = False,
         return_z_scores: bool = False,
@@ -184,62 +285,9 @@ class FreqRISE(Explainer):
         target : int, sequence, tensor or None
             Class to explain, one for all inputs or one per input; ``None`` explains the class
             the model predicts for each input.
-        n_masks : int or "auto"
-            Number of random masks N per input. ``"auto"``: draw steps of ``batch_size`` masks
-            until two independent halves of the masks agree on the top 5 % coefficients (by
-            magnitude of the lift) with a mean Jaccard index of at least ``stability`` over the
-            inputs that have a significant coefficient (the full estimate, from twice the masks
-            of each half, agrees at least as well with a rerun), at most ``max_masks``, with a
-            warning when that budget ends first; the number used is in ``self.n_masks_used_``.
-        num_cells : "auto", int or sequence of int
-            Bernoulli grid cells per coefficient axis (``(freq, frames)`` for STFT).
-            ``"auto"`` (default): :func:`auto_num_cells`, about one cell per 4 coefficients;
-            on a time-frequency grid at most ``n_masks / 24`` cells in all (``max_masks / 24``
-            with ``n_masks="auto"``), so that each cell's lift can stand out from the noise.
-        p_keep : float
-            Probability p that a grid cell keeps its coefficients, in (0, 1).
-        batch_size : int
-            Masks drawn per step. Memory is bounded by it: masks are streamed and only
-            running sums are kept. The masks depend on ``seed`` and ``batch_size`` only, so an
-            input gets the same masks alone or in a batch.
         seed : int, optional
             Seed of the mask generator (a ``torch.Generator`` on the model's device), in
-            ``[0, 2**64)``.
-        estimator : {"centered", "paper"}
-            ``"centered"`` (default): lift over the mean output, ``E[y | kept] - E[y]``;
-            ``"paper"``: ``E[y | kept]``, the published estimator (module notes).
-        output : {"softmax", "log_softmax", "logit"}, optional
-            What ``y`` is: the target's probability (default), its log-probability or its logit
-            (the model's raw output). A model whose outputs already are probabilities (a final
-            softmax, ``predict_proba``; declared by ``model.output_kind = "probabilities"`` or
-            detected: non-negative rows summing to 1, with a warning) is read as it is: its
-            output is the probability and its log the log-probability, never a second softmax.
-            Picked by measurement with box cells (``bench/trust.py``): on the paper's MLPs
-            (200 cells, 300 masks) softmax localizes at 0.97 against 0.62-0.68 for log_softmax,
-            whose heavy tail (a masked signal the model rejects scores -20) dominates the lift; on
-            BasicMotions (1000 masks) the two are within noise of each other (seed-to-seed
-            Jaccard 0.86-0.98, deletion within 2 %). A probability that stays saturated under
-            masking gets the noise warning, which suggests ``output="log_softmax"``.
-        use_softmax : bool, optional
-            Older spelling: True is ``output="softmax"``, False ``output="logit"``.
-        design : {"random", "balanced", "antithetic"}
-            How mask cells are drawn (:func:`freqxai.masks.smooth_masks`); ``"random"`` is RISE's.
-        cell_shape : {"smooth", "box"}, optional
-            ``"smooth"``: cells interpolated linearly (RISE, the paper); ``"box"``: piecewise-
-            constant cells at a random offset, whose lift falls off linearly around a relevant
-            coefficient instead of flattening out, so it is localized with far fewer masks
-            (:mod:`freqxai.masks`). Default: ``"box"`` for the centered estimator, ``"smooth"``
-            for the paper's.
-        max_masks : int
-            Upper bound of ``n_masks="auto"``.
-        stability : float
-            Split-half Jaccard index that ``n_masks="auto"`` requires, in (0, 1).
-        mask_channels : {"shared", "independent"}
-            ``"shared"``: one mask for all channels, relevance per coefficient, channel axis of
-            size 1. ``"independent"``: a mask per channel, relevance per channel and coefficient.
-        normalize : {"expectation", "minmax"}
-            ``"expectation"``: the estimator's own scale; ``"minmax"`` further scales each sample
-            to [0, 1] (the paper's evaluation; standard errors are scaled alike).
+            ``[0, 2**64)``: a call with the same seed draws the same masks.
         internal_batch_size : int, optional
             Most masked signals per model forward. Defaults to about 64K signal samples per
             forward on CPU (a model's activations then stay in the caches: 153 signals of 427
@@ -261,52 +309,31 @@ class FreqRISE(Explainer):
         standard_error : same shape, only if ``return_standard_error``
         z_scores : same shape, only if ``return_z_scores`` (after the standard error if both)
         """
-        auto = isinstance(n_masks, str)
-        max_masks = check_positive_int(max_masks, "max_masks")  # checked even when unused
-        stability = check_fraction(stability, "stability")
-        if auto:
-            check_choice(n_masks, "n_masks", ("auto",))
-        else:
-            n_masks = check_positive_int(n_masks, "n_masks")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        p_keep = check_fraction(p_keep, "p_keep")
-        seed = check_seed(seed)
-        check_choice(estimator, "estimator", ("centered", "paper"))
-        output = self._output_rule(output, use_softmax)
-        check_choice(design, "design", ("random", "balanced", "antithetic"))
-        if cell_shape is None:
-            cell_shape = "smooth" if estimator == "paper" else "box"
-        check_choice(cell_shape, "cell_shape", ("smooth", "box"))
-        if design == "antithetic" and p_keep != 0.5:
-            raise ValueError(f"design='antithetic' needs p_keep=0.5, got {p_keep}")
-        for flag in ("return_standard_error", "return_z_scores", "warn_if_noise", "show_progress"):
-            check_bool(locals()[flag], flag)
-        check_choice(mask_channels, "mask_channels", ("shared", "independent"))
-        check_choice(normalize, "normalize", ("expectation", "minmax"))
-        if internal_batch_size is not None:
-            internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
+        auto = isinstance(self.n_masks, str)
+        n_masks = self.max_masks if auto else self.n_masks
+        estimator, p_keep = self.estimator, self.p_keep
+        output = self._output_rule(self.output, self.use_softmax)
+        cell_shape = self.cell_shape or ("smooth" if estimator == "paper" else "box")
         prep = self._prepare(inputs, target)
         x = prep.x
         grid = self.domain.coefficient_shape(x.shape[-1])
         if len(grid) not in (1, 2):
             raise ValueError(f"FreqRISE masks one or two coefficient axes; domain "
                              f"{self.domain.name!r} has {len(grid)}")
-        if isinstance(num_cells, str):
-            check_choice(num_cells, "num_cells", ("auto",))
-            cells = auto_num_cells(grid, max_masks if auto else n_masks)
+        if isinstance(self.num_cells, str):
+            cells = auto_num_cells(grid, n_masks)
         else:
-            cells = normalize_num_cells(num_cells, grid)
+            cells = normalize_num_cells(self.num_cells, grid)
         with torch.inference_mode():
             sums = self._accumulate(
-                x, prep.targets, max_masks if auto else n_masks, cells, p_keep, batch_size, seed,
-                output, estimator, design, cell_shape, mask_channels, internal_batch_size,
-                show_progress,
-                stability if auto else None, prep.probabilities,
+                x, prep.targets, n_masks, cells, p_keep, self.batch_size, seed, output,
+                estimator, self.design, cell_shape, self.mask_channels, internal_batch_size,
+                show_progress, self.stability if auto else None, prep.probabilities,
             )
             self.n_masks_used_ = sums.n
             relevance, stderr = sums.estimate(estimator, p_keep)
             z = sums.z_scores()
-            if normalize == "minmax":
+            if self.normalize == "minmax":
                 flat = relevance.flatten(1)
                 lo = flat.min(dim=1).values
                 span = (flat.max(dim=1).values - lo).clamp_min(torch.finfo(flat.dtype).tiny)
@@ -324,15 +351,13 @@ class FreqRISE(Explainer):
 
     @staticmethod
     def _output_rule(output: str | None, use_softmax: bool | None) -> str:
+        """The output weighting of ``output`` and its older spelling ``use_softmax``."""
         if use_softmax is not None:
-            check_bool(use_softmax, "use_softmax")
             implied = "softmax" if use_softmax else "logit"
             if output is not None and output != implied:
                 raise ValueError(f"use_softmax={use_softmax} contradicts output={output!r}; give one")
             return implied
-        if output is None:
-            return "softmax"
-        return check_choice(output, "output", OUTPUTS)
+        return "softmax" if output is None else output
 
     def _outputs(self, x: torch.Tensor, output: str, probabilities: bool) -> torch.Tensor:
         return class_scores(self.model(x), output, probabilities)

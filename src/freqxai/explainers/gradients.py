@@ -10,6 +10,7 @@ returns the time relevance itself; :func:`~freqxai.get_explainer` defaults to ``
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import warnings
 from collections.abc import Sequence
@@ -18,11 +19,19 @@ from typing import Any
 import torch
 from torch import nn
 
-from .._validation import TargetType, check_bool, check_choice, check_positive_int
+from .._checks import POSITIVE_INT, Bool, Checked, Constraint, StrOptions
+from .._validation import TargetType
 from ..adapters import as_model
 from ..domains import Domain, get_domain
 from ..domains.base import check_eps
-from .base import Attribution, Explainer, Prepared, refuse_forward_only, register_explainer
+from .base import (
+    Attribution,
+    Explainer,
+    ExplainerTags,
+    Prepared,
+    refuse_forward_only,
+    register_explainer,
+)
 from .flex import FLEX, METHODS
 from .lrp_support import (
     CONSERVATION_BAND,
@@ -43,6 +52,67 @@ __all__ = [
 ]
 
 
+# the options of Integrated Gradients (FLEX's, less show_progress; baselines are checked against
+# the inputs)
+_IG_OPTIONS = {"n_steps": POSITIVE_INT, "method": StrOptions(METHODS),
+               "internal_batch_size": [POSITIVE_INT, None], "return_convergence_delta": Bool()}
+
+
+class _Composite(Constraint):
+    """A name from ``zennit.composites.COMPOSITES`` or a zennit ``Composite`` (zennit is imported
+    when a value is checked)."""
+
+    def accepts(self, value: Any) -> bool:
+        from zennit.composites import COMPOSITES, Composite
+
+        return (isinstance(value, str) and value in COMPOSITES) or isinstance(value, Composite)
+
+    def check(self, value: Any, name: str) -> Any:
+        from zennit.composites import COMPOSITES, Composite
+
+        if isinstance(value, str):
+            if value not in COMPOSITES:
+                raise ValueError(f"{name} must be one of {sorted(COMPOSITES)}, got {value!r}")
+        elif not isinstance(value, Composite):
+            raise TypeError(f"{name} must be a name or a zennit Composite, got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        return "a name from zennit.composites.COMPOSITES or a zennit Composite"
+
+
+class _Canonizers(Constraint):
+    """None (the default canonizers) or a list of zennit ``Canonizer`` instances."""
+
+    error = TypeError
+
+    def accepts(self, value: Any) -> bool:
+        from zennit.canonizers import Canonizer
+
+        if value is None:
+            return True
+        if isinstance(value, str | bytes):
+            return False
+        try:
+            return all(isinstance(c, Canonizer) for c in value)
+        except TypeError:
+            return False
+
+    def convert(self, value: Any) -> list | None:
+        return None if value is None else list(value)
+
+    def check(self, value: Any, name: str) -> Any:
+        if value is not None and not isinstance(value, str | bytes):
+            _iterable(value, name)  # "must be a list" for what is not iterable at all
+        if not self.accepts(value):
+            raise TypeError(f"{name} must be a list of zennit Canonizer instances, e.g. "
+                            f"[SequentialMergeBatchNorm()], got {value!r:.80}")
+        return self.convert(value)
+
+    def describe(self) -> str:
+        return "None or a list of zennit Canonizer instances"
+
+
 class GradientExplainer(Explainer):
     """Base class: time relevance from ``_attribute_time``, projected into ``domain``.
 
@@ -57,14 +127,14 @@ class GradientExplainer(Explainer):
         :meth:`~freqxai.domains.Domain.project_relevance`).
     """
 
-    computes_in_time = True
-    clip_negative = True  # the paper clips negative gradient relevance before scoring
-    needs_gradients = True
+    # the paper clips negative gradient relevance before scoring
+    tags = ExplainerTags(computes_in_time=True, clip_negative=True, needs_gradients=True)
+    # numpy floats too; NaN, Inf and negatives refused
+    _settings = {"eps": Checked(check_eps, "a finite number >= 0")}
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "time", *,
-                 eps: float = 1e-6) -> None:
-        super().__init__(model, domain)
-        self.eps = check_eps(eps)  # numpy floats too; NaN, Inf and negatives refused
+                 eps: float = 1e-6, **settings: Any) -> None:
+        super().__init__(model, domain, eps=eps, **settings)
 
     def _project(self, time_relevance: torch.Tensor, prep: Prepared,
                  *extra: torch.Tensor) -> Attribution:
@@ -98,12 +168,12 @@ class Saliency(GradientExplainer):
     against 0.24-0.50 for FreqRISE, FLEX, gradient x input and LRP; issue 26).
     """
 
-    in_default_runs = False
+    tags = dataclasses.replace(GradientExplainer.tags, in_default_runs=False)
+    _call_options = {"abs": Bool()}
 
     def attribute(self, inputs: Attribution, target: TargetType = None, *,
                   abs: bool = True) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)``; ``abs`` takes the magnitude."""
-        check_bool(abs, "abs")
         prep = self._time_inputs(inputs, target)
         from captum.attr import Saliency as CaptumSaliency  # (deferred: loads matplotlib)
 
@@ -115,7 +185,8 @@ class Saliency(GradientExplainer):
 class GradientXInput(GradientExplainer):
     """Gradient times input (Shrikumar et al., 2016), via Captum's ``InputXGradient``."""
 
-    additive = True  # exact for piecewise-linear models without biases
+    # additive: exact for piecewise-linear models without biases
+    tags = dataclasses.replace(GradientExplainer.tags, additive=True)
 
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)``."""
@@ -134,8 +205,8 @@ class IntegratedGradients(GradientExplainer):
     (input groups sized for the device, one backward per forward pass), then projects.
     """
 
-    has_convergence_delta = True
-    additive = True
+    tags = dataclasses.replace(GradientExplainer.tags, has_convergence_delta=True, additive=True)
+    _call_options = _IG_OPTIONS
 
     def attribute(self, inputs: Attribution, target: TargetType = None, *, baselines: Any = None,
                   n_steps: int = 50, internal_batch_size: int | None = None,
@@ -144,11 +215,6 @@ class IntegratedGradients(GradientExplainer):
         """Relevance ``(batch, channels, *coefficient_shape)``; options as :meth:`FLEX.attribute`
         (with ``return_convergence_delta``, also ``sum(relevance) - (f(x) - f(baseline))`` per
         input: the error of the numerical integration, which the projection conserves)."""
-        check_positive_int(n_steps, "n_steps")
-        check_bool(return_convergence_delta, "return_convergence_delta")
-        check_choice(method, "method", METHODS)
-        if internal_batch_size is not None:
-            check_positive_int(internal_batch_size, "internal_batch_size")
         prep = self._time_inputs(inputs, target)
         out = FLEX(self.model, "time").attribute(
             prep.x.detach(), target=prep.targets, baselines=baselines, n_steps=n_steps,
@@ -196,8 +262,10 @@ class LRP(GradientExplainer):
     is kept in ``conservation_`` (one value per input).
     """
 
-    additive = True  # relevance is conserved: it sums to the target logit
-    needs_modules = True
+    # additive: relevance is conserved, it sums to the target logit
+    tags = dataclasses.replace(GradientExplainer.tags, additive=True, needs_modules=True)
+    _settings = {**GradientExplainer._settings, "composite": _Composite(),
+                 "canonizers": _Canonizers(), "strict": Bool()}
 
     def __init__(self, model: nn.Module, domain: str | Domain = "time", *,
                  composite: Any = "epsilon_plus", canonizers: Sequence[Any] | None = None,
@@ -211,37 +279,31 @@ class LRP(GradientExplainer):
                 f"got {type(model).__name__}; use a gradient method (saliency, gxi, ig) for "
                 "other callables"
             )
-        super().__init__(model, domain, eps=eps)
-        from zennit.composites import COMPOSITES, Composite
+        super().__init__(model, domain, eps=eps, composite=composite, canonizers=canonizers,
+                         strict=strict)
+        from zennit.composites import COMPOSITES
 
         self._bias_free = None  # the conservation check's composite (named composites)
         if isinstance(composite, str):
-            if composite not in COMPOSITES:
-                raise ValueError(f"composite must be one of {sorted(COMPOSITES)}, got {composite!r}")
             if canonizers is None:
                 from zennit.canonizers import SequentialMergeBatchNorm
 
                 canonizers = [SequentialMergeBatchNorm()]
-            from zennit.canonizers import Canonizer
-
-            if isinstance(canonizers, str | bytes) or not all(
-                    isinstance(c, Canonizer) for c in _iterable(canonizers, "canonizers")):
-                raise TypeError(f"canonizers must be a list of zennit Canonizer instances, e.g. "
-                                f"[SequentialMergeBatchNorm()], got {canonizers!r:.80}")
             cls = COMPOSITES[composite]
             if "zero_params" in inspect.signature(cls.__init__).parameters:
                 self._bias_free = cls(canonizers=list(canonizers), zero_params="bias")
             composite = cls(canonizers=list(canonizers))
-        elif not isinstance(composite, Composite):
-            raise TypeError(f"composite must be a name or a zennit Composite, got {composite!r}")
-        elif canonizers is not None:
+        self.composite = composite  # the instance (a name given: built here)
+        self.unsupported = check_lrp_model(model, composite, strict=self.strict)
+
+    @classmethod
+    def _check_settings(cls, settings: dict[str, Any]) -> None:
+        if not isinstance(settings.get("composite", "epsilon_plus"), str) \
+                and settings.get("canonizers") is not None:
             raise ValueError(
                 "canonizers are only used with a composite name; with a Composite instance give "
                 "them to its constructor, e.g. EpsilonPlus(canonizers=[...])"
             )
-        self.composite = composite
-        self.strict = check_bool(strict, "strict")
-        self.unsupported = check_lrp_model(model, composite, strict=self.strict)
 
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """Relevance ``(batch, channels, *coefficient_shape)`` starting from the target logit."""

@@ -23,6 +23,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..adapters.model_runtime import _graph_kind
+
 __all__ = ["check_lrp_model", "refuse_compiled_graph", "conservation_ratio", "CONSERVATION_BAND", "CONSERVATION_TOLERANCE"]
 
 # With the biases left out of the rules, relevance must sum to the target logit within this
@@ -43,22 +45,6 @@ _SAFE_ONNX = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Shape"
 
 _FIX = ("explain the eager torch.nn.Module the file was made from (LRP needs its layers), or use "
         "a gradient method (saliency, gxi, ig), which works on any differentiable model")
-
-
-def _graph_kind(model: Any) -> str | None:
-    """'TorchScript' or 'torch.export' when ``model`` (or a submodule) is such a graph."""
-    if hasattr(torch, "export") and isinstance(model, getattr(torch.export, "ExportedProgram", ())):
-        return "torch.export"
-    if not isinstance(model, nn.Module):
-        return None
-    for module in model.modules():
-        if isinstance(module, torch.jit.ScriptModule):
-            return "TorchScript"
-        if isinstance(module, torch.fx.GraphModule) and any(
-            node.op == "call_function" and "aten" in str(node.target) for node in module.graph.nodes
-        ):
-            return "torch.export"
-    return None
 
 
 def refuse_compiled_graph(model: Any) -> None:

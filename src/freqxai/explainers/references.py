@@ -11,20 +11,21 @@ targets are validated like every explainer's.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import torch
 
-from .._validation import TargetType, check_seed
+from .._checks import SEED
+from .._validation import TargetType
 from ..domains import Domain
-from .base import Attribution, Explainer, register_explainer
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
 
 __all__ = ["RandomReference", "AmplitudeReference"]
 
 
 class _Reference(Explainer):
-    signed = False
-    needs_model = False
+    tags = ExplainerTags(signed=False, needs_model=False, reference=True)
 
     def __init__(self, model: Any = None, domain: str | Domain = "fft") -> None:
         super().__init__(model, domain)
@@ -34,10 +35,13 @@ class _Reference(Explainer):
 class RandomReference(_Reference):
     """Relevance drawn uniformly from [0, 1) per coefficient (seedable)."""
 
+    # one draw for the whole batch: an input alone gets other values than in a batch
+    tags = dataclasses.replace(_Reference.tags, stochastic=True, batch_invariant=False)
+    _call_options = {"seed": SEED}
+
     def attribute(self, inputs: Attribution, target: TargetType = None, *,
                   seed: int | None = None) -> Attribution:
         """Random relevance ``(batch, channels, *coefficient_shape)``."""
-        seed = check_seed(seed)
         prep = self._prepare(inputs, target)
         x = prep.x
         shape = (x.shape[0], x.shape[1], *self.domain.coefficient_shape(x.shape[-1]))

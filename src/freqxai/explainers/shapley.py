@@ -55,18 +55,12 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._batching import MODEL_ELEMENTS, rows_per_forward
-from .._validation import (
-    TargetType,
-    check_bool,
-    check_choice,
-    check_positive_int,
-    check_seed,
-    class_scores,
-)
+from .._checks import POSITIVE_INT, SEED, Bool, Checked, Interval, StrOptions
+from .._validation import TargetType, class_scores
 from ..bands import band_membership
 from ..domains import Domain
 from ..ragged import is_ragged, split_by_length
-from .base import Attribution, Explainer, register_explainer
+from .base import Attribution, Explainer, ExplainerTags, register_explainer
 
 __all__ = ["BandShapley", "BandValues", "shapley_weights"]
 
@@ -242,11 +236,25 @@ class BandShapley(Explainer):
     >>> bv.values.sum(1) - (bv.full - bv.empty)                 # 0: efficiency
     """
 
-    signed = True
-    additive = True
-    needs_model = True
-    needs_gradients = False
-    reads_probabilities = True
+    # stochastic: permutations are sampled beyond max_exact players (or max_evaluations)
+    tags = ExplainerTags(signed=True, additive=True, reads_probabilities=True, stochastic=True)
+    _settings = {
+        "fs": Checked(lambda v: _check_fs_setting(v), "a positive, finite sampling rate in Hz"),
+        "bands": Checked(lambda v: None if v is None else _check_bands(v),
+                         "None or a mapping of band names to (low, high) edges"),
+        "eeg": Bool(),
+        "players": StrOptions(PLAYERS),
+        "output": StrOptions(OUTPUTS),
+    }
+    _call_options = {
+        "max_exact": Checked(lambda v: _check_max_exact(v), f"an integer in [0, {MAX_EXACT_LIMIT}]"),
+        "n_permutations": Checked(lambda v: _check_n_permutations(v), "an even integer >= 4"),
+        "max_evaluations": [None, Interval(numbers.Integral, 2, None)],
+        "seed": SEED,
+        "internal_batch_size": [POSITIVE_INT, None],
+        "return_standard_error": Bool(),
+        "show_progress": Bool(),
+    }
 
     def __init__(self, model: nn.Module | Any, domain: str | Domain = "fft", *,
                  fs: float | None = None,
@@ -254,28 +262,23 @@ class BandShapley(Explainer):
                  eeg: bool = False,
                  players: Literal["band", "channel_band"] = "band",
                  output: Literal["margin", "logit", "probability"] = "margin") -> None:
-        super().__init__(model, domain)
+        super().__init__(model, domain, fs=fs, bands=bands, eeg=eeg, players=players,
+                         output=output)
+        self.band_values_: BandValues | None = None
+        self.n_evaluations_: int | None = None
+        self._collected: list[BandValues] | None = None
+
+    @classmethod
+    def _check_domain(cls, domain: Domain) -> None:
         try:
-            axis = self.domain.frequency_axis(256)
+            axis = domain.frequency_axis(256)
         except (TypeError, ValueError):  # a domain that cannot size 256 samples: checked later
             axis = 0
         if axis is None:
             raise ValueError(
-                f"domain {self.domain.name!r} has no frequency axis: band Shapley values are "
+                f"domain {domain.name!r} has no frequency axis: band Shapley values are "
                 "defined on bands of rFFT bins and are mapped onto a domain's frequencies; use "
                 "domain='fft' (or 'stft', 'wavelet')")
-        if fs is not None and (isinstance(fs, bool) or not isinstance(fs, numbers.Real)
-                               or not math.isfinite(fs) or fs <= 0):
-            raise ValueError(f"fs must be a positive, finite sampling rate in Hz or None, got "
-                             f"{fs!r}")
-        self.fs = None if fs is None else float(fs)
-        self.eeg = check_bool(eeg, "eeg")
-        self.bands = None if bands is None else _check_bands(bands)
-        self.players = check_choice(players, "players", PLAYERS)
-        self.output = check_choice(output, "output", OUTPUTS)
-        self.band_values_: BandValues | None = None
-        self.n_evaluations_: int | None = None
-        self._collected: list[BandValues] | None = None
 
     def __repr__(self) -> str:
         return (f"BandShapley(domain={self.domain!r}, players={self.players!r}, "
@@ -354,21 +357,7 @@ class BandShapley(Explainer):
             :class:`~freqxai.explainers.BandValues`) holds the values per band.
         standard_error : same shape, only if ``return_standard_error``
         """
-        max_exact = check_positive_int(max_exact, "max_exact", minimum=0)
-        if max_exact > MAX_EXACT_LIMIT:
-            raise ValueError(f"max_exact must be at most {MAX_EXACT_LIMIT} (2**{MAX_EXACT_LIMIT} "
-                             f"forwards per input), got {max_exact}")
-        n_permutations = check_positive_int(n_permutations, "n_permutations", minimum=4)
-        if n_permutations % 2:
-            raise ValueError(f"n_permutations must be even (antithetic pairs: each permutation "
-                             f"and its reverse), got {n_permutations}")
-        if max_evaluations is not None:
-            max_evaluations = check_positive_int(max_evaluations, "max_evaluations", minimum=2)
-        seed = check_seed(seed)
-        if internal_batch_size is not None:
-            internal_batch_size = check_positive_int(internal_batch_size, "internal_batch_size")
-        check_bool(return_standard_error, "return_standard_error")
-        check_bool(show_progress, "show_progress")
+        # the options were checked by their declarations (Explainer's attribute wrapper)
         if not (isinstance(baseline, str) and baseline == "zero"):
             if isinstance(baseline, str):
                 raise ValueError(f"baseline must be 'zero' or an array of rFFT bins, got "
@@ -707,6 +696,33 @@ def _permutation_estimate(prefix_values: torch.Tensor, perms: torch.Tensor):
     phi = pairs.mean(1)
     se = pairs.std(1, correction=1) / math.sqrt(pairs.shape[1])
     return phi, se
+
+
+def _check_fs_setting(fs: Any) -> float | None:
+    if fs is not None and (isinstance(fs, bool) or not isinstance(fs, numbers.Real)
+                           or not math.isfinite(fs) or fs <= 0):
+        raise ValueError(f"fs must be a positive, finite sampling rate in Hz or None, got {fs!r}")
+    return None if fs is None else float(fs)
+
+
+def _check_max_exact(max_exact: Any) -> int:
+    from .._checks import check_positive_int
+
+    max_exact = check_positive_int(max_exact, "max_exact", minimum=0)
+    if max_exact > MAX_EXACT_LIMIT:
+        raise ValueError(f"max_exact must be at most {MAX_EXACT_LIMIT} (2**{MAX_EXACT_LIMIT} "
+                         f"forwards per input), got {max_exact}")
+    return max_exact
+
+
+def _check_n_permutations(n_permutations: Any) -> int:
+    from .._checks import check_positive_int
+
+    n_permutations = check_positive_int(n_permutations, "n_permutations", minimum=4)
+    if n_permutations % 2:
+        raise ValueError(f"n_permutations must be even (antithetic pairs: each permutation and "
+                         f"its reverse), got {n_permutations}")
+    return n_permutations
 
 
 def _per_series(attribute):

@@ -1,13 +1,21 @@
 """Metrics for frequency explanations; each declares whether a higher score is better.
 
 One class per metric (Quantus' convention), all called as ``metric(model, inputs, relevance,
-target=None, *, domain=None, ground_truth=None)`` with ``name``, ``higher_is_better``,
-``needs_model`` and ``needs_ground_truth``; registered by name (:func:`list_metrics`,
+target=None, *, domain=None, ground_truth=None)`` with declared tags (:class:`MetricTags`:
+``name``, ``higher_is_better``, ``needs_model``, ``needs_ground_truth``, ...); registered by name (:func:`list_metrics`,
 :func:`get_metric`). Each also has a plain function for batched arrays.
 """
 
 # Import order is registration order: the default order of metrics in runs and tables.
-from .base import Metric, check_relevance, get_metric, list_metrics, metric_class, register_metric
+from .base import (
+    Metric,
+    MetricTags,
+    check_relevance,
+    get_metric,
+    list_metrics,
+    metric_class,
+    register_metric,
+)
 from .localization import RelevanceRankAccuracy, relevance_rank_accuracy
 
 # isort: split
@@ -41,6 +49,7 @@ __all__ = [
     "Insertion",
     "InsertionAt",
     "Metric",
+    "MetricTags",
     "RelativeOutputStability",
     "RelevanceRankAccuracy",
     "SensitivityMax",

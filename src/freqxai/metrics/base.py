@@ -1,16 +1,28 @@
-"""The metric contract: one call signature, a declared score direction, and a registry.
+"""The metric contract: one call signature, declared tags, and a registry.
 
 Every metric is called as ``metric(model, inputs, relevance, target=None, *, domain=None,
 ground_truth=None)`` and returns one score per input (Quantus' convention of one signature for
 every metric, with a declared ``higher_is_better``), so the runner loops over metrics and the
-report reads the direction instead of hard-coding it. Class attributes: ``name`` (registry name),
-``label`` (column title), ``higher_is_better``, ``needs_model``, ``needs_ground_truth``,
-``has_curves`` (the metric also returns per-input curves through ``curves``).
+report reads the direction instead of hard-coding it.
+
+**Tags**: one frozen dataclass, :class:`MetricTags` (``name`` the registry name, ``label`` the
+column title, ``higher_is_better``, ``needs_model``, ``needs_ground_truth``, ``has_curves``: the
+metric also returns per-input curves through ``curves``, ``needs_explainer``: it explains
+perturbed inputs again), read with :func:`freqxai.explainers.get_tags` or ``cls.tags``. A class
+declares ``tags = MetricTags(...)``; the tags are also kept as the class attributes of the same
+names, which plug-ins may set instead (a class without its own ``tags`` reads those).
+
+**The ``__call__`` wrapper** (explicit): ``Metric.__init_subclass__`` wraps the ``__call__`` a
+class defines (plug-ins' too) with :func:`_checked_call`, which checks a ``domain=`` given to any
+metric (an unknown name is refused, used or not) before the metric's own code runs.
+:func:`freqxai.testing.check_metric` runs the contract on a class.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +33,7 @@ from ..domains import Domain, get_domain
 
 __all__ = [
     "Metric",
+    "MetricTags",
     "register_metric",
     "list_metrics",
     "get_metric",
@@ -68,6 +81,51 @@ def check_relevance(relevance: Any, batch: int | None = None, name: str = "relev
     return r
 
 
+@dataclass(frozen=True)
+class MetricTags:
+    """What a metric scores and needs, read with :func:`freqxai.explainers.get_tags`.
+
+    Attributes
+    ----------
+    name : str
+        The registry name (set by :func:`register_metric`).
+    label : str
+        Column title in tables.
+    higher_is_better : bool
+        The score direction (Quantus' ``score_direction``; :attr:`score_direction` says it in a
+        word).
+    needs_model : bool
+        The metric runs the model (False: it reads the relevance alone, e.g. complexity).
+    needs_ground_truth : bool
+        The metric scores against known frequencies (``ground_truth=``; the synthetic data).
+    has_curves : bool
+        ``curves`` also returns per-input curves (deletion, insertion).
+    needs_explainer : bool
+        The metric explains perturbed inputs again (stability): it takes an explainer, and runs
+        leave it to the API.
+    """
+
+    name: str = "metric"
+    label: str = "metric"
+    higher_is_better: bool = True
+    needs_model: bool = True
+    needs_ground_truth: bool = False
+    has_curves: bool = False
+    needs_explainer: bool = False
+
+    @property
+    def score_direction(self) -> str:
+        """``"higher"`` or ``"lower"`` (is better)."""
+        return "higher" if self.higher_is_better else "lower"
+
+
+class _TagsAccessor:
+    """``cls.tags`` / ``obj.tags``: the class's current :class:`MetricTags`."""
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        return owner._read_tags()
+
+
 class Metric:
     """Base class of metrics.
 
@@ -78,28 +136,34 @@ class Metric:
     """
 
     name: ClassVar[str] = "metric"
+    # the tags, also as class attributes (read them with get_tags / cls.tags; see MetricTags)
     label: ClassVar[str] = "metric"
     higher_is_better: ClassVar[bool] = True
     needs_model: ClassVar[bool] = True
     needs_ground_truth: ClassVar[bool] = False
     has_curves: ClassVar[bool] = False
-    needs_explainer: ClassVar[bool] = False  # explains perturbed inputs again (stability)
+    needs_explainer: ClassVar[bool] = False
+    tags: ClassVar[Any] = _TagsAccessor()
 
     def __init__(self, domain: str | Domain | None = None) -> None:
         self.domain = None if domain is None else get_domain(domain)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "__call__" in cls.__dict__:  # a domain given to any metric is checked, used or not
-            call = cls.__dict__["__call__"]
+        declared = cls.__dict__.get("tags")
+        if isinstance(declared, MetricTags):  # kept as the class attributes old readers use
+            for f in dataclasses.fields(MetricTags):
+                if f.name != "name":
+                    setattr(cls, f.name, getattr(declared, f.name))
+            delattr(cls, "tags")  # the inherited accessor reads them back
+        if "__call__" in cls.__dict__:
+            cls.__call__ = _checked_call(cls.__dict__["__call__"])
 
-            @functools.wraps(call)
-            def checked(self, *args: Any, domain: Any = None, **kw: Any) -> Any:
-                if domain is not None:
-                    get_domain(domain)
-                return call(self, *args, domain=domain, **kw)
-
-            cls.__call__ = checked
+    @classmethod
+    def _read_tags(cls) -> MetricTags:
+        values = {f.name: getattr(cls, f.name, f.default) for f in dataclasses.fields(MetricTags)}
+        return MetricTags(**{k: v if k in ("name", "label") else bool(v)
+                             for k, v in values.items()})
 
     def _domain(self, domain: str | Domain | None, default: str | None = "fft") -> Domain | None:
         if domain is not None:
@@ -116,6 +180,19 @@ class Metric:
     def __repr__(self) -> str:
         arrow = "higher" if self.higher_is_better else "lower"
         return f"{type(self).__name__}(name={self.name!r}, {arrow} is better)"
+
+
+def _checked_call(call):
+    """Wrap a class's ``__call__`` (module notes): a ``domain=`` given to any metric is checked,
+    used or not."""
+    @functools.wraps(call)
+    def checked(self, *args: Any, domain: Any = None, **kw: Any) -> Any:
+        if domain is not None:
+            get_domain(domain)
+        return call(self, *args, domain=domain, **kw)
+
+    checked.__metric_contract__ = True
+    return checked
 
 
 _METRICS: Registry[type[Metric]] = Registry("metric", Metric)

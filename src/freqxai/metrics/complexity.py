@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..domains import Domain
-from .base import Metric, check_relevance, register_metric
+from .base import Metric, MetricTags, check_relevance, register_metric
 
 __all__ = ["complexity", "Complexity"]
 
@@ -37,9 +37,7 @@ def complexity(relevance: np.ndarray | torch.Tensor) -> np.ndarray:
 class Complexity(Metric):
     """Entropy of the normalised absolute relevance (lower is better). Needs no model."""
 
-    label = "complexity"
-    higher_is_better = False
-    needs_model = False
+    tags = MetricTags(label="complexity", higher_is_better=False, needs_model=False)
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:

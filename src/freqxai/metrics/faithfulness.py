@@ -33,7 +33,7 @@ from .._validation import (
     resolve_targets,
 )
 from ..domains import Domain, get_domain
-from .base import Metric, check_relevance, register_metric
+from .base import Metric, MetricTags, check_relevance, register_metric
 
 __all__ = ["DEFAULT_FRACTIONS", "perturbation_curves", "area_under_curve", "Deletion", "Insertion"]
 
@@ -195,7 +195,7 @@ class _Curve(Metric):
     """
 
     mode = "deletion"
-    has_curves = True
+    tags = MetricTags(has_curves=True)
 
     def __init__(self, domain: str | Domain = "fft", fractions: Sequence[float] = DEFAULT_FRACTIONS,
                  use_softmax: bool = True, batch_size: int | None = None) -> None:
@@ -226,9 +226,8 @@ class Deletion(_Curve):
     """Area under the deletion curve: remove the most relevant coefficients first (lower is
     better). Tracks the target class (default: the predicted class)."""
 
-    label = "deletion AUC"
+    tags = MetricTags(label="deletion AUC", higher_is_better=False, has_curves=True)
     mode = "deletion"
-    higher_is_better = False
 
 
 @register_metric("insertion", aliases=("insertion_auc",))
@@ -236,6 +235,5 @@ class Insertion(_Curve):
     """Area under the insertion curve: restore the most relevant coefficients first (higher is
     better). Tracks the target class (default: the predicted class)."""
 
-    label = "insertion AUC"
+    tags = MetricTags(label="insertion AUC", higher_is_better=True, has_curves=True)
     mode = "insertion"
-    higher_is_better = True

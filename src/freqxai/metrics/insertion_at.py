@@ -15,7 +15,7 @@ import numpy as np
 
 from .._checks import check_bool, check_positive_int
 from ..domains import Domain
-from .base import Metric, register_metric
+from .base import Metric, MetricTags, register_metric
 from .faithfulness import perturbation_curves
 
 __all__ = ["insertion_at", "InsertionAt"]
@@ -61,8 +61,7 @@ class InsertionAt(Metric):
         :func:`~freqxai.metrics.perturbation_curves`).
     """
 
-    label = "insertion @10 %"
-    higher_is_better = True
+    tags = MetricTags(label="insertion @10 %", higher_is_better=True)
 
     def __init__(self, domain: str | Domain = "fft", fraction: float = 0.1,
                  use_softmax: bool = True, batch_size: int | None = None) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ..domains import Domain
-from .base import Metric, check_relevance, register_metric
+from .base import Metric, MetricTags, check_relevance, register_metric
 
 __all__ = ["relevance_rank_accuracy", "RelevanceRankAccuracy"]
 
@@ -78,10 +78,8 @@ class RelevanceRankAccuracy(Metric):
     summed. Without a domain, indices are flat indices of the relevance per sample.
     """
 
-    label = "localization"
-    higher_is_better = True
-    needs_model = False
-    needs_ground_truth = True
+    tags = MetricTags(label="localization", higher_is_better=True, needs_model=False,
+                      needs_ground_truth=True)
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ..domains import Domain
-from .base import Metric, check_relevance, register_metric
+from .base import Metric, MetricTags, check_relevance, register_metric
 
 __all__ = ["smoothness", "Smoothness"]
 
@@ -62,9 +62,7 @@ class Smoothness(Metric):
     time); with one coefficient axis that is the only axis, so ``inputs`` may be None.
     """
 
-    label = "smoothness (TV)"
-    higher_is_better = False
-    needs_model = False
+    tags = MetricTags(label="smoothness (TV)", higher_is_better=False, needs_model=False)
 
     def __call__(self, model: Any, inputs: Any, relevance: Any, target: Any = None, *,
                  domain: str | Domain | None = None, ground_truth: Any = None) -> np.ndarray:

@@ -48,7 +48,7 @@ from .._validation import (
     resolve_targets,
 )
 from ..domains import Domain
-from .base import Metric, check_relevance, register_metric
+from .base import Metric, MetricTags, check_relevance, register_metric
 
 __all__ = [
     "sensitivity_max",
@@ -217,8 +217,7 @@ def _expand_target(target: Any, n: int, k: int) -> Any:
 class _Stability(Metric):
     """Base of the metrics that explain perturbed inputs again (they need the explainer)."""
 
-    higher_is_better = False
-    needs_explainer = True
+    tags = MetricTags(higher_is_better=False, needs_explainer=True)
 
     def __init__(self, domain: str | Domain | None = None, *, explainer: Any = None,
                  explain_options: dict | None = None, n_perturbations: int = 10,
@@ -258,8 +257,8 @@ class SensitivityMax(_Stability):
     seed : int or None
     """
 
-    label = "sensitivity max"
-    needs_model = False
+    tags = MetricTags(label="sensitivity max", higher_is_better=False, needs_model=False,
+                      needs_explainer=True)
 
     def __init__(self, domain: str | Domain | None = None, *, explainer: Any = None,
                  explain_options: dict | None = None, radius: float = 0.02,
@@ -297,7 +296,8 @@ class RelativeOutputStability(_Stability):
     seed : int or None
     """
 
-    label = "relative output stability"
+    tags = MetricTags(label="relative output stability", higher_is_better=False,
+                      needs_explainer=True)
 
     def __init__(self, domain: str | Domain | None = None, *, explainer: Any = None,
                  explain_options: dict | None = None, noise: float = 0.05,

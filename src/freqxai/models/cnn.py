@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from .._checks import Integral, Interval
+
 __all__ = ["SmallCNN"]
 
 
@@ -28,9 +30,9 @@ class SmallCNN(nn.Module):
 
     def __init__(self, in_channels: int, n_classes: int, width: int = 32) -> None:
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("n_classes", n_classes), ("width", width)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        positive = Interval(Integral, 1, None, text="a positive integer")
+        in_channels, n_classes, width = (positive.check(v, name) for name, v in (
+            ("in_channels", in_channels), ("n_classes", n_classes), ("width", width)))
         self.net = nn.Sequential(
             nn.Conv1d(in_channels, width, 7, padding=3), nn.ReLU(),
             nn.Conv1d(width, width, 5, padding=2), nn.ReLU(),

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
+from .._checks import POSITIVE_INT, InstanceOf, Integral, Interval, Real, validate_option
 from .._io import atomic_path
 
 if TYPE_CHECKING:
@@ -118,6 +119,19 @@ class TrainResult:
     checkpoint: Path | None = None
 
 
+# the training settings' constraints (freqxai._checks), read by check_training_settings
+_TRAINING_SETTINGS: dict[str, Any] = {
+    "epochs": Interval(Integral, 1, None, text="an integer >= 1 (passes over the training data)"),
+    "batch_size": POSITIVE_INT,
+    "n_train": Interval(Integral, 1, None, text="an integer >= 1 (training signals)"),
+    "patience": [Interval(Integral, 0, None), None],
+    "seed": Interval(Integral, 0, 2**32, closed="left", text="an integer in [0, 2**32)"),
+    "noise": Interval(Real, 0, None),
+    "devices": [POSITIVE_INT, InstanceOf(str, text="'auto'")],
+    "lr": Interval(Real, 0, None, closed="neither"),
+}
+
+
 def check_training_settings(**settings: Any) -> None:
     """Raise one ``ValueError`` naming every bad training setting, before any data is made.
 
@@ -127,22 +141,11 @@ def check_training_settings(**settings: Any) -> None:
     """
     problems = []
     for name, value in settings.items():
-        is_int = isinstance(value, int | np.integer) and not isinstance(value, bool)
-        is_num = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-        if name in ("epochs", "batch_size", "n_train") and not (is_int and value >= 1):
-            what = {"epochs": "an integer >= 1 (passes over the training data)",
-                    "batch_size": "an integer >= 1", "n_train": "an integer >= 1 (training signals)"}
-            problems.append(f"{name} must be {what[name]}, got {value!r}")
-        elif name == "patience" and value is not None and not (is_int and value >= 0):
-            problems.append(f"patience must be an integer >= 0 or None, got {value!r}")
-        elif name == "seed" and not (is_int and 0 <= value < 2**32):
-            problems.append(f"seed must be an integer in [0, 2**32), got {value!r}")
-        elif name == "noise" and not (is_num and 0 <= value < np.inf):
-            problems.append(f"noise must be a finite number >= 0, got {value!r}")
-        elif name == "devices" and not (isinstance(value, str) or (is_int and value >= 1)):
-            problems.append(f"devices must be an integer >= 1 or 'auto', got {value!r}")
-        elif name == "lr" and not (is_num and 0 < value < np.inf):
-            problems.append(f"lr must be a finite number > 0, got {value!r}")
+        if name in _TRAINING_SETTINGS:
+            try:
+                validate_option(_TRAINING_SETTINGS[name], value, name)
+            except (TypeError, ValueError) as err:
+                problems.append(str(err))
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -166,9 +169,8 @@ class LengthBucketSampler(Sampler[list[int]]):
 
     def __init__(self, lengths: Any, batch_size: int, *, shuffle: bool = True, seed: int = 0) -> None:
         self.lengths = np.asarray(lengths)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size = batch_size
+        self.batch_size = Interval(Integral, 1, None, text="a positive integer").check(
+            batch_size, "batch_size")
         self.shuffle = shuffle
         self.seed = seed
         self.epoch = 0
@@ -410,14 +412,14 @@ def train_synthetic_mlp(
     noise 0.8, and the test signals are noise-free; Adam with ``lr=1e-3``, batch 256.
     Data seeds are derived from ``seed`` so train, validation and test never share a stream.
     """
-    from ..data.synthetic import make_synthetic
+    from ..data.synthetic import make_synthetic, split_seed
     from .mlp import SynthMLP
 
     check_training_settings(noise=noise, n_train=n_train, epochs=epochs, batch_size=batch_size,
                             seed=seed, lr=lr)
-    train = make_synthetic(n_train, noise=noise, seed=seed * 3 + 1)
-    val = make_synthetic(n_val, noise=0.8, seed=seed * 3 + 2)
-    test = make_synthetic(n_test, noise=0.0, seed=seed * 3 + 3)
+    train = make_synthetic(n_train, noise=noise, seed=split_seed(seed, "train"))
+    val = make_synthetic(n_val, noise=0.8, seed=split_seed(seed, "val"))
+    test = make_synthetic(n_test, noise=0.0, seed=split_seed(seed, "test"))
     L.seed_everything(seed, verbose=False)
     model = SynthMLP()
     return fit_classifier(

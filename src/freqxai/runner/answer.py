@@ -11,11 +11,18 @@ import numpy as np
 
 from .store import ResultStore, unit_name
 
-__all__ = ["run_summary", "write_summary", "band_interventions", "not_counted", "run_answer",
+__all__ = ["answer_domain", "run_summary", "write_summary", "band_interventions", "not_counted", "run_answer",
            "write_answer", "SUMMARY_NAME", "ANSWER_NAME"]
 
 SUMMARY_NAME = "summary.csv"
 ANSWER_NAME = "answer.csv"  # one row per class (freqxai.answer): the terminal, page and md read it
+
+
+def answer_domain(domains: list[str]) -> str | None:
+    """The domain a run's answer is read in: ``fft`` when the run has it (one value per
+    frequency bin, the finest band edges), else the first domain of the summary table."""
+    domains = list(domains)
+    return "fft" if "fft" in domains else (domains[0] if domains else None)
 
 
 def run_summary(store: ResultStore) -> Any:
@@ -127,7 +134,7 @@ def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
     sanity checks: the Adebayo flag (``survives_randomization``) stays descriptive. References
     are never counted and are not listed here.
     """
-    from ..explainers import explainer_class, list_explainers
+    from ..explainers import explainer_class, get_tags, list_explainers
     from ..sanity import SWAP_OUTCOMES
     from .compute import SELF_CHECKS
     from .sanity_phase import model_swap_outcomes
@@ -150,7 +157,7 @@ def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
                 out[method] = f"{reason} on {failed} of {len(passed)} inputs"
     for (method, d), (outcome, reason) in model_swap_outcomes(store).items():
         if (d != domain or outcome != SWAP_OUTCOMES[1] or method not in cfg["methods"]
-                or (method in list_explainers() and not explainer_class(method).needs_model)):
+                or (method in list_explainers() and get_tags(explainer_class(method)).reference)):
             continue
         out[method] = f"{out[method]}; {reason}" if method in out else reason
     return out
@@ -161,7 +168,7 @@ def beats_reference(rows: list[dict], domain: str, excluded: set[str] | frozense
     """Whether some method (not a reference, not in ``excluded``) beats the ``reference`` on
     deletion or insertion in ``domain`` by more than the two standard errors together, in each
     metric's declared direction; None where the run has no such scores to compare."""
-    from ..explainers import explainer_class, list_explainers
+    from ..explainers import explainer_class, get_tags, list_explainers
     from ..metrics import list_metrics, metric_class
 
     by = {r["method"]: r for r in rows if r["domain"] == domain}
@@ -175,7 +182,7 @@ def beats_reference(rows: list[dict], domain: str, excluded: set[str] | frozense
         sign = 1.0 if metric_class(metric).higher_is_better else -1.0
         for method, r in by.items():
             if (method in excluded or method not in list_explainers()
-                    or not explainer_class(method).needs_model or not np.isfinite(r[metric])):
+                    or get_tags(explainer_class(method)).reference or not np.isfinite(r[metric])):
                 continue
             compared = True
             margin = np.hypot(r.get(metric + "_sem", 0.0), ref.get(metric + "_sem", 0.0))
@@ -191,7 +198,6 @@ def run_answer(store: ResultStore, table: Any, rows: list[dict] | None = None) -
     (:func:`~freqxai.runner.report.summary_rows`), whether any method beats the amplitude
     reference (:func:`beats_reference`)."""
     from ..answer import answer
-    from .tables import answer_domain
 
     domains = list(dict.fromkeys(table["domain"])) if len(table) else []
     domain = answer_domain(domains)

@@ -14,6 +14,7 @@ from torch import nn
 
 from ..explainers import explainer_class, get_explainer, project_relevance
 from ..metrics import get_metric, postprocess
+from .budget import forward_flops
 from .config import RunConfig
 
 __all__ = ["CERTAINTY", "CERTAINTY_DEVIATION", "SELF_CHECKS", "explain_chunk_domains",
@@ -57,7 +58,11 @@ def explain_chunk_with_certainty(model: nn.Module, cfg: RunConfig, method: str, 
     maps and ``significant``; with a convergence delta, ``integration_error``; with a
     conservation check (``conservation_`` after the call), ``conservation``."""
     seed = unit_seed(cfg, method, domain_name, chunk)
-    init, options = cfg.explainer_settings(method, domain_name, x.shape[-1], seed)
+    # the mask budget of methods that take one (FreqRISE's max_masks) follows the model's cost
+    fits_cost = "max_masks" in explainer_class(method).option_names()[0]
+    flops = forward_flops(model, x.shape[1], x.shape[-1]) if fits_cost else None
+    init, options = cfg.explainer_settings(method, domain_name, x.shape[-1], seed,
+                                           forward_flops=flops)
     explainer = get_explainer(method, model, cfg.domain(domain_name), **init)
     extras: dict[str, np.ndarray] = {}
     if explainer.has_standard_error:

@@ -9,13 +9,14 @@ well-kept standard for typed configuration and reports all fields at once.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
 import math
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ConfigDict, ValidationError
 from pydantic.dataclasses import dataclass
@@ -24,36 +25,24 @@ from .._io import ensure_writable_dir
 
 __all__ = ["RunConfig", "load_config", "make_config"]
 
-DATASETS = ("synthetic", "audiomnist", "fsdd", "custom", "uea")
-PAPER_DATASETS = ("synthetic", "audiomnist", "fsdd")
 # Most FreqRISE masks per signal of n_masks="auto" in a run (the default outside the paper's data:
 # OSULeaf's CNN stopped at 1000 masks in the rFFT and 2000 in the STFT, bench/long_signals.py)
 AUTO_MAX_MASKS = 3000
+# Band Shapley coalitions per signal in runs: a tenth of FreqRISE's budget. Exact values while
+# 2**bands fits (up to 8 bands: DC and octaves of series up to ~500 samples), antithetic
+# permutations with a standard error beyond (BandShapley's max_evaluations).
+SHAPLEY_MAX_EVALUATIONS = AUTO_MAX_MASKS // 10
 # Version of the results layout; part of the result key, so a run folder of another layout is
 # refused instead of mixed (2: metric keys are registry names, chunk size shapes the shards;
 # 3: FreqRISE's centered default masks with box cells).
 RESULTS_FORMAT = 3
 
 
-# Settings each data set reads; on another data set's run they would be ignored without a word.
-APPLIES_TO = {
-    "noise": ("synthetic",), "test_data": ("synthetic",), "n_train": ("synthetic",),
-    "data": ("audiomnist", "fsdd", "custom"), "label": ("audiomnist", "fsdd"),
-    "fold": ("audiomnist", "fsdd"), "model": ("custom", "uea"), "model_factory": ("custom", "uea"),
-    "trust_pickle": ("custom", "uea"), "fs": ("custom", "uea"), "name": ("uea",),
-    "classifier": ("uea",), "eeg": ("custom", "uea"), "center": ("uea",),
-}
 # --quick: band Shapley values and FLEX (where the model has gradients), fft only, this many
 # signals per class, no sanity checks: a first answer in minutes
 QUICK_METHODS = ("shapley", "flex")
 QUICK_PER_CLASS = 10
 DEFAULT_N_TEST = 100
-# run uea --classifier: aeon's classifiers by short name (the CNN is freqxai's SmallCNN)
-UEA_CLASSIFIERS = {
-    "minirocket": "aeon.classification.convolution_based:MiniRocketClassifier",
-    "rocket": "aeon.classification.convolution_based:RocketClassifier",
-    "hivecote2": "aeon.classification.hybrid:HIVECOTEV2",
-}
 # Names an explainer takes that the run sets itself (explainer_options may not set them).
 RUN_SETS = frozenset({"self", "model", "domain", "inputs", "target", "return_standard_error",
                       "return_z_scores", "return_convergence_delta"})
@@ -76,15 +65,75 @@ def _metrics() -> list[str]:
     return [m for m in list_metrics() if not getattr(metric_class(m), "needs_explainer", False)]
 
 
+SECTIONS = ("data", "explain", "compute")
+
+
+def _section(section: str, default: Any = dataclasses.MISSING, *,
+             factory: Any = dataclasses.MISSING) -> Any:
+    """A ``RunConfig`` field of ``section`` (one of :data:`SECTIONS`)."""
+    return field(default=default, default_factory=factory, metadata={"section": section})
+
+
+def _data(default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
+    return _section("data", default, **kwargs)
+
+
+def _explain(default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
+    return _section("explain", default, **kwargs)
+
+
+def _compute(default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
+    return _section("compute", default, **kwargs)
+
+
+class Section:
+    """A live view of one section of a :class:`RunConfig` (``cfg.sections.explain.n_masks`` is
+    ``cfg.n_masks``): its fields as attributes, :meth:`to_dict`, ``in``, iteration over names."""
+
+    __slots__ = ("_cfg", "_names", "_section")
+
+    def __init__(self, cfg: RunConfig, name: str) -> None:
+        self._cfg, self._section = cfg, name
+        self._names = RunConfig.section_fields(name)
+
+    def __getattr__(self, key: str) -> Any:
+        if key in self._names:
+            return getattr(self._cfg, key)
+        raise AttributeError(f"the {self._section} section of a RunConfig has no field {key!r}; it "
+                             f"has {list(self._names)}")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The section's fields and values (a copy)."""
+        return {k: copy.deepcopy(getattr(self._cfg, k)) for k in self._names}
+
+    def __repr__(self) -> str:
+        return f"{self._section}({', '.join(f'{k}={getattr(self._cfg, k)!r}' for k in self._names)})"
+
+
+class Sections(NamedTuple):
+    """The three sections of a :class:`RunConfig` (``cfg.sections``)."""
+
+    data: Section
+    explain: Section
+    compute: Section
+
+
 @dataclass(config=ConfigDict(strict=True, extra="forbid"))
 class RunConfig:
     """Settings of one experiment run (all fields have the paper's defaults).
 
     Attributes
     ----------
-    dataset : {"synthetic", "audiomnist", "fsdd", "custom", "uea"}
-        The paper's data sets, ``custom`` (your model and data file) or ``uea`` (a UEA/UCR set
-        bundled with aeon).
+    dataset : {"synthetic", "audiomnist", "fsdd", "custom", "uea"} or a registered source
+        The data source (:mod:`freqxai.runner.sources`): the paper's data sets, ``custom`` (your
+        model and data file) or ``uea`` (a UEA/UCR set bundled with aeon). The source's
+        defaults fill the fields left unset (epochs, masks, STFT, cells, explainer options).
     out : path
         Run folder (results.h5, tables, figures, cached model).
     noise : float
@@ -186,52 +235,60 @@ class RunConfig:
         finished run adds the checks to its folder.
 
     A setting the chosen data set does not read (``fs`` on a synthetic run, ``label`` on a custom
-    run, ``epochs`` when the model is given; :data:`APPLIES_TO`) is refused by :meth:`validate`
-    when it differs from its default, and so are ``num_cells``/``domain_params`` keyed by an
-    unknown domain, ``stft`` and ``domain_params["stft"]`` that disagree, and explainer options
-    the run sets itself or that the explainer rejects (checked without a model or data).
+    run, ``epochs`` when the model is given; each source declares the fields it reads) is refused
+    by :meth:`validate` when it differs from its default, and so are ``num_cells`` and
+    ``domain_params`` keyed by an unknown domain, ``stft`` and ``domain_params["stft"]`` that
+    disagree, and explainer options the run sets itself or that the explainer rejects (checked
+    without a model or data).
+
+    Every field belongs to one section, ``data``, ``explain`` or ``compute``
+    (:meth:`section_fields`; :attr:`sections` gives live views of them); the configuration is
+    built and read flat (``RunConfig(dataset="uea", n_masks=500).n_masks``).
     """
 
-    dataset: str = "synthetic"
-    out: str = "runs/synthetic"
-    noise: float = 0.01
-    data: str | None = None
-    label: str = "digit"
-    fold: int = 0
-    test_data: str | None = None
-    weights: str | None = None
-    model: str | None = None
-    model_factory: str | None = None
-    trust_pickle: bool = False
-    fs: float | None = None
-    name: str | None = None
-    classifier: str = "cnn"
-    eeg: bool | None = None
-    n_test: int | None = None
-    methods: list[str] | None = None
-    domains: list[str] | None = None
-    metrics: list[str] = field(default_factory=_metrics)
-    n_masks: int | str | None = None
-    p_keep: float = 0.5
-    num_cells: dict[str, Any] | None = None
-    use_softmax: bool = True
-    n_steps: int = 50
-    lrp_composite: str = "epsilon_plus"
-    stft: dict[str, Any] | None = None
-    domain_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    explainer_options: dict[str, dict[str, Any]] | None = None
-    clip_negative: bool = True
-    threshold: str | float | None = None
-    chunk_size: int = 25
-    devices: int = 1
-    accelerator: str = "cpu"
-    threads: int | None = None
-    seed: int = 0
-    epochs: int | None = None
-    n_train: int = 100_000
-    sanity: bool | int | None = None
-    quick: bool = False
-    center: bool = False
+    # Each field belongs to one section (its metadata; RunConfig.sections gives the views):
+    # data: what is explained (the source, its data and model, the test signals); explain: how
+    # it is explained, scored and checked; compute: where and how the work runs.
+    dataset: str = _data("synthetic")
+    out: str = _compute("runs/synthetic")
+    noise: float = _data(0.01)
+    data: str | None = _data(None)
+    label: str = _data("digit")
+    fold: int = _data(0)
+    test_data: str | None = _data(None)
+    weights: str | None = _data(None)
+    model: str | None = _data(None)
+    model_factory: str | None = _data(None)
+    trust_pickle: bool = _data(False)
+    fs: float | None = _data(None)
+    name: str | None = _data(None)
+    classifier: str = _data("cnn")
+    eeg: bool | None = _data(None)
+    n_test: int | None = _data(None)
+    methods: list[str] | None = _explain(None)
+    domains: list[str] | None = _explain(None)
+    metrics: list[str] = _explain(factory=_metrics)
+    n_masks: int | str | None = _explain(None)
+    p_keep: float = _explain(0.5)
+    num_cells: dict[str, Any] | None = _explain(None)
+    use_softmax: bool = _explain(True)
+    n_steps: int = _explain(50)
+    lrp_composite: str = _explain("epsilon_plus")
+    stft: dict[str, Any] | None = _explain(None)
+    domain_params: dict[str, dict[str, Any]] = _explain(factory=dict)
+    explainer_options: dict[str, dict[str, Any]] | None = _explain(None)
+    clip_negative: bool = _explain(True)
+    threshold: str | float | None = _explain(None)
+    chunk_size: int = _compute(25)
+    devices: int = _compute(1)
+    accelerator: str = _compute("cpu")
+    threads: int | None = _compute(None)
+    seed: int = _compute(0)
+    epochs: int | None = _data(None)
+    n_train: int = _data(100_000)
+    sanity: bool | int | None = _explain(None)
+    quick: bool = _explain(False)
+    center: bool = _data(False)
 
     def __post_init__(self) -> None:
         # methods left to the default: every registered method that can explain the model (the
@@ -246,14 +303,14 @@ class RunConfig:
             self.n_test = DEFAULT_N_TEST
         if self.sanity is None and quick:
             self.sanity = False
-        # Dataset-dependent defaults: the synthetic benchmark has 1281 bins of single sinusoids
-        # (one mask cell per bin, as the published synthetic run); audio uses the paper's STFT
-        # (n_fft=455, hop=35, Hann) and 200 cells.
-        audio = self.dataset in ("audiomnist", "fsdd")
+        # The data source's defaults of the settings left unset (runner.sources): training
+        # epochs; on the paper's data its 3000 masks, estimator, STFT and cells; elsewhere masks
+        # drawn until stable, cells "auto" and an STFT fitted to the signal length.
+        source = _source(self.dataset)
         if self.epochs is None:
-            self.epochs = _default_epochs(self.dataset)
-        if self.n_masks is None:  # the paper's 3000 on its data; else drawn until stable
-            self.n_masks = 3000 if self.dataset in PAPER_DATASETS else "auto"
+            self.epochs = source.default("epochs")
+        if self.n_masks is None:
+            self.n_masks = source.default("n_masks")
         # registered names for keys given as an alias or in another case ("FFT", "fourier"), so
         # that no entry is missed by the lookups below (unknown names are reported by validate)
         self.domain_params = _canonical_keys(self.domain_params, _domain_name)
@@ -266,23 +323,31 @@ class RunConfig:
             "parameters once (domain_params['stft'])"
             if self.stft is not None and isinstance(given, dict) and dict(given) != dict(self.stft)
             else None)
-        if self.explainer_options is None:  # the paper's estimator and evaluation for its data
-            self.explainer_options = ({"freqrise": {"normalize": "minmax", "estimator": "paper"}}
-                                      if self.dataset in PAPER_DATASETS else {})
+        if self.explainer_options is None:
+            self.explainer_options = source.default("explainer_options")
         if self.stft is None and isinstance(self.domain_params, dict) and "stft" in self.domain_params:
             self.stft = dict(self.domain_params["stft"])
-        if self.stft is None and self.dataset not in PAPER_DATASETS:
-            pass  # chosen from the signal length when the data is loaded (fit_to_length)
-        elif self.stft is None:
-            self.stft = ({"n_fft": 455, "hop_length": 35, "window": "hann"} if audio
-                         else {"n_fft": 128, "hop_length": 32, "window": "hann"})
+        if self.stft is None:  # (still None: chosen from the signal length, fit_to_length)
+            self.stft = source.default("stft")
         if self.stft is not None:
             self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
-        if self.num_cells is None and self.dataset not in PAPER_DATASETS:
-            self.num_cells = {}  # num_cells="auto" in every domain
-        if self.num_cells is None:
-            self.num_cells = ({"fft": 200, "stft": 200, "time": 200} if audio
-                              else {"fft": 0, "stft": [64, 16], "time": 200})
+        if self.num_cells is None:  # ({}: "auto" in every domain)
+            self.num_cells = source.default("num_cells")
+
+    @classmethod
+    def section_fields(cls, section: str) -> tuple[str, ...]:
+        """The fields of ``section`` (``"data"``, ``"explain"`` or ``"compute"``), in order."""
+        if section not in SECTIONS:
+            raise ValueError(f"section must be one of {list(SECTIONS)}, got {section!r}")
+        return tuple(f.name for f in dataclasses.fields(cls) if f.metadata["section"] == section)
+
+    @property
+    def sections(self) -> Sections:
+        """Live views of the three sections (``cfg.sections.data.noise``, ``cfg.sections.
+        compute.to_dict()``): ``data``, what is explained (the source, its data and model, the
+        test signals); ``explain``, how it is explained, scored and checked; ``compute``, where
+        and how the work runs. (``cfg.data`` is the data file field.)"""
+        return Sections(*(Section(self, name) for name in SECTIONS))
 
     def validate(self, create_out: bool = True) -> RunConfig:
         """Check every field; raise one ``ValueError`` naming all problems found."""
@@ -313,8 +378,10 @@ class RunConfig:
                               "once", UserWarning, stacklevel=3)
             return list(dict.fromkeys(out))
 
-        if self.dataset not in DATASETS:
-            problems.append(f"unknown dataset {self.dataset!r}; choose from {list(DATASETS)}")
+        from .sources import list_sources
+
+        if self.dataset not in list_sources():
+            problems.append(f"unknown dataset {self.dataset!r}; choose from {list_sources()}")
         self.methods = canonical("method", self.methods, lambda m: explainer_class(m).name,
                                  list_explainers())
         self.domains = canonical("domain", self.domains, lambda d: get_domain(d).name,
@@ -367,18 +434,8 @@ class RunConfig:
             value = getattr(self, name)
             if value is not None and not Path(value).is_file():
                 problems.append(f"{name} file not found: {value}")
-        if self.dataset in ("audiomnist", "fsdd") and self.data is None:
-            problems.append(f"dataset {self.dataset!r} needs --data PATH.h5 (from 'freqxai data')")
-        if self.dataset == "custom" and (self.model is None or self.data is None):
-            problems.append("dataset 'custom' needs --model MODEL and --data DATA.npz|.h5")
-        if self.dataset == "uea" and not self.name:
-            problems.append("dataset 'uea' needs --name NAME (e.g. BasicMotions)")
-        if self.model is not None and not Path(self.model).is_file():
-            if ":" in self.model and self.weights:  # --model package.module:Name --weights w.pt
-                pass
-            else:
-                problems.append(f"model file not found: {self.model} (a class path "
-                                "package.module:Name needs --weights with the state dict)")
+        if self.dataset in list_sources():  # what the source needs, values it refuses
+            problems += _source(self.dataset).check(self)
         try:
             from zennit.composites import COMPOSITES
 
@@ -401,14 +458,6 @@ class RunConfig:
                                 "here; use --accelerator cpu (or auto)")
         if not isinstance(self.trust_pickle, bool):
             problems.append(f"trust_pickle must be true or false, got {self.trust_pickle!r}")
-        if self.label not in ("digit", "gender"):
-            problems.append(f"label must be 'digit' or 'gender', got {self.label!r}")
-        if self.classifier not in ("cnn", *UEA_CLASSIFIERS) and ":" not in str(self.classifier):
-            problems.append(f"classifier must be one of {['cnn', *UEA_CLASSIFIERS]} or "
-                            f"'package.module:Class', got {self.classifier!r}")
-        elif self.classifier != "cnn" and self.model:
-            problems.append(f"classifier={self.classifier!r} trains a classifier, model="
-                            f"{self.model!r} gives one: use one of them")
         for name in ("quick", "center"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f"{name} must be true or false, got {getattr(self, name)!r}")
@@ -425,8 +474,6 @@ class RunConfig:
             problems.append(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         if not 0 < self.p_keep < 1:
             problems.append(f"p_keep must be in (0, 1), got {self.p_keep}")
-        if not 0 <= self.noise < math.inf:
-            problems.append(f"noise must be a finite number >= 0, got {self.noise}")
         if self.threshold is not None and self.threshold != "mean" and not (
             isinstance(self.threshold, float | int) and 0 < float(self.threshold) < 1
         ):
@@ -450,9 +497,6 @@ class RunConfig:
             n_fft, hop = fit_stft(int(length))
             self.stft = {"n_fft": n_fft, "hop_length": hop, "window": "hann"}
             self.domain_params = {**self.domain_params, "stft": dict(self.stft)}
-
-    def stft_domain(self):
-        return self.domain("stft")
 
     def domain(self, name: str):
         """The domain ``name`` with its parameters from ``domain_params``."""
@@ -544,59 +588,59 @@ class RunConfig:
         return problems
 
     def _check_applies(self) -> list[str]:
-        """Settings the chosen data set does not read (``--fs`` on a synthetic run, ``label`` on a
-        custom run, ``--epochs`` with given weights): refused, since the run would ignore them."""
-        if self.dataset not in DATASETS:
+        """Settings the chosen data source does not read (``--fs`` on a synthetic run, ``label`` on
+        a custom run, ``--epochs`` with given weights): refused, since the run would ignore them.
+        Each source declares the fields it reads (:attr:`~freqxai.runner.sources.Source.fields`)
+        and whether it trains its model (then it reads ``epochs``)."""
+        from .sources import list_sources, source_class
+        from .sources.base import changed
+
+        if self.dataset not in list_sources():
             return []
-        defaults = {f.name: f.default for f in dataclasses.fields(self)}
-        changed = lambda name: getattr(self, name) != defaults[name]  # noqa: E731
+        source = _source(self.dataset)
+        readers: dict[str, list[str]] = {}
+        for name in list_sources():
+            for field_name in source_class(name).fields:
+                readers.setdefault(field_name, []).append(name)
         problems = []
-        for name, datasets in APPLIES_TO.items():
-            if self.dataset not in datasets and changed(name):
-                problems.append(f"{name}={getattr(self, name)!r} applies to "
+        for f in dataclasses.fields(self):
+            datasets = readers.get(f.name)
+            if datasets and f.name not in source.fields and changed(self, f.name):
+                problems.append(f"{f.name}={getattr(self, f.name)!r} applies to "
                                 f"{' and '.join(datasets)} runs only; a {self.dataset} run would "
                                 "ignore it: remove it")
-        class_path = (self.model is not None and ":" in self.model
-                      and not Path(self.model).is_file())
-        if self.dataset in ("custom", "uea") and self.weights is not None and not class_path:
-            problems.append("weights is read only with --model package.module:Name (custom and uea "
-                            "runs); a model file is loaded as it is: remove --weights, or give the "
-                            "state dict as --model with --model-factory")
-        if self.dataset in ("custom", "uea") and self.model_factory is not None and (
-                self.model is None or class_path):
-            problems.append("model_factory builds the module a --model state dict is loaded into; "
-                            + ("this run has no --model: add one or remove --model-factory"
-                               if self.model is None else
-                               "--model package.module:Name already names the class: remove "
-                               "--model-factory"))
-        trained = ((self.dataset in ("synthetic", "audiomnist", "fsdd") and self.weights is None)
-                   or (self.dataset == "uea" and self.model is None))
-        if not trained and self.epochs != _default_epochs(self.dataset):
+        if not source.trains(self) and self.epochs != source.default("epochs"):
             problems.append(f"epochs={self.epochs!r} has no effect: this {self.dataset} run "
                             "trains no model (it is given); remove --epochs")
-        if self.dataset == "synthetic" and not trained and changed("n_train"):
-            problems.append(f"n_train={self.n_train!r} has no effect: the model is loaded from "
-                            "--weights, not trained; remove --n-train")
         return problems
 
-    def explainer_settings(self, method: str, domain: str, length: int, seed: int
+    def explainer_settings(self, method: str, domain: str, length: int, seed: int, *,
+                           forward_flops: float | None = None
                            ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Constructor settings and ``attribute`` options of ``method`` in ``domain``.
 
-        Shared fields go to every method whose constructor or ``attribute`` takes a parameter of
-        that name; ``explainer_options[method]`` overrides them.
+        Shared fields go to every method that takes an option of that name, as a setting or a
+        call option as the method declares it (:meth:`~freqxai.explainers.Explainer.split_options`;
+        a plug-in without declarations: its parameters' names); ``explainer_options[method]``
+        overrides them. ``forward_flops`` (one forward of the model on one signal,
+        :func:`freqxai.runner.budget.forward_flops`) fits ``n_masks="auto"``'s most masks to the
+        model's cost (:func:`freqxai.runner.budget.auto_max_masks`).
         """
         from ..explainers import explainer_class
 
-        shared = dict(self._shared(seed), num_cells=self._num_cells(domain, length))
+        shared = dict(self._shared(seed, forward_flops),
+                      num_cells=self._num_cells(domain, length))
         return self._split_settings(explainer_class(method), shared, method)
 
-    def _shared(self, seed: int) -> dict[str, Any]:
+    def _shared(self, seed: int, forward_flops: float | None = None) -> dict[str, Any]:
+        from .budget import auto_max_masks
+
         # n_masks="auto" stops once two halves of the masks agree, at most AUTO_MAX_MASKS (the
-        # paper's fixed budget, so never slower than it)
-        budget = {"max_masks": AUTO_MAX_MASKS} if self.n_masks == "auto" else {}
+        # paper's fixed budget, so never slower than it), fewer for a costly model
+        budget = ({"max_masks": auto_max_masks(forward_flops, AUTO_MAX_MASKS)}
+                  if self.n_masks == "auto" else {})
         return {**budget, "n_masks": self.n_masks, "p_keep": self.p_keep,
-                "use_softmax": self.use_softmax,
+                "use_softmax": self.use_softmax, "max_evaluations": SHAPLEY_MAX_EVALUATIONS,
                 "n_steps": self.n_steps, "composite": self.lrp_composite, "seed": seed}
 
     def _split_settings(self, cls, shared: dict[str, Any], method: str
@@ -605,11 +649,7 @@ class RunConfig:
         if "output" in options and "use_softmax" not in options:
             # ``output`` is the newer spelling of ``use_softmax``: the method's own choice wins
             shared = {k: v for k, v in shared.items() if k != "use_softmax"}
-        shared = {**shared, **options}
-        init_names, call_names = _parameters(cls.__init__), _parameters(cls.attribute)
-        init = {k: v for k, v in shared.items() if k in init_names and k not in ("model", "domain")}
-        call = {k: v for k, v in shared.items() if k in call_names and k not in init}
-        return init, call
+        return cls.split_options(**{**shared, **options})
 
     def _num_cells(self, domain_name: str, length: int):
         """FreqRISE cells of a domain: ``num_cells[domain]`` (0 = one per coefficient), clamped to
@@ -652,8 +692,12 @@ class RunConfig:
         return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _default_epochs(dataset: str) -> int:
-    return {"uea": 200, "audiomnist": 50, "fsdd": 50}.get(dataset, 20)
+def _source(name: Any):
+    """The data source ``name`` (:mod:`freqxai.runner.sources`); for a name that is none (which
+    :meth:`RunConfig.validate` reports), the base source, whose defaults suit any data."""
+    from .sources import Source, list_sources, source_class
+
+    return source_class(name)() if isinstance(name, str) and name in list_sources() else Source()
 
 
 def _domain_name(name: str) -> str:
@@ -693,18 +737,21 @@ def _invalid(problems: list[str]) -> str:
 
 
 class _SettingsChecked(Exception):
-    """Raised in place of an explainer's data preparation: every check before it passed."""
+    """Raised in place of a plug-in explainer's data preparation: every check before it passed
+    (the fallback of :func:`_probe_settings` for options a class does not declare)."""
 
 
 def _probe_settings(cls, domain, init: dict[str, Any], call: dict[str, Any]) -> str | None:
     """The error an explainer raises for constructor settings ``init`` and ``attribute`` options
     ``call`` before it touches any data, or None.
 
-    A class method ``check_options(domain=..., **settings)`` is used where the class has one.
-    Otherwise the explainer is built around a stand-in model and ``attribute`` is called with its
-    data preparation replaced by a stop: the options it validates first (every explainer checks
-    its options before preparing the data) are checked, and nothing is computed. A class whose
-    bare ``attribute`` does not reach the preparation is left to the run.
+    The class's ``check_options(domain=..., **options)`` checks them without a model
+    (:meth:`freqxai.explainers.Explainer.check_options`: the declared constraints; a class may
+    define its own). Options a class takes without declaring them (a plug-in written before
+    declarations) are checked as before: the explainer is built around a stand-in model and
+    ``attribute`` is called with its data preparation replaced by a stop, so the options it
+    validates first are checked and nothing is computed; a class whose bare ``attribute`` does
+    not reach the preparation is left to the run.
     """
     import warnings
 
@@ -716,7 +763,8 @@ def _probe_settings(cls, domain, init: dict[str, Any], call: dict[str, Any]) -> 
             check(domain=domain, **init, **call)
         except (TypeError, ValueError) as err:
             return str(err)
-        return None
+        if _checks_itself(cls, {*init, *call}):
+            return None
 
     def build(settings: dict[str, Any]):
         explainer = cls(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 2)),
@@ -748,6 +796,18 @@ def _probe_settings(cls, domain, init: dict[str, Any], call: dict[str, Any]) -> 
         except Exception:  # noqa: BLE001 - not a settings check: left to the run
             return None
     return None
+
+
+def _checks_itself(cls, names: set[str]) -> bool:
+    """Whether ``cls.check_options`` covers ``names``: a class's own ``check_options``, or the
+    declared one with every name declared."""
+    from ..explainers import Explainer
+
+    own = getattr(getattr(cls, "check_options", None), "__func__", None)
+    if own is not Explainer.check_options.__func__:
+        return True
+    declared = {*getattr(cls, "_settings", {}), *getattr(cls, "_call_options", {})}
+    return names <= declared
 
 
 def _parameters(fn) -> list[str]:

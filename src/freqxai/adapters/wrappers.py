@@ -1,37 +1,38 @@
-"""Any classifier as a model explainers can read, and what each model allows.
+"""Wrappers that present any classifier as the model explainers read: a ``(batch, channels,
+time)`` tensor in, a ``(batch, n_classes)`` tensor out.
 
-Most time-series classifiers in use are not eager PyTorch modules: aeon's MiniRocket, Rocket and
-HIVE-COTE 2, scikit-learn pipelines, functions of numpy arrays. :class:`NumpyModel` and
-:class:`EstimatorModel` present them to explainers as a forward-only ``nn.Module`` (tensors in,
-tensors out, numpy in between, large batches), and declare what they return
-(``output_kind``: probabilities are never put through another softmax).
+- :class:`NumpyModel` and :class:`EstimatorModel`: a function of numpy arrays, or a fitted
+  scikit-learn/aeon/sktime classifier, as a forward-only ``nn.Module`` that declares what it
+  returns (``output_kind``: probabilities are never put through another softmax);
+  :func:`as_model` wraps estimators automatically;
+- :class:`BinaryClassifier`: a model with one output (a logit or a sigmoid probability) as two
+  classes;
+- :class:`ChannelsLast`: a model that reads ``(batch, time, channels)`` (Keras' default);
+- :class:`FixedBatch`: a graph exported for a fixed batch size, run on any batch.
 
-:func:`capabilities` states what a model allows, following aeon's estimator tags: whether it can
-be differentiated, whether it has eager modules for LRP's rules, what it returns, how it reads its
-input and in what batches. Explainers declare what they need (``needs_gradients``,
-``needs_modules``); :func:`method_support` joins the two, so the runner's default method set is
-exactly what can explain the model and every method left out is named with its reason.
+This module imports nothing from freqxai but the pure checks (:mod:`freqxai._checks`).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch import nn
 
+from .._checks import check_bool, check_positive_int
+
 __all__ = [
-    "NumpyModel",
+    "BinaryClassifier",
+    "ChannelsLast",
     "EstimatorModel",
-    "ModelCapabilities",
+    "FixedBatch",
+    "NumpyModel",
     "as_model",
-    "capabilities",
     "is_estimator",
-    "method_support",
 ]
 
 Layout = Literal["channels_first", "flat"]
@@ -299,81 +300,237 @@ def as_model(model: Any) -> Any:
     return model
 
 
-@dataclass(frozen=True)
-class ModelCapabilities:
-    """What a model allows (aeon's estimator tags are the model of this).
+class BinaryClassifier(nn.Module):
+    """Wrap a model with one output per input (a logit or a sigmoid probability) as two classes.
 
-    Attributes
+    Explainers and metrics read one score per class; a binary model with a single output
+    (``BCEWithLogitsLoss``, a final ``sigmoid``) has one. This wrapper returns ``(batch, 2)``:
+
+    - ``output="logit"``: ``[0, z]``, whose softmax is ``[1 - sigmoid(z), sigmoid(z)]``: class 1
+      is the class the logit ``z`` scores, its logit and gradients are those of ``z``;
+    - ``output="probability"``: ``[1 - p, p]``, read as probabilities (``output_kind``).
+
+    Parameters
     ----------
-    kind : str
-        ``"torch"`` (an eager module), ``"torchscript"``, ``"torch.export"``, ``"estimator"``,
-        ``"numpy"`` (a :class:`NumpyModel`) or ``"callable"``.
-    differentiable : bool or None
-        Gradients reach the input (None: not known without running it; explainers probe it).
-    has_modules : bool
-        Eager modules whose forward runs, so LRP's rules can hook into them.
-    output_kind : str or None
-        ``"logits"``, ``"probabilities"`` or ``"scores"`` as declared (None: read off the
-        outputs when explaining).
-    layout : str
-        How the model reads a signal: ``"channels_first"`` or ``"flat"``.
-    max_batch_size : int or None
-        Most signals per call (a fixed-batch export; None: any).
+    model : torch.nn.Module or callable
+        Maps ``(batch, channels, time)`` to ``(batch,)`` or ``(batch, 1)``.
+    output : {"logit", "probability"}
+        What the single output is.
+
+    Examples
+    --------
+    >>> relevance = FreqRISE(BinaryClassifier(detector)).attribute(x, target=1)
     """
 
-    kind: str
-    differentiable: bool | None
-    has_modules: bool
-    output_kind: str | None
-    layout: str = "channels_first"
-    max_batch_size: int | None = None
+    def __init__(self, model: Any, *, output: Literal["logit", "probability"] = "logit") -> None:
+        super().__init__()
+        if not callable(model):
+            raise TypeError(f"model must be a torch.nn.Module or a callable, got "
+                            f"{type(model).__name__}")
+        if output not in ("logit", "probability"):
+            raise ValueError(f"output must be 'logit' or 'probability', got {output!r}")
+        self.model = model
+        self.output = output
+        self.output_kind = "probabilities" if output == "probability" else "logits"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.model(x)
+        if not isinstance(z, torch.Tensor) or z.dim() not in (1, 2) or (z.dim() == 2 and z.shape[1] != 1):
+            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"BinaryClassifier: the wrapped model must return (batch,) or "
+                             f"(batch, 1) outputs, got {shape}")
+        z = z.reshape(-1, 1)
+        if self.output == "probability" and bool(((z < 0) | (z > 1)).any()):
+            raise ValueError("BinaryClassifier(output='probability'): the model returned values "
+                             "outside [0, 1]; use output='logit' for a logit")
+        other = 1 - z if self.output == "probability" else torch.zeros_like(z)
+        return torch.cat([other, z], dim=1)
 
 
-def capabilities(model: Any) -> ModelCapabilities:
-    """What ``model`` allows, from what it is (no forward pass; :class:`ModelCapabilities`)."""
-    from .explainers.lrp_support import _graph_kind
+class ChannelsLast(nn.Module):
+    """Runs a model that reads ``(batch, time, channels)`` (Keras' default) or ``(batch, time)``
+    on freqxai's ``(batch, channels, time)``.
 
-    model = as_model(model)
-    if not callable(model):
-        raise TypeError(f"model must be a torch.nn.Module, a callable or a fitted estimator, got "
-                        f"{type(model).__name__}")
-    declared = getattr(model, "output_kind", None)
-    batch = getattr(model, "max_batch_size", None)
-    if isinstance(model, NumpyModel):
-        kind = "estimator" if isinstance(model, EstimatorModel) else "numpy"
-        return ModelCapabilities(kind, False, False, declared, model.layout, batch)
-    graph = _graph_kind(model)
-    if graph is not None:
-        return ModelCapabilities("torchscript" if graph == "TorchScript" else "torch.export",
-                                 True, False, declared, max_batch_size=batch)
-    if isinstance(model, nn.Module):
-        return ModelCapabilities("torch", getattr(model, "differentiable", None), True, declared,
-                                 max_batch_size=batch)
-    return ModelCapabilities("callable", None, False, declared, max_batch_size=batch)
+    A model that in fact reads ``(batch, channels, time)`` is refused with a ``ValueError``
+    naming ``channels_last`` on its first call: when its declared ``input_shape`` matches the
+    untransposed signals only, or when it fails (or returns another batch size) on the transposed
+    signals and runs on the untransposed ones. A model that runs on both layouts (a flattening
+    one whose ``time x channels`` equals ``channels x time``) cannot be told apart without
+    ``input_shape``.
 
-
-def method_support(model: Any, methods: list[str] | None = None) -> dict[str, str | None]:
-    """For each method (default: every registered one), None if it can explain ``model``, else
-    the reason it cannot (``"needs gradients; a scikit-learn/aeon estimator has none"``).
-
-    Decided from :func:`capabilities` and the explainers' declared needs; a model whose
-    differentiability is unknown is taken as differentiable here and probed on one input when
-    explained.
+    Parameters
+    ----------
+    model : nn.Module
+        The channels-last model.
+    squeeze : bool
+        The model reads ``(batch, time)``: inputs must have one channel, which is dropped.
+    input_shape : tuple of int or None, optional
+        The input shape the model declares after the batch axis (ONNX and Keras models state it;
+        None for a free axis).
     """
-    from .explainers import list_explainers
-    from .explainers.base import explainer_class
 
-    caps = capabilities(model)
-    what = {"estimator": "a scikit-learn/aeon estimator", "numpy": "a numpy function",
-            "torchscript": "a TorchScript graph", "torch.export": "a torch.export graph",
-            "callable": "a plain callable", "torch": "this model"}[caps.kind]
-    out: dict[str, str | None] = {}
-    for name in methods or list_explainers():
-        cls = explainer_class(name)
-        if cls.needs_gradients and caps.differentiable is False:
-            out[name] = f"needs gradients; {what} has none"
-        elif getattr(cls, "needs_modules", False) and not caps.has_modules:
-            out[name] = f"needs eager modules for its rules; {what} has no module hooks"
-        else:
-            out[name] = None
-    return out
+    def __init__(self, model: nn.Module, squeeze: bool = False, *,
+                 input_shape: tuple[int | None, ...] | None = None) -> None:
+        super().__init__()
+        _check_wrapped(model, "ChannelsLast", "(batch, time, channels) or (batch, time)")
+        self.model = model
+        self.squeeze = check_bool(squeeze, "squeeze")
+        self.input_shape = _check_input_shape(input_shape)
+        self.training = getattr(model, "training", False)
+
+    def train(self, mode: bool = True) -> ChannelsLast:
+        return _train(self, mode)
+
+    def forward(self, x, *args, **kwargs):
+        if x.dim() != 3:
+            raise ValueError(f"inputs must be (batch, channels, time), got shape {tuple(x.shape)}")
+        if self.squeeze:
+            if x.shape[1] != 1:
+                raise ValueError(
+                    f"the model reads (batch, time): give inputs with one channel, got {x.shape[1]}"
+                )
+            return self.model(x[:, 0], *args, **kwargs)
+        channels, length = x.shape[1], x.shape[2]
+        declared = self.input_shape
+        if (declared is not None and len(declared) == 2 and channels != length
+                and _fits(declared, (channels, length)) and not _fits(declared, (length, channels))):
+            raise ValueError(
+                f"channels_last=True, but the model's declared input is (batch, "
+                f"{', '.join('?' if d is None else str(d) for d in declared)}), which is (batch, "
+                f"channels, time) for these {channels}-channel signals of length {length}; load "
+                "it with channels_last=False"
+            )
+        try:
+            out = self.model(x.transpose(1, 2), *args, **kwargs)
+        except Exception as err:
+            if self._reads_channels_first(x, args, kwargs):
+                raise ValueError(self._wrong_layout(channels, length, "fails on")) from err
+            raise
+        if (isinstance(out, torch.Tensor) and out.dim() > 0 and out.shape[0] != x.shape[0]
+                and self._reads_channels_first(x, args, kwargs)):
+            raise ValueError(self._wrong_layout(channels, length,
+                                                f"returns {out.shape[0]} outputs for {x.shape[0]} inputs on"))
+        return out
+
+    def _reads_channels_first(self, x, args, kwargs) -> bool:
+        """Whether the model runs on the untransposed signals, one output per input."""
+        try:
+            with torch.no_grad():
+                out = self.model(x, *args, **kwargs)
+        except Exception:
+            return False
+        return isinstance(out, torch.Tensor) and out.dim() > 0 and out.shape[0] == x.shape[0]
+
+    @staticmethod
+    def _wrong_layout(channels: int, length: int, what: str) -> str:
+        return (f"channels_last=True, but the model reads (batch, channels, time): it {what} the "
+                f"transposed signals (batch, {length}, {channels}) and runs on (batch, {channels}, "
+                f"{length}); load it with channels_last=False")
+
+
+def _train(wrapper: nn.Module, mode: bool) -> nn.Module:
+    """``nn.Module.train`` for a wrapper whose model may be a ``torch.export`` graph, which has
+    no mode to set and raises NotImplementedError from ``train()`` and ``eval()``."""
+    wrapper.training = mode
+    if not isinstance(wrapper.model, nn.Module):  # a plain callable has no mode
+        return wrapper
+    try:
+        wrapper.model.train(mode)
+    except NotImplementedError:
+        pass
+    return wrapper
+
+
+def _check_wrapped(model: Any, wrapper: str, reads: str) -> None:
+    """Raise ``TypeError`` naming ``model`` unless it is a module or a callable."""
+    if isinstance(model, type) or not callable(model):
+        raise TypeError(f"model must be a torch.nn.Module (or a callable) reading {reads} "
+                        f"inputs for {wrapper} to wrap, got "
+                        f"{model.__name__ if isinstance(model, type) else type(model).__name__}"
+                        f"{' (a class: build it first)' if isinstance(model, type) else ''}")
+
+
+def _check_input_shape(input_shape: Any) -> tuple[int | None, ...] | None:
+    """``input_shape`` as a tuple of sizes >= 1 or None (a free axis); None stays None."""
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, str | bytes) or not isinstance(input_shape, Sequence | torch.Size):
+        raise TypeError(f"input_shape must be None or a tuple of axis sizes after the batch axis "
+                        f"(None for a free axis), e.g. (64, 3), got {input_shape!r:.60}")
+    for d in input_shape:
+        if d is not None:
+            check_positive_int(d, f"every entry of input_shape {tuple(input_shape)!r:.60} (or None)")
+    return tuple(None if d is None else int(d) for d in input_shape)
+
+
+def _fits(declared: tuple[int | None, ...], shape: tuple[int, ...]) -> bool:
+    """Whether ``shape`` matches ``declared`` (None matches any size)."""
+    return len(declared) == len(shape) and all(
+        d is None or d == s for d, s in zip(declared, shape, strict=True))
+
+
+class FixedBatch(nn.Module):
+    """Runs a graph exported for a fixed batch size on any batch, ``max_batch_size`` inputs at a
+    time (the last piece padded with copies of its last input, whose outputs are dropped).
+
+    Gradients flow through it, so gradient methods (FLEX, IG) work; it costs one model call per
+    ``max_batch_size`` inputs. Only the first input is split; other arguments are passed as is.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The graph that reads exactly ``max_batch_size`` inputs.
+    max_batch_size : int
+        The batch size the graph was exported for.
+    input_shape : tuple of int or None, optional
+        The shape of one input the graph reads (after the batch axis; None for a free axis):
+        other shapes are refused with a ``ValueError`` naming both before the graph runs.
+    """
+
+    def __init__(self, model: nn.Module, max_batch_size: int, *,
+                 input_shape: tuple[int | None, ...] | None = None) -> None:
+        super().__init__()
+        _check_wrapped(model, "FixedBatch", f"exactly {max_batch_size!r}")
+        if isinstance(max_batch_size, bool) or not isinstance(max_batch_size, int) \
+                or max_batch_size < 1:
+            raise ValueError(f"max_batch_size must be a positive int, got {max_batch_size!r}")
+        self.model = model
+        self.max_batch_size = max_batch_size
+        self.input_shape = _check_input_shape(input_shape)
+        self.training = getattr(model, "training", False)
+
+    def train(self, mode: bool = True) -> FixedBatch:
+        return _train(self, mode)
+
+    def forward(self, x, *args, **kwargs):
+        n = self.max_batch_size
+        if self.input_shape is not None and not _fits(self.input_shape, tuple(x.shape[1:])):
+            declared = ", ".join("?" if d is None else str(d) for d in (n, *self.input_shape))
+            raise ValueError(
+                f"the model was exported for inputs of shape ({declared}) and cannot read "
+                f"{tuple(x.shape)}: export it with dynamic axes (torch.export's dynamic_shapes)"
+            )  # short: the runner shows the first 200 characters
+        if x.shape[0] == n:
+            return self.model(x, *args, **kwargs)
+        if x.shape[0] == 0:
+            return _take(self.model(x.new_zeros(n, *x.shape[1:]), *args, **kwargs), 0)
+        outs = []
+        for start in range(0, x.shape[0], n):  # the graph reads n inputs, no more, no fewer
+            piece = x[start : start + n]
+            k = piece.shape[0]
+            if k < n:
+                piece = torch.cat([piece, piece[-1:].detach().expand(n - k, *piece.shape[1:])])
+            outs.append(_take(self.model(piece, *args, **kwargs), k))
+        if isinstance(outs[0], torch.Tensor):
+            return torch.cat(outs)
+        return type(outs[0])(torch.cat(parts) for parts in zip(*outs, strict=True))
+
+
+def _take(out: Any, k: int) -> Any:
+    """The first ``k`` rows of a tensor output or of each tensor of a tuple/list output."""
+    if isinstance(out, torch.Tensor):
+        return out[:k]
+    if isinstance(out, tuple | list) and all(isinstance(o, torch.Tensor) for o in out):
+        return type(out)(o[:k] for o in out)
+    raise TypeError(f"a fixed-batch model must return a tensor or a tuple of tensors to be split "
+                    f"into batches, got {type(out).__name__}")
