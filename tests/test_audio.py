@@ -255,7 +255,7 @@ def test_data_command_checks_out_first_and_skips_malformed_files(tmp_path, capsy
     out = tmp_path / "fsdd.h5"
     assert main(["data", "fsdd", "--src", str(src), "--out", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "4_jackson_0.wav" in text or "skipped" in text
+    assert "4_jackson_0.wav" in text
     assert main(["data", "fsdd", "--src", str(src), "--out", str(out), "--strict", "--quiet"]) == 2
     shutil.rmtree(src)
 

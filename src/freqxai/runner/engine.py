@@ -469,6 +469,29 @@ class _WarningLog:
         self.closed = True
 
 
+def _busy_cores(cores: int, window: float = 0.3) -> float:
+    """How many cores other work keeps busy now: the lower of the 1-minute load average and the
+    busy share of ``/proc/stat`` over ``window`` seconds (this process idles meanwhile). The load
+    average alone lags: a minute after a job ends it still reads 1.5 on an idle machine, and the
+    run would take half the cores for nothing."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    try:
+        def sample() -> tuple[int, int]:
+            with open("/proc/stat") as f:
+                values = [int(v) for v in f.readline().split()[1:]]
+            idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+            return sum(values), idle
+
+        total0, idle0 = sample()
+        time.sleep(window)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return load
+    if total1 <= total0:
+        return load
+    return min(load, cores * (1 - (idle1 - idle0) / (total1 - total0)))
+
+
 @contextlib.contextmanager
 def _threads_for_the_load(cfg: RunConfig):
     """Without ``threads``, a run on a busy machine uses the cores the others leave free (at least
@@ -479,7 +502,7 @@ def _threads_for_the_load(cfg: RunConfig):
     after the run."""
     before = torch.get_num_threads()
     cores = os.cpu_count() or 1
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    load = _busy_cores(cores)
     n = None
     if cfg.threads is None and cfg.devices == 1 and cfg.accelerator == "cpu" and before > 1:
         free = math.ceil(cores - load - 0.25)  # (a core a quarter busy counts as taken)

@@ -25,7 +25,9 @@ from .config import RunConfig
 __all__ = ["PROBE_SIZES", "QUICK_ADVICE_SECONDS", "probe_costs", "estimate_text",
            "format_seconds"]
 
-PROBE_SIZES = (1, 4)  # signals of the two timed calls per method: a fixed cost and a slope
+# signals of the two timed calls per method: a fixed cost and a slope; the second is at most a
+# tenth of the run's signals (at least 2), so the probe of a 10-signal run is not half its work
+PROBE_SIZES = (1, 4)
 QUICK_ADVICE_SECONDS = 600.0  # above this, the estimate offers --quick
 
 
@@ -49,7 +51,8 @@ def probe_costs(model: Any, cfg: RunConfig, X: np.ndarray, y: np.ndarray, truth:
     (:data:`PROBE_SIZES` signals), on the CPU. A fixed cost matters: a small model's forwards
     cost about the same for 1 signal as for 25 (a line through one point would count it 25
     times)."""
-    sizes = [min(k, len(X)) for k in PROBE_SIZES]
+    second = min(PROBE_SIZES[1], max(2, len(X) // 10))
+    sizes = [min(k, len(X)) for k in (PROBE_SIZES[0], second)]
     out: dict[str, tuple[float, float]] = {}
     for method in methods or cfg.methods:
         times = []

@@ -325,7 +325,7 @@ def test_a_busy_machine_gets_the_threads_it_has_free(monkeypatch, load, threads,
     without --threads a run takes the cores the load leaves free, and restores the setting."""
     from freqxai.runner import engine
 
-    monkeypatch.setattr(engine.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(engine, "_busy_cores", lambda cores: load)
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
@@ -337,6 +337,18 @@ def test_a_busy_machine_gets_the_threads_it_has_free(monkeypatch, load, threads,
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_load_average_of_a_finished_job_does_not_count_as_busy(monkeypatch):
+    """The 1-minute load average lags (1.5 a minute after a job ended): the busy cores are the
+    lower of it and what /proc/stat shows busy now, which can never exceed the cores."""
+    from freqxai.runner import engine
+
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (100.0, 100.0, 100.0))
+    busy = engine._busy_cores(2, window=0.05)
+    assert 0.0 <= busy <= 2.0 or not os.path.exists("/proc/stat")
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert engine._busy_cores(2, window=0.05) == 0.0
 
 
 def test_a_quick_run_answers_with_band_shapley_values_and_flex(tmp_path, models, capsys):
