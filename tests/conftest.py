@@ -38,3 +38,13 @@ def assert_same_units(a: dict, b: dict) -> None:
     for u in a:
         for k in a[u]:
             np.testing.assert_array_equal(a[u][k], b[u][k], err_msg=f"{u}/{k}")
+
+
+@pytest.fixture
+def isolated():
+    """Registrations of the test (plug-ins, overrides) are undone after it
+    (:func:`freqxai.testing.isolated_registries`)."""
+    from freqxai.testing import isolated_registries
+
+    with isolated_registries():
+        yield

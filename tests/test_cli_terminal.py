@@ -155,15 +155,13 @@ class Ones(Explainer):
 '''
 
 
-def test_a_plugin_method_is_listed_and_runs_from_the_cli(tmp_path, monkeypatch, capsys):
-    from freqxai.explainers.base import _EXPLAINERS
+def test_a_plugin_method_is_listed_and_runs_from_the_cli(isolated, tmp_path, monkeypatch, capsys):
     from freqxai.models.cnn import SmallCNN
 
     (tmp_path / "my_plugin.py").write_text(PLUGIN)
     monkeypatch.syspath_prepend(str(tmp_path))
-    # the plug-in registers into a copy of the registry, put back after the test (other tests
-    # check that their tables cover every registered method)
-    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
+    # the plug-in registers into copies of the registries (isolated), put back after the test
+    # (other tests check that their tables cover every registered method)
     monkeypatch.delitem(sys.modules, "my_plugin", raising=False)
     assert main(["list", "--plugin", "my_plugin"]) == 0
     assert "ones " in capsys.readouterr().out

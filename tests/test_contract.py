@@ -15,7 +15,7 @@ import torch
 
 import freqxai
 from freqxai import STFT, Domain, Wavelet, get_domain, get_explainer, list_explainers
-from freqxai.explainers import explainer_class, get_tags
+from freqxai.explainers import RandomReference, explainer_class, get_tags
 from freqxai.metrics import list_metrics, metric_class
 from freqxai.testing import ContractCNN, check_domain, check_explainer, check_metric
 
@@ -212,15 +212,22 @@ def test_metric_inputs_are_validated(model):
         perturbation_curves(model, x, rel, fractions=[0.0, 1.5])
 
 
-def test_a_registered_user_domain_reaches_the_runner_names():
-    from freqxai.domains.base import _DOMAINS
-
+def test_a_registered_user_domain_reaches_the_runner_names(isolated):
     freqxai.register_domain("dct_test")(type("DCTTest", (DCT,), {}))
-    try:
-        assert "dct_test" in freqxai.list_domains()
-        assert isinstance(get_domain("dct_test"), DCT)
-    finally:
-        _DOMAINS.classes.pop("dct_test")
+    assert "dct_test" in freqxai.list_domains()
+    assert isinstance(get_domain("dct_test"), DCT)
+
+
+def test_isolated_registries_undo_what_the_block_registered():
+    from freqxai.testing import isolated_registries
+
+    before = (freqxai.list_domains(), freqxai.list_explainers())
+    with isolated_registries():
+        freqxai.register_domain("dct_isolated")(type("DCTIsolated", (DCT,), {}))
+        freqxai.register_explainer("random", override=True)(type("R", (RandomReference,), {}))
+        assert "dct_isolated" in freqxai.list_domains()
+    assert (freqxai.list_domains(), freqxai.list_explainers()) == before
+    assert explainer_class("random") is RandomReference
 
 
 def test_declared_attributes_tell_the_runner_what_to_do():

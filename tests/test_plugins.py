@@ -9,8 +9,7 @@ import warnings
 import pytest
 
 from freqxai.cli import main
-from freqxai.explainers import explainer_class, list_explainers
-from freqxai.explainers.base import _EXPLAINERS
+from freqxai.explainers import explainer_class, list_explainers, register_explainer
 from freqxai.explainers.references import RandomReference
 
 # (id, module source, fragments of the one error line)
@@ -33,13 +32,13 @@ BROKEN = [
 
 @pytest.mark.parametrize("source, fragments", [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
 @pytest.mark.parametrize("command", ["list", "run"])
-def test_a_plugin_that_fails_at_import_is_named_in_one_line(tmp_path, monkeypatch, capsys, source,
+def test_a_plugin_that_fails_at_import_is_named_in_one_line(isolated, tmp_path, monkeypatch, capsys,
+                                                            source,
                                                             fragments, command):
     name = f"broken_plugin_{abs(hash(source)) % 10**8}"
     (tmp_path / f"{name}.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, name, raising=False)
-    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
     argv = (["list", "--plugin", name] if command == "list" else
             ["run", "synthetic", "--plugin", name, "--n-test", "2", "--methods", "random",
              "--domains", "fft", "--quiet", "--out", str(tmp_path / "run")])
@@ -94,36 +93,28 @@ TAKEN = [
 
 
 @pytest.mark.parametrize("name, aliases, message", [c[1:] for c in TAKEN], ids=[c[0] for c in TAKEN])
-def test_the_registry_refuses_to_replace_a_registered_name(monkeypatch, name, aliases, message):
-    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
-    monkeypatch.setattr(_EXPLAINERS, "aliases", dict(_EXPLAINERS.aliases))
+def test_the_registry_refuses_to_replace_a_registered_name(isolated, name, aliases, message):
     before = list_explainers()
     with pytest.raises(ValueError, match="cannot replace it silently") as info:
-        _EXPLAINERS.register(name, aliases=aliases)(_Other)
+        register_explainer(name, aliases=aliases)(_Other)
     assert message in str(info.value) and "test_plugins._Other" in str(info.value)
     assert "override=True" in str(info.value)
     assert list_explainers() == before and "my_method" not in list_explainers()
 
 
-def test_the_registry_replaces_on_purpose_and_takes_the_same_class_again(monkeypatch):
-    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
-    monkeypatch.setattr(_EXPLAINERS, "aliases", dict(_EXPLAINERS.aliases))
-    _EXPLAINERS.register("random", override=True)(_Other)
+def test_the_registry_replaces_on_purpose_and_takes_the_same_class_again(isolated):
+    register_explainer("random", override=True)(_Other)
     assert explainer_class("random") is _Other
     # a module defining its class again (reloaded, re-run) is no replacement
     again = type("_Other", (RandomReference,), {"__module__": _Other.__module__,
                                                 "__qualname__": _Other.__qualname__})
-    _EXPLAINERS.register("random")(again)
+    register_explainer("random")(again)
     assert explainer_class("random") is again
     with pytest.raises(TypeError, match="override must be True or False"):
-        _EXPLAINERS.register("x", override="yes")
+        register_explainer("x", override="yes")
 
 
-def test_the_public_decorators_replace_on_purpose(monkeypatch):
-    from freqxai.explainers import register_explainer
-
-    monkeypatch.setattr(_EXPLAINERS, "classes", dict(_EXPLAINERS.classes))
-    monkeypatch.setattr(_EXPLAINERS, "aliases", dict(_EXPLAINERS.aliases))
+def test_the_public_decorators_replace_on_purpose(isolated):
     with pytest.raises(ValueError, match="override=True"):
         register_explainer("random")(_Other)
     register_explainer("random", override=True)(_Other)

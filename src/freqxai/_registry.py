@@ -7,7 +7,8 @@ runner never keep name tables of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T", bound=type)
@@ -96,6 +97,17 @@ class Registry(Generic[T]):
             f"{what} is already registered by {_where(existing)}; {_where(cls)} cannot replace "
             f"it silently: register it under another name, or pass override=True to "
             f"register_{self.kind} to replace it on purpose")
+
+    @contextlib.contextmanager
+    def isolated(self) -> Iterator[None]:
+        """Within the block, registrations go to a copy; the registry is as before after it
+        (tests and notebooks that register a plug-in for a while)."""
+        classes, aliases = self.classes, self.aliases
+        self.classes, self.aliases = dict(classes), dict(aliases)
+        try:
+            yield
+        finally:
+            self.classes, self.aliases = classes, aliases
 
     def names(self) -> list[str]:
         """Registered names, in registration order (plug-ins loaded first)."""

@@ -28,7 +28,37 @@ from torch import nn
 __all__ = ["BinPowerModel", "ContractCNN", "FreqIGReadmeCNN", "LinearSpectrumModel",
            "PITCH_BANDS", "PITCH_F0", "PITCH_FS", "PITCH_SECONDS", "PitchCNN",
            "check_domain", "check_explainer", "check_metric", "class_bands_first",
-           "contract_inputs", "f0_bands_separate", "voiced_pitch_signals"]
+           "contract_inputs", "f0_bands_separate", "isolated_registries",
+           "voiced_pitch_signals"]
+
+
+@contextlib.contextmanager
+def isolated_registries() -> Iterator[None]:
+    """Within the block, methods, domains, metrics, data sources and report figures registered
+    (a plug-in under test, ``override=True`` replacing a built-in) go to copies of the
+    registries; after it every registry is as it was.
+
+    Examples
+    --------
+    >>> from freqxai.testing import isolated_registries
+    >>> with isolated_registries():
+    ...     register_explainer("mine")(MyExplainer)      # gone after the block
+    """
+    from .domains.base import _DOMAINS
+    from .explainers.base import _EXPLAINERS
+    from .metrics.base import _METRICS
+    from .report import figures
+    from .runner.sources.base import SOURCES
+
+    saved_figures = dict(figures._FIGURES)
+    with contextlib.ExitStack() as stack:
+        for registry in (_EXPLAINERS, _DOMAINS, _METRICS, SOURCES):
+            stack.enter_context(registry.isolated())
+        try:
+            yield
+        finally:
+            figures._FIGURES.clear()
+            figures._FIGURES.update(saved_figures)
 
 
 class BinPowerModel(nn.Module):
