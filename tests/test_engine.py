@@ -367,3 +367,15 @@ def test_a_quick_run_answers_with_band_shapley_values_and_flex(tmp_path, models,
     rows = pd.read_csv(out / "answer.csv")
     assert len(rows) == rows["class"].nunique() >= 1
     assert "which band drives each class (answer.csv):" in printed
+
+
+def test_the_estimate_counts_the_sanity_tables_and_the_model_swap_test():
+    from freqxai.runner.estimate import estimate_text
+
+    costs = {"m": (1.0, 0.5)}  # a work item: 1 s fixed, 0.5 s per signal
+    work = {"m": [(10, 1.0)]}
+    text, seconds = estimate_text(costs, work, sanity_signals=10, sanity_steps=3)
+    assert seconds == 6.0 and "sanity checks about 18 s" in text  # (1 + 5) x 3 randomizations
+    text, _ = estimate_text(costs, work, sanity_signals=10, sanity_steps=3, swap_signals=20,
+                            swap_steps=2)
+    assert "sanity checks about 40 s" in text  # + (1 + 10) x 2 maps of the model-swap test

@@ -201,6 +201,15 @@ def test_report_states_how_unequal_lengths_are_shown(run):
 
 
 @pytest.mark.slow  # a second run (about 20 s on a loaded 2-core machine)
+def test_a_ragged_run_is_estimated_before_its_work(files, tmp_path):
+    """Series of unequal length get an estimate too (one series of the median length timed per
+    method, per series): on a toy model the run's overheads dominate, so only its order of
+    magnitude is checked here (the 2x rule is tested on a model with real cost)."""
+    summary = run_experiment(_cfg(files, tmp_path / "est", threads=1), progress=False)
+    assert summary.estimated_seconds is not None and summary.estimated_seconds > 0
+    assert 0.2 <= summary.estimated_seconds / summary.explain_seconds <= 5
+
+
 def test_resumed_ragged_run_is_identical(files, run):
     from lightning import Callback
 

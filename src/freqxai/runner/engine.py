@@ -69,13 +69,13 @@ Item = tuple[str, int, tuple[str, ...]]  # method, chunk, pending domains
 def _log_estimate(cfg: RunConfig, task: Task, items: list[Item]) -> float | None:
     """Time each method on a few signals (:mod:`.estimate`) and log the estimated time of the
     explanation phase and of the sanity checks before they start; the explanation phase's
-    seconds, or None where no estimate is made (series of unequal length, an accelerator: the
-    probe runs on the CPU)."""
+    seconds, or None where no estimate is made (an accelerator: the probe runs on the CPU).
+    Series of unequal length are probed one series of the median length at a time."""
     from ..sanity import randomizable_layers
     from .estimate import estimate_text, probe_costs
-    from .sanity_phase import sanity_size
+    from .sanity_phase import sanity_size, swap_size
 
-    if task.lengths is not None or cfg.accelerator != "cpu":
+    if cfg.accelerator != "cpu":
         return None
     if cfg.threads is not None:  # timed as the work items will run
         torch.set_num_threads(cfg.threads)
@@ -83,13 +83,19 @@ def _log_estimate(cfg: RunConfig, task: Task, items: list[Item]) -> float | None
     for method, chunk, domains in items:  # what is left to do (a resumed run: the missing part)
         rows = min(cfg.chunk_size, len(task.X) - chunk * cfg.chunk_size)
         work.setdefault(method, []).append((rows, len(domains) / len(cfg.domains)))
-    costs = probe_costs(task.model, cfg, task.X, task.y, task.ground_truth, list(work))
+    costs = probe_costs(task.model, cfg, task.X, task.y, task.ground_truth, list(work),
+                        lengths=task.lengths)
     n_sanity = sanity_size(cfg)
     steps = 0
     if n_sanity and isinstance(task.model, torch.nn.Module):
         steps = len(randomizable_layers(task.model)) + 1  # cascading, plus the trained model
+    # the model-swap test: the trained and the layer-randomized model's maps (a model retrained
+    # on permuted labels adds its training, not counted)
+    swap_steps = 2 if n_sanity and steps else 0
     text, seconds = estimate_text(costs, work, devices=cfg.devices,
-                                  sanity_signals=n_sanity, sanity_steps=steps, quick=cfg.quick)
+                                  sanity_signals=n_sanity, sanity_steps=steps,
+                                  swap_signals=swap_size(cfg), swap_steps=swap_steps,
+                                  quick=cfg.quick)
     phases.info("%s", text)
     return seconds
 

@@ -45,12 +45,15 @@ def _time_call(model: Any, cfg: RunConfig, method: str, x: torch.Tensor, t: torc
 
 
 def probe_costs(model: Any, cfg: RunConfig, X: np.ndarray, y: np.ndarray, truth: Any = None,
-                methods: list[str] | None = None) -> dict[str, tuple[float, float]]:
+                methods: list[str] | None = None, lengths: np.ndarray | None = None
+                ) -> dict[str, tuple[float, float]]:
     """Per method, the cost of one work item as ``(fixed seconds, seconds per signal)``: each
     method explains and scores the first signals of ``X`` in every domain of the run twice
     (:data:`PROBE_SIZES` signals), on the CPU. A fixed cost matters: a small model's forwards
     cost about the same for 1 signal as for 25 (a line through one point would count it 25
     times)."""
+    if lengths is not None:
+        return _probe_ragged(model, cfg, X, y, methods, np.asarray(lengths))
     second = min(PROBE_SIZES[1], max(2, len(X) // 10))
     sizes = [min(k, len(X)) for k in (PROBE_SIZES[0], second)]
     out: dict[str, tuple[float, float]] = {}
@@ -66,6 +69,18 @@ def probe_costs(model: Any, cfg: RunConfig, X: np.ndarray, y: np.ndarray, truth:
     return out
 
 
+def _probe_ragged(model: Any, cfg: RunConfig, X: np.ndarray, y: np.ndarray,
+                  methods: list[str] | None, lengths: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Series of unequal length are explained a length at a time, so each series pays a
+    group's fixed cost about alone: the cost is one series of the median length, timed, per
+    series (no fixed part). No ground truth (unequal-length data has none)."""
+    i = int(np.argsort(lengths)[len(lengths) // 2])
+    x = torch.as_tensor(np.ascontiguousarray(X[i:i + 1, :, :int(lengths[i])]))
+    t = torch.as_tensor(np.asarray(y[i:i + 1]))
+    return {method: (0.0, _time_call(model, cfg, method, x, t, None))
+            for method in methods or cfg.methods}
+
+
 def format_seconds(seconds: float) -> str:
     """``40 s``, ``3 min``, ``1 h 20 min``."""
     if seconds < 90:
@@ -77,6 +92,7 @@ def format_seconds(seconds: float) -> str:
 
 def estimate_text(costs: dict[str, tuple[float, float]], work: dict[str, list[tuple[int, float]]],
                   *, devices: int = 1, sanity_signals: int = 0, sanity_steps: int = 0,
+                  swap_signals: int = 0, swap_steps: int = 0,
                   quick: bool = False) -> tuple[str, float]:
     """One line stating the estimated time of the explanation phase (per method, slowest first)
     and of the sanity checks, and the seconds of the explanation phase.
@@ -93,6 +109,9 @@ def estimate_text(costs: dict[str, tuple[float, float]], work: dict[str, list[tu
     sanity_signals, sanity_steps : int
         Signals of the sanity checks and explanations per signal they take (one per layer
         randomized plus the trained model's); 0: no sanity checks.
+    swap_signals, swap_steps : int
+        Signals of the model-swap deletion test and explanations per signal it takes (the
+        trained and the randomized model's map, per randomization); 0: none.
     quick : bool
         The run is already ``--quick`` (no advice to use it).
     """
@@ -102,7 +121,8 @@ def estimate_text(costs: dict[str, tuple[float, float]], work: dict[str, list[tu
     parts = ", ".join(f"{m} {format_seconds(s)}" for m, s in
                       sorted(cost.items(), key=lambda kv: -kv[1]) if work.get(m))
     text = f"estimated time: explaining about {format_seconds(total)} ({parts})"
-    sanity = sum(a + b * sanity_signals for a, b in costs.values()) * sanity_steps
+    sanity = (sum(a + b * sanity_signals for a, b in costs.values()) * sanity_steps
+              + sum(a + b * swap_signals for a, b in costs.values()) * swap_steps)
     if sanity:
         text += f", sanity checks about {format_seconds(sanity)}"
     if total + sanity > QUICK_ADVICE_SECONDS and not quick:
