@@ -196,3 +196,17 @@ def test_a_data_file_without_fs_runs_in_cycles_per_sample(tmp_path, capsys):
 
     df = pd.read_csv(tmp_path / "run" / "summary.csv")
     assert (df["unit"] == "cycles/sample").all() and df["high_hz"].max() == 0.5
+
+
+def test_progress_bars_only_on_a_terminal(monkeypatch):
+    """Piped output (a log file, CI) gets phase lines, not a bar's redraws (issue 28)."""
+    import argparse
+
+    from freqxai import cli
+
+    args = argparse.Namespace(quiet=False)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False, raising=False)
+    assert cli._bars(args) is False
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli._bars(args) is True
+    assert cli._bars(argparse.Namespace(quiet=True)) is False

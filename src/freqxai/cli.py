@@ -20,6 +20,12 @@ from pathlib import Path
 __all__ = ["main"]
 
 
+def _bars(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal: piped or redirected output (a log file, CI) gets the
+    phase lines without a bar's redraws; ``-q`` turns them off everywhere."""
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _cmd_quickstart(args: argparse.Namespace) -> int:
     from .quickstart import run_quickstart
 
@@ -27,7 +33,7 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
     res = run_quickstart(
         args.out, noise=args.noise, n_train=args.n_train, epochs=args.epochs,
         n_explain=args.n_explain, n_masks=args.n_masks, seed=args.seed,
-        progress=not args.quiet,
+        progress=_bars(args),
     )
     print(f"test accuracy (noise-free signals): {res.test_accuracy:.3f}")
     print(f"FreqRISE localization (relevance rank accuracy): {res.localization:.3f}")
@@ -62,7 +68,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
     fn = preprocess_audiomnist if args.dataset == "audiomnist" else preprocess_fsdd
     t0 = time.perf_counter()
-    report = fn(args.src, args.out, seed=args.seed, strict=args.strict, progress=not args.quiet)
+    report = fn(args.src, args.out, seed=args.seed, strict=args.strict, progress=_bars(args))
     print(report.summary())
     print(f"[{time.perf_counter() - t0:.0f} s]")
     return 0
@@ -115,7 +121,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # run_experiment validates everything before any compute, and a failed start removes the
     # folder only in the process that created it and holds its lock (never a concurrent run's);
     # the report is written last
-    summary = run_experiment(cfg, progress=not args.quiet, verbose=args.verbose)
+    summary = run_experiment(cfg, progress=_bars(args), verbose=args.verbose)
     if summary is None:  # an extra process of a multi-process run
         return 0
     report = (summary.run_dir / "report.html").resolve()
