@@ -201,6 +201,11 @@ def test_report_states_how_unequal_lengths_are_shown(run):
 
 
 @pytest.mark.slow  # a second run (about 20 s on a loaded 2-core machine)
+def test_a_finished_run_leaves_no_lock_file(run):
+    _, store = run
+    assert store.path.is_file() and not (store.run_dir / ".freqxai.lock").exists()
+
+
 def test_a_ragged_run_is_estimated_before_its_work(files, tmp_path):
     """Series of unequal length get an estimate too (one series of the median length timed per
     method, per series): on a toy model the run's overheads dominate, so only its order of

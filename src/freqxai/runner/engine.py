@@ -426,11 +426,20 @@ def _folder_lock(run_dir: Path):
 
 
 class _Held(contextlib.AbstractContextManager):
+    """The run folder's lock while a run writes it. On release the lock file is unlinked while
+    still held, so a finished run folder holds only its results: a run that opens the lock file
+    from then on makes a new one (and locks that); only a run that opened the old file in the
+    moment between unlink and release could lock the same folder at once, and it finds the
+    results complete (its work items are done)."""
+
     def __init__(self, lock) -> None:
         self.lock = lock
 
     def __exit__(self, *exc) -> None:
-        self.lock.release()
+        try:
+            Path(self.lock.lock_file).unlink(missing_ok=True)
+        finally:
+            self.lock.release()
 
 
 MAX_WARNINGS = 200  # distinct warning messages kept in results.h5
