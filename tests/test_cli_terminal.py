@@ -210,3 +210,16 @@ def test_progress_bars_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
     assert cli._bars(args) is True
     assert cli._bars(argparse.Namespace(quiet=True)) is False
+
+
+def test_answer_lines_fit_100_columns(capsys):
+    from freqxai import cli
+
+    line = ("running: 0.8-1.6 Hz raises the score [confirmed] (4 of 4 methods name it, and "
+            "removing it takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06)); not "
+            "counted: lrp (relevance not conserved on 25 of 25 inputs)")
+    cli._print_wrapped(line)
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) > 1 and all(len(p) <= 100 for p in printed)
+    assert printed[0].startswith("  running: ") and all(p.startswith("    ") for p in printed[1:])
+    assert " ".join(p.strip() for p in printed) == line

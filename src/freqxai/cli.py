@@ -137,6 +137,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_wrapped(line: str, width: int = 100) -> None:
+    """One answer line indented by 2, continued on lines indented by 4, within ``width``
+    columns (a class's sentence runs to 250 characters)."""
+    print(textwrap.fill(line, width=width, initial_indent="  ", subsequent_indent="    ",
+                        break_on_hyphens=False))
+
+
 def _print_answer(run_dir: Path) -> None:
     """The run's answer (one line per class), the methods left out and the scores, from the
     files the run wrote (summary.csv, results.csv)."""
@@ -148,12 +155,12 @@ def _print_answer(run_dir: Path) -> None:
     if lines:
         print("which band drives each class (answer.csv):")
         for line in lines:
-            print(f"  {line}")
+            _print_wrapped(line)
         recognised = not all(line.endswith("[none]") for line in lines
                              if not line.startswith("note:"))
         separating = _separating_line(run_dir / "summary.csv") if recognised else ""
         if separating:
-            print(f"  {separating}")
+            _print_wrapped(separating)
     with open(run_dir / "results.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     keys = [k for k in ("localization", "complexity", "deletion", "insertion")
