@@ -231,3 +231,21 @@ def test_templates_ship_with_the_package():
     folder = root / "src" / "freqxai" / "report" / "templates"
     assert {p.name for p in folder.iterdir()} >= {"report.html.jinja", "style.css"}
     assert set(template_figures()) <= set(list_figures())
+
+
+def test_the_header_summarises_many_channels():
+    import json
+
+    from freqxai.report.html import _channels_header
+
+    eeg = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "T7", "T8",
+           "P7", "P8", "Fz", "Cz", "Pz", "FC1", "FC2", "CP1", "CP2", "FC5", "FC6", "CP5", "CP6",
+           "Oz"]
+    assert _channels_header({"channel_names": json.dumps(eeg)}, 28) == \
+        "28 EEG channels, 10-20: Fp1 … Oz"
+    six = ["acc x", "acc y", "acc z", "gyro x", "gyro y", "gyro z"]
+    assert _channels_header({"channel_names": json.dumps(six)}, 6) == ", ".join(six)
+    assert _channels_header({}, 3) == "3 channels" and _channels_header({}, 1) == "1 channel"
+    many = [f"sensor {i}" for i in range(12)]
+    assert _channels_header({"channel_names": json.dumps(many)}, 12) == \
+        "12 channels: sensor 0 … sensor 11"

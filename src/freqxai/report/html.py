@@ -468,6 +468,21 @@ def _data_shape(store: ResultStore) -> tuple[int, ...]:
 
 # -- the page -------------------------------------------------------------------------------------
 
+def _channels_header(attrs: dict, n_channels: int, most: int = 8) -> str:
+    """The channels in the report's header: their names up to ``most``, else a summary
+    ("28 EEG channels, 10-20: Fp1 ... O2"; a header listing 28 names reads as noise)."""
+    from ..bands import is_eeg_montage
+
+    v = attrs.get("channel_names")
+    names = json.loads(v) if isinstance(v, str) and v.startswith("[") else []
+    if not names:
+        return f"{n_channels} channel{'s' * (n_channels > 1)}"
+    if len(names) <= most:
+        return ", ".join(names)
+    kind = "EEG channels, 10-20" if is_eeg_montage(names) else "channels"
+    return f"{len(names)} {kind}: {names[0]} … {names[-1]}"
+
+
 def _listed(attrs: dict, key: str) -> str:
     v = attrs.get(key)
     return ", ".join(json.loads(v)) if isinstance(v, str) and v.startswith("[") else (v or "–")
@@ -517,8 +532,7 @@ def write_html_report(run_dir: Path, store: ResultStore, rows: list[dict],
         ["created", attrs.get("created", "–")],
     ]
     shape = _data_shape(store)
-    chans = _listed(attrs, "channel_names")
-    chans = chans if chans.strip("–") else f"{shape[1]} channel{'s' * (shape[1] > 1)}"
+    chans = _channels_header(attrs, shape[1])
     topomaps = bool(figs.one("topomaps") or figs.notes.get("topomaps"))
     sections = [x for sid, t in _SECTIONS for x in [(sid, t)] + (
         [("topomaps", "Scalp maps")] if sid == "channels" and topomaps else [])]
