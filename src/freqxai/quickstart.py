@@ -148,7 +148,10 @@ def _write_figure(path: Path, x: np.ndarray, relevance: np.ndarray, truth, label
     fig, axes = new_figure(n, 2, figsize=(10, 2.1 * n), gridspec_kw={"width_ratios": [1, 1.4]})
     freqs = Fourier().axes(x.shape[-1], fs=x.shape[-1])["frequency"]  # bins in cycles per signal
     for i in range(n):
-        plot_signal(axes[i, 0], x[i, 0], title=f"test signal, class {labels[i]}")
+        freqs_i = class_frequencies(int(labels[i]))
+        what = ("a sine at " if len(freqs_i) == 1 else "sines at ") + ", ".join(map(str, freqs_i))
+        plot_signal(axes[i, 0], x[i, 0],
+                    title=f"test signal, class {labels[i]}: {what} cycles per signal")
         plot_frequency_relevance(
             axes[i, 1], freqs, relevance[i], marks=truth[i], unit="cycles per signal",
             max_frequency=70, title="FreqRISE relevance (rFFT)",
