@@ -327,3 +327,30 @@ def test_adapters_method_support_is_a_deprecated_alias():
     with pytest.warns(DeprecationWarning, match="0.3.0"):
         from freqxai.adapters import method_support as imported  # noqa: F401
     assert "method_support" not in freqxai.adapters.__all__
+
+
+def test_a_skops_file_of_types_from_a_script_is_refused_naming_the_fix(tmp_path):
+    """Types defined in the saving script (``__main__``) cannot be imported by anyone else: the
+    file is refused with the fix, not with skops' import error (issue 28)."""
+    pytest.importorskip("skops.io")
+    import subprocess
+    import sys
+
+    script = tmp_path / "save.py"
+    script.write_text(
+        "import numpy as np\n"
+        "import skops.io as sio\n"
+        "from sklearn.base import BaseEstimator, TransformerMixin\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "class Spectrum(BaseEstimator, TransformerMixin):\n"
+        "    def fit(self, X, y=None):\n        return self\n"
+        "    def transform(self, X):\n        return np.abs(np.fft.rfft(X, axis=-1))\n"
+        "X = np.random.default_rng(0).normal(size=(20, 16)); y = np.arange(20) % 2\n"
+        "sio.dump(make_pipeline(Spectrum(), LogisticRegression()).fit(X, y), 'clf.skops')\n")
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, check=True)
+    from freqxai.adapters.loading import load_model
+
+    for trust in (False, True):
+        with pytest.raises(ValueError, match=r"__main__\.Spectrum.*importable module"):
+            load_model(tmp_path / "clf.skops", trust_pickle=trust)

@@ -33,6 +33,13 @@ def _load_estimator(path: Path, trust_pickle: bool) -> nn.Module:
         except Exception as err:  # not a skops archive
             raise ValueError(f"cannot read {path} as a skops file ({type(err).__name__}: "
                              f"{_one_line(err)}); expected a file written by skops.io.dump") from err
+        in_main = [t for t in untrusted if t.startswith("__main__.")]
+        if in_main:  # defined in the script that saved the file: nothing can import them back
+            raise ValueError(
+                f"{path} holds types defined in the script that saved it ({', '.join(in_main[:4])}"
+                f"{' ...' if len(in_main) > 4 else ''}): no other program can import them, so the "
+                "file cannot be loaded. Define them in an importable module (e.g. mytransforms.py "
+                "beside the script: from mytransforms import MyTransformer), fit and save again")
         if untrusted and not trust_pickle:
             raise ValueError(
                 f"{path} holds types skops does not trust by default: {', '.join(untrusted[:8])}"
