@@ -445,3 +445,50 @@ def test_load_eeg_names_a_set_by_its_string_and_suggests_the_spelling():
             load_eeg(name)
     with pytest.raises(ValueError, match="did you mean 'EyesOpenShut'"):
         load_eeg("eyesopenshut")
+
+
+def test_numpy_to_epochs_and_back_round_trips(tmp_path):
+    """numpy -> -epo.fif with names, montage and units, read back by from_epochs (issue 28)."""
+    pytest.importorskip("mne")
+    from freqxai.data.eeg import from_epochs, read_epochs, to_epochs
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(scale=20.0, size=(6, 3, 128)).astype(np.float32)  # microvolts
+    y = np.array([0, 1, 0, 1, 1, 0])
+    path = tmp_path / "mine-epo.fif"
+    epochs = to_epochs(X, y, fs=128.0, channel_names=["O1", "O2", "Cz"], units="uV",
+                       class_names=["open", "closed"], path=path)
+    assert epochs.get_montage() is not None  # positions for scalp maps
+    for back in (from_epochs(epochs, units="uV"), read_epochs(path)):
+        assert back.fs == 128.0 and list(back.channel_names) == ["O1", "O2", "Cz"]
+        assert list(back.class_names) == ["open", "closed"] and np.array_equal(back.y, y)
+    np.testing.assert_allclose(from_epochs(epochs, units="uV").X, X, rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="exists; give overwrite=True"):
+        to_epochs(X, y, fs=128.0, channel_names=["O1", "O2", "Cz"], path=path)
+    with pytest.raises(ValueError, match="channel_names must name each of the 3 channels"):
+        to_epochs(X, y, fs=128.0, channel_names=["O1", "O2"])
+    with pytest.raises(ValueError, match="fs must be the sampling rate"):
+        to_epochs(X, y, fs=None, channel_names=["O1", "O2", "Cz"])
+    with pytest.raises(ValueError, match="units must be one of"):
+        to_epochs(X, y, fs=128.0, channel_names=["O1", "O2", "Cz"], units="microvolt")
+
+
+def test_data_epochs_command_writes_an_epochs_file_from_npz(tmp_path, capsys):
+    pytest.importorskip("mne")
+    from freqxai.cli import main
+    from freqxai.data.eeg import read_epochs
+
+    X = np.random.default_rng(1).normal(size=(4, 2, 64)).astype(np.float32)
+    np.savez(tmp_path / "eeg.npz", X=X, y=np.array([0, 1, 1, 0]), fs=64.0,
+             channel_names=np.array(["C3", "C4"]), class_names=np.array(["left", "right"]))
+    out = tmp_path / "eeg-epo.fif"
+    assert main(["data", "epochs", "--src", str(tmp_path / "eeg.npz"), "--out", str(out)]) == 0
+    assert "freqxai run custom --data" in capsys.readouterr().out
+    back = read_epochs(out)
+    np.testing.assert_allclose(back.X, X, rtol=1e-5, atol=1e-6)
+    assert list(back.class_names) == ["left", "right"] and list(back.channel_names) == ["C3", "C4"]
+    # no channel names: one line naming what is missing, exit 2
+    np.savez(tmp_path / "bare.npz", X=X, y=np.array([0, 1, 1, 0]), fs=64.0)
+    assert main(["data", "epochs", "--src", str(tmp_path / "bare.npz"), "--out",
+                 str(tmp_path / "b-epo.fif")]) == 2
+    assert "has no channel_names" in capsys.readouterr().err

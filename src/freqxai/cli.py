@@ -66,11 +66,35 @@ def _cmd_train_synthetic(args: argparse.Namespace) -> int:
 def _cmd_data(args: argparse.Namespace) -> int:
     from .data.audio import preprocess_audiomnist, preprocess_fsdd
 
+    if args.dataset == "epochs":
+        return _data_epochs(args)
     fn = preprocess_audiomnist if args.dataset == "audiomnist" else preprocess_fsdd
     t0 = time.perf_counter()
     report = fn(args.src, args.out, seed=args.seed, strict=args.strict, progress=_bars(args))
     print(report.summary())
     print(f"[{time.perf_counter() - t0:.0f} s]")
+    return 0
+
+
+def _data_epochs(args: argparse.Namespace) -> int:
+    """``freqxai data epochs``: a ``.npz``/``.h5`` data file (``X``, ``y``, ``fs``,
+    ``channel_names``, optional ``class_names``) as an MNE ``-epo.fif`` with a montage."""
+    from .data.eeg import to_epochs
+    from .runner.tasks import read_data_file
+
+    data = read_data_file(args.src)
+    missing = [k for k in ("y", "fs", "channel_names") if data.get(k) is None]
+    if missing:
+        raise ValueError(f"{args.src} has no {', '.join(missing)}: an -epo.fif needs labels (y), "
+                         "the sampling rate (fs) and a name per channel (channel_names)")
+    if not str(args.out).endswith("-epo.fif"):
+        raise ValueError(f"--out {args.out}: MNE reads epochs from files named *-epo.fif")
+    epochs = to_epochs(data["X"], data["y"], fs=data["fs"], channel_names=data["channel_names"],
+                       class_names=data.get("class_names"), units=args.units,
+                       montage=None if args.montage == "none" else args.montage, path=args.out)
+    print(f"{len(epochs)} epochs of {len(epochs.ch_names)} channels at {epochs.info['sfreq']:g} Hz "
+          f"({', '.join(epochs.event_id)}): {args.out}")
+    print(f"explain them: freqxai run custom --data {args.out} --model MODEL")
     return 0
 
 
@@ -424,13 +448,23 @@ def build_parser() -> argparse.ArgumentParser:
         _output_flags(ta)
         ta.set_defaults(func=_cmd_train_audio)
 
-    d = sub.add_parser("data", help="preprocess raw wav recordings into one HDF5 file",
-                       formatter_class=fmt,
-                       epilog="example:\n  freqxai data fsdd --src free-spoken-digit-dataset "
-                              "--out fsdd.h5")
-    d.add_argument("dataset", choices=["audiomnist", "fsdd"], help="which recordings")
-    d.add_argument("--src", required=True, help="dataset folder (AudioMNIST clone, or FSDD)")
-    d.add_argument("--out", required=True, help="HDF5 file to write")
+    d = sub.add_parser("data", help="prepare data: wav recordings into one HDF5 file, or a "
+                       "numpy/HDF5 data file into MNE epochs (-epo.fif)", formatter_class=fmt,
+                       description="Prepare data for 'freqxai run': preprocess the AudioMNIST or "
+                       "FSDD recordings into one HDF5 file, or write a .npz/.h5 data file (X, y, "
+                       "fs, channel_names) as MNE epochs with a montage.",
+                       epilog="examples:\n  freqxai data fsdd --src free-spoken-digit-dataset "
+                              "--out fsdd.h5\n  freqxai data epochs --src eeg.npz --out "
+                              "eeg-epo.fif --units uV")
+    d.add_argument("dataset", choices=["audiomnist", "fsdd", "epochs"],
+                   help="which recordings, or epochs (a data file into -epo.fif)")
+    d.add_argument("--src", required=True, help="dataset folder (AudioMNIST clone, or FSDD), or "
+                   "the .npz/.h5 data file for epochs")
+    d.add_argument("--out", required=True, help="file to write (HDF5; *-epo.fif for epochs)")
+    d.add_argument("--units", default="V", choices=["V", "mV", "uV", "nV"],
+                   help="epochs: the unit of X (default V)")
+    d.add_argument("--montage", default="standard_1020",
+                   help="epochs: an MNE standard montage, or none (default standard_1020)")
     d.add_argument("--seed", type=int, default=0, help="seed of the random placement in the frame")
     d.add_argument("--strict", action="store_true", help="stop at the first bad file")
     _output_flags(d)

