@@ -1,5 +1,6 @@
 import csv
 
+import numpy as np
 import pytest
 import torch
 
@@ -92,3 +93,32 @@ def test_fsdd_weights_that_are_no_audionet_state_dict_fail_in_one_line(tmp_path,
     assert "file an issue" not in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_train_custom_trains_on_ones_own_file_and_prints_the_run_command(tmp_path, capsys):
+    """``freqxai train custom`` (issue 28): SmallCNN on an .npz with early stopping, the weights
+    as a state dict and a self-contained .pt2 that ``run custom`` explains as printed."""
+    import shlex
+
+    rng = np.random.default_rng(0)
+    t = np.arange(128) / 64
+    X = np.stack([np.sin(2 * np.pi * (4 if c else 12) * t + rng.uniform(0, 6))[None]
+                  + 0.3 * rng.normal(size=(1, 128)) for c in [0, 1] * 20]).astype(np.float32)
+    y = np.array([0, 1] * 20)
+    np.savez(tmp_path / "train.npz", X=X, y=y, fs=64.0)
+    np.savez(tmp_path / "test.npz", X=X[:6], y=y[:6], fs=64.0)
+    out = tmp_path / "models"
+    assert main(["train", "custom", "--data", str(tmp_path / "train.npz"), "--out", str(out),
+                 "--epochs", "15", "--accelerator", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert (out / "model.pt").is_file() and (out / "model.pt2").is_file()
+    command = next(line for line in printed.splitlines() if line.startswith("explain it: "))
+    argv = shlex.split(command.removeprefix("explain it: freqxai "))
+    argv = [str(tmp_path / "test.npz") if a == "TEST_FILE" else a for a in argv]
+    assert main(argv + ["--quick", "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    assert (tmp_path / "run" / "answer.csv").is_file()
+    # a file without labels: one line, exit 2
+    np.savez(tmp_path / "nolabels.npz", X=X)
+    assert main(["train", "custom", "--data", str(tmp_path / "nolabels.npz"), "--out",
+                 str(tmp_path / "m2")]) == 2
+    assert "has no labels (y)" in capsys.readouterr().err
