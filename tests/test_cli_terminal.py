@@ -223,3 +223,20 @@ def test_answer_lines_fit_100_columns(capsys):
     assert len(printed) > 1 and all(len(p) <= 100 for p in printed)
     assert printed[0].startswith("  running: ") and all(p.startswith("    ") for p in printed[1:])
     assert " ".join(p.strip() for p in printed) == line
+
+
+@pytest.mark.parametrize("command", [["quickstart"], ["train"], ["train", "custom"],
+                                     ["train", "synthetic"], ["train", "fsdd"], ["data"],
+                                     ["run", "uea"], ["run", "custom"], ["report"], ["list"]])
+def test_every_command_has_a_description_defaults_and_an_example(command, capsys):
+    """``--help`` of every command (issue 28): a description, an example, and the defaults of its
+    options stated."""
+    with pytest.raises(SystemExit):
+        main(command + ["--help"])
+    text = capsys.readouterr().out
+    usage, _, rest = text.partition("\n\n")
+    assert rest and not rest.startswith(("options:", "positional")), "no description"
+    assert "example" in text
+    seeds = [line for line in text.splitlines() if line.strip().startswith("--seed")]
+    assert all("default" in line or "default" in text.split(line)[1].split("\n")[1]
+               for line in seeds)

@@ -9,6 +9,7 @@ tables and figures. Expected failures print one line ``freqxai: error: ...`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import textwrap
@@ -317,6 +318,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from .explainers import explainer_class, get_tags, list_explainers
     from .metrics import list_metrics, metric_class
 
+    if args.quiet:  # the names only, one per line: for scripts
+        print("\n".join(list_explainers() + list_domains() + list_metrics()))
+        return 0
     print("methods:")
     for name in list_explainers():
         tags = get_tags(explainer_class(name))
@@ -328,7 +332,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
             kind = f"needs {needs}"
         if not tags.in_default_runs:
             kind += "; runs compute it when named (--methods)"
-        print(f"  {name:<11} {kind}")
+        print(f"  {name:<11} {_first_sentence(explainer_class(name))}")
+        print(f"  {'':<11} ({kind})")
     print("domains:")
     for name in list_domains():
         print(f"  {name}")
@@ -337,6 +342,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
         cls = metric_class(name)
         print(f"  {name:<13} {'higher' if cls.higher_is_better else 'lower'} is better")
     return 0
+
+
+def _first_sentence(cls: type) -> str:
+    """A class's docstring up to its first full stop, on one line of at most 86 characters."""
+    text = " ".join((cls.__doc__ or "").replace("``", "").split())
+    first = text.split(". ")[0].rstrip(".")
+    return first if len(first) <= 86 else first[:85].rsplit(" ", 1)[0] + " …"
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -458,7 +470,7 @@ def _add_run_parsers(sub) -> None:
     from .runner.sources import list_sources, source_class
 
     common = _run_common()
-    fmt = argparse.RawDescriptionHelpFormatter
+    fmt = _Help
     for name in list_sources(plugins=False):
         source = source_class(name, plugins=False)
         p = sub.add_parser(
@@ -482,9 +494,30 @@ def _source_lines() -> str:
                      for name in list_sources(plugins=False))
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples as written; each option's default at the end of its help
+    unless the help states it already (or there is none to state: None, False, a list)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if ("default" in text or default is None or default is False
+                or default is argparse.SUPPRESS or isinstance(default, list)
+                or not action.option_strings):
+            return text
+        return f"{text} (default {default})"
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # prose paragraphs wrapped to the terminal; indented lines (examples) kept as written
+        return "\n".join(line if line.startswith(" ") or not line else
+                         textwrap.fill(line, width, initial_indent=indent,
+                                       subsequent_indent=indent)
+                         for line in text.splitlines())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser; imports nothing heavy (``freqxai --help`` stays fast)."""
-    fmt = argparse.RawDescriptionHelpFormatter
+    fmt = _Help
     parser = _Parser(
         prog="freqxai", formatter_class=fmt,
         description="Explain time-series models in the frequency and time-frequency domain: "
@@ -511,10 +544,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=_cmd_quickstart)
 
     t = sub.add_parser("train", help="train a model of the paper",
-                       description="Train the FreqRISE paper's models.")
+                       formatter_class=fmt,
+                       description="Train a model: the FreqRISE paper's (the synthetic MLP, "
+                       "AudioNet on AudioMNIST or FSDD) or freqxai's SmallCNN on your own data "
+                       "file (custom).",
+                       epilog="examples:\n  freqxai train custom --data train.npz\n"
+                              "  freqxai train synthetic --noise 0.01\n"
+                              "  freqxai train fsdd --data fsdd.h5 --label digit")
     tsub = t.add_subparsers(dest="dataset", required=True, metavar="DATA")
     ts = tsub.add_parser("synthetic", help="the MLP on the synthetic sinusoid benchmark",
                          formatter_class=fmt,
+                         description="Train the FreqRISE paper's MLP on the synthetic sinusoid "
+                         "benchmark (16 classes: subsets of 5, 16, 32, 53 cycles per signal).",
                          epilog="example:\n  freqxai train synthetic --noise 0.8 --epochs 20")
     ts.add_argument("--noise", type=float, required=True, help="noise level (paper: 0.01, 0.8)")
     ts.add_argument("--out", default="freqxai-output/models", help="folder for the weights")
@@ -529,6 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("audiomnist", "fsdd"):
         ta = tsub.add_parser(name, help=f"AudioNet on the preprocessed {name} HDF5 file",
                              formatter_class=fmt,
+                             description=f"Train AudioNet on the {name} HDF5 file of 'freqxai "
+                             "data', speakers split by fold, with early stopping.",
                              epilog=f"example:\n  freqxai train {name} --data {name}.h5 --label digit")
         ta.add_argument("--data", required=True, help="HDF5 file from 'freqxai data'")
         ta.add_argument("--label", choices=["digit", "gender"], default="digit", help="the task")
@@ -602,15 +645,21 @@ def build_parser() -> argparse.ArgumentParser:
                                       help="the data source (below)"))
 
     rep = sub.add_parser("report", help="re-render summary.csv, tables and report.html of a run",
-                         formatter_class=fmt, epilog="example:\n  freqxai report runs/uea_BasicMotions --open")
+                         formatter_class=fmt,
+                         description="Write a run's summary.csv, answer.csv, tables, figures and "
+                         "report.html again from its results.h5 (after an upgrade, or to open "
+                         "it), and print its answer.", epilog="example:\n  freqxai report runs/uea_BasicMotions --open")
     rep.add_argument("run_dir", help="the run folder (holds results.h5)")
     rep.add_argument("--open", action="store_true", help="open report.html in a web browser")
     _output_flags(rep)
     rep.set_defaults(func=_cmd_report)
 
     ls = sub.add_parser("list", help="the registered methods, domains and metrics",
-                        description="Registered methods (with what they need), domains and "
-                                    "metrics (with their direction), plug-ins included.")
+                        formatter_class=fmt,
+                        description="Registered methods (what each is and needs), domains and "
+                                    "metrics (with their direction), plug-ins included; -q: the "
+                                    "names only.",
+                        epilog="examples:\n  freqxai list\n  freqxai list --plugin my_plugin")
     ls.add_argument("--plugin", action="append", metavar="MODULE", default=[],
                     help="import MODULE first (it registers its own); repeatable")
     _output_flags(ls)
@@ -665,6 +714,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.formatwarning = _one_line_warning
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader went away (freqxai list | head): nothing more to say
+        import os
+
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, TypeError, ImportError, OSError) as err:
         # expected failures (bad input, a missing extra, an unreadable or full disk): one line
         # (plus the list of problems a configuration check collected), never a traceback
