@@ -94,13 +94,20 @@ plt.show()
 # %%
 # From files, on the command line
 # -------------------------------
-# Save the weights and the data, and ``freqxai run custom`` does all of the above with every
-# method and metric, and writes ``summary.csv`` and ``report.html`` (:doc:`/own-model`)::
+# Save the model and the (centred) data, and ``freqxai run custom`` does all of the above with
+# every method and metric, and writes ``summary.csv`` and ``report.html`` (:doc:`/own-model`).
+# A ``torch.export`` program loads without your code; a state dict needs a function that builds
+# the module (``--model-factory mymodel:build``, with ``mymodel.py`` defining ``build()``)::
 #
-#     torch.save(model.state_dict(), "cnn.pt")
+#     dims = ({0: torch.export.Dim("batch")},)
+#     torch.export.save(torch.export.export(model.eval(), (torch.as_tensor(x[:2]),),
+#                                           dynamic_shapes=dims), "cnn.pt2")
 #     np.savez("basicmotions.npz", X=x, y=y, fs=10.0, class_names=np.array(test.class_names))
 #
 # .. code-block:: bash
 #
-#     freqxai run custom --model cnn.pt --model-factory mymodel:build --data basicmotions.npz
-#     freqxai run uea --name BasicMotions     # the same in one command
+#     freqxai run custom --model cnn.pt2 --data basicmotions.npz
+#     freqxai run uea --name BasicMotions --center   # the same in one command (trains its own CNN)
+#
+# ``freqxai train custom --data train.npz`` trains the CNN on a file of yours and prints the
+# ``run custom`` command for it.
