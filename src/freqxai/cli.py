@@ -515,35 +515,9 @@ class _Help(argparse.RawDescriptionHelpFormatter):
                          for line in text.splitlines())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser; imports nothing heavy (``freqxai --help`` stays fast)."""
-    fmt = _Help
-    parser = _Parser(
-        prog="freqxai", formatter_class=fmt,
-        description="Explain time-series models in the frequency and time-frequency domain: "
-                    "which frequency bands, and when, made the model decide.",
-        epilog="examples:\n  freqxai quickstart\n  freqxai run uea --name BasicMotions\n"
-               "  freqxai run custom --model model.pt2 --data test.npz\n"
-               "  freqxai list\n\n'freqxai COMMAND --help' describes each command.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    q = sub.add_parser("quickstart", help="train a small model on synthetic data and explain it",
-                       formatter_class=fmt, epilog="example:\n  freqxai quickstart --n-explain 4",
-                       description="Generate the synthetic benchmark, train the paper's MLP, "
-                                   "explain test signals with FreqRISE and score the localization "
-                                   "(CPU, no downloads, about a minute).")
-    q.add_argument("--out", default="freqxai-output/quickstart", help="output folder")
-    q.add_argument("--noise", type=float, default=0.01, help="noise level of training signals")
-    q.add_argument("--n-train", type=int, default=20_000, help="training signals")
-    q.add_argument("--epochs", type=int, default=5, help="training epochs")
-    q.add_argument("--n-explain", type=int, default=8, help="test signals to explain")
-    q.add_argument("--n-masks", type=int, default=3000, help="FreqRISE masks per signal")
-    q.add_argument("--seed", type=int, default=0, help="seed of data, training and masks")
-    _output_flags(q)
-    q.set_defaults(func=_cmd_quickstart)
-
-    t = sub.add_parser("train", help="train a model of the paper",
+def _add_train_parsers(sub, fmt) -> None:
+    """``freqxai train``: the paper's models and SmallCNN on one's own data file."""
+    t = sub.add_parser("train", help="train a model: the paper's, or a CNN on your data",
                        formatter_class=fmt,
                        description="Train a model: the FreqRISE paper's (the synthetic MLP, "
                        "AudioNet on AudioMNIST or FSDD) or freqxai's SmallCNN on your own data "
@@ -612,6 +586,37 @@ def build_parser() -> argparse.ArgumentParser:
                     help="read an .npz object array of series (runs code from the file)")
     _output_flags(tc)
     tc.set_defaults(func=_cmd_train_custom)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser; imports nothing heavy (``freqxai --help`` stays fast)."""
+    fmt = _Help
+    parser = _Parser(
+        prog="freqxai", formatter_class=fmt,
+        description="Explain time-series models in the frequency and time-frequency domain: "
+                    "which frequency bands, and when, made the model decide.",
+        epilog="examples:\n  freqxai quickstart\n  freqxai run uea --name BasicMotions\n"
+               "  freqxai run custom --model model.pt2 --data test.npz\n"
+               "  freqxai list\n\n'freqxai COMMAND --help' describes each command.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    q = sub.add_parser("quickstart", help="train a small model on synthetic data and explain it",
+                       formatter_class=fmt, epilog="example:\n  freqxai quickstart --n-explain 4",
+                       description="Generate the synthetic benchmark, train the paper's MLP, "
+                                   "explain test signals with FreqRISE and score the localization "
+                                   "(CPU, no downloads, about a minute).")
+    q.add_argument("--out", default="freqxai-output/quickstart", help="output folder")
+    q.add_argument("--noise", type=float, default=0.01, help="noise level of training signals")
+    q.add_argument("--n-train", type=int, default=20_000, help="training signals")
+    q.add_argument("--epochs", type=int, default=5, help="training epochs")
+    q.add_argument("--n-explain", type=int, default=8, help="test signals to explain")
+    q.add_argument("--n-masks", type=int, default=3000, help="FreqRISE masks per signal")
+    q.add_argument("--seed", type=int, default=0, help="seed of data, training and masks")
+    _output_flags(q)
+    q.set_defaults(func=_cmd_quickstart)
+
+    _add_train_parsers(sub, fmt)
 
     d = sub.add_parser("data", help="prepare data: wav recordings into one HDF5 file, or a "
                        "numpy/HDF5 data file into MNE epochs (-epo.fif)", formatter_class=fmt,
