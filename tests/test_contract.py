@@ -294,3 +294,10 @@ def test_get_tags_reads_explainers_metrics_and_models(model):
     assert isinstance(get_tags(metric_class("deletion")), MetricTags)
     assert get_tags(metric_class("deletion")).score_direction == "lower"
     assert isinstance(get_tags(model), ModelCapabilities)
+
+
+def test_get_tags_takes_a_registered_methods_name():
+    assert get_tags("shapley") == get_tags(explainer_class("shapley"))
+    assert get_tags("FreqRISE").name == "freqrise"  # as the registry: any case
+    with pytest.raises(ValueError, match="no method of that name"):
+        get_tags("deletion")

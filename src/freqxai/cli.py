@@ -148,6 +148,8 @@ def _cmd_train_custom(args: argparse.Namespace) -> int:
                 "most %d epochs; stopped, the same command resumes from the last checkpoint in "
                 "--out)", what.rsplit(":", 1)[-1], len(fit_idx), n_classes, len(val_idx),
                 args.epochs)
+    if any((out / "checkpoints").glob("*.ckpt")):
+        phases.info("resuming from the checkpoints in %s (another --out starts afresh)", out)
     t0 = time.perf_counter()
     result = fit_classifier(model, (part(fit_idx), y[fit_idx]), (part(val_idx), y[val_idx]),
                             epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,

@@ -223,9 +223,16 @@ def get_tags(obj: Any) -> Any:
     --------
     >>> get_tags(FreqRISE).has_standard_error
     True
+    >>> get_tags("shapley").additive            # a registered method's name
+    True
     >>> [m for m in list_explainers() if get_tags(explainer_class(m)).reference]
     ['random', 'amplitude']
     """
+    if isinstance(obj, str):  # a registered method's name (not a model)
+        if obj.lower() not in _EXPLAINERS.names() and obj.lower() not in _EXPLAINERS.aliases:
+            raise ValueError(f"get_tags({obj!r}): no method of that name (freqxai list shows "
+                             "them); for a metric give its class: get_tags(metric_class(name))")
+        obj = _EXPLAINERS.lookup(obj)
     cls = obj if isinstance(obj, type) else type(obj)
     read = getattr(cls, "_read_tags", None)
     if callable(read):
