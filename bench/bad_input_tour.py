@@ -3094,6 +3094,7 @@ def eeg_cases(root: Path) -> list[Case]:
         load_eeg,
         make_alpha_eeg,
         read_epochs,
+        to_epochs,
     )
     from freqxai.topomap import (
         ScalpGrid,
@@ -3148,6 +3149,32 @@ def eeg_cases(root: Path) -> list[Case]:
     ])
     cases += [
         Case("eeg", "from_epochs valid", lambda: from_epochs(epochs), (), check=epochs_ok),
+        Case("eeg", "to_epochs valid, round trip", lambda: from_epochs(to_epochs(
+            Xe, ye, fs=128.0, channel_names=names, class_names=["open", "shut"], units="uV"),
+            units="uV"), (), check=epochs_ok),
+        Case("eeg", "to_epochs fs None", lambda: to_epochs(Xe, ye, fs=None, channel_names=names),
+             ("fs",)),
+        Case("eeg", "to_epochs fs NaN", lambda: to_epochs(Xe, ye, fs=NAN, channel_names=names),
+             ("fs",)),
+        Case("eeg", "to_epochs names short", lambda: to_epochs(Xe, ye, fs=128.0,
+                                                             channel_names=names[:3]),
+             ("channel_names",)),
+        Case("eeg", "to_epochs names None", lambda: to_epochs(Xe, ye, fs=128.0, channel_names=None),
+             ("channel_names",)),
+        Case("eeg", "to_epochs X 2-D", lambda: to_epochs(Xe[0], ye, fs=128.0, channel_names=names),
+             ("X",)),
+        Case("eeg", "to_epochs X NaN", lambda: to_epochs(np.full_like(Xe, NAN), ye, fs=128.0,
+                                                       channel_names=names), ("X",)),
+        Case("eeg", "to_epochs y float", lambda: to_epochs(Xe, ye + 0.5, fs=128.0,
+                                                         channel_names=names), ("y",)),
+        Case("eeg", "to_epochs y negative", lambda: to_epochs(Xe, ye - 5, fs=128.0,
+                                                            channel_names=names), ("y",)),
+        Case("eeg", "to_epochs class_names short", lambda: to_epochs(
+            Xe, ye, fs=128.0, channel_names=names, class_names=["open"]), ("class_names",)),
+        Case("eeg", "to_epochs units bogus", lambda: to_epochs(
+            Xe, ye, fs=128.0, channel_names=names, units="furlongs"), ("units",)),
+        Case("eeg", "to_epochs path exists", lambda: to_epochs(
+            Xe, ye, fs=128.0, channel_names=names, path=fif), ("exists", "overwrite")),
         Case("eeg", "from_epochs units='uV'", lambda: from_epochs(epochs, units="uV"), (),
              check=lambda r: None if np.allclose(r.X, Xe, atol=1e-4) else "not in microvolts"),
         Case("eeg", "from_epochs units bogus", lambda: from_epochs(epochs, units="furlongs"), ("units",)),
