@@ -372,3 +372,20 @@ def test_channels_last_wraps_an_exported_channels_last_model(tmp_path):
     assert module.input_shape == (64, 2) and "fixed batch of 1" in said
     module.eval()
     torch.testing.assert_close(module(X), _cnn()(X))
+
+
+def test_random_bytes_named_pt_are_refused_in_one_clear_error(tmp_path):
+    """Random bytes read as a pickle stream fail in many ways (KeyError, IndexError, ...): each is
+    one ValueError naming the file, whatever the bytes (seeded here; the tour draws fresh ones)."""
+    from freqxai.adapters.loading import load_model
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "garbage.pt"
+    for _ in range(200):
+        path.write_bytes(rng.integers(0, 256, 256, dtype=np.uint8).tobytes())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                load_model(path)
+            except (ValueError, TypeError) as err:
+                assert "garbage" in str(err)

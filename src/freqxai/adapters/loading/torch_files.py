@@ -48,7 +48,12 @@ def _from_torch_file(path: Path, model_factory: Any, trust_pickle: bool) -> nn.M
     import pickle
 
     if trust_pickle:
-        obj = torch.load(path, map_location="cpu", weights_only=False)  # the user's opt-in
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=False)  # the user's opt-in
+        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, KeyError, IndexError,
+                UnicodeDecodeError, OverflowError, MemoryError) as err:  # garbage fails so
+            raise ValueError(f"{path} is not a readable torch file ({type(err).__name__}: "
+                             f"{_one_line(err)})") from err
     else:
         try:
             obj = torch.load(path, map_location="cpu", weights_only=True)
@@ -64,8 +69,11 @@ def _from_torch_file(path: Path, model_factory: Any, trust_pickle: bool) -> nn.M
                 "better, save model.state_dict() and give the class (--model-factory "
                 "package.module:Name), or save TorchScript / torch.export"
             ) from err
-        except (RuntimeError, EOFError, OSError) as err:
-            raise ValueError(f"{path} is not a readable torch file: {err}") from err
+        except (RuntimeError, EOFError, OSError, KeyError, IndexError, UnicodeDecodeError) as err:
+            # random bytes read as a pickle stream fail in any of these (a KeyError for an
+            # unknown memo entry, an IndexError for an empty stack)
+            raise ValueError(f"{path} is not a readable torch file ({type(err).__name__}: "
+                             f"{_one_line(err)})") from err
     if isinstance(obj, nn.Module):
         _refuse_factory(model_factory, path, f"a whole pickled module ({type(obj).__name__})")
         return obj.eval()
