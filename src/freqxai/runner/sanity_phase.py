@@ -359,15 +359,7 @@ def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
     if data_reason is not None:
         skipped["data randomization"] = data_reason
     orders = [o for o, why in (("cascading", reason), ("data", data_reason)) if why is None]
-    todo = []
-    for order in orders:
-        for method in cfg.methods:
-            for domain in cfg.domains:
-                init, call = cfg.explainer_settings(method, domain, length,
-                                                    _seed(cfg, method, domain))
-                key = _key(cfg, order, method, domain, idx.tolist(), init, call)
-                if stored.get(_path(order, method, domain)) != key:
-                    todo.append((order, method, domain, init, call, key))
+    todo = _missing(cfg, orders, length, idx, stored, _path)
     if todo:
         phases.info("sanity checks: randomizing the model's layers%s for %s on %d test signals "
                     "(%d tables)", "" if "data" not in orders else " and labels",
@@ -404,6 +396,22 @@ def run_sanity_phase(cfg: RunConfig, task: Any, store: ResultStore, *,
     return read_sanity(store)
 
 
+def _missing(cfg: RunConfig, orders: list[str], length: int, idx: Any, stored: dict,
+             path_of: Any, *kind: str) -> list[tuple]:
+    """``(order, method, domain, settings, options, key)`` of each table whose stored key (at
+    ``path_of(order, method, domain)``) is not the one these settings and signals give."""
+    todo = []
+    for order in orders:
+        for method in cfg.methods:
+            for domain in cfg.domains:
+                init, call = cfg.explainer_settings(method, domain, length,
+                                                    _seed(cfg, method, domain))
+                key = _key(cfg, *kind, order, method, domain, idx.tolist(), init, call)
+                if stored.get(path_of(order, method, domain)) != key:
+                    todo.append((order, method, domain, init, call, key))
+    return todo
+
+
 def _swap_phase(cfg: RunConfig, task: Any, store: ResultStore, orders: list[str],
                 progress: bool) -> None:
     """The model-swap tables ``results.h5`` lacks (:func:`freqxai.sanity.model_swap_deletion`),
@@ -421,15 +429,7 @@ def _swap_phase(cfg: RunConfig, task: Any, store: ResultStore, orders: list[str]
     length = task.X.shape[-1]
     stored = _stored_keys(store)
     failed = dict(read_sanity(store).swap_skipped)
-    todo = []
-    for order in orders:
-        for method in cfg.methods:
-            for domain in cfg.domains:
-                init, call = cfg.explainer_settings(method, domain, length,
-                                                    _seed(cfg, method, domain))
-                key = _key(cfg, "model swap", order, method, domain, idx.tolist(), init, call)
-                if stored.get(_swap_path(order, method, domain)) != key:
-                    todo.append((order, method, domain, init, call, key))
+    todo = _missing(cfg, orders, length, idx, stored, _swap_path, "model swap")
     if not todo:
         return
     phases.info("sanity checks: model-swap deletion test for %s on %d test signals (%d tables)",
