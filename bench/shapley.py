@@ -51,10 +51,13 @@ from freqxai.testing import (
     PITCH_F0,
     PITCH_FS,
     PITCH_SECONDS,
+    TONE_FS,
+    TONE_LENGTH,
     FreqIGReadmeCNN,
     PitchCNN,
     class_bands_first,
     f0_bands_separate,
+    tone_in_one_band,
     voiced_pitch_signals,
 )
 
@@ -183,20 +186,7 @@ def cost(model_mlp, x_mlp, y_mlp, model_cnn, x_cnn, y_cnn, repeat: int) -> None:
 
 # --- (d) a scikit-learn |rFFT| pipeline -----------------------------------------------------------
 
-PIPE_FS, PIPE_LENGTH = 128.0, 256
-
-
-def tone_in_one_band(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unit white noise; class 1 adds a 9-15 Hz sine (the 8-16 Hz octave), amplitude 1-3."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    t = np.arange(PIPE_LENGTH) / PIPE_FS
-    f = rng.uniform(9.0, 15.0, n)
-    amplitude = y * rng.uniform(1.0, 3.0, n)
-    X = rng.normal(size=(n, PIPE_LENGTH))
-    X += amplitude[:, None] * np.sin(2 * np.pi * f[:, None] * t
-                                     + rng.uniform(0, 2 * np.pi, n)[:, None])
-    return X[:, None, :].astype(np.float32), y
+PIPE_FS, PIPE_LENGTH = TONE_FS, TONE_LENGTH
 
 
 def magnitude_spectrum(a: np.ndarray) -> np.ndarray:

@@ -20,10 +20,13 @@ from freqxai.explainers.shapley import shapley_weights
 from freqxai.testing import (
     PITCH_BANDS,
     PITCH_FS,
+    TONE_FS,
+    TONE_LENGTH,
     LinearSpectrumModel,
     PitchCNN,
     class_bands_first,
     f0_bands_separate,
+    tone_in_one_band,
     voiced_pitch_signals,
 )
 
@@ -462,20 +465,7 @@ def test_paper_mlp_ranks_the_class_bands_first(noise):
 
 # --- a scikit-learn |rFFT| pipeline, through the estimator adapter --------------------------------
 
-PIPE_FS, PIPE_LENGTH = 128.0, 256  # 2 s at 128 Hz; the tone of class 1 lies in the 8-16 Hz octave
-
-
-def _tone_in_one_band(n: int, seed: int):
-    """Unit white noise; class 1 adds a sine of random frequency 9-15 Hz (the 8-16 Hz octave),
-    amplitude 1-3 and phase."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    t = np.arange(PIPE_LENGTH) / PIPE_FS
-    f = rng.uniform(9.0, 15.0, n)
-    amplitude = y * rng.uniform(1.0, 3.0, n)
-    X = rng.normal(size=(n, PIPE_LENGTH))
-    X += amplitude[:, None] * np.sin(2 * np.pi * f[:, None] * t + rng.uniform(0, 2 * np.pi, n)[:, None])
-    return X[:, None, :].astype(np.float32), y
+PIPE_FS, PIPE_LENGTH = TONE_FS, TONE_LENGTH
 
 
 def _magnitude_spectrum(a):
@@ -490,10 +480,10 @@ def test_sklearn_rfft_pipeline_ranks_the_tone_band_first():
 
     from freqxai.adapters import EstimatorModel, as_model
 
-    X, y = _tone_in_one_band(200, seed=0)
+    X, y = tone_in_one_band(200, seed=0)
     pipe = make_pipeline(FunctionTransformer(_magnitude_spectrum),
                          LogisticRegression(max_iter=2000)).fit(X[:, 0], y)
-    Xt, yt = _tone_in_one_band(60, seed=1)
+    Xt, yt = tone_in_one_band(60, seed=1)
     assert pipe.score(Xt[:, 0], yt) >= 0.9
     model = as_model(pipe)
     assert isinstance(model, EstimatorModel)

@@ -29,7 +29,25 @@ __all__ = ["BinPowerModel", "ContractCNN", "FreqIGReadmeCNN", "LinearSpectrumMod
            "PITCH_BANDS", "PITCH_F0", "PITCH_FS", "PITCH_SECONDS", "PitchCNN",
            "check_domain", "check_explainer", "check_metric", "class_bands_first",
            "contract_inputs", "f0_bands_separate", "isolated_registries",
-           "voiced_pitch_signals"]
+           "tone_in_one_band", "TONE_FS", "TONE_LENGTH", "voiced_pitch_signals"]
+
+TONE_FS, TONE_LENGTH = 128.0, 256  # 2 s at 128 Hz: the tone of tone_in_one_band's class 1 lies
+# in the 8-16 Hz octave
+
+
+def tone_in_one_band(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` signals ``(n, 1, TONE_LENGTH)`` float32 of unit white noise, class 1 (every second
+    one) with a sine of random frequency 9-15 Hz (the 8-16 Hz octave), amplitude 1-3 and phase:
+    the known answer of the scikit-learn ``|rFFT|`` pipeline (tests and ``bench/shapley.py``)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = np.arange(TONE_LENGTH) / TONE_FS
+    f = rng.uniform(9.0, 15.0, n)
+    amplitude = y * rng.uniform(1.0, 3.0, n)
+    X = rng.normal(size=(n, TONE_LENGTH))
+    X += amplitude[:, None] * np.sin(2 * np.pi * f[:, None] * t
+                                     + rng.uniform(0, 2 * np.pi, n)[:, None])
+    return X[:, None, :].astype(np.float32), y
 
 
 @contextlib.contextmanager
