@@ -2055,6 +2055,7 @@ class _TimeModel(nn.Module):
 
 def misc_cases() -> list[Case]:
     from freqxai import freqig
+    from freqxai.masks import band_cell_edges, cell_masks
 
     one = _TimeModel().eval()
     sig = X[0, :1]
@@ -2095,6 +2096,31 @@ def misc_cases() -> list[Case]:
              ("design",)),
         Case("misc", "smooth_masks valid", lambda: freqxai.smooth_masks(4, (1, 33), 8), (),
              check=shaped((4, 1, 33))),
+        Case("misc", "cell_masks valid", lambda: cell_masks(4, (1, 13), (0, 1, 2, 4, 8)), (),
+             check=shaped((4, 1, 13))),
+        Case("misc", "cell_masks edges not from 0", lambda: cell_masks(4, (1, 13), (1, 4)),
+             ("cell_edges",)),
+        Case("misc", "cell_masks edges past the axis", lambda: cell_masks(4, (1, 13), (0, 13)),
+             ("cell_edges",)),
+        Case("misc", "cell_masks edges decreasing", lambda: cell_masks(4, (1, 13), (0, 4, 2)),
+             ("cell_edges",)),
+        Case("misc", "cell_masks edges a string", lambda: cell_masks(4, (1, 13), "0,4"),
+             ("cell_edges",)),
+        Case("misc", "cell_masks edges None", lambda: cell_masks(4, (1, 13), None),
+             ("cell_edges",)),
+        Case("misc", "cell_masks p_keep=1", lambda: cell_masks(4, (1, 13), (0, 4), 1.0),
+             ("p_keep",)),
+        Case("misc", "cell_masks empty shape", lambda: cell_masks(4, (), (0,)), ("shape",)),
+        Case("misc", "cell_masks design bogus", lambda: cell_masks(4, (1, 13), (0, 4),
+                                                                   design="bogus"), ("design",)),
+        Case("misc", "band_cell_edges valid", lambda: band_cell_edges(24), (),
+             check=lambda r: None if r == (0, 1, 2, 4, 8) else f"got {r}"),
+        Case("misc", "band_cell_edges length 1", lambda: band_cell_edges(1), ("length",)),
+        Case("misc", "band_cell_edges fs negative", lambda: band_cell_edges(24, -1.0), ("fs",)),
+        Case("misc", "band_cell_edges eeg without fs", lambda: band_cell_edges(200, eeg=True),
+             ("fs",)),
+        Case("misc", "band_cell_edges overlapping bands",
+             lambda: band_cell_edges(24, bands=[(0.0, 0.3), (0.2, 0.5)]), ("overlap",)),
         Case("misc", "tune_cpu_allocator twice", lambda: (freqxai.tune_cpu_allocator(), freqxai.tune_cpu_allocator()),
              (), check=lambda r: None),
         # declared tags (issue 27): one accessor for explainers, metrics and models

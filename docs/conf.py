@@ -46,7 +46,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "tutorials/README.rst", "**.ipynb_checkpoints",
+exclude_patterns = ["_build", "_generated", "tutorials/README.rst", "**.ipynb_checkpoints",
                     "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip"]
 templates_path = ["_templates"]
 
@@ -502,5 +502,41 @@ def _resolve_alias(app, env, node, contnode):
     return None
 
 
+# --- the report that reading-a-report.md walks through ------------------------------------------
+# Generated at every build from the command that page documents, and shown in the page itself
+# (an iframe of the real report.html, not a screenshot): the page can never show another run's
+# report. The run folder is kept in _generated/ (ignored by git) between builds; a run whose
+# settings or freqxai version changed starts again (the runner refuses to mix them).
+REPORT_COMMAND = ["run", "uea", "--name", "BasicMotions"]
+REPORT_RUN = HERE / "_generated" / "runs" / "basicmotions"
+REPORT_PAGE = HERE / "_generated" / "site" / "report-basicmotions" / "report.html"
+REPORT_PAGE.parent.mkdir(parents=True, exist_ok=True)  # (Sphinx checks the path before the run)
+html_extra_path = [str(REPORT_PAGE.parent.parent)]  # the site gets report-basicmotions/report.html
+
+
+def _documented_report(app) -> None:
+    """Run ``freqxai run uea --name BasicMotions`` (about 20-40 s on 2 cores) into
+    ``_generated/runs/basicmotions`` (kept: a rebuild resumes or reuses it) and copy its
+    ``report.html`` (self-contained, figures embedded) into the site."""
+    import shutil
+    import subprocess
+    import sys
+
+    REPORT_RUN.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-c", "import sys; from freqxai.cli import main; sys.exit(main())",
+               *REPORT_COMMAND, "--out", str(REPORT_RUN), "--quiet"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode == 2 and "different settings" in done.stderr:  # an older run: start again
+        shutil.rmtree(REPORT_RUN)
+        done = subprocess.run(command, capture_output=True, text=True)
+    report = REPORT_RUN / "report.html"
+    if done.returncode != 0 or not report.is_file():
+        raise RuntimeError(f"the documented run failed (freqxai {' '.join(REPORT_COMMAND)}, exit "
+                           f"{done.returncode}):\n{done.stderr[-2000:]}")
+    REPORT_PAGE.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(report, REPORT_PAGE)
+
+
 def setup(app):
     app.connect("missing-reference", _resolve_alias)
+    app.connect("builder-inited", _documented_report)

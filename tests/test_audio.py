@@ -1,4 +1,5 @@
-"""Audio pipeline on a tiny dataset in the AudioMNIST layout built on the fly, and on FSDD."""
+"""Audio pipeline on a tiny dataset in the AudioMNIST layout built on the fly, on FSDD, and on
+folders of labelled wav files (``freqxai data audio``)."""
 
 import json
 import wave
@@ -12,6 +13,7 @@ from freqxai.cli import main
 from freqxai.data.audio import (
     load_audio,
     preprocess_audiomnist,
+    preprocess_folder,
     preprocess_fsdd,
     split_indices,
 )
@@ -277,3 +279,253 @@ def test_fsdd_speakers_may_have_digits_and_refused_files_are_counted_with_the_ru
     lines = [r.getMessage() for r in caplog.records if "ignoring" in r.getMessage()]
     assert len(lines) == 1 and lines[0].startswith("ignoring 2 wav files")
     assert "speaker name of letters and digits" in lines[0]
+
+
+# --- any folder of labelled wav files (preprocess_folder, 'freqxai data audio') -------------
+
+TONES = {"bird": 2000, "cat": 700, "dog": 300}  # the class's tone in Hz
+
+
+def _pcm(hz, n, rate=8000):
+    """``n`` samples of a tone as int16 PCM at a third of full scale."""
+    return (10000 * np.sin(2 * np.pi * hz * np.arange(n) / rate)).astype(np.int16)
+
+
+def _tones(root, layout="flat", rate=8000):
+    """Three clips of each class in TONES, of unequal lengths; ``{relative path: (label,
+    samples)}``. flat: ``dog_1.wav``; folders: ``dog/1.wav``."""
+    from scipy.io import wavfile
+
+    written = {}
+    for k, (label, hz) in enumerate(TONES.items()):
+        for i in range(3):
+            rel = f"{label}_{i}.wav" if layout == "flat" else f"{label}/{i}.wav"
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            pcm = _pcm(hz, 400 + 100 * i + 10 * k, rate)
+            wavfile.write(root / rel, rate, pcm)
+            written[rel] = (label, pcm)
+    return written
+
+
+FLAT = r"(?P<label>[a-z]+)_\d+\.wav"
+BY_FOLDER = r"^(?P<label>[^/]+)/"
+
+
+def test_folder_labels_lengths_fs_and_the_custom_loader_round_trip(tmp_path):
+    from freqxai.runner.tasks import read_data_file
+
+    src = tmp_path / "clips"
+    written = _tones(src)
+    (src / "README.txt").write_text("not audio")  # other files are ignored, not refused
+    report = preprocess_folder(src, tmp_path / "clips.h5", label_from=FLAT, progress=False)
+    assert report.n_written == 9 and not report.refused and not report.skipped
+    assert report.class_names == ["bird", "cat", "dog"] and report.class_counts == [3, 3, 3]
+    with h5py.File(tmp_path / "clips.h5") as f:
+        files = [v.decode() for v in f["files"][()]]
+        X, y, lengths = f["X"][()], f["y"][()], f["lengths"][()]
+        names = [v.decode() for v in f["class_names"][()]]
+        assert f.attrs["fs"] == 8000.0 and json.loads(f.attrs["refused"]) == []
+    assert files == sorted(written)
+    assert [names[c] for c in y] == [written[f][0] for f in files]
+    assert lengths.tolist() == [len(written[f][1]) for f in files]
+    assert X.shape == (9, 1, max(lengths)) and X.dtype == np.float32
+    for i, f in enumerate(files):  # int16 PCM / 32768, zero after the clip's end
+        np.testing.assert_allclose(X[i, 0, : lengths[i]], written[f][1] / 32768.0, atol=1e-7)
+        assert not X[i, 0, lengths[i]:].any()
+        spec = np.abs(np.fft.rfft(X[i, 0, : lengths[i]]))
+        peak_hz = spec.argmax() * 8000 / lengths[i]
+        assert abs(peak_hz - TONES[written[f][0]]) < 8000 / lengths[i]
+    d = read_data_file(tmp_path / "clips.h5")  # what train/run custom --data read
+    np.testing.assert_array_equal(d["X"], X)
+    np.testing.assert_array_equal(d["y"], y)
+    np.testing.assert_array_equal(d["lengths"], lengths)
+    assert d["fs"] == 8000.0 and d["class_names"] == ["bird", "cat", "dog"]
+
+
+def test_folder_per_class_csv_and_tsv_give_the_same_data(tmp_path):
+    src = tmp_path / "clips"
+    written = _tones(src, layout="folders")
+    rows = [(rel, label) for rel, (label, _) in written.items()]
+    (tmp_path / "labels.csv").write_text(
+        "speaker,file,label\n" + "".join(f"x,./{r},{lab}\n" for r, lab in rows[::-1]))
+    (tmp_path / "labels.tsv").write_text(
+        "file\tlabel\n" + "".join(f"{r}\t{lab}\n" for r, lab in rows))
+    outs = {}
+    for name, rule in (("pattern", BY_FOLDER), ("csv", tmp_path / "labels.csv"),
+                       ("tsv", str(tmp_path / "labels.tsv"))):
+        preprocess_folder(src, tmp_path / f"{name}.h5", label_from=rule, progress=False)
+        with h5py.File(tmp_path / f"{name}.h5") as f:
+            outs[name] = (f["X"][()], f["y"][()], [v.decode() for v in f["class_names"][()]])
+    for name in ("csv", "tsv"):
+        np.testing.assert_array_equal(outs[name][0], outs["pattern"][0])
+        np.testing.assert_array_equal(outs[name][1], outs["pattern"][1])
+        assert outs[name][2] == outs["pattern"][2] == ["bird", "cat", "dog"]
+
+
+def test_integer_labels_are_ordered_by_value(tmp_path):
+    from scipy.io import wavfile
+
+    for label in ("2", "10"):
+        for i in range(2):
+            (tmp_path / "s" / label).mkdir(parents=True, exist_ok=True)
+            wavfile.write(tmp_path / "s" / label / f"{i}.wav", 8000, _pcm(300, 400))
+    report = preprocess_folder(tmp_path / "s", tmp_path / "o.h5", label_from=BY_FOLDER,
+                               progress=False)
+    assert report.class_names == ["2", "10"]  # not string order ('10' < '2')
+
+
+def test_refused_files_are_counted_with_the_rule_and_strict_raises(tmp_path, caplog):
+    from scipy.io import wavfile
+
+    src = tmp_path / "clips"
+    _tones(src)
+    for bad in ("Dog_7.wav", "noise.wav", "sub/cat-1.wav"):
+        (src / bad).parent.mkdir(exist_ok=True)
+        wavfile.write(src / bad, 8000, _pcm(300, 400))
+    with caplog.at_level("WARNING"):
+        report = preprocess_folder(src, tmp_path / "o.h5", label_from=r"^" + FLAT,
+                                   progress=False)
+    assert report.n_written == 9
+    assert [f for f, _ in report.refused] == ["Dog_7.wav", "noise.wav", "sub/cat-1.wav"]
+    assert all("must match --label-from" in rule for _, rule in report.refused)
+    lines = [r.getMessage() for r in caplog.records if "ignoring" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("ignoring 3 of 12 wav files")
+    assert "Dog_7.wav" in lines[0] and "group 'label'" in lines[0]
+    assert "3 files refused" in report.summary()
+    with h5py.File(tmp_path / "o.h5") as f:
+        assert [r[0] for r in json.loads(f.attrs["refused"])] == [f for f, _ in report.refused]
+    with pytest.raises(ValueError, match="3 of 12 wav files .* get no label: its path"):
+        preprocess_folder(src, tmp_path / "strict.h5", label_from=r"^" + FLAT, strict=True,
+                          progress=False)
+    assert not (tmp_path / "strict.h5").exists()
+    # a label file: a wav it does not list is refused with that rule
+    (tmp_path / "l.csv").write_text("file,label\n" + "".join(
+        f"{c}_{i}.wav,{c}\n" for c in TONES for i in range(3)))
+    report = preprocess_folder(src, tmp_path / "o.h5", label_from=tmp_path / "l.csv",
+                               progress=False)
+    assert len(report.refused) == 3 and "listed in the 'file' column" in report.refused[0][1]
+
+
+@pytest.mark.parametrize("label_from, csv_text, match", [
+    (r"([a-z]+)_\d+\.wav", None, "no group named 'label'"),
+    (r"(?P<label>[a-z+_\d", None, "not a valid regular expression"),
+    (r"\.(?P<label>wav)$", None, "1 class .* at least 2"),  # every clip is "wav"
+    (r"(?P<label>[a-z]+_[01])\.wav", None, "classes have a single clip"),
+    ("labels.csv", "file,label\ndog_0.wav,dog\ngone.wav,dog\n", "line 3: 'gone.wav' is not"),
+    ("labels.csv", "name,class\ndog_0.wav,dog\n", "header row naming the columns 'file'"),
+    ("labels.csv", "file,label\ndog_0.wav,dog\ndog_0.wav,cat\n", "again \\(first on line 2"),
+    ("labels.csv", "file,label\ndog_0.wav,\n", "no label for"),
+    ("missing.csv", None, "no such file"),
+])
+def test_bad_label_sources_raise_before_anything_is_written(tmp_path, label_from, csv_text,
+                                                            match):
+    src = tmp_path / "clips"
+    _tones(src)
+    if csv_text is not None:
+        (tmp_path / label_from).write_text(csv_text)
+    if label_from.endswith(".csv"):
+        label_from = tmp_path / label_from
+    with pytest.raises(ValueError, match=match):
+        preprocess_folder(src, tmp_path / "o.h5", label_from=label_from, progress=False)
+    assert not (tmp_path / "o.h5").exists()
+
+
+def test_mixed_sample_rates_are_refused_without_fs_and_resampled_with_it(tmp_path):
+    from scipy.io import wavfile
+
+    src = tmp_path / "clips"
+    _tones(src)
+    wavfile.write(src / "dog_9.wav", 16000, _pcm(300, 1600, rate=16000))  # 0.1 s at 16 kHz
+    with pytest.raises(ValueError, match=r"8000 Hz \(9 files\), 16000 Hz \(1 files\).*--fs"):
+        preprocess_folder(src, tmp_path / "o.h5", label_from=FLAT, progress=False)
+    assert not (tmp_path / "o.h5").exists()
+    report = preprocess_folder(src, tmp_path / "o.h5", label_from=FLAT, fs=8000, progress=False)
+    assert report.fs == 8000.0 and report.n_written == 10
+    with h5py.File(tmp_path / "o.h5") as f:
+        files = [v.decode() for v in f["files"][()]]
+        i = files.index("dog_9.wav")
+        n = int(f["lengths"][i])
+        clip = f["X"][i, 0, :n]
+    assert n == 800  # 0.1 s at 8 kHz
+    assert abs(np.abs(np.fft.rfft(clip)).argmax() * 8000 / n - 300) <= 10
+    with pytest.raises(ValueError, match="fs .* positive whole number"):
+        preprocess_folder(src, tmp_path / "o.h5", label_from=FLAT, fs=8000.5, progress=False)
+
+
+def test_unreadable_wavs_are_skipped_with_the_reason_and_the_classes_checked_again(tmp_path):
+    from scipy.io import wavfile
+
+    src = tmp_path / "clips"
+    _tones(src)
+    (src / "cat_5.wav").write_bytes(b"RIFF....not a wav")
+    report = preprocess_folder(src, tmp_path / "o.h5", label_from=FLAT, progress=False)
+    assert report.n_written == 9 and report.skipped[0][0] == "cat_5.wav"
+    assert "unreadable" in report.skipped[0][1] and "1 files skipped" in report.summary()
+    with pytest.raises(ValueError, match="cat_5.wav: unreadable"):
+        preprocess_folder(src, tmp_path / "s.h5", label_from=FLAT, strict=True, progress=False)
+    # skipping leaves 'owl' with one readable clip: refused before writing
+    wavfile.write(src / "owl_0.wav", 8000, _pcm(300, 400))
+    (src / "owl_1.wav").write_bytes(b"RIFF....")
+    with pytest.raises(ValueError, match="single clip after skipping unreadable files: 'owl'"):
+        preprocess_folder(src, tmp_path / "x.h5", label_from=FLAT, progress=False)
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_bit_depths_are_scaled_to_full_scale_and_long_clips_cut(tmp_path):
+    from scipy.io import wavfile
+
+    src = tmp_path / "clips"
+    src.mkdir()
+    wavfile.write(src / "a_0.wav", 8000, np.full(100, 255, np.uint8))
+    wavfile.write(src / "a_1.wav", 8000, np.full(100, -2**31, np.int32))
+    wavfile.write(src / "b_0.wav", 8000, np.full(100, 0.25, np.float32))
+    burst = np.zeros(8000, np.float32)
+    burst[5000:5400] = 0.5  # 1 s with a 50 ms burst
+    wavfile.write(src / "b_1.wav", 8000, burst)
+    report = preprocess_folder(src, tmp_path / "o.h5", label_from=r"(?P<label>[ab])_",
+                               max_seconds=0.1, progress=False)
+    assert report.n_trimmed == 1
+    with h5py.File(tmp_path / "o.h5") as f:
+        X, lengths = f["X"][()], f["lengths"][()]
+    assert lengths.tolist() == [100, 100, 100, 800]
+    np.testing.assert_allclose(X[:3, 0, :100], [[127 / 128] * 100, [-1.0] * 100, [0.25] * 100])
+    assert X[3, 0, :800].sum() == pytest.approx(0.5 * 400)  # the whole burst is kept
+
+
+def test_data_audio_command_prints_the_next_step_and_refuses_bad_input_in_one_line(
+        tmp_path, capsys):
+    src = tmp_path / "clips"
+    _tones(src, layout="folders")
+    out = tmp_path / "clips.h5"
+    assert main(["data", "audio", "--src", str(src), "--out", str(out), "--label-from",
+                 BY_FOLDER, "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert f"9 clips of 3 classes (3 bird, 3 cat, 3 dog) at 8000 Hz written to {out}" in text
+    assert f"freqxai train custom --data {out}" in text
+    bad = [
+        ["--label-from", "([a-z]+)/"],  # no group 'label'
+        [],  # no --label-from
+        ["--label-from", BY_FOLDER, "--fs", "-3"],
+        ["--label-from", str(tmp_path / "none.csv")],
+    ]
+    for extra in bad:
+        rc = main(["data", "audio", "--src", str(src), "--out", str(tmp_path / "b.h5"),
+                   "--quiet", *extra])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and err[0].startswith("freqxai: error: "), (extra, err)
+    assert not (tmp_path / "b.h5").exists()
+    assert main(["data", "fsdd", "--src", str(src), "--out", str(tmp_path / "b.h5"),
+                 "--label-from", BY_FOLDER, "--quiet"]) == 2
+    assert "read only by 'freqxai data audio'" in capsys.readouterr().err
+
+
+def test_train_custom_accepts_a_folder_file(tmp_path, capsys):
+    src = tmp_path / "clips"
+    _tones(src, layout="folders")
+    preprocess_folder(src, tmp_path / "clips.h5", label_from=BY_FOLDER, progress=False)
+    rc = main(["train", "custom", "--data", str(tmp_path / "clips.h5"), "--epochs", "1",
+               "--out", str(tmp_path / "model"), "--accelerator", "cpu", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    assert "freqxai run custom --data TEST_FILE" in capsys.readouterr().out
+    state = torch.load(tmp_path / "model" / "model.pt", weights_only=True)
+    assert [v for k, v in state.items() if k.endswith("weight")][-1].shape[0] == 3  # 3 classes

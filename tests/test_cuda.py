@@ -45,3 +45,39 @@ def test_audionet_projection_and_curves_on_cuda():
     c_gpu = perturbation_curves(gpu, x.cuda(), proj.float(), 3, STFT(455, 35))
     c_cpu = perturbation_curves(cpu, x, proj.float().cpu(), 3, STFT(455, 35))
     torch.testing.assert_close(torch.from_numpy(c_gpu), torch.from_numpy(c_cpu), rtol=1e-3, atol=1e-4)
+
+
+def test_band_shapley_on_cuda_matches_cpu():
+    from freqxai import BandShapley
+
+    torch.manual_seed(0)
+    cpu, gpu = _pair(SynthMLP())
+    x = torch.randn(4, 1, 2560)
+    y = torch.tensor([1, 2, 3, 4])
+    s_gpu = BandShapley(gpu).attribute(x.cuda(), target=y)
+    s_cpu = BandShapley(cpu).attribute(x, target=y)
+    assert s_gpu.is_cuda
+    torch.testing.assert_close(s_gpu.cpu(), s_cpu, rtol=1e-3, atol=1e-4)
+
+
+def test_a_run_on_the_gpu_matches_the_cpu(tmp_path):
+    """``--accelerator gpu``: the work items run on the GPU (Lightning) and give the CPU's
+    results (gradient methods and band Shapley exactly up to float round-off)."""
+    from freqxai.models.training import save_state_dict
+    from freqxai.runner import RunConfig, run_experiment
+    from freqxai.runner.store import ResultStore
+
+    torch.manual_seed(0)
+    weights = save_state_dict(SynthMLP(), tmp_path / "mlp.pt")
+    runs = {}
+    for accelerator in ("cpu", "gpu"):
+        cfg = RunConfig(dataset="synthetic", weights=str(weights), n_test=8, chunk_size=4,
+                        methods=["flex", "shapley", "lrp"], domains=["fft"],
+                        metrics=["complexity"], sanity=False, accelerator=accelerator,
+                        out=str(tmp_path / accelerator))
+        run_experiment(cfg, progress=False)
+        runs[accelerator] = ResultStore(tmp_path / accelerator)
+    for method in ("flex", "shapley", "lrp"):
+        a = runs["cpu"].read_unit(f"{method}__fft", ["relevance"])["relevance"]
+        b = runs["gpu"].read_unit(f"{method}__fft", ["relevance"])["relevance"]
+        torch.testing.assert_close(torch.from_numpy(b), torch.from_numpy(a), rtol=1e-3, atol=1e-4)

@@ -298,8 +298,8 @@ def test_a_damaged_results_file_is_named_with_its_fix(finished_run, tmp_path, mo
 @pytest.mark.parametrize("model, methods", [("SlowNet", "gxi,freqrise"), ("SlowNet", "ig,flex")])
 def test_the_estimate_before_the_work_is_within_2x_of_what_it_took(tmp_path, models, model,
                                                                     methods, caplog):
-    """A probe of 1 and 4 signals per method gives a work item's fixed cost and its cost per
-    signal; summed over the run's items the estimate holds within a factor 2 (issue 26). (A model
+    """A probe of 1, 4 and again 1 signal per method gives a work item's fixed cost and its cost
+    per signal; summed over the run's items the estimate holds within a factor 2 (issue 26). (A model
     whose forward takes 20 ms: on a trivial one the run's own overhead per item, writing shards,
     is all there is to time.)"""
     import logging

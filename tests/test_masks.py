@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -141,3 +142,68 @@ def test_moving_average_along_any_axis_of_c(dim):
     expected = F.avg_pool1d(c.movedim(dim, -1).reshape(-1, 1, c.shape[dim]), 3, 1, 1).reshape(
         c.movedim(dim, -1).shape).movedim(-1, dim)
     assert torch.allclose(moving_average(c, 1, dim), expected)
+
+
+# -- irregular cells: FreqRISE's masks on the band grid (cell_edges) ----------------------------
+
+def test_cell_masks_keep_whole_cells_with_p_keep():
+    from freqxai.masks import cell_masks
+
+    edges = (0, 1, 2, 4, 8)
+    g = torch.Generator().manual_seed(0)
+    m = cell_masks(4000, (2, 13), edges, 0.3, generator=g, dtype=torch.float64)
+    assert m.shape == (4000, 2, 13) and set(m.unique().tolist()) <= {0.0, 1.0}
+    bounds = [*edges, 13]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):  # one value per cell, mask and channel
+        assert (m[..., lo:hi] == m[..., lo:lo + 1]).all()
+    kept = m[..., list(edges)].mean(0)  # each cell of each channel kept with p_keep
+    assert torch.allclose(kept, torch.full_like(kept, 0.3), atol=0.03)
+    balanced = cell_masks(100, (1, 13), edges, 0.3, generator=g, design="balanced")
+    assert (balanced[:, 0, list(edges)].sum(0) == 30).all()  # exactly round(p * n) per cell
+    again = cell_masks(50, (1, 13), edges, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(again, cell_masks(50, (1, 13), edges,
+                                         generator=torch.Generator().manual_seed(1)))
+
+
+@pytest.mark.parametrize(("edges", "match"), [
+    ((1, 2), "must start at 0"), ((0, 3, 3), "strictly increasing"), ((0, 13), "below 13"),
+    ((0, -1), "non-negative integers"), ((0, 1.5), "non-negative integers"), ((), "non-negative"),
+])
+def test_cell_masks_refuse_bad_edges(edges, match):
+    from freqxai.masks import cell_masks
+
+    with pytest.raises(ValueError, match=match):
+        cell_masks(2, (1, 13), edges)
+
+
+@pytest.mark.parametrize("length", [24, 100, 251])
+def test_band_cell_edges_are_the_first_bins_of_the_summary_bands(length):
+    from freqxai.bands import band_membership, signal_bands
+    from freqxai.masks import band_cell_edges
+
+    freqs = np.fft.rfftfreq(length)
+    member = band_membership(freqs, signal_bands(length))
+    firsts = tuple(int(np.flatnonzero(col)[0]) for col in member.T)
+    assert band_cell_edges(length) == firsts
+
+
+def test_freqrise_on_the_band_grid_finds_the_band_of_the_deciding_bin():
+    from freqxai import FreqRISE
+    from freqxai.masks import band_cell_edges
+    from freqxai.testing import BinPowerModel
+
+    length, k = 24, 5  # bin 5 lies in the octave of bins 4-7
+    edges = band_cell_edges(length)
+    t = torch.arange(length) / length
+    x = (torch.sin(2 * torch.pi * k * t) + 0.3 * torch.randn(8, 1, length,
+                                                              generator=torch.Generator()
+                                                              .manual_seed(0)))
+    rel = FreqRISE(BinPowerModel(k=k), cell_edges=edges, n_masks=400, output="logit").attribute(
+        x, target=0, seed=0)
+    assert rel.shape == (8, 1, 13)
+    assert (rel[..., 4:8] == rel[..., 4:5]).all()  # one lift per band
+    assert (rel[..., 4:8].amax(-1) >= rel.amax(-1)).all()  # the band of bin 5 ranks first
+    with pytest.raises(ValueError, match="num_cells or cell_edges, not both"):
+        FreqRISE(BinPowerModel(k=k), num_cells=4, cell_edges=edges)
+    with pytest.raises(ValueError, match="one coefficient axis"):
+        FreqRISE(BinPowerModel(k=k), "stft", cell_edges=edges).attribute(torch.randn(2, 1, 256))

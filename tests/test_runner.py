@@ -262,6 +262,11 @@ def test_uea_run_trains_and_explains(tmp_path, capsys):
     attrs = ResultStore(runs[0]).read_attrs()
     assert attrs["fs"] == 10.0 and (runs[0] / "model.pt").is_file()
     assert "running" in attrs["class_names"]
+    # how long training took, for the estimate of retraining it on permuted labels
+    from freqxai.runner.sources.base import training_record
+
+    record = training_record(runs[0])
+    assert record is not None and 1 <= record["epochs"] <= 40 and record["seconds"] > 0
     # the same seed trains the same weights: the run repeats exactly
     weights = [torch.load(r / "model.pt", weights_only=True) for r in runs]
     assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])

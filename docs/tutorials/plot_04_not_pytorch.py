@@ -43,14 +43,26 @@ for method, why in method_support(clf).items():
 # ---------------------
 # The estimator is wrapped automatically. ``return_z_scores=True`` adds the Monte-Carlo z-score
 # of every bin: ``|z| > 3`` is an effect that is not sampling noise.
+#
+# MiniRocket's ``predict_proba`` is a ridge classifier's vote: every probability is 0 or 1. An
+# input that no mask can move to another class gives FreqRISE nothing to measure, and FreqRISE
+# says so in a warning instead of returning a map of noise as if it meant something. Here the
+# warning is caught and printed, to read it.
+import warnings
+
 import numpy as np
 
 from freqxai import FreqRISE
 from freqxai.summary import headline, summarize
 
+print(clf.predict_proba(x[:3]))
 idx = np.concatenate([np.flatnonzero(y == c)[:3] for c in range(4)])
-rel, z = FreqRISE(clf, n_masks=500).attribute(x[idx], target=y[idx], seed=0,
-                                              return_z_scores=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    rel, z = FreqRISE(clf, n_masks=500).attribute(x[idx], target=y[idx], seed=0,
+                                                  return_z_scores=True)
+for w in caught:
+    print(f"{w.category.__name__}: {w.message}")
 print(rel.shape, f"share of bins with |z| > 3: {(np.abs(z) > 3).mean():.2f}")
 table = summarize({"freqrise": rel}, y[idx], domain="fft", length=x.shape[-1], fs=test.fs,
                   class_names=test.class_names)

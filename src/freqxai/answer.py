@@ -87,7 +87,14 @@ SHAPLEY = "shapley"
 # ------------------------------------------------------------------------------------------------
 
 def binomial_sf(k: int, n: int, p: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, p): the one-sided p-value of ``k`` successes in ``n``."""
+    """P(X >= k) for X ~ Binomial(n, p): the one-sided p-value of ``k`` successes in ``n``.
+
+    Examples
+    --------
+    >>> from freqxai.answer import binomial_sf
+    >>> binomial_sf(9, 10, 0.5)                # 9 or more heads in 10 fair tosses: 11 / 1024
+    0.0107421875
+    """
     from scipy import special
 
     if k <= 0:
@@ -99,7 +106,17 @@ def binomial_sf(k: int, n: int, p: float) -> float:
 
 def fisher_less(k_after: int, k_before: int, n: int) -> float:
     """One-sided Fisher exact p-value that ``k_after`` successes of ``n`` are fewer than
-    ``k_before`` of ``n`` by more than chance (hypergeometric lower tail)."""
+    ``k_before`` of ``n`` by more than chance (hypergeometric lower tail).
+
+    Examples
+    --------
+    >>> from freqxai.answer import fisher_less
+    >>> p = fisher_less(0, 10, 10)             # 10 of 10 right before removing a band, 0 after
+    >>> f"{p:.2g}"
+    '5.4e-06'
+    >>> round(fisher_less(9, 10, 10), 3)      # 10 -> 9 of 10: chance
+    0.5
+    """
     total = k_after + k_before
 
     def log_p(a: int) -> float:  # P(first group has a successes | margins)
@@ -114,7 +131,17 @@ def _log_comb(n: int, k: int) -> float:
 
 
 def wilson_interval(share: float, n: int, *, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``share`` of ``n`` trials (NaN without trials)."""
+    """Wilson score interval of a proportion ``share`` of ``n`` trials (NaN without trials).
+
+    Examples
+    --------
+    >>> from freqxai.answer import wilson_interval
+    >>> low, high = wilson_interval(0.5, 20)   # 10 of 20
+    >>> round(low, 3), round(high, 3)
+    (0.299, 0.701)
+    >>> wilson_interval(0.5, 0)                # no trials
+    (nan, nan)
+    """
     if n <= 0 or not np.isfinite(share):
         return float("nan"), float("nan")
     from scipy import special
@@ -156,7 +183,27 @@ def method_bands(table: Any, *, domain: str | None = None, channel: str = "all")
     """Each method's band per class (rule 1 of the module notes): one row per method and class
     with ``band``, ``low_hz``, ``high_hz``, ``relevance``, ``significant``, ``direction``
     (``"raises"`` / ``"lowers"``) and ``reference``. The runner checks these bands by
-    intervention, so every band an answer can name has its check."""
+    intervention, so every band an answer can name has its check.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.answer import method_bands
+    >>> top = method_bands(df)                 # each method's band per class
+    >>> top[["method", "class", "band", "direction"]].values.tolist()
+    [['flex', '0', '32-64 Hz', 'raises'], ['flex', '1', '8-16 Hz', 'raises'],
+     ['shapley', '0', '8-16 Hz', 'lowers'], ['shapley', '1', '8-16 Hz', 'raises']]
+    """
     import pandas as pd
 
     _check_table(table)
@@ -224,9 +271,23 @@ def answer(table: Any, *, domain: str | None = None, channel: str = "all",
 
     Examples
     --------
-    >>> from freqxai.summary import summarize, answer
-    >>> rows = answer(summarize({"flex": rel}, y, length=100, fs=50.0))
-    >>> rows[["class", "band", "direction", "confidence"]]
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.answer import answer
+    >>> rows = answer(df)
+    >>> rows[["class", "band", "direction", "confidence"]].values.tolist()
+    [['0', '8-16 Hz', 'lowers', 'supported'], ['1', '8-16 Hz', 'raises', 'supported']]
+    >>> print(rows["why"][1])
+    2 of 2 methods name it, significant for none; no intervention checked it
     """
     import pandas as pd
 
@@ -440,6 +501,24 @@ def separating_bands(table: Any, *, method: str | None = None, domain: str | Non
         ``high_hz``, ``spread`` (largest minus smallest class mean), ``highest`` and ``lowest``
         (the classes at either end), ``method``, and one column per class with its mean. Empty
         with fewer than two classes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.answer import separating_bands
+    >>> sep = separating_bands(df)             # the most separating band first
+    >>> sep["band"][0], sep["method"][0], sep["highest"][0], sep["lowest"][0]
+    ('8-16 Hz', 'shapley', '1', '0')
     """
     import pandas as pd
 
@@ -483,7 +562,27 @@ def separating_bands(table: Any, *, method: str | None = None, domain: str | Non
 
 def read_answer_csv(path: Any) -> Any:
     """An ``answer.csv`` read back as :func:`answer` returned it (text columns as text, ``band``
-    None where no band was named)."""
+    None where no band was named).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.answer import answer, read_answer_csv
+    >>> answer(df).to_csv("answer.csv", index=False)     # as a run writes it
+    >>> rows = read_answer_csv("answer.csv")
+    >>> rows[["class", "band", "confidence"]].values.tolist()
+    [['0', '8-16 Hz', 'supported'], ['1', '8-16 Hz', 'supported']]
+    """
     import pandas as pd
 
     rows = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
@@ -502,6 +601,28 @@ def answer_lines(rows: Any) -> list[str]:
 
     ``running: 0.8–1.6 Hz raises the score [confirmed] (4 of 4 methods name it, and removing it
     takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06))``
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.answer import answer, answer_lines
+    >>> for line in answer_lines(answer(df)):
+    ...     print(line)
+    0: 8-16 Hz lowers the score [supported] (...)
+    1: 8-16 Hz raises the score [supported] (...)
+    >>> at_chance = answer(df, model_accuracy=(0.5, 8, 0.5))  # a model no better than chance
+    >>> answer_lines(at_chance)[0]
+    'every class: no answer: the model does not recognise the classes (...) [none]'
     """
     lines = []
     records = rows.to_dict("records")

@@ -46,7 +46,16 @@ _ELECTRODE = re.compile(r"^(N|NZ|FP|AFP|AF|AFF|F|FFC|FC|FCC|FT|FTT|C|CCP|CP|CPP|
 
 def is_eeg_montage(channel_names: Sequence[str] | None) -> bool:
     """Whether most ``channel_names`` are 10-20 / 10-10 electrode labels (``Fp1``, ``Cz``, ``O2``,
-    ``AF3``, ``EEG Fz-Cz`` references stripped): the data is EEG, and its summary uses EEG bands."""
+    ``AF3``, ``EEG Fz-Cz`` references stripped): the data is EEG, and its summary uses EEG bands.
+
+    Examples
+    --------
+    >>> from freqxai.bands import is_eeg_montage
+    >>> is_eeg_montage(["Fp1", "Cz", "O2", "EEG Fz-Cz"])
+    True
+    >>> is_eeg_montage(["acc_x", "acc_y", "acc_z"])
+    False
+    """
     if not channel_names:
         return False
     hits = 0
@@ -101,6 +110,17 @@ def default_bands(frequencies: np.ndarray, *, eeg: bool = False, unit: str = "Hz
     ValueError
         For ``frequencies`` that are not a non-empty 1-D array of finite values, or another
         ``unit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.bands import default_bands
+    >>> freqs = np.fft.rfftfreq(256, 1 / 128.0)      # 0-64 Hz
+    >>> list(default_bands(freqs))                   # DC and octaves
+    ['DC', '0.5-1 Hz', '1-2 Hz', '2-4 Hz', '4-8 Hz', '8-16 Hz', '16-32 Hz', '32-64 Hz']
+    >>> default_bands(freqs, eeg=True)
+    {'slow': (0.0, 0.5), 'delta': (0.5, 4.0), 'theta': (4.0, 8.0), 'alpha': (8.0, 12.0),
+     'sigma': (12.0, 16.0), 'beta': (16.0, 30.0), 'gamma': (30.0, 64.0)}
     """
     eeg = check_bool(eeg, "eeg")
     unit = check_choice(unit, "unit", _UNITS)
@@ -136,7 +156,19 @@ def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, fl
     100 Hz is 50.000000000000007 Hz, and a band ending at 50 Hz must still hold it.
 
     ``frequencies`` may be any array-like (finite, 1-D, at least one bin); ``bands`` must be a
-    mapping (:func:`check_bands` names a list of ``(low, high)`` pairs by their edges)."""
+    mapping (:func:`check_bands` names a list of ``(low, high)`` pairs by their edges).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.bands import band_membership
+    >>> freqs = np.fft.rfftfreq(16, 1 / 16.0)        # 0, 1, ..., 8 Hz
+    >>> m = band_membership(freqs, {"low": (0, 4), "high": (4, 8)})
+    >>> m.shape                                      # (n_bins, n_bands)
+    (9, 2)
+    >>> m.sum(axis=0).tolist()                       # the top band is closed: it holds 8 Hz
+    [4.0, 5.0]
+    """
     freqs = _check_frequencies(frequencies)
     if not isinstance(bands, Mapping):
         raise TypeError(f"bands must map band names to (low, high) edges, e.g. {{'alpha': (8.0, "
@@ -158,7 +190,18 @@ def band_membership(frequencies: np.ndarray, bands: Mapping[str, tuple[float, fl
 
 def band_edges(edges: Any, name: str = "band", unit: str = "Hz") -> tuple[float, float]:
     """``edges`` as ``(low, high)``: two finite real numbers with ``low < high``, else
-    ``ValueError`` (``TypeError`` for anything but a pair) naming ``name``."""
+    ``ValueError`` (``TypeError`` for anything but a pair) naming ``name``.
+
+    Examples
+    --------
+    >>> from freqxai.bands import band_edges
+    >>> band_edges((8, 16))
+    (8.0, 16.0)
+    >>> band_edges((16, 8), name="alpha")
+    Traceback (most recent call last):
+        ...
+    ValueError: alpha must have low < high, got (16, 8) Hz
+    """
     example = "(8.0, 12.0)" if unit == "Hz" else "(0.1, 0.2)"
     if isinstance(edges, str | bytes) or not isinstance(edges, Sequence | np.ndarray) \
             or len(edges) != 2:
@@ -232,6 +275,20 @@ def check_bands(bands: Any, frequencies: np.ndarray, *, unit: str = "Hz", name: 
         band sets with gaps are common (EEG alpha 8-12 Hz and beta 13-30 Hz) and asking about a
         few bands only is a fair question; but the bins in a gap are in no band, so a summary's
         ``share`` and ``rank`` compare the given bands only, which the warning says.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.bands import check_bands
+    >>> freqs = np.fft.rfftfreq(256, 1 / 128.0)      # 0-64 Hz
+    >>> check_bands({"alpha": (8, 12), "rest": (12, 64)}, freqs)
+    {'alpha': (8.0, 12.0), 'rest': (12.0, 64.0)}
+    >>> check_bands([(0, 8), (8, 64)], freqs)        # pairs are named by their edges
+    {'0-8 Hz': (0.0, 8.0), '8-64 Hz': (8.0, 64.0)}
+    >>> check_bands({"a": (0, 10), "b": (8, 64)}, freqs)
+    Traceback (most recent call last):
+        ...
+    ValueError: ...overlap...
     """
     unit = check_choice(unit, "unit", _UNITS)
     freqs = _check_frequencies(frequencies)
@@ -341,6 +398,23 @@ def band_attributions(
     UserWarning
         When bins fall outside every band (naming their range and relevance share) or a band
         holds no bin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import band_attributions
+    >>> freqs = np.fft.rfftfreq(256, 1 / 128.0)      # 129 rFFT bins, 0-64 Hz
+    >>> relevance = np.zeros((2, 1, 129))
+    >>> relevance[..., 24] = 1.0                     # all relevance at 12 Hz
+    >>> summary, names = band_attributions(relevance, freqs)   # default: DC and octaves
+    >>> summary.shape, names[5]
+    ((2, 1, 8), '8-16 Hz')
+    >>> summary[0, 0].tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    >>> bands = {"low": (0, 8), "alpha": (8, 13), "high": (13, 64)}
+    >>> summary, names = band_attributions(relevance, freqs, bands, reduce="mean")
+    >>> dict(zip(names, summary[0, 0].round(3).tolist()))
+    {'low': 0.0, 'alpha': 0.1, 'high': 0.0}
     """
     if reduce not in ("sum", "mean"):
         raise ValueError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
@@ -404,7 +478,20 @@ def signal_bands(length: int, fs: float | None = None, *, eeg: bool = False,
     overlaps and bands without a bin are refused, gaps warned about), else
     :func:`~freqxai.bands.default_bands` of those bins (``eeg`` selects the EEG bands, which are
     in Hz and so need ``fs``; an EEG band too narrow for the bins, say delta at 8 Hz resolution,
-    is left out rather than scored empty)."""
+    is left out rather than scored empty).
+
+    Examples
+    --------
+    >>> from freqxai.bands import signal_bands
+    >>> signal_bands(256, fs=128.0)
+    {'DC': (0.0, 0.5), '0.5-1 Hz': (0.5, 1.0), '1-2 Hz': (1.0, 2.0), '2-4 Hz': (2.0, 4.0),
+     '4-8 Hz': (4.0, 8.0), '8-16 Hz': (8.0, 16.0), '16-32 Hz': (16.0, 32.0),
+     '32-64 Hz': (32.0, 64.0)}
+    >>> list(signal_bands(256, fs=128.0, eeg=True))
+    ['slow', 'delta', 'theta', 'alpha', 'sigma', 'beta', 'gamma']
+    >>> signal_bands(256, fs=128.0, bands=[(4, 8), (8, 13)])    # given bands, checked
+    {'4-8 Hz': (4.0, 8.0), '8-13 Hz': (8.0, 13.0)}
+    """
     length = check_positive_int(length, "length", 2)
     fs = check_fs(fs)
     eeg = check_bool(eeg, "eeg")

@@ -68,6 +68,14 @@ def _cmd_train_synthetic(args: argparse.Namespace) -> int:
 def _cmd_data(args: argparse.Namespace) -> int:
     from .data.audio import preprocess_audiomnist, preprocess_fsdd
 
+    audio_only = [flag for flag, value in (("--label-from", args.label_from), ("--fs", args.fs),
+                                           ("--max-seconds", args.max_seconds))
+                  if value is not None]
+    if args.dataset != "audio" and audio_only:
+        raise ValueError(f"{', '.join(audio_only)}: read only by 'freqxai data audio' (a folder "
+                         "of labelled wav files)")
+    if args.dataset == "audio":
+        return _data_audio(args)
     if args.dataset == "epochs":
         return _data_epochs(args)
     fn = preprocess_audiomnist if args.dataset == "audiomnist" else preprocess_fsdd
@@ -75,6 +83,26 @@ def _cmd_data(args: argparse.Namespace) -> int:
     report = fn(args.src, args.out, seed=args.seed, strict=args.strict, progress=_bars(args))
     print(report.summary())
     print(f"[{time.perf_counter() - t0:.0f} s]")
+    return 0
+
+
+def _data_audio(args: argparse.Namespace) -> int:
+    """``freqxai data audio``: every wav under ``--src``, labelled by ``--label-from`` (a pattern
+    or a CSV file), into a data file for ``train custom`` / ``run custom``."""
+    from .data.audio import preprocess_folder
+
+    if args.label_from is None:
+        raise ValueError("freqxai data audio needs --label-from: a regular expression with a "
+                         "group (?P<label>...) matched in each file's path under --src, e.g. "
+                         "'^(?P<label>[^/]+)/' for a folder per class, or a CSV file with the "
+                         "columns file,label")
+    t0 = time.perf_counter()
+    report = preprocess_folder(args.src, args.out, label_from=args.label_from, fs=args.fs,
+                               max_seconds=args.max_seconds, strict=args.strict,
+                               progress=_bars(args))
+    print(report.summary())
+    print(f"[{time.perf_counter() - t0:.0f} s]")
+    print(f"train a classifier on it: freqxai train custom --data {args.out}")
     return 0
 
 
@@ -436,8 +464,16 @@ def _run_common() -> argparse.ArgumentParser:
                    "data sets, else 'auto': until two halves agree, at most 3000)")
     g.add_argument("--seed", type=int, help="seed of training, sampling and masks (default 0)")
     g.add_argument("--devices", type=int, metavar="N",
-                   help="processes (CPU) or GPUs for the explanation work (default 1)")
+                   help="processes (CPU) or GPUs for the explanation work, on each node "
+                        "(default 1)")
     g.add_argument("--accelerator", help="Lightning accelerator: cpu (default), gpu, auto")
+    g.add_argument("--num-nodes", type=int, metavar="N",
+                   help="nodes (machines) for the explanation work, --devices processes on each, "
+                        "started by torchrun or SLURM's srun; the run folder must be on a file "
+                        "system every node sees (default 1; see the cluster page of the docs)")
+    g.add_argument("--strategy", metavar="NAME",
+                   help="Lightning strategy of the explanation work: auto (default: ddp when "
+                        "--devices x --num-nodes is above 1) or ddp")
     g.add_argument("--chunk-size", type=int, metavar="N",
                    help="signals per work item: a run resumes at this granularity (default 25)")
     g.add_argument("--threads", type=int, metavar="N",
@@ -623,22 +659,48 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("data", help="prepare data: wav recordings into one HDF5 file, or a "
                        "numpy/HDF5 data file into MNE epochs (-epo.fif)", formatter_class=fmt,
                        description="Prepare data for 'freqxai run': preprocess the AudioMNIST or "
-                       "FSDD recordings into one HDF5 file, or write a .npz/.h5 data file (X, y, "
-                       "fs, channel_names) as MNE epochs with a montage.",
+                       "FSDD recordings into one HDF5 file; turn any folder of labelled wav "
+                       "files (audio) into a data file for 'train custom' and 'run custom' "
+                       "(clips at their own length, mono, int PCM scaled to [-1, 1]); or write a "
+                       ".npz/.h5 data file (X, y, fs, channel_names) as MNE epochs with a "
+                       "montage. audio: --label-from is a regular expression with a group "
+                       "(?P<label>...) searched in each file's path relative to --src (with /), "
+                       "or a CSV (.tsv: tab-separated) with the header file,label; the class "
+                       "indices follow the sorted labels; a file that gets no label is left out "
+                       "and counted with the rule.",
                        epilog="examples:\n  freqxai data fsdd --src free-spoken-digit-dataset "
-                              "--out fsdd.h5\n  freqxai data epochs --src eeg.npz --out "
+                              "--out fsdd.h5\n"
+                              "  freqxai data audio --src sounds --out sounds.h5 "
+                              "--label-from '^(?P<label>[^/]+)/'\n"
+                              "  freqxai data audio --src clips --out clips.h5 "
+                              "--label-from '(?P<label>[a-z]+)_\\d+\\.wav' --fs 16000\n"
+                              "  freqxai data audio --src clips --out clips.h5 "
+                              "--label-from labels.csv\n"
+                              "  freqxai data epochs --src eeg.npz --out "
                               "eeg-epo.fif --units uV")
-    d.add_argument("dataset", choices=["audiomnist", "fsdd", "epochs"],
-                   help="which recordings, or epochs (a data file into -epo.fif)")
-    d.add_argument("--src", required=True, help="dataset folder (AudioMNIST clone, or FSDD), or "
-                   "the .npz/.h5 data file for epochs")
+    d.add_argument("dataset", choices=["audiomnist", "fsdd", "audio", "epochs"],
+                   help="which recordings, audio (any folder of labelled wav files), or epochs "
+                   "(a data file into -epo.fif)")
+    d.add_argument("--src", required=True, help="dataset folder (AudioMNIST clone, FSDD, or the "
+                   "folder of wav files for audio), or the .npz/.h5 data file for epochs")
     d.add_argument("--out", required=True, help="file to write (HDF5; *-epo.fif for epochs)")
     d.add_argument("--units", default="V", choices=["V", "mV", "uV", "nV"],
                    help="epochs: the unit of X (default V)")
     d.add_argument("--montage", default="standard_1020",
                    help="epochs: an MNE standard montage, or none (default standard_1020)")
+    d.add_argument("--label-from", metavar="PATTERN_OR_CSV",
+                   help="audio: each file's class: a regular expression with a group "
+                   "(?P<label>...) searched in its path relative to --src, or a CSV/TSV file with "
+                   "the columns file,label (required for audio)")
+    d.add_argument("--fs", type=float, metavar="HZ",
+                   help="audio: resample every clip to HZ (default: the files' own rate; files "
+                   "of several rates are refused without --fs)")
+    d.add_argument("--max-seconds", type=float, metavar="S",
+                   help="audio: cut longer clips to their most energetic S seconds (default: "
+                   "keep every clip whole)")
     d.add_argument("--seed", type=int, default=0, help="seed of the random placement in the frame")
-    d.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    d.add_argument("--strict", action="store_true", help="stop at the first bad file (audio: "
+                   "also at the first file that gets no label)")
     _output_flags(d)
     d.set_defaults(func=_cmd_data)
 

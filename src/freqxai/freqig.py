@@ -116,6 +116,17 @@ def attribute(
     ValueError
         Segment without ``start_idx``, a segment past the end of the input, a baseline whose shape
         differs from the explained signal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import freqig
+    >>> from freqxai.testing import FreqIGReadmeCNN
+    >>> t = np.arange(200) / 100.0                  # 2 s at 100 Hz
+    >>> signal = np.sin(2 * np.pi * 7 * t)           # a 7 Hz tone, shape (time,)
+    >>> attr = freqig.attribute(signal, FreqIGReadmeCNN(), target=1, n_steps=16)
+    >>> attr.shape                                   # one value per rFFT bin
+    (101,)
     """
     # files are loaded in eval mode; a module passed in is explained in eval mode and left as the
     # caller set it (the explainers' contract)

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ._checks import Integral, Interval
 
-__all__ = ["smooth_masks", "normalize_num_cells"]
+__all__ = ["band_cell_edges", "cell_masks", "smooth_masks", "normalize_num_cells"]
 
 
 def normalize_num_cells(num_cells: int | Sequence[int], grid_shape: Sequence[int]) -> tuple[int, ...]:
@@ -39,6 +40,20 @@ def normalize_num_cells(num_cells: int | Sequence[int], grid_shape: Sequence[int
     ------
     ValueError
         If a count is below 1 or larger than its axis.
+
+    Examples
+    --------
+    >>> from freqxai.masks import normalize_num_cells
+    >>> normalize_num_cells(8, (129,))
+    (8,)
+    >>> normalize_num_cells(8, (33, 17))       # one count for every smooth axis
+    (8, 8)
+    >>> normalize_num_cells((16, 4), (33, 17))
+    (16, 4)
+    >>> normalize_num_cells(200, (129,))
+    Traceback (most recent call last):
+        ...
+    ValueError: num_cells=200 is larger than the coefficient axis (129 coefficients); ...
     """
     grid_shape = tuple(int(s) for s in grid_shape)
     bad = ValueError(f"num_cells must be a positive integer or one per coefficient axis "
@@ -118,6 +133,22 @@ def smooth_masks(
     -------
     torch.Tensor
         ``(n_masks, *shape)`` with values in [0, 1].
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import smooth_masks
+    >>> g = torch.Generator().manual_seed(0)
+    >>> masks = smooth_masks(16, (1, 129), num_cells=32, generator=g)   # 16 masks of 129 bins
+    >>> masks.shape
+    torch.Size([16, 1, 129])
+    >>> bool(((masks >= 0) & (masks <= 1)).all())
+    True
+    >>> box = smooth_masks(16, (1, 129), num_cells=32, generator=g, cell_shape="box")
+    >>> sorted(box.unique().tolist())                 # box cells: exactly 0 or 1
+    [0.0, 1.0]
+    >>> smooth_masks(4, (33, 17), num_cells=(8, 4), n_smooth_axes=2, generator=g).shape   # STFT
+    torch.Size([4, 33, 17])
     """
     if n_smooth_axes not in (1, 2):
         raise ValueError(f"n_smooth_axes must be 1 or 2, got {n_smooth_axes}")
@@ -218,3 +249,126 @@ def _box_masks(
     else:
         out = coarse[rows[:, None, None], index[0][:, :, None], index[1][:, None, :]]
     return out.to(dtype).reshape(n_masks, *shape)
+
+
+def check_cell_edges(cell_edges: Sequence[int], size: int) -> tuple[int, ...]:
+    """Check irregular cell edges against an axis of ``size`` coefficients: strictly increasing
+    integers starting at 0, each below ``size``.
+
+    Raises
+    ------
+    ValueError
+        Naming the first edge that breaks the rule, and the fix.
+    """
+    try:
+        edges = list(cell_edges)
+    except TypeError as err:
+        raise TypeError(f"cell_edges must be a sequence of integer coefficient indices, e.g. "
+                        f"(0, 1, 2, 4, 8), got {type(cell_edges).__name__}") from err
+    integer = Interval(Integral, 0, None)
+    if not edges or not all(integer.accepts(e) for e in edges):
+        raise ValueError(f"cell_edges must be non-negative integers (the first coefficient of "
+                         f"each cell), got {cell_edges!r:.60}")
+    edges = [int(e) for e in edges]
+    if edges[0] != 0:
+        raise ValueError(f"cell_edges must start at 0 (the first cell begins at the first "
+                         f"coefficient), got {edges[0]}")
+    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise ValueError(f"cell_edges must be strictly increasing, got {edges}")
+    if edges[-1] >= size:
+        raise ValueError(f"cell_edges {edges} reach past the axis of {size} coefficients: every "
+                         f"edge must be below {size}")
+    return tuple(edges)
+
+
+def cell_masks(
+    n_masks: int,
+    shape: Sequence[int],
+    cell_edges: Sequence[int],
+    p_keep: float = 0.5,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+    design: str = "random",
+) -> torch.Tensor:
+    """Draw ``n_masks`` masks that keep or remove whole irregular cells of the last axis.
+
+    Cell ``i`` covers coefficients ``cell_edges[i]`` up to (not including) ``cell_edges[i + 1]``
+    (the last one up to the end of the axis), so the cells can be the summary's bands (DC and
+    octaves: :func:`band_cell_edges`): every mask keeps a band entirely or not at all, and
+    FreqRISE's lift of a coefficient is the lift of its band (its ``cell_edges`` setting; not its
+    default: measured less stable from seed to seed than regular box cells, see
+    :class:`~freqxai.FreqRISE`). Each cell is kept with probability ``p_keep``; there is no
+    random offset, so the values are exactly 0 or 1.
+
+    Parameters
+    ----------
+    n_masks : int
+        Number of masks.
+    shape : sequence of int
+        Shape of one mask; the cells lie on the last axis, leading axes (channels) get
+        independent masks.
+    cell_edges : sequence of int
+        The first coefficient of each cell: strictly increasing, starting at 0.
+    p_keep : float
+        Probability that a cell is kept, in (0, 1).
+    generator, device, dtype
+        As for :func:`smooth_masks`.
+    design : {"random", "balanced", "antithetic"}
+        How the cells are drawn (:func:`smooth_masks`).
+
+    Returns
+    -------
+    torch.Tensor
+        ``(n_masks, *shape)`` of zeros and ones.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.masks import cell_masks
+    >>> masks = cell_masks(3, (1, 9), (0, 1, 2, 4), generator=torch.Generator().manual_seed(0))
+    >>> masks.shape
+    torch.Size([3, 1, 9])
+    >>> bool((masks[..., 4:] == masks[..., 4:5]).all())  # the last cell, bins 4-8, is one value
+    True
+    """
+    shape = tuple(int(s) for s in shape)
+    if not shape:
+        raise ValueError("shape must have at least one axis (the cells' axis)")
+    edges = check_cell_edges(cell_edges, shape[-1])
+    if not 0.0 < p_keep < 1.0:
+        raise ValueError(f"p_keep must be in the open interval (0, 1), got {p_keep}")
+    if generator is not None and device is None:
+        device = generator.device
+    n_lead = int(np.prod(shape[:-1], dtype=np.int64))
+    coarse = _bernoulli_cells(n_masks, n_lead, (len(edges),), p_keep, generator, device,
+                              design)[:, 0]  # (n_masks * n_lead, cells)
+    # which cell each coefficient lies in: one gather, no loop over cells
+    index = torch.zeros(shape[-1], dtype=torch.long, device=coarse.device)
+    index[list(edges[1:])] = 1
+    index = index.cumsum(0)
+    return coarse[:, index].to(dtype).reshape(n_masks, *shape)
+
+
+def band_cell_edges(length: int, fs: float | None = None, *, eeg: bool = False,
+                    bands=None) -> tuple[int, ...]:
+    """The first rFFT bin of each band of the summary (:func:`freqxai.bands.signal_bands`: DC
+    and octaves, the EEG bands, or ``bands``) for signals of ``length`` samples: the
+    ``cell_edges`` of :func:`cell_masks` and of FreqRISE that put its masks on the band grid.
+    Bins that fall between bands a user gives form cells of their own.
+
+    Examples
+    --------
+    >>> from freqxai.masks import band_cell_edges
+    >>> band_cell_edges(24)  # 13 bins: DC, then the octaves 1, 2-3, 4-7 and 8-12
+    (0, 1, 2, 4, 8)
+    """
+    from .bands import band_membership, signal_bands
+
+    chosen = signal_bands(length, fs, eeg=eeg, bands=bands)
+    freqs = np.fft.rfftfreq(int(length), 1.0 / (fs or 1.0))
+    member = band_membership(freqs, chosen)  # (bins, bands)
+    label = np.where(member.any(1), member.argmax(1), -1)
+    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+    return tuple(int(s) for s in starts)

@@ -46,7 +46,17 @@ _REFERENCE_GREYS = ("0.35", "0.6", "0.45", "0.7")
 
 def relevance_cmap():
     """The diverging map of every relevance image (``RdBu_r``: red raises the class score, blue
-    lowers it), NaN cells in :data:`NOT_SIGNIFICANT_COLOR`."""
+    lowers it), NaN cells in :data:`NOT_SIGNIFICANT_COLOR`.
+
+    Examples
+    --------
+    >>> from freqxai.plotting import NOT_SIGNIFICANT_COLOR, relevance_cmap
+    >>> cmap = relevance_cmap()
+    >>> cmap.name
+    'RdBu_r'
+    >>> tuple(float(c) for c in cmap.get_bad()[:3]) == NOT_SIGNIFICANT_COLOR  # NaN cells
+    True
+    """
     from matplotlib import colormaps
 
     return colormaps["RdBu_r"].with_extremes(bad=NOT_SIGNIFICANT_COLOR)
@@ -54,7 +64,22 @@ def relevance_cmap():
 
 def add_colorbar(fig, mappable, rect: Sequence[float], label: str):
     """A vertical colorbar in ``rect`` (figure fractions ``left, bottom, width, height``);
-    placed by hand because constrained layout costs seconds on figures of many panels."""
+    placed by hand because constrained layout costs seconds on figures of many panels.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai.plotting import add_colorbar, relevance_cmap
+    >>> fig = plt.figure(figsize=(4, 3))
+    >>> ax = fig.add_axes([0.1, 0.1, 0.7, 0.8])
+    >>> image = ax.imshow(np.eye(4) - 0.5, cmap=relevance_cmap(), vmin=-1, vmax=1)
+    >>> bar = add_colorbar(fig, image, [0.85, 0.1, 0.03, 0.8], "relevance")
+    >>> bar.ax.get_ylabel(), len(fig.axes)
+    ('relevance', 2)
+    >>> plt.close(fig)
+    """
     cax = fig.add_axes(list(rect))
     bar = fig.colorbar(mappable, cax=cax)
     bar.set_label(label, fontsize=8)
@@ -81,6 +106,19 @@ def panel_grid(n: int, *, ncols: int, panel: tuple[float, float],
         The layout in figure fractions: ``right`` (right edge of the panels), ``bottom``,
         ``top``, ``left``, and ``size`` (width, height in inches). Axes are not shared (shared
         axes draw every tick of every panel); :func:`outer_ticks_only` clears the inner ones.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.plotting import panel_grid
+    >>> fig, axes, layout = panel_grid(5, ncols=3, panel=(1.5, 1.0),
+    ...                                margins=(0.5, 0.2, 0.3, 0.4))
+    >>> len(axes)                       # 2 rows of 3, the last row of 2
+    5
+    >>> [round(s, 2) for s in layout["size"]]   # 0.5 + 3 x 1.5 + 2 x 0.15 + 0.2 inches wide
+    [5.5, 3.0]
+    >>> plt.close(fig)
     """
     import matplotlib
 
@@ -106,7 +144,21 @@ def panel_grid(n: int, *, ncols: int, panel: tuple[float, float],
 
 def outer_ticks_only(axes: Sequence, ncols: int, *, x: bool = True, y: bool = True) -> None:
     """Remove the ticks of inner panels of a :func:`panel_grid` (y: all but the first column;
-    x: all but the lowest panel of each column): panels with equal axes need them once."""
+    x: all but the lowest panel of each column): panels with equal axes need them once.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.plotting import outer_ticks_only, panel_grid
+    >>> fig, axes, _ = panel_grid(4, ncols=2, panel=(1.5, 1.0), margins=(0.5, 0.2, 0.3, 0.4))
+    >>> outer_ticks_only(axes, ncols=2)
+    >>> [len(ax.get_yticks()) > 0 for ax in axes]     # y ticks in the first column only
+    [True, False, True, False]
+    >>> [len(ax.get_xticks()) > 0 for ax in axes]     # x ticks in the lowest row only
+    [False, False, True, True]
+    >>> plt.close(fig)
+    """
     n = len(axes)
     for i, ax in enumerate(axes):
         if y and i % ncols:
@@ -117,23 +169,55 @@ def outer_ticks_only(axes: Sequence, ncols: int, *, x: bool = True, y: bool = Tr
 
 def frequency_unit(fs: float | None) -> str:
     """Unit of every domain's frequency axis: ``"Hz"`` with a sampling rate, else
-    ``"cycles/sample"`` (the axes of ``fs=1``)."""
+    ``"cycles/sample"`` (the axes of ``fs=1``).
+
+    Examples
+    --------
+    >>> from freqxai.plotting import frequency_unit
+    >>> frequency_unit(128.0), frequency_unit(None)
+    ('Hz', 'cycles/sample')
+    """
     return "Hz" if fs else "cycles/sample"
 
 
 def time_unit(fs: float | None) -> str:
-    """Unit of every domain's time axis: ``"s"`` with a sampling rate, else ``"samples"``."""
+    """Unit of every domain's time axis: ``"s"`` with a sampling rate, else ``"samples"``.
+
+    Examples
+    --------
+    >>> from freqxai.plotting import time_unit
+    >>> time_unit(128.0), time_unit(None)
+    ('s', 'samples')
+    """
     return "s" if fs else "samples"
 
 
 def axis_label(name: str, fs: float | None) -> str:
-    """``"frequency [Hz]"``, ``"time [samples]"``, ...: a domain axis name with its unit."""
+    """``"frequency [Hz]"``, ``"time [samples]"``, ...: a domain axis name with its unit.
+
+    Examples
+    --------
+    >>> from freqxai.plotting import axis_label
+    >>> axis_label("frequency", 128.0), axis_label("time", None), axis_label("scale", 128.0)
+    ('frequency [Hz]', 'time [samples]', 'scale')
+    """
     unit = {"frequency": frequency_unit, "time": time_unit}.get(name)
     return f"{name} [{unit(fs)}]" if unit else name
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
-    """A figure and axes on the Agg backend (no display needed)."""
+    """A figure and axes on the Agg backend (no display needed).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.plotting import new_figure
+    >>> fig, axes = new_figure(2, 3, figsize=(6, 3))
+    >>> axes.shape                      # always a 2-D array of axes (squeeze=False)
+    (2, 3)
+    >>> plt.close(fig)
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -145,7 +229,18 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def save_figure(fig, path: str | Path, dpi: int = 100) -> Path:
-    """Save ``fig`` atomically and close it."""
+    """Save ``fig`` atomically and close it.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.plotting import new_figure, save_figure
+    >>> fig, axes = new_figure()
+    >>> path = save_figure(fig, "figure.png", dpi=50)
+    >>> path.name, path.is_file(), plt.fignum_exists(fig.number)   # written, and closed
+    ('figure.png', True, False)
+    """
     import matplotlib.pyplot as plt
 
     path = Path(path)
@@ -164,7 +259,21 @@ def _label(ax, xlabel: str, ylabel: str, title: str | None):
 
 
 def plot_signal(ax, signal: np.ndarray, fs: float | None = None, title: str | None = None):
-    """Plot a 1-D signal against time in seconds (or samples without ``fs``)."""
+    """Plot a 1-D signal against time in seconds (or samples without ``fs``).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.plotting import plot_signal
+    >>> from freqxai.testing import TONE_FS, tone_in_one_band
+    >>> x, y = tone_in_one_band(2, seed=0)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_signal(ax, x[1, 0], fs=TONE_FS, title="class 1: a 9-15 Hz tone in noise")
+    >>> ax.get_xlabel(), ax.get_title()
+    ('time [s]', 'class 1: a 9-15 Hz tone in noise')
+    >>> plt.close(fig)
+    """
     signal = np.asarray(signal).reshape(-1)
     t = np.arange(signal.size) / fs if fs else np.arange(signal.size)
     ax.plot(t, signal, lw=0.6, color="0.2")
@@ -196,6 +305,23 @@ def plot_frequency_relevance(
         (``"Hz"`` with a sampling rate, ``"cycles/sample"`` without).
     errors : array (n_bins,), optional
         Standard errors, drawn as error bars (a shaded band above 256 bins).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai import get_explainer
+    >>> from freqxai.domains import get_domain
+    >>> from freqxai.plotting import plot_frequency_relevance
+    >>> from freqxai.testing import TONE_FS, BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(2, seed=0)
+    >>> relevance = get_explainer("gxi", BinPowerModel(k=24)).attribute(x, target=0)
+    >>> frequencies = get_domain("fft").axes(256, TONE_FS)["frequency"]   # 0, 0.5, ... 64 Hz
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_frequency_relevance(ax, frequencies, relevance[0, 0], marks=[12.0])
+    >>> ax.get_xlabel(), len(ax.patches)              # one bar per rFFT bin
+    ('frequency [Hz]', 129)
+    >>> plt.close(fig)
     """
     frequencies = np.asarray(frequencies)
     relevance = np.asarray(relevance).reshape(-1)
@@ -248,6 +374,30 @@ def plot_time_frequency_relevance(
     significant : bool array (n_freq, n_frames), optional
         Cells whose relevance is significant (e.g. ``|z| > 3``); the others are greyed out and get
         no colour, so Monte-Carlo noise is not painted as hot spots.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import torch
+    >>> from freqxai import get_explainer
+    >>> from freqxai.domains import STFT
+    >>> from freqxai.plotting import plot_time_frequency_relevance
+    >>> from freqxai.testing import TONE_FS, BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(2, seed=0)
+    >>> stft = STFT(n_fft=32, hop_length=8)
+    >>> explainer = get_explainer("gxi", BinPowerModel(k=24), domain=stft)
+    >>> relevance = explainer.attribute(x, target=0)
+    >>> spectrogram = stft.forward(torch.from_numpy(x)).abs()
+    >>> axes = stft.axes(256, TONE_FS)
+    >>> relevance.shape, [len(a) for a in axes.values()]   # 17 frequencies x 33 frames
+    ((2, 1, 17, 33), [17, 33])
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_time_frequency_relevance(ax, spectrogram[1, 0], relevance[1, 0],
+    ...                                    axes["frequency"], axes["time"])
+    >>> ax.get_ylabel(), len(ax.images)      # the spectrogram and the relevance over it
+    ('frequency [Hz]', 2)
+    >>> plt.close(fig)
     """
     from matplotlib import colormaps
 
@@ -273,7 +423,25 @@ def plot_time_frequency_relevance(
 
 def plot_relevance_line(ax, coordinates: np.ndarray, relevance: np.ndarray, xlabel: str = "",
                         title: str | None = None):
-    """Relevance against one coefficient axis (e.g. time samples) as a line."""
+    """Relevance against one coefficient axis (e.g. time samples) as a line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai import get_explainer
+    >>> from freqxai.plotting import plot_relevance_line
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(2, seed=0)
+    >>> model = BinPowerModel(k=24)
+    >>> relevance = get_explainer("gxi", model, domain="time").attribute(x, target=0)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_relevance_line(ax, np.arange(256), relevance[1, 0], xlabel="time [samples]")
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('time [samples]', 'relevance')
+    >>> plt.close(fig)
+    """
     ax.plot(np.asarray(coordinates), np.asarray(relevance).reshape(-1), lw=0.8, color="tab:red")
     ax.axhline(0, color="0.6", lw=0.5)
     return _label(ax, xlabel, "relevance", title)
@@ -292,6 +460,21 @@ def plot_relevance_image(ax, relevance: np.ndarray, x: np.ndarray, y: np.ndarray
         absolute value of this one).
     significant : bool array like ``relevance``, optional
         Cells outside it are drawn in :data:`NOT_SIGNIFICANT_COLOR` instead of their colour.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai.plotting import plot_relevance_image
+    >>> relevance = np.outer(np.hanning(17), np.ones(33)) - 0.25   # (frequencies, frames)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_relevance_image(ax, relevance, x=np.arange(33) / 16, y=np.arange(17) * 4,
+    ...                           xlabel="time [s]", ylabel="frequency [Hz]",
+    ...                           significant=relevance > 0)
+    >>> ax.images[0].get_clim()            # 0 at the centre of the colour map
+    (-0.75, 0.75)
+    >>> plt.close(fig)
     """
     rel = np.asarray(relevance, dtype=float)
     if significant is not None:
@@ -312,6 +495,23 @@ def plot_curves(ax, x: np.ndarray, curves: dict[str, np.ndarray], xlabel: str, y
     Each curve gets its own colour and marker, so coinciding curves still show both markers;
     curves named in ``references`` are grey and dashed. ``labels`` replaces names in the legend
     (e.g. with the area under each curve); ``legend="outside"`` puts it right of the axes.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai.plotting import plot_curves
+    >>> fractions = np.linspace(0, 0.95, 20)
+    >>> curves = {"gxi": 1 - fractions, "random": np.full(20, 0.5)}
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_curves(ax, fractions, curves, "share deleted", "probability",
+    ...                  references=["random"], labels={"gxi": "gxi (AUC 0.52)"})
+    >>> [line.get_linestyle() for line in ax.get_lines()]     # the reference dashed
+    ['-', '--']
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['gxi (AUC 0.52)', 'random']
+    >>> plt.close(fig)
     """
     labels = labels or {}
     k = g = 0
@@ -353,6 +553,20 @@ def plot_channel_band_heatmap(ax, matrix: np.ndarray, channel_names: Sequence[st
     xlabels, ylabels : bool
         Draw the band (x) and row (y) names; inner panels of a grid leave them to their
         neighbours (ticks are the slow part of a many-panel figure).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai.plotting import plot_channel_band_heatmap
+    >>> matrix = np.array([[0.1, 0.9], [0.0, -0.2], [0.3, 0.4]])   # (channels, bands)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_channel_band_heatmap(ax, matrix, ["O1", "O2", "Cz"], ["theta", "alpha"],
+    ...                                significant=matrix > 0.5)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['O1', 'O2', 'Cz']
+    >>> plt.close(fig)
     """
     m = np.asarray(matrix, dtype=float)
     if m.shape != (len(channel_names), len(band_names)):
@@ -386,7 +600,23 @@ def plot_class_profiles(ax, frequencies: np.ndarray, profiles: np.ndarray, error
                         significant: np.ndarray | None = None, legend: bool = True,
                         xlabel: str | None = None, ylabel: str = "mean relevance ± s.e."):
     """Class-average relevance per frequency ``(classes, freq)`` with standard errors as bands;
-    entries of ``significant`` (bool, like ``profiles``) are marked with dots."""
+    entries of ``significant`` (bool, like ``profiles``) are marked with dots.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from freqxai.plotting import plot_class_profiles
+    >>> frequencies = np.arange(0, 64.5, 0.5)                    # 129 rFFT bins at 128 Hz
+    >>> profiles = np.stack([np.zeros(129), np.exp(-((frequencies - 12) / 2) ** 2)])
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_class_profiles(ax, frequencies, profiles, 0.1 * np.ones((2, 129)),
+    ...                          ["noise", "tone"], significant=profiles > 0.5)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()], ax.get_xlabel()
+    (['noise', 'tone'], 'frequency [Hz]')
+    >>> plt.close(fig)
+    """
     f = np.asarray(frequencies, dtype=float)
     sig = None if significant is None else np.asarray(significant, dtype=bool)
     for i, (name, prof, err) in enumerate(zip(class_names, np.asarray(profiles), np.asarray(errors),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import warnings
 from collections.abc import Iterable
@@ -28,7 +29,15 @@ _loaded = False
 
 def load_plugins() -> list[str]:
     """Import every ``freqxai.plugins`` entry point once (later calls do nothing); a plug-in that
-    fails to import is skipped with a warning naming it. Returns the names loaded now."""
+    fails to import is skipped with a warning naming it. Returns the names loaded now.
+
+    Examples
+    --------
+    >>> from freqxai.plugins import load_plugins
+    >>> names = load_plugins()                 # the first call imports every entry point
+    >>> load_plugins()                         # later calls do nothing
+    []
+    """
     global _loaded
     if _loaded:
         return []
@@ -59,6 +68,32 @@ def import_plugin(modules: str | Iterable[str]) -> None:
     ImportError
         Naming the plug-in module: when it cannot be found, or when importing it raises (its
         own error, whatever its type, is quoted as the plug-in's, never as freqxai's).
+
+    Examples
+    --------
+    A module in the working folder that registers a method (``freqxai run --plugin my_methods``):
+
+    >>> import importlib
+    >>> from pathlib import Path
+    >>> from freqxai import list_explainers
+    >>> from freqxai.plugins import import_plugin
+    >>> from freqxai.testing import isolated_registries
+    >>> _ = Path("my_methods.py").write_text('''
+    ... from freqxai import AmplitudeReference, register_explainer
+    ...
+    ... @register_explainer("loudness")
+    ... class Loudness(AmplitudeReference):
+    ...     pass
+    ... ''')
+    >>> importlib.invalidate_caches()          # a module file written while Python runs
+    >>> with isolated_registries():            # (registrations last for this block only)
+    ...     import_plugin("my_methods")
+    ...     print("loudness" in list_explainers())
+    True
+    >>> import_plugin("no_such_module")
+    Traceback (most recent call last):
+        ...
+    ImportError: --plugin no_such_module: cannot import it ...
     """
     if isinstance(modules, str):
         modules = [modules]
@@ -74,8 +109,13 @@ def import_plugin(modules: str | Iterable[str]) -> None:
         if not name.strip():
             raise ValueError("modules holds an empty module name; give importable module names "
                              "(a file mymod.py in the working directory is 'mymod')")
-    if "" not in sys.path and "." not in sys.path:
-        sys.path.insert(0, ".")
+    # the working directory by its absolute path ("." would pin the finder to whatever directory
+    # was current at the first import), and fresh finders: a module file written since the
+    # interpreter started (a plug-in a script just wrote) is found
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    importlib.invalidate_caches()
     for name in modules:
         try:
             importlib.import_module(name)

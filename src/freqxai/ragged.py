@@ -24,7 +24,15 @@ __all__ = ["is_ragged", "split_by_length", "attribute_ragged", "pad_series", "un
 
 
 def is_ragged(inputs: Any) -> bool:
-    """Whether ``inputs`` is a list or tuple of series (rather than one batch tensor/array)."""
+    """Whether ``inputs`` is a list or tuple of series (rather than one batch tensor/array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import is_ragged
+    >>> is_ragged([np.zeros((1, 100)), np.zeros((1, 80))]), is_ragged(np.zeros((2, 1, 100)))
+    (True, False)
+    """
     return isinstance(inputs, list | tuple)
 
 
@@ -42,7 +50,15 @@ def _series(x: Any, i: int) -> Any:
 
 def split_by_length(inputs: Sequence[Any]) -> dict[int, list[int]]:
     """Indices of the series of each length, ``{length: [i, ...]}``, after checking that every
-    series is ``(channels, length)`` with one channel count and one array type."""
+    series is ``(channels, length)`` with one channel count and one array type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import split_by_length
+    >>> split_by_length([np.zeros((1, 100)), np.zeros((1, 80)), np.zeros((1, 100))])
+    {100: [0, 2], 80: [1]}
+    """
     if len(inputs) == 0:
         raise ValueError("inputs is an empty list")
     series = [_series(x, i) for i, x in enumerate(inputs)]
@@ -78,6 +94,18 @@ def attribute_ragged(call: Callable[..., Any], inputs: Sequence[Any], target: An
     -------
     list, or a tuple of lists when ``call`` returns a tuple (e.g. relevance and standard
     errors): element ``i`` belongs to ``inputs[i]``, shaped ``(channels or 1, *coefficients)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import get_explainer
+    >>> from freqxai.ragged import attribute_ragged
+    >>> from freqxai.testing import ContractCNN
+    >>> explainer = get_explainer("gxi", ContractCNN().eval())
+    >>> series = [torch.randn(2, 64), torch.randn(2, 48), torch.randn(2, 64)]
+    >>> relevance = attribute_ragged(explainer.attribute, series, target=0)
+    >>> [tuple(r.shape) for r in relevance]    # rFFT bins of each series: length // 2 + 1
+    [(2, 33), (2, 25), (2, 33)]
     """
     groups = split_by_length(inputs)
     pick = _targets_for(target, len(inputs))
@@ -106,7 +134,18 @@ def attribute_ragged(call: Callable[..., Any], inputs: Sequence[Any], target: An
 
 def pad_series(series: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """``(X, lengths)``: the ``(channels, length_i)`` series zero-padded after their end into one
-    float32 array ``(n, channels, max length)``, and each series' length."""
+    float32 array ``(n, channels, max length)``, and each series' length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import pad_series
+    >>> X, lengths = pad_series([np.ones((1, 5)), np.ones((1, 3))])
+    >>> X.shape, lengths
+    ((2, 1, 5), array([5, 3]))
+    >>> X[1, 0]
+    array([1., 1., 1., 0., 0.], dtype=float32)
+    """
     groups = split_by_length(series)  # checks shapes and channel counts
     lengths = np.array([np.shape(x)[-1] for x in series], dtype=np.int64)
     X = np.zeros((len(series), np.shape(series[0])[0], int(lengths.max())), dtype=np.float32)
@@ -124,6 +163,14 @@ def unpad_series(X: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
     ValueError
         For an ``X`` of another rank, or ``lengths`` not one integer in ``[2, max length]`` per
         series (:func:`check_lengths`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import pad_series, unpad_series
+    >>> X, lengths = pad_series([np.ones((1, 5)), np.ones((1, 3))])
+    >>> [s.shape for s in unpad_series(X, lengths)]
+    [(1, 5), (1, 3)]
     """
     if np.ndim(X) != 3:
         raise ValueError(f"X must be the padded (n, channels, max length) array, got shape "
@@ -133,7 +180,18 @@ def unpad_series(X: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
 
 
 def check_lengths(lengths: Any, n: int, max_length: int, where: str = "lengths") -> np.ndarray:
-    """``lengths`` as an int64 array of ``n`` entries in ``[2, max_length]``, else ValueError."""
+    """``lengths`` as an int64 array of ``n`` entries in ``[2, max_length]``, else ValueError.
+
+    Examples
+    --------
+    >>> from freqxai.ragged import check_lengths
+    >>> check_lengths([5, 3], n=2, max_length=5)
+    array([5, 3])
+    >>> check_lengths([6, 3], n=2, max_length=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: lengths must lie in [2, 5] (the padded length of X), got 3..6
+    """
     a = np.asarray(lengths)
     if a.dtype.kind not in "iu" or a.ndim != 1:
         raise ValueError(f"{where} must be a 1-D array of integer lengths (one per series), got "
@@ -147,7 +205,15 @@ def check_lengths(lengths: Any, n: int, max_length: int, where: str = "lengths")
 
 
 def group_slices(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """``[(length, indices), ...]`` of a lengths array, shortest first."""
+    """``[(length, indices), ...]`` of a lengths array, shortest first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import group_slices
+    >>> group_slices(np.array([5, 3, 5]))
+    [(3, array([1])), (5, array([0, 2]))]
+    """
     lengths = np.asarray(lengths)
     return [(int(n), np.flatnonzero(lengths == n)) for n in np.unique(lengths)]
 
@@ -175,6 +241,15 @@ def coefficient_grid(domain: Any, lengths: Any) -> tuple[int, ...]:
         A domain or its registered name (:func:`freqxai.domains.get_domain`).
     lengths : array-like of int
         Every series' length in samples (at least one, each >= 2).
+
+    Examples
+    --------
+    >>> from freqxai.domains import STFT
+    >>> from freqxai.ragged import coefficient_grid
+    >>> coefficient_grid("fft", [100, 80])            # 51 and 41 rFFT bins
+    (51,)
+    >>> coefficient_grid(STFT(n_fft=16, hop_length=4), [64, 48])   # (frequencies, frames)
+    (9, 17)
     """
     from .domains import get_domain
 
@@ -192,6 +267,14 @@ def pad_coefficients(a: np.ndarray, grid: tuple[int, ...]) -> np.ndarray:
         For a ``grid`` that is not a tuple of integers >= 1, an ``a`` without the
         ``(g, channels)`` axes before ``len(grid)`` coefficient axes, or coefficients larger
         than ``grid`` (it must hold every series': :func:`coefficient_grid`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import pad_coefficients
+    >>> padded = pad_coefficients(np.ones((1, 1, 41)), (51,))   # 80 samples on a 100's grid
+    >>> padded.shape, bool(np.isnan(padded[0, 0, 41:]).all())
+    ((1, 1, 51), True)
     """
     if isinstance(grid, int | np.integer):
         grid = (grid,)
@@ -224,6 +307,14 @@ def crop_relevance(padded: np.ndarray, domain: Any, lengths: Any) -> list[np.nda
     ValueError
         For ``lengths`` not one integer >= 2 per series of ``padded``, or a ``padded`` whose
         grid does not hold a series' coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.ragged import crop_relevance
+    >>> stored = np.zeros((2, 1, 51))                 # series of 100 and 80 samples, rFFT
+    >>> [r.shape for r in crop_relevance(stored, "fft", [100, 80])]
+    [(1, 51), (1, 41)]
     """
     from .domains import get_domain
 
@@ -259,10 +350,39 @@ def common_profile(relevance: Sequence[np.ndarray], domain: Any, lengths: Any,
     (``length_i / max length`` for the rFFT): the relevance per Hz, and with it the area under the
     profile, is what series of different length share.
 
+    Parameters
+    ----------
+    relevance : sequence of ndarray
+        Each series' relevance ``(channels, *coefficients)`` at its own length.
+    domain : Domain or str
+        A domain or its registered name (:func:`freqxai.domains.get_domain`).
+    lengths : sequence of int
+        Each series' length in samples.
+    fs : float, optional
+        Sampling rate in Hz (cycles per sample without it).
+    additive : bool
+        Scale by the ratio of bin widths (relevance that sums to the output).
+
     Returns
     -------
     (profiles (n, F), frequencies (F,)), or None for a domain without a frequency axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.domains import get_domain
+    >>> from freqxai.ragged import common_profile
+    >>> relevance = [np.ones((1, 129)), np.ones((1, 65))]  # 256 and 128 samples, 1 per bin
+    >>> profiles, frequencies = common_profile(relevance, get_domain("fft"), [256, 128],
+    ...                                        fs=128.0)
+    >>> profiles.shape, frequencies[:3]
+    ((2, 129), array([0. , 0.5, 1. ]))
+    >>> profiles[:, 10]        # a bin of the short series spans 1 Hz, twice the grid's 0.5 Hz
+    array([1. , 0.5])
     """
+    from .domains import get_domain
+
+    domain = get_domain(domain)  # a Domain or its registered name, as the other functions take
     lengths = np.asarray(lengths)
     longest = int(lengths.max())
     grid = domain.profile_frequencies(longest, fs)

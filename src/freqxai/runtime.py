@@ -34,6 +34,13 @@ def tune_cpu_allocator(mmap_threshold: int = 32 * 2**20, trim_threshold: int = 2
     -------
     bool
         Whether the settings were applied.
+
+    Examples
+    --------
+    >>> from freqxai import tune_cpu_allocator
+    >>> applied = tune_cpu_allocator()         # True with glibc (Linux), False elsewhere
+    >>> isinstance(applied, bool)
+    True
     """
     global _done
     if _done is not None:

@@ -49,11 +49,14 @@ estimators with MetaQuantus. TMLR.
 
 Examples
 --------
->>> table = parameter_randomization(model, x, y, method="freqrise", domain="fft",
-...                                 settings={"n_masks": 1000}, options={"seed": 0})
->>> table.attrs["survives"], table[["layer", "spearman", "top_k"]]
->>> swap = model_swap_deletion(model, x, y, method="gxi", domain="fft")
->>> swap[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]
+>>> from freqxai.sanity import model_swap_deletion, parameter_randomization
+>>> from freqxai.testing import ContractCNN, contract_inputs
+>>> model, x = ContractCNN().eval(), contract_inputs()
+>>> table = parameter_randomization(model, x, method="freqrise", domain="fft",
+...                                 settings={"n_masks": 256}, options={"seed": 0})
+>>> table.attrs["survives"], table[["layer", "spearman", "top_k"]]  # doctest: +SKIP
+>>> swap = model_swap_deletion(model, x, method="gxi", domain="fft")
+>>> swap[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -102,7 +105,15 @@ COLUMNS = ["method", "domain", "order", "step", "layer", "spearman", "spearman_s
 
 def randomizable_layers(model: nn.Module) -> list[str]:
     """Names of the modules that own parameters, from the input to the output (registration
-    order; the model itself is ``""`` when it holds parameters directly)."""
+    order; the model itself is ``""`` when it holds parameters directly).
+
+    Examples
+    --------
+    >>> from freqxai.sanity import randomizable_layers
+    >>> from freqxai.testing import ContractCNN
+    >>> randomizable_layers(ContractCNN())       # the Conv1d and the Linear layer
+    ['net.0', 'net.4']
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module to randomize its layers, got "
                         f"{type(model).__name__}")
@@ -160,6 +171,18 @@ def similarity(reference: Any, other: Any, *, top_k: float = 0.1, absolute: bool
     spearman, intersection : ndarray, shape (batch,)
         Spearman's rho (NaN for an input whose map is constant in either batch) and the share of
         ``reference``'s top ``k`` coefficients that are in ``other``'s top ``k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.sanity import similarity
+    >>> a = np.array([[[0.1, 0.5, 0.9, 0.3]]])
+    >>> similarity(a, a)
+    (array([1.]), array([1.]))
+    >>> similarity(a, -a)                        # magnitudes by default: the same map
+    (array([1.]), array([1.]))
+    >>> similarity(a, -a, absolute=False)        # signed: reversed ranks, another top bin
+    (array([-1.]), array([0.]))
     """
     from .metrics.base import check_relevance
 
@@ -315,6 +338,17 @@ def parameter_randomization(
         spearman_se, top_k, top_k_se, n`` (means and standard errors over inputs; ``n`` inputs
         with a defined correlation). ``attrs``: ``survives`` (bool), ``threshold``, ``absolute``,
         ``top_k_share``.
+
+    Examples
+    --------
+    >>> from freqxai.sanity import parameter_randomization
+    >>> from freqxai.testing import ContractCNN, contract_inputs
+    >>> model, x = ContractCNN().eval(), contract_inputs()   # 3 signals (3, 2, 64)
+    >>> table = parameter_randomization(model, x, method="gxi", domain="fft")
+    >>> list(table["layer"]), float(table["spearman"].iloc[0])   # output layer first
+    (['original', 'net.4', 'net.0'], 1.0)
+    >>> table.attrs["survives"]       # its map changed with the weights: the check is passed
+    False
     """
     import pandas as pd
 
@@ -397,6 +431,16 @@ def train_on_permuted_labels(make_model: Callable[[], nn.Module], X: np.ndarray,
     **fit_settings
         Passed to :func:`freqxai.models.training.fit_classifier` (``epochs``, ``batch_size``,
         ``lr``, ``accelerator``...).
+
+    Examples
+    --------
+    >>> from freqxai.sanity import train_on_permuted_labels
+    >>> from freqxai.testing import ContractCNN, tone_in_one_band
+    >>> X, y = tone_in_one_band(8, seed=0)
+    >>> shuffled = train_on_permuted_labels(lambda: ContractCNN(channels=1, n_classes=2), X, y,
+    ...                                     epochs=1, batch_size=8, progress=False)
+    >>> type(shuffled).__name__, shuffled.training
+    ('ContractCNN', False)
     """
     from .models.training import fit_classifier
 
@@ -449,6 +493,16 @@ def data_randomization(
         Rows ``original`` and ``permuted labels`` with :func:`parameter_randomization`'s columns
         (``order="data"``); ``attrs["survives"]``: the Spearman correlation stays above
         ``threshold``.
+
+    Examples
+    --------
+    >>> from freqxai.sanity import data_randomization
+    >>> from freqxai.testing import ContractCNN, contract_inputs
+    >>> model, x = ContractCNN().eval(), contract_inputs()   # 3 signals (3, 2, 64)
+    >>> shuffled = ContractCNN(seed=1).eval()  # stand-in: train_on_permuted_labels trains one
+    >>> table = data_randomization(model, shuffled, x, method="gxi", domain="fft")
+    >>> list(table["layer"]), list(table["order"])
+    (['original', 'permuted labels'], ['data', 'data'])
     """
     import pandas as pd
 
@@ -735,8 +789,18 @@ def model_swap_deletion(
 
     Examples
     --------
-    >>> row = model_swap_deletion(model, x, y, method="gxi", domain="fft")
-    >>> row[["gap", "gap_se", "p_value", "upper_bound", "outcome"]]
+    >>> from freqxai.sanity import SWAP_OUTCOMES, model_swap_deletion
+    >>> from freqxai.testing import ContractCNN, contract_inputs
+    >>> model, x = ContractCNN().eval(), contract_inputs()   # 3 signals (3, 2, 64)
+    >>> row = model_swap_deletion(model, x, method="gxi", domain="fft")
+    >>> row.loc[0, "outcome"] in SWAP_OUTCOMES, int(row.loc[0, "n"])
+    (True, 3)
+
+    The amplitude reference ranks coefficients without the model, a gap of exactly 0:
+
+    >>> row = model_swap_deletion(model, x, method="amplitude", domain="fft")
+    >>> float(row.loc[0, "gap"]), row.loc[0, "outcome"]
+    (0.0, 'no evidence of model dependence')
     """
     import pandas as pd
 
@@ -836,6 +900,21 @@ def plot_randomization(tables: Sequence[Any], ax: Any = None, *, metric: str = "
     matplotlib Axes
         Methods that survive are drawn dashed (hollow points) and marked "(survives)" in the
         legend; the threshold is a grey line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.sanity import parameter_randomization, plot_randomization
+    >>> from freqxai.testing import ContractCNN, contract_inputs
+    >>> model, x = ContractCNN().eval(), contract_inputs()   # 3 signals (3, 2, 64)
+    >>> tables = [parameter_randomization(model, x, method=m) for m in ("gxi", "amplitude")]
+    >>> ax = plot_randomization(tables)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]   # the model-free map survives
+    ['gxi', 'amplitude (survives)']
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['original', 'net.4', 'net.0']
+    >>> plt.close(ax.figure)
     """
     check_choice(metric, "metric", ("spearman", "top_k"))
     if ax is not None:

@@ -83,6 +83,42 @@ def _method_kind(method: str) -> tuple[bool, bool]:
     return tags.additive, tags.reference
 
 
+def _is_lazy(a: Any) -> bool:
+    """An array read by slicing its rows (``h5py.Dataset``, ``StoredRows``): not in memory."""
+    return (not isinstance(a, np.ndarray | list | tuple) and not hasattr(a, "detach")
+            and hasattr(a, "__getitem__") and hasattr(a, "__len__") and hasattr(a, "shape"))
+
+
+def _ragged(a: Any) -> bool:
+    """Rows of their own shapes: a list, or a lazy array that reads as one (``StoredRows``)."""
+    return isinstance(a, list | tuple) or bool(getattr(a, "ragged", False))
+
+
+def _check_lazy(rel: Any, what: str, domain: Any, targets: np.ndarray, lengths: np.ndarray
+                ) -> None:
+    """What can be checked of a lazy relevance without reading it: one row per input and, for
+    rows of one shape and inputs of one length, that shape (each slice is checked when read)."""
+    n_in, n = len(rel), targets.shape[0]
+    if n_in != n:
+        raise ValueError(f"{what} holds {n_in} inputs but targets has one class for each of {n} "
+                         f"inputs; give both for the same inputs")
+    if _ragged(rel) or n == 0 or (lengths != lengths[0]).any():
+        return
+    shape = tuple(rel.shape)
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1), shape=shape,
+                                               strides=(0,) * len(shape))  # (of zero bytes)
+    _check_relevance(stand_in, what, domain, targets, lengths, int(lengths[0]))
+
+
+def _row_bytes(rel: Any) -> int:
+    """Bytes of the largest row of ``rel`` in float64: how many rows a slice holds."""
+    from ._stream import float64_row_bytes
+
+    if isinstance(rel, list | tuple):
+        return 8 * max((int(np.size(r)) for r in rel), default=1)
+    return float64_row_bytes(tuple(np.shape(rel)))
+
+
 def _as_arrays(a: Any) -> np.ndarray | list[np.ndarray]:
     """A batch array, or a list of per-series arrays (series of unequal length)."""
     if isinstance(a, list | tuple):
@@ -129,7 +165,10 @@ def summarize(
         ``{method: relevance}`` (all in ``domain``) or ``{(method, domain_name): relevance}``;
         each ``(batch, channels or 1, *coefficient_shape)``, tensor or array, or for series of
         unequal length the list an explainer returns for them (one ``(channels or 1,
-        *coefficient_shape_i)`` per series).
+        *coefficient_shape_i)`` per series). An array on disk that is read by slicing its rows
+        (an ``h5py.Dataset``, :class:`~freqxai.runner.store.StoredRows`) is read a slice of
+        rows at a time (:mod:`freqxai._stream`): the table's memory does not grow with the
+        number of inputs, and its values are those of the whole array up to float round-off.
     targets : sequence of int, shape (batch,)
         The class each input was explained for (rows are per class).
     length : int or sequence of int
@@ -170,8 +209,27 @@ def summarize(
 
     Examples
     --------
-    >>> df = summarize({"freqrise": rel_rise, "flex": rel_flex}, y, domain="fft", length=100, fs=10)
-    >>> print(headline(df))
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> len(df)                                # methods x classes x bands
+    32
+    >>> in_band = df[(df["method"] == "shapley") & (df["band"] == "8-16 Hz")]
+    >>> dict(zip(in_band["class"], in_band["relevance"] > 0))   # lowers class 0, raises class 1
+    {'0': False, '1': True}
+    >>> from freqxai.summary import headline
+    >>> for line in headline(df):
+    ...     print(line)
+    0: 8-16 Hz lowers the score [supported] (1 of 2 methods name it, ...)
+    1: 8-16 Hz raises the score [supported] (2 of 2 methods name it, ...)
     """
     import pandas as pd
 
@@ -255,22 +313,32 @@ def summarize(
                 raise ValueError("relevance keyed by method needs domain=")
             method, dom = key, get_domain(domain)
             dname = dom.name
-        rel = _as_arrays(rel)
-        _check_relevance(rel, f"relevance of {method!r} ({dname})", dom, t, lengths, length)
+        what = f"relevance of {method!r} ({dname})"
+        if _is_lazy(rel):  # read a slice of rows at a time: each slice is checked as it is read
+            _check_lazy(rel, what, dom, t, lengths)
+        else:
+            rel = _as_arrays(rel)
+            _check_relevance(rel, what, dom, t, lengths, length)
         se = None if standard_errors is None else standard_errors.get(key)
         if se is not None:
-            se = _as_arrays(se)
-            _check_errors(se, rel, f"standard_errors of {key!r}")
-            if not all(np.isfinite(e).all() for e in se):
-                raise ValueError(f"standard_errors of {key!r} contain NaN or Inf values")
+            if _is_lazy(se) or _is_lazy(rel):
+                se = se if _is_lazy(se) else _as_arrays(se)
+                if len(se) != len(rel) or (not _ragged(se) and not _ragged(rel)
+                                           and np.shape(se) != np.shape(rel)):
+                    _check_errors([np.empty(0)], [], f"standard_errors of {key!r}")
+            else:
+                se = _as_arrays(se)
+                _check_errors(se, rel, f"standard_errors of {key!r}")
+                if not all(np.isfinite(e).all() for e in se):
+                    raise ValueError(f"standard_errors of {key!r} contain NaN or Inf values")
         add, ref = _method_kind(method)
         if additive is not None and method in additive:
             add = bool(additive[method])
-        entries.append((method, dname, dom, rel, se, add, ref))
+        entries.append((method, dname, dom, rel, se, add, ref, key))
     rows: list[dict] = []
-    for method, dname, dom, rel, se, add, ref in entries:
+    for method, dname, dom, rel, se, add, ref, key in entries:
         rows += _rows(method, dname, dom, rel, se, t, lengths, fs, edges, add, ref, class_names,
-                      channel_names)
+                      channel_names, key=key, length=length)
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df = _with_agreement(df)
     df["unit"] = df.attrs["frequency_unit"] = "Hz" if fs else "cycles/sample"
@@ -319,8 +387,9 @@ def _check_interventions(interventions: Any, labels: set[str], edges: Mapping[st
 
 
 def _check_relevance(rel: np.ndarray | list[np.ndarray], what: str, domain: Any, targets: np.ndarray,
-                     lengths: np.ndarray, length: Any) -> None:
-    """One ``(channels, *coefficient_shape)`` relevance per input, each on its own length's grid."""
+                     lengths: np.ndarray, length: Any, offset: int = 0) -> None:
+    """One ``(channels, *coefficient_shape)`` relevance per input, each on its own length's grid
+    (``offset``: the index of the first input, for a slice of a lazy array)."""
     n_in, n = len(rel), targets.shape[0]
     coef = tuple(domain.coefficient_shape(int(lengths.max())))
     names = list(domain.axes(int(lengths.max())))
@@ -335,11 +404,13 @@ def _check_relevance(rel: np.ndarray | list[np.ndarray], what: str, domain: Any,
         raise ValueError(f"{what} holds {n_in} inputs but targets has one class for each of {n} "
                          f"inputs; give both for the same inputs")
     scalar = np.ndim(length) == 0
-    for i, r in enumerate(rel):
+    # an array of inputs of one length: every row has the first one's shape
+    same = isinstance(rel, np.ndarray) and len(lengths) and (lengths == lengths[0]).all()
+    for i, r in enumerate(rel[:1] if same else rel):
         want = tuple(domain.coefficient_shape(int(lengths[i])))
         if np.ndim(r) != 1 + len(want):
-            raise ValueError(f"{what}: input {i} has shape {np.shape(r)}, expected (channels, "
-                             f"{axes}), e.g. (1, {', '.join(map(str, want))})")
+            raise ValueError(f"{what}: input {offset + i} has shape {np.shape(r)}, expected "
+                             f"(channels, {axes}), e.g. (1, {', '.join(map(str, want))})")
         if tuple(np.shape(r)[1:]) != want:
             if not scalar:
                 fix = "give each input's own length in samples, in the order of the inputs"
@@ -348,10 +419,11 @@ def _check_relevance(rel: np.ndarray | list[np.ndarray], what: str, domain: Any,
             else:
                 fix = ("series of unequal length need length= one per input (each series' "
                        "length in samples)")
-            raise ValueError(f"{what}: input {i} has coefficients {tuple(np.shape(r)[1:])}, not "
-                             f"the {want} of a {int(lengths[i])}-sample signal (length"
-                             f"{'' if scalar else f'[{i}]'} = {int(lengths[i])}) in domain "
-                             f"{domain.name!r}; {fix}")
+            raise ValueError(f"{what}: input {offset + i} has coefficients "
+                             f"{tuple(np.shape(r)[1:])}, not the {want} of a "
+                             f"{int(lengths[i])}-sample signal (length"
+                             f"{'' if scalar else f'[{offset + i}]'} = {int(lengths[i])}) in "
+                             f"domain {domain.name!r}; {fix}")
 
 
 def _check_errors(se: np.ndarray | list[np.ndarray], rel: np.ndarray | list[np.ndarray],
@@ -398,58 +470,93 @@ def _band_sums(domain, rel: list[np.ndarray] | np.ndarray, lengths: np.ndarray, 
 
 
 def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive, reference,
-          class_names, channel_names) -> list[dict]:
+          class_names, channel_names, *, key: Any = None, length: Any = None) -> list[dict]:
+    """The table's rows of one relevance: read a slice of inputs at a time
+    (:func:`freqxai._stream.row_chunks`), keeping per class and channel only the running count,
+    mean and squared deviations of each band's value (:class:`freqxai._stream.Moments`)."""
     from scipy import special
 
+    from ._stream import Moments, row_chunks
+
+    lazy = _is_lazy(rel)
     n_in = len(rel)
-    if n_in != targets.shape[0] or any(np.ndim(r) < 2 for r in rel):
+    if n_in != targets.shape[0] or (not lazy and any(np.ndim(r) < 2 for r in rel)):
         raise ValueError(f"relevance of {method!r} ({dname}) must hold one (channels, ...) array "
                          f"per input, {targets.shape[0]} inputs; got {n_in}")
-    if not all(np.isfinite(r).all() for r in rel):
-        raise ValueError(f"relevance of {method!r} ({dname}) contains NaN or Inf values")
-    sums = _band_sums(domain, rel, lengths, fs, edges)
-    if sums is None:
-        return []
-    band_sum, counts = sums
-    n_ch = band_sum.shape[1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_channel = band_sum if additive else band_sum / counts[:, None]
-        overall = band_sum.sum(1) if additive else band_sum.sum(1) / (counts * n_ch)
-        mc_se = None
-        if se is not None:  # the band's mean Monte-Carlo error (fully correlated: an upper bound)
-            se_sum = _band_sums(domain, se, lengths, fs, edges)[0]
-            mc_se = se_sum.sum(1) if additive else se_sum.sum(1) / (counts * se_sum.shape[1])
-    channels = [("all", overall, mc_se)]
+    what = f"relevance of {method!r} ({dname})"
+    classes = np.unique(targets)
+    # per class: inputs, Moments per channel row ("all" first), most coefficients per band, and
+    # the first input's band Monte-Carlo error (a class of one input is tested with it)
+    stats: list[dict] = [{"n": 0, "moments": None, "counts": None, "mcs": None} for _ in classes]
+    n_ch = 0
+    for sl in row_chunks(n_in, _row_bytes(rel)):
+        part = rel[sl]
+        if lazy:
+            part = _as_arrays(part)
+            _check_relevance(part, what, domain, targets[sl], lengths[sl],
+                             length if np.ndim(length) == 0 else lengths[sl], offset=sl.start)
+        if not all(np.isfinite(r).all() for r in part):
+            raise ValueError(f"relevance of {method!r} ({dname}) contains NaN or Inf values")
+        sums = _band_sums(domain, part, lengths[sl], fs, edges)
+        if sums is None:
+            return []
+        band_sum, counts = sums
+        n_ch = band_sum.shape[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_channel = band_sum if additive else band_sum / counts[:, None]
+            overall = band_sum.sum(1) if additive else band_sum.sum(1) / (counts * n_ch)
+            mc_se = None
+            if se is not None:  # the band's mean Monte-Carlo error (fully correlated: an upper
+                errors = se[sl]  # bound)
+                if _is_lazy(se):
+                    errors = _as_arrays(errors)
+                    if not all(np.isfinite(e).all() for e in errors):
+                        raise ValueError(f"standard_errors of {key!r} contain NaN or Inf values")
+                se_sum = _band_sums(domain, errors, lengths[sl], fs, edges)[0]
+                mc_se = se_sum.sum(1) if additive else se_sum.sum(1) / (counts * se_sum.shape[1])
+        values = [overall] + ([per_channel[:, c] for c in range(n_ch)] if n_ch > 1 else [])
+        t = targets[sl]
+        for cls, st in zip(classes, stats, strict=True):
+            idx = t == cls
+            if not idx.any():
+                continue
+            if st["moments"] is None:
+                st["moments"] = [Moments() for _ in values]
+                st["counts"] = counts[idx].max(0)
+                st["mcs"] = None if mc_se is None else mc_se[idx][0]
+            else:
+                st["counts"] = np.maximum(st["counts"], counts[idx].max(0))
+            st["n"] += int(idx.sum())
+            for m, v in zip(st["moments"], values, strict=True):
+                m.add(v[idx])  # (inputs of the class in this slice, B)
+    channels = ["all"]
     if n_ch > 1:
         if channel_names is not None and len(channel_names) != n_ch:
             raise ValueError(f"channel_names has {len(channel_names)} names for relevance of "
                              f"{method!r} with {n_ch} channels")
-        names = list(channel_names) if channel_names is not None else [
+        channels += list(channel_names) if channel_names is not None else [
             f"ch {i}" for i in range(n_ch)]
-        channels += [(names[c], per_channel[:, c], None) for c in range(n_ch)]
     band_names = list(edges)
     n_bands = len(band_names)
     out = []
-    for cls in np.unique(targets):
-        idx = targets == cls
-        n = int(idx.sum())
+    for cls, st in zip(classes, stats, strict=True):
+        n = st["n"]
         label = (class_names[int(cls)] if class_names is not None and int(cls) < len(class_names)
                  else str(int(cls)))
-        for ch_name, values, mcs in channels:
-            v = values[idx]  # (n, B)
+        for j, ch_name in enumerate(channels):
+            moments = st["moments"][j]
+            mcs = st["mcs"] if j == 0 else None
             # inputs with a coefficient in each band: a short series may have none in a band
             # (unequal lengths), which leaves it out of that band's mean instead of the class's
-            k = np.isfinite(v).sum(0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = np.where(k > 0, np.nansum(v, 0) / np.maximum(k, 1), np.nan)
+            k, mean = moments.k, moments.mean
             if n > 1:
+                sem = moments.sem()
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    sem = np.sqrt(np.nansum((v - mean) ** 2, 0) / (k - 1)) / np.sqrt(k)
                     tstat = mean / sem
                 # t-test (scipy.stats loads slowly)
                 p = 2 * special.stdtr(np.maximum(k - 1, 1), -np.abs(tstat))
             elif mcs is not None:
-                sem = mcs[idx][0]
+                sem = mcs
                 with np.errstate(invalid="ignore", divide="ignore"):
                     p = 2 * special.ndtr(-np.abs(mean / sem))
             else:
@@ -474,7 +581,7 @@ def _rows(method, dname, domain, rel, se, targets, lengths, fs, edges, additive,
                     "share": float(share[b]),
                     "significant": bool(np.isfinite(p[b]) and p[b] < ALPHA / n_bands),
                     "p_value": float(p[b]), "rank": int(rank[b]) if np.isfinite(mean[b]) else 0,
-                    "n_inputs": int(k[b]), "n_coefficients": int(counts[idx, b].max()),
+                    "n_inputs": int(k[b]), "n_coefficients": int(st["counts"][b]),
                     "reference": reference, "aggregation": "sum" if additive else "mean",
                 })
     return out
@@ -516,9 +623,22 @@ def headline(df, *, domain: str | None = None, channel: str = "all",
 
     Examples
     --------
-    >>> headline(df)
-    ['running: 0.8–1.6 Hz raises the score [confirmed] (4 of 4 methods name it, and removing it
-    takes accuracy from 1.00 to 0.00 on 10 signals (p = 5.4e-06))']
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.summary import headline
+    >>> for line in headline(df):
+    ...     print(line)
+    0: 8-16 Hz lowers the score [supported] (1 of 2 methods name it, ...)
+    1: 8-16 Hz raises the score [supported] (2 of 2 methods name it, ...)
     """
     from .answer import answer_lines
 
@@ -547,6 +667,26 @@ def headline_from_csv(path: Any) -> list[str]:
         For a ``path`` that is not a str or Path.
     ValueError
         For a file that is not a run's summary (not a CSV, or lacking its columns).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FLEX, BandShapley
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> relevance = {"flex": FLEX(model).attribute(x, target=y, n_steps=8),
+    ...              "shapley": BandShapley(model, fs=128.0).attribute(x, target=y)}
+    >>> df = summarize(relevance, y, domain="fft", length=256, fs=128.0)
+    >>> from freqxai.summary import headline, headline_from_csv
+    >>> df.to_csv("summary.csv", index=False)  # as a run writes it
+    >>> headline_from_csv("summary.csv") == headline(df)
+    True
+    >>> headline_from_csv(".")                 # or the run folder that holds it
+    ['0: 8-16 Hz lowers the score ...', '1: 8-16 Hz raises the score ...']
     """
     import os
     from pathlib import Path
@@ -621,7 +761,37 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
         Before any model call but one (on one signal, for the number of classes): ``fs`` not a
         positive finite number, ``batch_size`` < 1, ``targets`` not one integer class in range
         per input, a band in Hz without ``fs`` or one that holds no rFFT bin.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.summary import band_intervention
+    >>> from freqxai.testing import LinearSpectrumModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise, 128 Hz
+    >>> weight = torch.zeros(2, 129)           # logits linear in |rFFT|:
+    >>> weight[0], weight[1, 16:32] = 0.16, 1.0    # class 0 reads every bin, class 1 8-16 Hz
+    >>> model = LinearSpectrumModel(weight)
+    >>> band_intervention(model, x, y, (8.0, 16.0), fs=128.0)
+    {'accuracy': 1.0, 'kept': 0.5, 'removed': 0.5, 'n_bins': 16}
+
+    With the band alone every signal reads as class 1, without it every one as class 0: the model
+    decides by 8-16 Hz.
     """
+    counts = _intervention_counts(model, inputs, targets, [band], fs=fs, batch_size=batch_size)[0]
+    n = counts["n"]
+    out = {k: counts[k] / n if n else float("nan") for k in ("accuracy", "kept", "removed")}
+    return {**out, "n_bins": counts["n_bins"]}
+
+
+def _intervention_counts(model: Any, inputs: Any, targets: Any,
+                         bands: Sequence[tuple[float, float]], *, fs: float | None = None,
+                         batch_size: int = 256, require_bins: bool = True) -> list[dict[str, int]]:
+    """:func:`band_intervention` of each of ``bands`` on the same inputs as counts, to be added
+    over slices of signals: ``n`` inputs, how many are classified as their target unchanged
+    (``accuracy``; one forward for all bands), with only the band (``kept``) and without it
+    (``removed``), ``n_bins`` (the fewest of any length) and ``max_bins`` (the most).
+    ``require_bins=False``: a slice without a bin in a band is counted (its kept signals are
+    zero), the caller checking that some slice had one."""
     import torch
 
     from ._validation import (
@@ -648,16 +818,19 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
         groups = [np.arange(len(tensors[0]))]
     t = _intervention_targets(targets, sum(len(idx) for idx in groups))
     unit = "Hz" if fs else "cycles/sample"
-    lo, hi = band_edges(band, "band", unit)
-    if fs is None and hi > 0.5:
-        raise ValueError(f"band ({lo:g}, {hi:g}) reaches above 0.5 cycles per sample, the highest "
-                         "frequency of any sampled signal: it looks like a band in Hz; give fs= "
-                         "(the sampling rate in Hz)")
     grids = [np.fft.rfftfreq(x.shape[-1], 1.0 / (fs or 1.0)) for x in tensors]
-    inside = [band_membership(f, {"band": (lo, hi)})[:, 0].astype(bool) for f in grids]
-    if not any(m.any() for m in inside):
-        longest = max(grids, key=len)
-        raise ValueError(_empty_band("band", lo, hi, longest, unit))
+    insides = []  # per band, per length: the band's rFFT bins
+    for band in bands:
+        lo, hi = band_edges(band, "band", unit)
+        if fs is None and hi > 0.5:
+            raise ValueError(f"band ({lo:g}, {hi:g}) reaches above 0.5 cycles per sample, the "
+                             "highest frequency of any sampled signal: it looks like a band in "
+                             "Hz; give fs= (the sampling rate in Hz)")
+        inside = [band_membership(f, {"band": (lo, hi)})[:, 0].astype(bool) for f in grids]
+        if require_bins and not any(m.any() for m in inside):
+            longest = max(grids, key=len)
+            raise ValueError(_empty_band("band", lo, hi, longest, unit))
+        insides.append(inside)
     device = model_device(model)
     probe = tensors[0][:1].to(device=device, dtype=compute_dtype(model, tensors[0].dtype))
     with eval_mode(model), torch.no_grad():
@@ -665,12 +838,15 @@ def band_intervention(model: Any, inputs: Any, targets: Sequence[int] | np.ndarr
     if t.size and t.max() >= n_classes:
         raise ValueError(f"targets out of range: the model has {n_classes} classes (0 to "
                          f"{n_classes - 1}), got {int(t.max())}")
-    results = [_intervene(model, x, t[idx], torch.from_numpy(m), batch_size)
-               for x, idx, m in zip(tensors, groups, inside, strict=True)]
-    weights = [len(idx) for idx in groups]
-    out = {k: float(np.average([r[k] for r in results], weights=weights))
-           for k in ("accuracy", "kept", "removed")}
-    return {**out, "n_bins": min(r["n_bins"] for r in results)}
+    results = [_intervene(model, x, t[idx], [torch.from_numpy(b[g]) for b in insides],
+                          batch_size)
+               for g, (x, idx) in enumerate(zip(tensors, groups, strict=True))]
+    n = int(sum(len(idx) for idx in groups))
+    accuracy = sum(r["accuracy"] for r in results)
+    return [{"n": n, "accuracy": accuracy, "kept": sum(r["kept"][j] for r in results),
+             "removed": sum(r["removed"][j] for r in results),
+             "n_bins": min(r["n_bins"][j] for r in results),
+             "max_bins": max(r["n_bins"][j] for r in results)} for j in range(len(bands))]
 
 
 def _intervention_targets(targets: Any, n: int) -> np.ndarray:
@@ -686,9 +862,11 @@ def _intervention_targets(targets: Any, n: int) -> np.ndarray:
     return t.astype(np.int64)
 
 
-def _intervene(model: Any, x: Any, targets: np.ndarray, inside: Any, batch_size: int
-               ) -> dict[str, float]:
-    """:func:`band_intervention` of one batch ``x`` (one length), arguments checked."""
+def _intervene(model: Any, x: Any, targets: np.ndarray, insides: list[Any], batch_size: int
+               ) -> dict[str, Any]:
+    """:func:`band_intervention` of one batch ``x`` (one length) and each band (its bins
+    ``insides``), arguments checked: how many inputs are classified as their target unchanged
+    (``accuracy``), and per band with it kept, with it removed, and its bins."""
     import torch
 
     from ._validation import compute_dtype, eval_mode, model_device
@@ -698,12 +876,14 @@ def _intervene(model: Any, x: Any, targets: np.ndarray, inside: Any, batch_size:
     length = x.shape[-1]
     spectrum = torch.fft.rfft(x.double(), dim=-1)
 
-    def accuracy(spec: torch.Tensor) -> float:
+    def accuracy(spec: torch.Tensor) -> int:
         signals = torch.fft.irfft(spec, n=length, dim=-1).to(device=device, dtype=dtype)
         with eval_mode(model), torch.no_grad():
             pred = torch.cat([model(signals[i:i + batch_size]).argmax(1).cpu()
                               for i in range(0, len(signals), batch_size)])
-        return float((pred == t).double().mean())
+        return int((pred == t).sum())
 
-    return {"accuracy": accuracy(spectrum), "kept": accuracy(spectrum * inside),
-            "removed": accuracy(spectrum * ~inside), "n_bins": int(inside.sum())}
+    return {"accuracy": accuracy(spectrum),
+            "kept": [accuracy(spectrum * inside) for inside in insides],
+            "removed": [accuracy(spectrum * ~inside) for inside in insides],
+            "n_bins": [int(inside.sum()) for inside in insides]}

@@ -10,8 +10,9 @@
 
 Examples
 --------
+>>> from freqxai.explainers import GradientXInput
 >>> from freqxai.testing import check_explainer
->>> passed = check_explainer(MyExplainer, settings={"n_samples": 16})
+>>> passed = check_explainer(GradientXInput, domains=["fft"])
 """
 
 from __future__ import annotations
@@ -38,7 +39,20 @@ TONE_FS, TONE_LENGTH = 128.0, 256  # 2 s at 128 Hz: the tone of tone_in_one_band
 def tone_in_one_band(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``n`` signals ``(n, 1, TONE_LENGTH)`` float32 of unit white noise, class 1 (every second
     one) with a sine of random frequency 9-15 Hz (the 8-16 Hz octave), amplitude 1-3 and phase:
-    the known answer of the scikit-learn ``|rFFT|`` pipeline (tests and ``bench/shapley.py``)."""
+    the known answer of the scikit-learn ``|rFFT|`` pipeline (tests and ``bench/shapley.py``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.testing import TONE_FS, TONE_LENGTH, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)
+    >>> x.shape, x.dtype, y
+    ((4, 1, 256), dtype('float32'), array([0, 1, 0, 1]))
+    >>> frequencies = np.fft.rfftfreq(TONE_LENGTH, 1 / TONE_FS)
+    >>> peak = frequencies[np.abs(np.fft.rfft(x[:, 0])).argmax(axis=-1)]
+    >>> [bool(8 <= f < 16) for f in peak[y == 1]]     # class 1's strongest bin: the tone
+    [True, True]
+    """
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
     t = np.arange(TONE_LENGTH) / TONE_FS
@@ -58,9 +72,16 @@ def isolated_registries() -> Iterator[None]:
 
     Examples
     --------
+    >>> from freqxai.explainers import GradientXInput, list_explainers, register_explainer
     >>> from freqxai.testing import isolated_registries
     >>> with isolated_registries():
-    ...     register_explainer("mine")(MyExplainer)      # gone after the block
+    ...     @register_explainer("mine")
+    ...     class Mine(GradientXInput):
+    ...         pass
+    ...     print("mine" in list_explainers())
+    True
+    >>> "mine" in list_explainers()                   # gone after the block
+    False
     """
     from .domains.base import _DOMAINS
     from .explainers.base import _EXPLAINERS
@@ -90,6 +111,17 @@ class BinPowerModel(nn.Module):
         The rFFT bin that decides class 0.
     scale : float
         Logit 0 is ``scale * |X_k|^2 / n_samples``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.testing import BinPowerModel
+    >>> model = BinPowerModel(k=3)
+    >>> t = torch.arange(64) / 64
+    >>> x = torch.stack([torch.sin(2 * torch.pi * 3 * t), torch.sin(2 * torch.pi * 5 * t)])
+    >>> model(x[:, None]).round(decimals=3)    # |X_3|^2 / 64 = 32^2 / 64 for 3 cycles, 0 for 5
+    tensor([[16.,  0.],
+            [ 0.,  0.]])
     """
 
     def __init__(self, k: int, scale: float = 1.0) -> None:
@@ -111,6 +143,21 @@ class LinearSpectrumModel(nn.Module):
     Parameters
     ----------
     weight : torch.Tensor, shape (n_classes, n_bins)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import get_explainer
+    >>> from freqxai.testing import LinearSpectrumModel
+    >>> weight = torch.zeros(2, 33)
+    >>> weight[1, 5] = 1.0                           # class 1 reads the amplitude of bin 5
+    >>> model = LinearSpectrumModel(weight)
+    >>> x = torch.sin(2 * torch.pi * 5 * torch.arange(64) / 64).reshape(1, 1, 64)
+    >>> model(x).detach().round(decimals=3)          # |X_5| = 64 / 2
+    tensor([[ 0., 32.]])
+    >>> relevance = get_explainer("flex", model).attribute(x, target=1, n_steps=8)
+    >>> round(float(relevance[0, 0, 5]), 3), round(float(relevance.sum()), 3)  # W |X|, exactly
+    (32.0, 32.0)
     """
 
     def __init__(self, weight: torch.Tensor) -> None:
@@ -127,6 +174,16 @@ class FreqIGReadmeCNN(nn.Module):
 
     Reads ``(batch, 1, time)`` or ``(batch, time)`` (``freqig`` passes the latter). Weights are
     drawn from ``seed`` without touching the global random state.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.testing import FreqIGReadmeCNN
+    >>> model = FreqIGReadmeCNN(seed=0)
+    >>> model(torch.randn(4, 256)).shape, model(torch.randn(4, 1, 256)).shape
+    (torch.Size([4, 2]), torch.Size([4, 2]))
+    >>> torch.equal(model.fc.weight, FreqIGReadmeCNN(seed=0).fc.weight)   # the same weights
+    True
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -168,7 +225,17 @@ def voiced_pitch_signals(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     phases and 10 % amplitude jitter, unit RMS, plus white noise at 0.05: ``(X, y)``, ``X``
     float32 ``(n, 1, 1000)`` at :data:`PITCH_FS` Hz, ``y`` alternating 0, 1. The classes differ
     only in F0, so the bands around F0 (:data:`PITCH_BANDS` 50-100 / 100-200 Hz) must separate
-    them (band Shapley values' known answer, issue 26)."""
+    them (band Shapley values' known answer, issue 26).
+
+    Examples
+    --------
+    >>> from freqxai.testing import PITCH_F0, PITCH_FS, voiced_pitch_signals
+    >>> x, y = voiced_pitch_signals(4, seed=0)
+    >>> x.shape, y, PITCH_FS                  # 0.25 s at 4 kHz
+    ((4, 1, 1000), array([0, 1, 0, 1]), 4000.0)
+    >>> [PITCH_F0[c] for c in y]              # the median F0 of each signal's class, in Hz
+    [69.0, 139.0, 69.0, 139.0]
+    """
     rng = np.random.default_rng(seed)
     length = int(PITCH_FS * PITCH_SECONDS)
     t = np.arange(length) / PITCH_FS
@@ -188,7 +255,16 @@ def voiced_pitch_signals(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 class PitchCNN(nn.Module):
     """A tiny Conv1d whose receptive field (167 samples, 42 ms at 4 kHz) spans several periods of
-    69 Hz (freqxai's SmallCNN sees 13 samples, 3 ms, and stays at chance on this task)."""
+    69 Hz (freqxai's SmallCNN sees 13 samples, 3 ms, and stays at chance on this task).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.testing import PitchCNN, voiced_pitch_signals
+    >>> x, y = voiced_pitch_signals(4, seed=0)
+    >>> PitchCNN()(torch.from_numpy(x)).shape      # untrained: 2 logits per signal
+    torch.Size([4, 2])
+    """
 
     def __init__(self, width: int = 16) -> None:
         super().__init__()
@@ -207,7 +283,18 @@ def f0_bands_separate(values: np.ndarray, y: np.ndarray, names: list[str], low: 
     """Per input: (top, contrast). ``top``: a low (class 0) input's largest positive value is the
     ``low`` band's, or its largest ``|value|`` is the ``high`` band's and negative; a high input
     the other way round. ``contrast``: phi(low) - phi(high) is > 0 for low inputs and < 0 for
-    high ones."""
+    high ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.testing import PITCH_BANDS, f0_bands_separate
+    >>> names = list(PITCH_BANDS)             # '0-50 Hz', '50-100 Hz', '100-200 Hz', ...
+    >>> values = np.array([[0.0, 0.9, 0.1, 0.0, 0.0, 0.0],    # a low input: 50-100 Hz on top
+    ...                    [0.0, 0.2, 0.7, 0.0, 0.0, 0.0]])   # a high input: 100-200 Hz
+    >>> f0_bands_separate(values, np.array([0, 1]), names)
+    (array([ True,  True]), array([ True,  True]))
+    """
     values = np.asarray(values)
     lo, hi = names.index(low), names.index(high)
     top, contrast = [], []
@@ -220,7 +307,19 @@ def f0_bands_separate(values: np.ndarray, y: np.ndarray, names: list[str], low: 
 
 def class_bands_first(values: np.ndarray, y: np.ndarray, bands: dict) -> list[bool]:
     """Per input of the paper's synthetic benchmark with class frequencies (class 0 has none):
-    whether the bands holding them have the top values (``values``: ``(batch, bands)``)."""
+    whether the bands holding them have the top values (``values``: ``(batch, bands)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.testing import class_bands_first
+    >>> bands = {"0-10": (0, 10), "10-20": (10, 20), "20-40": (20, 40), "40-60": (40, 60)}
+    >>> values = np.array([[0.9, 0.1, 0.0, 0.0],     # class 1: 5 cycles, in 0-10
+    ...                    [0.5, 0.1, 0.4, 0.0],     # class 5: 5 and 16, but 20-40 is second
+    ...                    [0.0, 0.0, 0.0, 1.0]])    # class 0: no frequency, left out
+    >>> class_bands_first(values, np.array([1, 5, 0]), bands)
+    [True, False]
+    """
     from .bands import band_membership
     from .data import class_frequencies
 
@@ -244,7 +343,15 @@ class ContractCNN(nn.Module):
     """The small model the contract checks explain: ``(batch, channels, time)`` to 3 logits
     (Conv1d, ReLU, pooling to 8 steps, Linear). Weights drawn from ``seed`` without touching the
     global random state; with the default seed it predicts classes 1, 2, 2 for
-    :func:`contract_inputs` (so ``target=None`` is checked against more than one class)."""
+    :func:`contract_inputs` (so ``target=None`` is checked against more than one class).
+
+    Examples
+    --------
+    >>> from freqxai.testing import ContractCNN, contract_inputs
+    >>> model = ContractCNN().eval()
+    >>> model(contract_inputs()).argmax(dim=1)
+    tensor([1, 2, 2])
+    """
 
     def __init__(self, channels: int = 2, n_classes: int = CONTRACT_CLASSES, seed: int = 16) -> None:
         super().__init__()
@@ -265,7 +372,18 @@ class _TupleModel(ContractCNN):
 
 def contract_inputs(batch: int = 3, channels: int = 2, length: int = CONTRACT_LENGTH,
                     dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """The signals the contract checks explain: a 5-cycle sine plus noise (seeded)."""
+    """The signals the contract checks explain: a 5-cycle sine plus noise (seeded).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.testing import contract_inputs
+    >>> x = contract_inputs()
+    >>> x.shape, x.dtype
+    (torch.Size([3, 2, 64]), torch.float32)
+    >>> torch.equal(x, contract_inputs())          # the same signals every call
+    True
+    """
     g = torch.Generator().manual_seed(1)
     t = torch.arange(length) / length
     x = torch.sin(2 * torch.pi * 5 * t) + 0.5 * torch.randn(batch, channels, length, generator=g)
@@ -374,6 +492,16 @@ def check_explainer(explainer: Any, *, settings: Mapping[str, Any] | None = None
     AssertionError
         At the first failure: ``"check_explainer(MyExplainer) in domain 'fft': numpy in gives
         numpy out: got Tensor"``.
+
+    Examples
+    --------
+    >>> from freqxai.explainers import GradientXInput
+    >>> from freqxai.testing import check_explainer
+    >>> passed = check_explainer(GradientXInput, domains=["fft"])
+    >>> passed[:3]
+    ['is an Explainer subclass', 'tags', 'declared options']
+    >>> "numpy in gives numpy out, float64 kept in domain 'fft'" in passed
+    True
     """
     from .explainers.base import Explainer, ExplainerTags, get_tags
 
@@ -584,6 +712,26 @@ def check_metric(metric: Any, *, domains: Iterable[Any] | None = None,
     ------
     AssertionError
         At the first failure, naming the metric, the check and the domain.
+
+    Examples
+    --------
+    >>> from freqxai.metrics import Complexity, Metric, MetricTags
+    >>> from freqxai.testing import check_metric
+    >>> passed = check_metric(Complexity)
+    >>> passed[:3]
+    ['is a Metric subclass', 'tags', "one finite score per input in domain 'fft'"]
+
+    A metric that returns one number for the batch fails, and the error says where:
+
+    >>> class Broken(Metric):
+    ...     tags = MetricTags(label="broken", needs_model=False)
+    ...     def __call__(self, model, inputs, relevance, target=None, *, domain=None,
+    ...                  ground_truth=None):
+    ...         return 0.0
+    >>> check_metric(Broken)
+    Traceback (most recent call last):
+    ...
+    AssertionError: check_metric('Broken') in domain 'fft': one finite score per input: got float...
     """
     from .explainers import get_explainer
     from .explainers.base import get_tags
@@ -659,6 +807,16 @@ def check_domain(domain: Any, *, lengths: Iterable[int] = (64, 101)) -> list[str
     ------
     AssertionError
         At the first failure, naming the domain, the check and the length.
+
+    Examples
+    --------
+    >>> from freqxai.domains import STFT
+    >>> from freqxai.testing import check_domain
+    >>> passed = check_domain("fft")
+    >>> passed[:2]
+    ['is a Domain', 'forward gives (batch, channels, *coefficient_shape) (64 samples)']
+    >>> len(check_domain(STFT(n_fft=16, hop_length=4), lengths=[64]))
+    8
     """
     from .domains import Domain, get_domain
 

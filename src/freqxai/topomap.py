@@ -83,6 +83,12 @@ def electrode_positions(channel_names: Sequence[str]) -> tuple[dict[int, str], l
     ------
     TypeError
         For ``channel_names`` that are not a sequence of strings (a single string included).
+
+    Examples
+    --------
+    >>> from freqxai.topomap import electrode_positions
+    >>> electrode_positions(["Fp1", "EEG O2-REF", "T3", "MEG 0113"])
+    ({0: 'Fp1', 1: 'O2', 2: 'T7'}, ['MEG 0113'])
     """
     channel_names = _check_names(channel_names)
     montage = _montage()
@@ -111,7 +117,16 @@ def _check_names(channel_names: Any) -> list[str]:
 
 
 def topomap_problem(channel_names: Sequence[str] | None) -> str | None:
-    """Why no scalp map can be drawn for these channels (one line), or None when it can."""
+    """Why no scalp map can be drawn for these channels (one line), or None when it can.
+
+    Examples
+    --------
+    >>> from freqxai.topomap import topomap_problem
+    >>> topomap_problem(["Fp1", "Cz", "O2"]) is None
+    True
+    >>> topomap_problem(["EEG 1", "EEG 2", "EEG 3"])
+    'no scalp maps: 0 of 3 channels have a standard 10-20 electrode name (not placed: ...'
+    """
     try:
         import mne  # noqa: F401
     except ImportError:
@@ -168,8 +183,23 @@ def plot_topomaps(df: Any, *, domain: str | None = None, methods: Sequence[str] 
 
     Examples
     --------
-    >>> df = summarize(relevance, y, domain="fft", length=128, fs=128, channel_names=names)
-    >>> plot_topomaps(df, path="topomaps.png")
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from freqxai.topomap import plot_topomaps
+    >>> from freqxai import get_explainer
+    >>> from freqxai.data.eeg import make_alpha_eeg
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import ContractCNN
+    >>> X, y, names = make_alpha_eeg(4)          # class 1: 10 Hz alpha on O1 and O2
+    >>> model = ContractCNN(channels=10, n_classes=2).eval()
+    >>> amplitude = get_explainer("amplitude", model).attribute(X)   # where the energy is
+    >>> df = summarize({"amplitude": amplitude}, y, domain="fft", length=256, fs=128.0,
+    ...                channel_names=names, class_names=["rest", "alpha"],
+    ...                bands={"theta": (4.0, 8.0), "alpha": (8.0, 13.0)})
+    >>> fig = plot_topomaps(df)           # a row per method and class, a column per band
+    >>> len(fig.axes[0].images)           # 1 method x 2 classes x 2 bands
+    4
+    >>> plt.close(fig)
     """
     from .summary import SUMMARY_COLUMNS
 
@@ -250,7 +280,17 @@ def _cube(rows, methods, classes, channels, bands) -> tuple[np.ndarray, np.ndarr
 def sensor_positions(montage_names: Sequence[str]) -> np.ndarray:
     """2-D scalp positions ``(n, 2)`` in metres of montage electrodes, as
     ``mne.viz.plot_topomap`` places them (MNE's own projection of the template montage onto the
-    head sphere; an azimuthal equidistant projection where that helper is not available)."""
+    head sphere; an azimuthal equidistant projection where that helper is not available).
+
+    Examples
+    --------
+    >>> from freqxai.topomap import sensor_positions
+    >>> positions = sensor_positions(["Fp1", "Cz", "O2"])
+    >>> positions.shape
+    (3, 2)
+    >>> bool(positions[0, 1] > positions[1, 1] > positions[2, 1])  # front to back: y falls
+    True
+    """
     import mne
 
     info = mne.create_info(list(montage_names), 100.0, "eeg")
@@ -309,6 +349,18 @@ class ScalpGrid:
     ValueError
         For ``positions`` of another shape, fewer electrodes or non-finite values, and a ``res``
         that is not an integer >= :data:`MIN_RES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.data.eeg import ALPHA_CHANNELS
+    >>> from freqxai.topomap import ScalpGrid, sensor_positions
+    >>> grid = ScalpGrid(sensor_positions(ALPHA_CHANNELS), res=32)   # 10 electrodes
+    >>> grid.weights.shape                                           # (pixels, channels)
+    (1024, 10)
+    >>> image = grid.image(np.ones(10))     # the same value everywhere: a flat map
+    >>> image.shape, bool(np.allclose(image[np.isfinite(image)], 1.0))
+    ((32, 32), True)
     """
 
     def __init__(self, positions: np.ndarray, res: int = 48) -> None:
@@ -457,6 +509,23 @@ def report_topomaps(path: str | Path, df: Any, methods: Sequence[str], reference
         without 10-20 names, no method with per-channel relevance). Beside a figure, the note
         names the methods that explain all channels together (FreqRISE), which have no map. A
         figure of an earlier report is removed when none is drawn.
+
+    Examples
+    --------
+    >>> from freqxai.topomap import report_topomaps
+    >>> from freqxai import get_explainer
+    >>> from freqxai.data.eeg import make_alpha_eeg
+    >>> from freqxai.summary import summarize
+    >>> from freqxai.testing import ContractCNN
+    >>> X, y, names = make_alpha_eeg(4)          # class 1: 10 Hz alpha on O1 and O2
+    >>> model = ContractCNN(channels=10, n_classes=2).eval()
+    >>> amplitude = get_explainer("amplitude", model).attribute(X)   # where the energy is
+    >>> df = summarize({"amplitude": amplitude}, y, domain="fft", length=256, fs=128.0,
+    ...                channel_names=names, class_names=["rest", "alpha"],
+    ...                bands={"theta": (4.0, 8.0), "alpha": (8.0, 13.0)})
+    >>> path, note = report_topomaps("topomaps_fft.png", df, ["amplitude"], {"amplitude"}, names)
+    >>> path.name, path.is_file(), note
+    ('topomaps_fft.png', True, None)
     """
     path = Path(path)
     path.unlink(missing_ok=True)

@@ -317,6 +317,16 @@ class ModelCapabilities:
         How the model reads a signal: ``"channels_first"`` or ``"flat"``.
     max_batch_size : int or None
         Most signals per call (a fixed-batch export; None: any).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.adapters import capabilities
+    >>> caps = capabilities(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2)))
+    >>> caps.kind, caps.has_modules, caps.layout
+    ('torch', True, 'channels_first')
+    >>> type(caps).__name__
+    'ModelCapabilities'
     """
 
     kind: str
@@ -328,7 +338,19 @@ class ModelCapabilities:
 
 
 def capabilities(model: Any) -> ModelCapabilities:
-    """What ``model`` allows, from what it is (no forward pass; :class:`ModelCapabilities`)."""
+    """What ``model`` allows, from what it is (no forward pass; :class:`ModelCapabilities`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai.adapters import NumpyModel, capabilities
+    >>> capabilities(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2)))
+    ModelCapabilities(kind='torch', differentiable=..., has_modules=True, ...)
+    >>> caps = capabilities(NumpyModel(lambda x: np.ones((len(x), 2)) / 2))
+    >>> caps.kind, caps.differentiable, caps.output_kind
+    ('numpy', False, 'probabilities')
+    """
     model = as_model(model)
     if not callable(model):
         raise TypeError(f"model must be a torch.nn.Module, a callable or a fitted estimator, got "

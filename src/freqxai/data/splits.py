@@ -39,7 +39,17 @@ AUDIOMNIST_SPLITS: dict[str, dict[str, list[list[int]]]] = {
 
 
 def audiomnist_speakers(label: str, fold: int) -> dict[str, list[int]]:
-    """Speaker ids (1..60) of train / validate / test for a task and fold."""
+    """Speaker ids (1..60) of train / validate / test for a task and fold.
+
+    Examples
+    --------
+    >>> from freqxai.data.splits import audiomnist_speakers
+    >>> split = audiomnist_speakers("digit", fold=0)
+    >>> {part: len(ids) for part, ids in split.items()}
+    {'train': 36, 'validate': 12, 'test': 12}
+    >>> set(split["train"]) & set(split["test"])      # no speaker in two parts
+    set()
+    """
     if label not in AUDIOMNIST_SPLITS:
         raise ValueError(f"label must be 'digit' or 'gender', got {label!r}")
     n_folds = len(AUDIOMNIST_SPLITS[label]["test"])
@@ -49,7 +59,15 @@ def audiomnist_speakers(label: str, fold: int) -> dict[str, list[int]]:
 
 
 def fsdd_speakers(speakers: list[str], fold: int) -> dict[str, list[int]]:
-    """Speaker indices (into the sorted names) of train / validate / test for FSDD fold ``fold``."""
+    """Speaker indices (into the sorted names) of train / validate / test for FSDD fold ``fold``.
+
+    Examples
+    --------
+    >>> from freqxai.data.splits import fsdd_speakers
+    >>> speakers = ["george", "jackson", "lucas", "nicolas", "theo", "yweweler"]
+    >>> fsdd_speakers(speakers, fold=0)
+    {'train': [2, 3, 4, 5], 'validate': [1], 'test': [0]}
+    """
     n = len(speakers)
     if n < 3:
         raise ValueError(f"a speaker-disjoint split needs at least 3 speakers, got {n}")

@@ -27,7 +27,14 @@ SUBSETS: tuple[tuple[int, ...], ...] = tuple(
 
 
 def class_frequencies(label: int) -> tuple[int, ...]:
-    """The frequencies (cycles per signal) that define class ``label``."""
+    """The frequencies (cycles per signal) that define class ``label``.
+
+    Examples
+    --------
+    >>> from freqxai.data import class_frequencies
+    >>> class_frequencies(0), class_frequencies(1), class_frequencies(5), class_frequencies(15)
+    ((), (5,), (5, 16), (5, 16, 32, 53))
+    """
     if isinstance(label, bool | np.bool_) or not isinstance(label, int | np.integer) \
             or not 0 <= label < len(SUBSETS):
         raise ValueError(f"label must be a class index, an integer in [0, {len(SUBSETS)}), got "
@@ -44,7 +51,16 @@ def split_seed(seed: int, split: str) -> int:
     """The seed of ``split`` (``"train"``, ``"val"`` or ``"test"``) in a run seeded ``seed``:
     ``3 * seed + 1``, ``+ 2``, ``+ 3``, so the three never share a random stream (and the models
     trained, cached and explained by the quickstart, ``freqxai train`` and ``freqxai run`` see
-    the same signals)."""
+    the same signals).
+
+    Examples
+    --------
+    >>> from freqxai.data import make_synthetic
+    >>> from freqxai.data.synthetic import split_seed
+    >>> [split_seed(0, split) for split in ("train", "val", "test")], split_seed(1, "train")
+    ([1, 2, 3], 4)
+    >>> X_test, y_test = make_synthetic(8, noise=0.0, seed=split_seed(0, "test"))
+    """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
     return 3 * int(seed) + SPLITS.index(split) + 1
@@ -90,6 +106,18 @@ def make_synthetic(
         For an argument out of range (named, with the fix), before any compute.
     TypeError
         For a ``dtype`` that is not floating.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.data import class_frequencies, make_synthetic
+    >>> X, y = make_synthetic(4, noise=0.0, seed=0)
+    >>> X.shape, X.dtype, y.dtype
+    ((4, 1, 2560), dtype('float32'), dtype('int64'))
+    >>> amplitude = np.abs(np.fft.rfft(X[:, 0]))      # a unit sinusoid: 2560 / 2 at its bin
+    >>> [set(class_frequencies(c)) <= set(np.flatnonzero(a > 1000).tolist())
+    ...  for c, a in zip(y, amplitude)]               # each class's frequencies are present
+    [True, True, True, True]
     """
     n, noise, length, lo, hi, max_frequency, seed, dtype = _check_settings(
         n, noise, length, n_components, max_frequency, seed, dtype)

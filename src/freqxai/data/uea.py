@@ -46,6 +46,24 @@ class UEADataset:
         Sets of unequal length (JapaneseVowels: 7 to 29 frames): each series' length; ``X`` then
         holds the series zero-padded after their end (storage only: :meth:`series` gives them
         at their own length, and freqxai never explains or trains on the padding).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.data.uea import UEADataset, load_uea
+    >>> data = load_uea("BasicMotions")
+    >>> data.X.shape, data.fs, data.channel_names[:3]
+    ((40, 6, 100), 10.0, ['acc x', 'acc y', 'acc z'])
+    >>> data.series() is data.X                    # one length: the array itself
+    True
+
+    A set of unequal length keeps its lengths; :meth:`series` cuts the padding off:
+
+    >>> from freqxai.ragged import pad_series
+    >>> X, lengths = pad_series([np.ones((1, 5)), np.ones((1, 3))])
+    >>> toy = UEADataset(X, np.array([0, 1]), ["a", "b"], ["x"], None, "toy", lengths)
+    >>> [s.shape for s in toy.series()]
+    [(1, 5), (1, 3)]
     """
 
     X: np.ndarray
@@ -88,8 +106,16 @@ def _register_fallback(names: Callable[[], list[str]], load: Callable[[str, str]
 def bundled_sets() -> list[str]:
     """Names of the classification sets in aeon's wheel (``aeon/datasets/data``): UCR ``.tsv``
     sets and ``.ts`` sets whose header declares ``@classLabel true`` (regression sets, which
-    declare ``@targetLabel``, are left out). Sets of unequal length are listed; loading one
-    are listed and load as padded ``X`` with ``lengths``."""
+    declare ``@targetLabel``, are left out). Sets of unequal length are listed and load as
+    padded ``X`` with ``lengths``.
+
+    Examples
+    --------
+    >>> from freqxai.data.uea import bundled_sets
+    >>> sets = bundled_sets()
+    >>> "BasicMotions" in sets, "GunPoint" in sets
+    (True, True)
+    """
     from pathlib import Path
 
     import aeon.datasets
@@ -131,6 +157,15 @@ def load_uea(name: str, split: str = "train") -> UEADataset:
 
     Sets of unequal length (aeon returns a list of ``(channels, length_i)`` arrays) come back
     zero-padded with their ``lengths`` (:class:`UEADataset`).
+
+    Examples
+    --------
+    >>> from freqxai.data.uea import load_uea
+    >>> test = load_uea("BasicMotions", split="test")
+    >>> test.X.shape, test.y.shape, test.fs
+    ((40, 6, 100), (40,), 10.0)
+    >>> test.class_names
+    ['badminton', 'running', 'standing', 'walking']
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")

@@ -154,17 +154,34 @@ class Domain(ABC):
     A domain written outside the package (an orthonormal DCT as a matrix) works with every
     explainer and metric:
 
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai import Domain, FreqRISE
+    >>> from freqxai.testing import BinPowerModel
+    >>> def dct_matrix(n, dtype):
+    ...     k, t = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
+    ...     c = torch.cos(torch.pi * (t + 0.5) * k / n) * (2 / n) ** 0.5
+    ...     c[0] /= 2 ** 0.5
+    ...     return c.to(dtype)
     >>> class DCT(Domain):
     ...     name = "dct"
     ...     def forward(self, x):
-    ...         return x @ _dct_matrix(x.shape[-1], x.dtype).T
+    ...         return x @ dct_matrix(x.shape[-1], x.dtype).T
     ...     def inverse(self, coefficients, length):
-    ...         return coefficients @ _dct_matrix(length, coefficients.dtype)
+    ...         return coefficients @ dct_matrix(length, coefficients.dtype)
     ...     def coefficient_shape(self, length):
     ...         return (length,)
     ...     def axes(self, length, fs=None):
     ...         k = np.arange(length) / (2 * length)
     ...         return {"frequency": k * fs if fs else k}
+    >>> x = torch.randn(4, 1, 256)
+    >>> dct = DCT()
+    >>> torch.allclose(dct.inverse(dct.forward(x), 256), x, atol=1e-4)
+    True
+    >>> FreqRISE(BinPowerModel(k=24), domain=dct, n_masks=64).attribute(x, seed=0).shape
+    torch.Size([4, 1, 256])
+    >>> dct.frequency_profile(torch.ones(4, 1, 256), 256).shape    # a generic default
+    torch.Size([4, 1, 256])
     """
 
     name: ClassVar[str] = "custom"
@@ -377,14 +394,29 @@ def register_domain(name: str, *, aliases: tuple[str, ...] = (), override: bool 
 
     Examples
     --------
-    >>> @register_domain("my_domain")
-    ... class MyDomain(Domain): ...
+    >>> from freqxai import Fourier, get_domain, list_domains, register_domain
+    >>> from freqxai.testing import isolated_registries
+    >>> with isolated_registries():            # registrations last for this block only
+    ...     @register_domain("spectrum", aliases=("dft",))
+    ...     class Spectrum(Fourier):
+    ...         pass  # the rFFT under another name
+    ...     print(get_domain("dft").name, "spectrum" in list_domains())
+    spectrum True
+    >>> "spectrum" in list_domains()
+    False
     """
     return _DOMAINS.register(name, aliases=aliases, override=override)
 
 
 def list_domains() -> list[str]:
-    """Names of the registered domains, in registration order."""
+    """Names of the registered domains, in registration order.
+
+    Examples
+    --------
+    >>> from freqxai import list_domains
+    >>> list_domains()
+    ['fft', 'stft', 'time', 'wavelet']
+    """
     return _DOMAINS.names()
 
 
@@ -398,6 +430,19 @@ def get_domain(domain: str | Domain = "fft", **params: Any) -> Domain:
     **params
         Constructor arguments, e.g. ``n_fft``, ``hop_length`` for ``"stft"``, ``wavelet`` and
         ``level`` for ``"wavelet"``.
+
+    Examples
+    --------
+    >>> from freqxai import get_domain
+    >>> get_domain("fft")
+    Fourier()
+    >>> get_domain("rfft").name                # an alias
+    'fft'
+    >>> stft = get_domain("stft", n_fft=64, hop_length=16)
+    >>> stft.coefficient_shape(256)
+    (33, 17)
+    >>> get_domain(stft) is stft               # a domain is passed through
+    True
     """
     if isinstance(domain, Domain):
         if params:

@@ -25,6 +25,20 @@ class Fourier(Domain):
 
     Coefficients have ``length // 2 + 1`` bins; bin ``k`` is ``k * fs / length`` Hz, or
     ``k / length`` cycles per sample without a sampling rate (as every domain).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import Fourier
+    >>> fft = Fourier()
+    >>> x = torch.randn(4, 2, 256)
+    >>> c = fft.forward(x)
+    >>> c.shape, c.dtype
+    (torch.Size([4, 2, 129]), torch.complex64)
+    >>> torch.allclose(fft.inverse(c, 256), x, atol=1e-5)
+    True
+    >>> fft.axes(256, fs=128.0)["frequency"][:4]     # bin k is k * fs / length Hz
+    array([0. , 0.5, 1. , 1.5])
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

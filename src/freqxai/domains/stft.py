@@ -106,6 +106,20 @@ class STFT(Domain):
     ``length`` given, so odd lengths and lengths that are not a multiple of the hop round-trip
     exactly. Masked coefficients are generally not a consistent STFT; ``inverse`` then returns the
     signal whose STFT is closest to them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import STFT
+    >>> x = torch.randn(4, 2, 256)
+    >>> stft = STFT(n_fft=64, hop_length=16)
+    >>> c = stft.forward(x)                    # (..., channels, frequencies, frames)
+    >>> c.shape
+    torch.Size([4, 2, 33, 17])
+    >>> torch.allclose(stft.inverse(c, 256), x, atol=1e-5)
+    True
+    >>> STFT().n_fft_for(256), STFT().coefficient_shape(256)    # "auto": fitted per length
+    (64, (33, 17))
     """
 
     n_fft: int | str = "auto"

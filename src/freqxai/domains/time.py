@@ -12,7 +12,19 @@ __all__ = ["Time"]
 
 @register_domain("time")
 class Time(Domain):
-    """The identity transform: explanations per time sample."""
+    """The identity transform: explanations per time sample.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import Time
+    >>> x = torch.randn(4, 2, 256)
+    >>> time = Time()
+    >>> time.coefficient_shape(256)
+    (256,)
+    >>> torch.equal(time.forward(x), x), list(time.axes(256, fs=128.0))
+    (True, ['time'])
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_signal(x)

@@ -146,6 +146,8 @@ class Wavelet(Domain):
 
     Examples
     --------
+    >>> import torch
+    >>> from freqxai import Wavelet
     >>> d = Wavelet("db4", level=3)
     >>> x = torch.randn(8, 2, 1000)
     >>> d.forward(x).shape

@@ -177,6 +177,17 @@ class ExplainerTags:
         Results depend on a random draw (a ``seed`` makes them repeat).
     batch_invariant : bool
         A batch gives what one input at a time gives (with a seed).
+
+    Examples
+    --------
+    >>> from freqxai import FLEX, ExplainerTags, FreqRISE, get_tags
+    >>> get_tags(FLEX).additive, get_tags(FLEX).needs_gradients
+    (True, True)
+    >>> get_tags(FreqRISE).stochastic
+    True
+    >>> tags = ExplainerTags(name="mine", stochastic=True)   # a plug-in's declaration
+    >>> tags.signed, tags.needs_model                         # fields not given: the defaults
+    (True, True)
     """
 
     name: str = "explainer"
@@ -221,12 +232,17 @@ def get_tags(obj: Any) -> Any:
 
     Examples
     --------
+    >>> import torch
+    >>> from freqxai import FreqRISE, get_tags, list_explainers
+    >>> from freqxai.explainers import explainer_class
     >>> get_tags(FreqRISE).has_standard_error
     True
     >>> get_tags("shapley").additive            # a registered method's name
     True
     >>> [m for m in list_explainers() if get_tags(explainer_class(m)).reference]
     ['random', 'amplitude']
+    >>> get_tags(torch.nn.Linear(256, 2)).kind  # a model: its capabilities
+    'torch'
     """
     if isinstance(obj, str):  # a registered method's name (not a model)
         if obj.lower() not in _EXPLAINERS.names() and obj.lower() not in _EXPLAINERS.aliases:
@@ -267,6 +283,29 @@ class Explainer:
     ``attribute`` still takes for one call, with a ``DeprecationWarning``; ``tags`` is an
     :class:`ExplainerTags`; :meth:`_check_settings` and :meth:`_check_domain` check what one
     constraint cannot.
+
+    Examples
+    --------
+    A method of your own: declare its tags, prepare the inputs and finish the result
+    (numpy in, numpy out) as the built-in methods do.
+
+    >>> from freqxai import Explainer, ExplainerTags, get_explainer, register_explainer
+    >>> from freqxai.testing import isolated_registries, tone_in_one_band
+    >>> class Power(Explainer):
+    ...     # relevance: the squared magnitude of each coefficient (needs no model)
+    ...     tags = ExplainerTags(signed=False, needs_model=False)
+    ...     def attribute(self, inputs, target=None):
+    ...         prep = self._prepare(inputs, target)
+    ...         return self._finish(self.domain.forward(prep.x).abs() ** 2, prep)
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> Power(None, domain="fft").attribute(x).shape
+    (4, 1, 129)
+    >>> Power(None, domain="stft").attribute(x).shape      # any domain
+    (4, 1, 33, 17)
+    >>> with isolated_registries():            # registered for this block only
+    ...     _ = register_explainer("power")(Power)
+    ...     get_explainer("power", None, domain="fft").attribute(x).shape
+    (4, 1, 129)
     """
 
     name: ClassVar[str] = "explainer"
@@ -575,19 +614,46 @@ def register_explainer(name: str, *, aliases: tuple[str, ...] = (), override: bo
 
     Examples
     --------
-    >>> @register_explainer("my_explainer")
-    ... class MyExplainer(Explainer): ...
+    >>> from freqxai import AmplitudeReference, get_explainer, list_explainers, register_explainer
+    >>> from freqxai.testing import isolated_registries, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)
+    >>> with isolated_registries():            # registrations last for this block only
+    ...     @register_explainer("loudness", aliases=("amp",))
+    ...     class Loudness(AmplitudeReference):
+    ...         pass  # the amplitude reference, renamed
+    ...     print(get_explainer("amp", None).attribute(x).shape, "loudness" in list_explainers())
+    (4, 1, 129) True
+    >>> "loudness" in list_explainers()
+    False
     """
     return _EXPLAINERS.register(name, aliases=aliases, override=override)
 
 
 def list_explainers() -> list[str]:
-    """Names of the registered explainers, in registration order."""
+    """Names of the registered explainers, in registration order.
+
+    Examples
+    --------
+    >>> from freqxai import list_explainers
+    >>> list_explainers()
+    ['freqrise', 'flex', 'saliency', 'gxi', 'ig', 'lrp', 'flextime', 'freqmask', 'shapley', ...]
+    """
     return _EXPLAINERS.names()
 
 
 def explainer_class(name: str) -> type[Explainer]:
-    """The class registered as ``name`` (or an alias of it)."""
+    """The class registered as ``name`` (or an alias of it).
+
+    Examples
+    --------
+    >>> from freqxai.explainers import explainer_class
+    >>> explainer_class("ig").__name__
+    'IntegratedGradients'
+    >>> explainer_class("band_shapley").__name__   # an alias of "shapley"
+    'BandShapley'
+    >>> explainer_class("freqrise").split_options(n_masks=500, seed=0)
+    ({'n_masks': 500}, {'seed': 0})
+    """
     return _EXPLAINERS.lookup(name)
 
 
@@ -607,7 +673,18 @@ def get_explainer(name: str, model: Any, domain: str | Domain = "fft", **setting
 
     Examples
     --------
+    >>> import torch
+    >>> from freqxai import get_explainer
+    >>> from freqxai.testing import tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2))
     >>> lrp_stft = get_explainer("lrp", model, domain="stft")
-    >>> relevance = lrp_stft.attribute(x, target=y)
+    >>> lrp_stft
+    LRP(domain=STFT(...))
+    >>> lrp_stft.attribute(x, target=y).shape  # (batch, channels, frequencies, frames)
+    (4, 1, 33, 17)
+    >>> rise = get_explainer("freqrise", model, n_masks=64)      # settings by keyword
+    >>> rise.attribute(x, target=y, seed=0).shape
+    (4, 1, 129)
     """
     return explainer_class(name)(model, domain=domain, **settings)

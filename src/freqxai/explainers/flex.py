@@ -106,8 +106,17 @@ class FLEX(Explainer):
 
     Examples
     --------
-    >>> flex = FLEX(model, domain="fft")
-    >>> attr, delta = flex.attribute(x, target=None, n_steps=50, return_convergence_delta=True)
+    >>> from freqxai import FLEX
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> flex = FLEX(BinPowerModel(k=24), domain="fft")    # class 0: the power of bin 24 (12 Hz)
+    >>> attr, delta = flex.attribute(x, target=0, n_steps=16, return_convergence_delta=True)
+    >>> attr.shape
+    (4, 1, 129)
+    >>> attr[:, 0].argmax(axis=-1).tolist()
+    [24, 24, 24, 24]
+    >>> bool(abs(delta).max() < 1e-3)          # completeness: sum(attr) = f(x) - f(baseline)
+    True
     """
 
     # FLEX is IG of the same model seen through the inverse transform (on the paper's MLPs equal

@@ -403,8 +403,16 @@ class FLEXtime(Explainer):
 
     Examples
     --------
-    >>> flextime = FLEXtime(model, domain="fft", n_filters=32, numtaps=95)
-    >>> relevance, weights = flextime.attribute(x, target=None, return_band_weights=True)
+    >>> from freqxai import FLEXtime
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> model = BinPowerModel(k=24)            # class 0's logit: the power at 12 Hz
+    >>> flextime = FLEXtime(model, domain="fft", n_filters=8, numtaps=31, n_epochs=20)
+    >>> relevance, weights = flextime.attribute(x, target=0, return_band_weights=True)
+    >>> relevance.shape, weights.shape         # per rFFT bin; per band of the filter bank
+    ((4, 1, 129), (4, 1, 8))
+    >>> weights[:, 0].argmax(axis=-1).tolist() # band 1 of 8 (8-16 Hz) holds 12 Hz
+    [1, 1, 1, 1]
     """
 
     # in_default_runs: an optimization per input, runs name it (--methods) to compute it

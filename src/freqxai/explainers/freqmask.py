@@ -128,7 +128,17 @@ class FreqMask(Explainer):
 
     Examples
     --------
-    >>> relevance = FreqMask(model, domain="fft", keep_ratio=0.05).attribute(x, target=None)
+    >>> from freqxai import FreqMask
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> explainer = FreqMask(BinPowerModel(k=24), domain="fft", keep_ratio=0.05, n_epochs=20)
+    >>> relevance = explainer.attribute(x, target=0)      # the learned mask, in [0, 1]
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> relevance[:, 0].argmax(axis=-1).tolist()          # class 0 reads bin 24 (12 Hz)
+    [24, 24, 24, 24]
+    >>> (relevance[:, 0] > 0.5).sum(axis=-1).tolist()     # and nothing else is kept
+    [1, 1, 1, 1]
     """
 
     # in_default_runs: an optimization per input, runs name it (--methods) to compute it

@@ -125,6 +125,30 @@ class GradientExplainer(Explainer):
     eps : float
         Negligible-sample threshold of the projection (see
         :meth:`~freqxai.domains.Domain.project_relevance`).
+
+    Examples
+    --------
+    A gradient method of your own computes relevance in time; ``_project`` carries it into the
+    explainer's domain (DFT-LRP, conserving each signal's sum):
+
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai.explainers import GradientExplainer
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> class GradientTimesInput(GradientExplainer):
+    ...     def attribute(self, inputs, target=None):
+    ...         prep = self._time_inputs(inputs, target)       # prep.x requires grad
+    ...         logit = self.model(prep.x).gather(1, prep.targets[:, None]).sum()
+    ...         grad, = torch.autograd.grad(logit, prep.x)
+    ...         return self._project(grad * prep.x, prep)
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> model = BinPowerModel(k=24)
+    >>> in_time = GradientTimesInput(model).attribute(x, target=0)         # domain "time"
+    >>> in_fft = GradientTimesInput(model, domain="fft").attribute(x, target=0)
+    >>> in_time.shape, in_fft.shape
+    ((4, 1, 256), (4, 1, 129))
+    >>> np.allclose(in_time.sum(-1), in_fft.sum(-1), rtol=1e-4)
+    True
     """
 
     # the paper clips negative gradient relevance before scoring
@@ -166,6 +190,17 @@ class Saliency(GradientExplainer):
     trained model's map did no better than by a randomized model's (model-swap deletion gaps
     0.08 / 0.02 / -0.10 on raw BasicMotions, mean-removed BasicMotions and the paper's MLP,
     against 0.24-0.50 for FreqRISE, FLEX, gradient x input and LRP; issue 26).
+
+    Examples
+    --------
+    >>> from freqxai import Saliency
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> model = BinPowerModel(k=24)
+    >>> Saliency(model).attribute(x, target=0).shape                 # per time sample
+    (4, 1, 256)
+    >>> Saliency(model, domain="fft").attribute(x, target=0).shape   # projected (DFT-LRP)
+    (4, 1, 129)
     """
 
     tags = dataclasses.replace(GradientExplainer.tags, in_default_runs=False)
@@ -183,7 +218,20 @@ class Saliency(GradientExplainer):
 
 @register_explainer("gxi")
 class GradientXInput(GradientExplainer):
-    """Gradient times input (Shrikumar et al., 2016), via Captum's ``InputXGradient``."""
+    """Gradient times input (Shrikumar et al., 2016), via Captum's ``InputXGradient``.
+
+    Examples
+    --------
+    >>> from freqxai import GradientXInput
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> explainer = GradientXInput(BinPowerModel(k=24), domain="fft")   # class 0: bin 24 (12 Hz)
+    >>> relevance = explainer.attribute(x, target=0)
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> relevance[:, 0].argmax(axis=-1).tolist()
+    [24, 24, 24, 24]
+    """
 
     # additive: exact for piecewise-linear models without biases
     tags = dataclasses.replace(GradientExplainer.tags, additive=True)
@@ -203,6 +251,18 @@ class IntegratedGradients(GradientExplainer):
 
     Runs :class:`~freqxai.FLEX` in the time domain, which is Captum's IG with FLEX's batching
     (input groups sized for the device, one backward per forward pass), then projects.
+
+    Examples
+    --------
+    >>> from freqxai import IntegratedGradients
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> ig = IntegratedGradients(BinPowerModel(k=24), domain="fft")    # class 0: bin 24 (12 Hz)
+    >>> relevance, delta = ig.attribute(x, target=0, n_steps=16, return_convergence_delta=True)
+    >>> relevance.shape, delta.shape
+    ((4, 1, 129), (4,))
+    >>> relevance[:, 0].argmax(axis=-1).tolist()
+    [24, 24, 24, 24]
     """
 
     tags = dataclasses.replace(GradientExplainer.tags, has_convergence_delta=True, additive=True)
@@ -260,6 +320,22 @@ class LRP(GradientExplainer):
     that the stabiliser absorbs the relevance). For a composite instance, whose bias handling is
     not known, the ratio of the result itself must lie in [0.5, 2]. The ratio of the last call
     is kept in ``conservation_`` (one value per input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai import LRP
+    >>> from freqxai.testing import tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2, bias=False))
+    >>> lrp = LRP(model, domain="fft")         # relevance in time, projected with DFT-LRP
+    >>> relevance = lrp.attribute(x, target=y)
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> logits = model(torch.from_numpy(x)).detach().numpy()[np.arange(4), y]
+    >>> np.allclose(relevance.sum(axis=(1, 2)), logits, atol=1e-4)   # conserved: the target logit
+    True
     """
 
     # additive: relevance is conserved, it sums to the target logit
@@ -354,7 +430,21 @@ def _iterable(value: Any, name: str) -> list:
 
 
 class IntegratedGradientsTime(IntegratedGradients):
-    """Deprecated alias of :class:`IntegratedGradients` (the time methods drop the suffix)."""
+    """Deprecated alias of :class:`IntegratedGradients` (the time methods drop the suffix).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import IntegratedGradients
+    >>> from freqxai.explainers import IntegratedGradientsTime
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)
+    >>> model = BinPowerModel(k=24)
+    >>> old = IntegratedGradientsTime(model)   # DeprecationWarning
+    >>> np.allclose(old.attribute(x, target=0, n_steps=8),
+    ...             IntegratedGradients(model).attribute(x, target=0, n_steps=8))
+    True
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         warnings.warn("IntegratedGradientsTime is deprecated; use freqxai.IntegratedGradients",
@@ -376,6 +466,19 @@ class InDomain:
     or ``get_explainer("lrp", model, domain="fft")``).
 
     Runs a time-domain explainer and projects its relevance into ``domain`` with DFT-LRP.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import GradientXInput
+    >>> from freqxai.explainers import InDomain
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)
+    >>> model = BinPowerModel(k=24)
+    >>> old = InDomain(GradientXInput(model), domain="fft")     # DeprecationWarning
+    >>> new = GradientXInput(model, domain="fft")               # what to write instead
+    >>> np.allclose(old.attribute(x, target=0), new.attribute(x, target=0))
+    True
     """
 
     def __init__(self, explainer: GradientExplainer, domain: str | Domain = "fft", eps: float = 1e-6):

@@ -67,6 +67,20 @@ def project_relevance(
     ValueError
         For ``eps`` NaN, infinite or negative, shapes that differ, or a length the domain cannot
         transform (:meth:`~freqxai.domains.Domain.check_length`); all before any compute.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai import project_relevance
+    >>> x = torch.randn(2, 1, 64)
+    >>> time_relevance = x * torch.randn(2, 1, 64)     # e.g. gradient x input
+    >>> relevance = project_relevance(time_relevance, x, domain="fft")
+    >>> relevance.shape, relevance.dtype
+    (torch.Size([2, 1, 33]), torch.float64)
+    >>> torch.allclose(relevance.sum(-1), time_relevance.sum(-1).double())   # conserved
+    True
+    >>> project_relevance(time_relevance, x, domain="stft").shape
+    torch.Size([2, 1, 9, 17])
     """
     domain = get_domain(domain)
     eps = check_eps(eps)  # NaN, Inf and negative thresholds are refused before any compute

@@ -33,7 +33,19 @@ class _Reference(Explainer):
 
 @register_explainer("random")
 class RandomReference(_Reference):
-    """Relevance drawn uniformly from [0, 1) per coefficient (seedable)."""
+    """Relevance drawn uniformly from [0, 1) per coefficient (seedable).
+
+    Examples
+    --------
+    >>> from freqxai import RandomReference
+    >>> from freqxai.testing import tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> relevance = RandomReference(domain="fft").attribute(x, seed=0)   # no model needed
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> bool(((relevance >= 0) & (relevance < 1)).all())
+    True
+    """
 
     # one draw for the whole batch: an input alone gets other values than in a batch
     tags = dataclasses.replace(_Reference.tags, stochastic=True, batch_invariant=False)
@@ -55,7 +67,20 @@ class RandomReference(_Reference):
 
 @register_explainer("amplitude")
 class AmplitudeReference(_Reference):
-    """Relevance = ``|coefficient|`` of the signal in the domain (independent of the model)."""
+    """Relevance = ``|coefficient|`` of the signal in the domain (independent of the model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import AmplitudeReference
+    >>> from freqxai.testing import tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> relevance = AmplitudeReference(domain="fft").attribute(x)       # no model needed
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> np.allclose(relevance, np.abs(np.fft.rfft(x)), rtol=1e-4)       # |rFFT|
+    True
+    """
 
     def attribute(self, inputs: Attribution, target: TargetType = None) -> Attribution:
         """``|domain.forward(x)|`` ``(batch, channels, *coefficient_shape)``."""

@@ -121,6 +121,20 @@ class BandValues:
         Whether every coalition was evaluated (else permutation sampling).
     n_evaluations : (batch,) int
         Coalitions evaluated (model forwards of one signal) per input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai import BandShapley
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> bv = BandShapley(BinPowerModel(k=24), fs=128.0).band_values(x, target=0)
+    >>> type(bv).__name__, bv.values.shape, bv.exact        # 8 bands: 2**8 coalitions each
+    ('BandValues', (4, 8), True)
+    >>> bv.names[5], bv.bands["8-16 Hz"]
+    ('8-16 Hz', (8.0, 16.0))
+    >>> np.allclose(bv.values.sum(1), bv.full - bv.empty)
+    True
     """
 
     values: Any
@@ -230,10 +244,21 @@ class BandShapley(Explainer):
 
     Examples
     --------
-    >>> explainer = BandShapley(model, fs=100.0)
-    >>> relevance = explainer.attribute(x, target=y)            # (batch, 1, n_bins), additive
-    >>> bv = explainer.band_values(x, target=y)                  # (batch, n_bands) and names
-    >>> bv.values.sum(1) - (bv.full - bv.empty)                 # 0: efficiency
+    >>> import numpy as np
+    >>> from freqxai import BandShapley
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)     # 4 signals (4, 1, 256) at 128 Hz
+    >>> explainer = BandShapley(BinPowerModel(k=24), fs=128.0)   # class 0 reads 12 Hz only
+    >>> relevance = explainer.attribute(x, target=0)            # (batch, 1, n_bins), additive
+    >>> relevance.shape
+    (4, 1, 129)
+    >>> bv = explainer.band_values(x, target=0)                  # (batch, n_bands) and names
+    >>> bv.names                                                 # players: DC and octaves
+    ['DC', '0.5-1 Hz', '1-2 Hz', '2-4 Hz', '4-8 Hz', '8-16 Hz', '16-32 Hz', '32-64 Hz']
+    >>> [bv.names[i] for i in bv.values.argmax(axis=1)]
+    ['8-16 Hz', '8-16 Hz', '8-16 Hz', '8-16 Hz']
+    >>> np.allclose(bv.values.sum(1), bv.full - bv.empty)       # efficiency
+    True
     """
 
     # stochastic: permutations are sampled beyond max_exact players (or max_evaluations)

@@ -24,6 +24,23 @@ def method_support(model: Any, methods: list[str] | None = None) -> dict[str, st
     Decided from :func:`~freqxai.adapters.capabilities` and the explainers' declared needs; a
     model whose differentiability is unknown is taken as differentiable here and probed on one
     input when explained.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai.adapters import NumpyModel
+    >>> from freqxai.explainers import method_support
+    >>> def power_12hz(x):                     # a numpy classifier: no gradients
+    ...     p = np.abs(np.fft.rfft(x, axis=-1))[..., 24].sum(1)
+    ...     return np.stack([np.zeros_like(p), p], axis=1)
+    >>> support = method_support(NumpyModel(power_12hz, output_kind="logits"))
+    >>> support["freqrise"] is None, support["shapley"] is None
+    (True, True)
+    >>> support["flex"]
+    'needs gradients; a numpy function has none'
+    >>> all(r is None for r in method_support(torch.nn.Linear(256, 2)).values())
+    True
     """
     caps = capabilities(model)
     what = {"estimator": "a scikit-learn/aeon estimator", "numpy": "a numpy function",

@@ -47,7 +47,21 @@ def check_relevance(relevance: Any, batch: int | None = None, name: str = "relev
     """``relevance`` as a float64 array ``(batch, ...)``; raises on NaN/Inf or a batch mismatch.
 
     ``warn_flat``: warn when an input's relevance is constant (all zero, say), for metrics that
-    rank coefficients: its ranking would be by position, not by relevance."""
+    rank coefficients: its ranking would be by position, not by relevance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai.metrics import check_relevance
+    >>> r = check_relevance(torch.ones(4, 1, 129), batch=4)
+    >>> r.dtype, r.shape
+    (dtype('float64'), (4, 1, 129))
+    >>> check_relevance(np.ones((3, 1, 129)), batch=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: relevance has 3 samples for 4 inputs
+    """
     if isinstance(relevance, torch.Tensor):
         if relevance.is_complex() or relevance.dtype == torch.bool:
             raise TypeError(f"{name} must be real-valued, got {relevance.dtype}; take .abs() or "
@@ -103,6 +117,16 @@ class MetricTags:
     needs_explainer : bool
         The metric explains perturbed inputs again (stability): it takes an explainer, and runs
         leave it to the API.
+
+    Examples
+    --------
+    >>> from freqxai import MetricTags, get_tags
+    >>> from freqxai.metrics import metric_class
+    >>> tags = get_tags(metric_class("deletion"))
+    >>> tags.label, tags.higher_is_better, tags.has_curves
+    ('deletion AUC', False, True)
+    >>> MetricTags(name="peak_share", label="peak share").score_direction   # a plug-in's tags
+    'higher'
     """
 
     name: str = "metric"
@@ -133,6 +157,24 @@ class Metric:
     ----------
     domain : str or Domain, optional
         Default explanation domain of the relevance (a call's ``domain=`` overrides it).
+
+    Examples
+    --------
+    A metric declares its tags and returns one score per input:
+
+    >>> import numpy as np
+    >>> from freqxai.metrics import Metric, MetricTags, check_relevance
+    >>> class PeakShare(Metric):
+    ...     # the share of the absolute relevance in the largest coefficient
+    ...     tags = MetricTags(label="peak share", higher_is_better=True, needs_model=False)
+    ...     def __call__(self, model, inputs, relevance, target=None, *, domain=None,
+    ...                  ground_truth=None):
+    ...         r = np.abs(check_relevance(relevance)).reshape(len(relevance), -1)
+    ...         return r.max(1) / r.sum(1)
+    >>> PeakShare()(None, None, np.array([[[1.0, 3.0]], [[2.0, 2.0]]]))
+    array([0.75, 0.5 ])
+    >>> PeakShare.tags.score_direction
+    'higher'
     """
 
     name: ClassVar[str] = "metric"
@@ -204,22 +246,55 @@ def register_metric(name: str, *, aliases: tuple[str, ...] = (), override: bool 
 
     Examples
     --------
-    >>> @register_metric("my_metric")
-    ... class MyMetric(Metric): ...
+    >>> from freqxai.metrics import Metric, list_metrics, register_metric
+    >>> from freqxai.testing import isolated_registries
+    >>> with isolated_registries():      # a plug-in under test: registered inside the block only
+    ...     @register_metric("my_metric")
+    ...     class MyMetric(Metric):
+    ...         pass
+    ...     print("my_metric" in list_metrics(), MyMetric.tags.name)
+    True my_metric
+    >>> "my_metric" in list_metrics()
+    False
     """
     return _METRICS.register(name, aliases=aliases, override=override)
 
 
 def list_metrics() -> list[str]:
-    """Names of the registered metrics, in registration order."""
+    """Names of the registered metrics, in registration order.
+
+    Examples
+    --------
+    >>> from freqxai.metrics import list_metrics
+    >>> list_metrics()
+    ['localization', 'complexity', 'deletion', 'insertion', ...]
+    """
     return _METRICS.names()
 
 
 def metric_class(name: str) -> type[Metric]:
-    """The class registered as ``name`` (or an alias of it)."""
+    """The class registered as ``name`` (or an alias of it).
+
+    Examples
+    --------
+    >>> from freqxai.metrics import metric_class
+    >>> metric_class("deletion_auc").__name__       # an alias of "deletion"
+    'Deletion'
+    >>> metric_class("deletion").tags.higher_is_better
+    False
+    """
     return _METRICS.lookup(name)
 
 
 def get_metric(name: str, **settings: Any) -> Metric:
-    """Build a registered metric, e.g. ``get_metric("deletion", fractions=...)``."""
+    """Build a registered metric, e.g. ``get_metric("deletion", fractions=...)``.
+
+    Examples
+    --------
+    >>> from freqxai.metrics import get_metric
+    >>> get_metric("deletion", fractions=(0.0, 0.5, 1.0))
+    Deletion(name='deletion', lower is better)
+    >>> get_metric("complexity").tags.needs_model
+    False
+    """
     return metric_class(name)(**settings)

@@ -55,6 +55,14 @@ def relevance_rank_accuracy(
     ------
     ValueError
         For a batch mismatch, NaN/Inf relevance or indices out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.metrics import relevance_rank_accuracy
+    >>> relevance = np.array([[0.1, 0.9, 0.3, 0.0], [0.5, 0.1, 0.2, 0.4], [1.0, 0.0, 0.0, 0.0]])
+    >>> relevance_rank_accuracy(relevance, [[1, 2], [0, 1], []])
+    array([1. , 0.5, nan])
     """
     if isinstance(ground_truth, str | bytes) or not hasattr(ground_truth, "__len__"):
         raise TypeError("ground_truth must be a sequence with one sequence of indices per sample")
@@ -76,6 +84,18 @@ class RelevanceRankAccuracy(Metric):
     ``ground_truth`` holds, per input, indices into ``domain.frequency_profile`` (e.g. the rFFT
     bins of the class frequencies; STFT relevance is summed over frames first). Channels are
     summed. Without a domain, indices are flat indices of the relevance per sample.
+
+    Examples
+    --------
+    >>> from freqxai.metrics import RelevanceRankAccuracy
+    >>> from freqxai import get_explainer
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)            # 4 signals (4, 1, 256)
+    >>> model = BinPowerModel(k=24)                   # class 0 reads rFFT bin 24 only
+    >>> relevance = get_explainer("gxi", model).attribute(x, target=0)
+    >>> metric = RelevanceRankAccuracy()
+    >>> metric(model, x, relevance, domain="fft", ground_truth=[[24]] * 4)  # the known bin
+    array([1., 1., 1., 1.])
     """
 
     tags = MetricTags(label="localization", higher_is_better=True, needs_model=False,

@@ -14,7 +14,15 @@ __all__ = ["clip_negative", "threshold", "postprocess"]
 
 
 def clip_negative(relevance: np.ndarray) -> np.ndarray:
-    """Set negative relevance to zero."""
+    """Set negative relevance to zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.metrics import clip_negative
+    >>> clip_negative(np.array([[-1.0, 2.0, -0.5, 3.0]]))
+    array([[0., 2., 0., 3.]])
+    """
     return np.maximum(np.asarray(relevance), 0)
 
 
@@ -25,6 +33,16 @@ def threshold(relevance: np.ndarray, rule: str | float) -> np.ndarray:
     ----------
     rule : "mean", or a float q in (0, 1) for the q-quantile
         Threshold of each sample, computed over all its coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.metrics import threshold
+    >>> r = np.array([[1.0, 2.0, 3.0, 6.0]])
+    >>> threshold(r, "mean")           # the mean is 3
+    array([[0., 0., 3., 6.]])
+    >>> threshold(r, 0.25)             # the lower quartile is 1.75
+    array([[0., 2., 3., 6.]])
     """
     r = np.asarray(relevance, dtype=float)
     if not np.isfinite(r).all():
@@ -42,7 +60,15 @@ def threshold(relevance: np.ndarray, rule: str | float) -> np.ndarray:
 
 
 def postprocess(relevance: np.ndarray, clip: bool = False, rule: str | float | None = None) -> np.ndarray:
-    """Apply :func:`clip_negative` (if ``clip``) and then :func:`threshold` (if ``rule``)."""
+    """Apply :func:`clip_negative` (if ``clip``) and then :func:`threshold` (if ``rule``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.metrics import postprocess
+    >>> postprocess(np.array([[-1.0, 2.0, 3.0, 6.0]]), clip=True, rule="mean")  # mean 2.75
+    array([[0., 0., 3., 6.]])
+    """
     r = np.asarray(relevance, dtype=float)
     if clip:
         r = clip_negative(r)

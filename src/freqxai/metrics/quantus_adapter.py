@@ -20,7 +20,21 @@ __all__ = ["SpectrumModel", "to_quantus"]
 
 
 class SpectrumModel(nn.Module):
-    """``(batch, 2 C, *grid)`` stacked real/imaginary coefficients → model output."""
+    """``(batch, 2 C, *grid)`` stacked real/imaginary coefficients → model output.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.domains import get_domain
+    >>> from freqxai.metrics import SpectrumModel
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> model, x = BinPowerModel(k=24), torch.from_numpy(tone_in_one_band(4, seed=0)[0])
+    >>> wrapped = SpectrumModel(model, get_domain("fft"), length=256, channels=1)
+    >>> c = torch.fft.rfft(x)
+    >>> z = torch.cat([c.real, c.imag], dim=1)           # (4, 2, 129)
+    >>> torch.allclose(wrapped(z), model(x), atol=1e-4)  # F(inverse(coefficients)) is F(x)
+    True
+    """
 
     def __init__(self, model: nn.Module, domain: Domain, length: int, channels: int,
                  is_complex: bool = True) -> None:
@@ -52,8 +66,25 @@ def to_quantus(model: nn.Module, inputs, relevance, domain: str | Domain = "fft"
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from freqxai.metrics import to_quantus
+    >>> from freqxai import get_explainer
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)            # 4 signals (4, 1, 256)
+    >>> model = BinPowerModel(k=24)                   # class 0 reads rFFT bin 24 only
+    >>> relevance = get_explainer("gxi", model).attribute(x, target=0)
     >>> m, xq, aq = to_quantus(model, x, relevance, "fft")
-    >>> scores = quantus.PixelFlipping(features_in_step=8)(m, xq, y, aq, device="cpu")
+    >>> xq.shape, aq.shape                       # real and imaginary parts of 129 bins
+    ((4, 2, 129), (4, 2, 129))
+    >>> torch.allclose(m(torch.from_numpy(xq)), model(torch.from_numpy(x)), atol=1e-4)
+    True
+    >>> import quantus
+    >>> flipping = quantus.PixelFlipping(features_in_step=43, disable_warnings=True,
+    ...                                  display_progressbar=False)  # 258 features, 6 steps
+    >>> curves = flipping(m, xq, np.zeros(4, dtype=int), aq, device="cpu")
+    >>> len(curves), len(curves[0])                  # a curve per signal
+    (4, 6)
     """
     domain = get_domain(domain)
     x, _ = as_signal_tensor(inputs)

@@ -37,6 +37,15 @@ def smoothness(relevance: np.ndarray | torch.Tensor, axis: int = -1) -> np.ndarr
     -------
     ndarray, shape (batch,)
         The mean over every other axis of ``sum |diff|`` along ``axis``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.metrics import smoothness
+    >>> one_peak = [[0.0, 1.0, 2.0, 1.0, 0.0]]
+    >>> two_peaks = [[0.0, 2.0, 0.0, 2.0, 0.0]]
+    >>> smoothness(np.array([one_peak, two_peaks]))
+    array([2., 4.])
     """
     r = check_relevance(relevance)
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer) \
@@ -60,6 +69,20 @@ class Smoothness(Metric):
 
     Along the domain's frequency axis (the last coefficient axis in a domain without one, such as
     time); with one coefficient axis that is the only axis, so ``inputs`` may be None.
+
+    Examples
+    --------
+    >>> from freqxai.metrics import Smoothness
+    >>> from freqxai import get_explainer
+    >>> from freqxai.testing import BinPowerModel, tone_in_one_band
+    >>> x, y = tone_in_one_band(4, seed=0)            # 4 signals (4, 1, 256)
+    >>> model = BinPowerModel(k=24)                   # class 0 reads rFFT bin 24 only
+    >>> relevance = get_explainer("gxi", model).attribute(x, target=0)
+    >>> amplitude = get_explainer("amplitude", model).attribute(x)
+    >>> Smoothness()(model, x, relevance).round(3)       # one peak at bin 24
+    array([2., 2., 2., 2.])
+    >>> bool((Smoothness()(model, x, amplitude) > 2).all())   # the spectrum is ragged
+    True
     """
 
     tags = MetricTags(label="smoothness (TV)", higher_is_better=False, needs_model=False)

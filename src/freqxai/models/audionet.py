@@ -30,6 +30,18 @@ class AudioNet(nn.Module):
         Input channels (1 for mono audio).
     dropout : float
         Dropout before each dense layer after the first, 0.5 in the paper.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models import AudioNet
+    >>> model = AudioNet(n_classes=2, length=800).eval()     # gender, 0.1 s at 8 kHz
+    >>> model(torch.randn(4, 1, 800)).shape
+    torch.Size([4, 2])
+    >>> AudioNet(length=32)
+    Traceback (most recent call last):
+        ...
+    ValueError: length=32 is too short for six pooling stages (needs >= 64)
     """
 
     def __init__(self, n_classes: int = 10, length: int = 8000, in_channels: int = 1,

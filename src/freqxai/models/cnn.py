@@ -26,6 +26,16 @@ class SmallCNN(nn.Module):
         Number of classes.
     width : int
         Channels of the convolution layers.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.cnn import SmallCNN
+    >>> model = SmallCNN(in_channels=6, n_classes=4)     # BasicMotions: 6 axes, 4 classes
+    >>> model(torch.randn(8, 6, 100)).shape
+    torch.Size([8, 4])
+    >>> model(torch.randn(8, 6, 37)).shape               # any length: global pooling over time
+    torch.Size([8, 4])
     """
 
     def __init__(self, in_channels: int, n_classes: int, width: int = 32) -> None:

@@ -28,6 +28,16 @@ class SynthMLP(nn.Module):
         Number of hidden-to-hidden layers after the first, 2 in the paper.
     n_classes : int
         Number of outputs, 16 in the paper.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models import SynthMLP
+    >>> model = SynthMLP()                     # the paper's: 2560 samples in, 16 classes out
+    >>> model(torch.randn(4, 1, 2560)).shape   # signals are flattened
+    torch.Size([4, 16])
+    >>> SynthMLP(input_size=256, n_classes=2)(torch.randn(4, 1, 256)).shape
+    torch.Size([4, 2])
     """
 
     def __init__(
@@ -51,6 +61,15 @@ def load_synth_mlp(path: str | Path, map_location: str | torch.device = "cpu") -
 
     The architecture is read off the weights, so other widths load too. The model is returned in
     eval mode.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models import SynthMLP, load_synth_mlp
+    >>> torch.save(SynthMLP(hidden_size=32).state_dict(), "mlp.pt")
+    >>> model = load_synth_mlp("mlp.pt")       # the architecture is read off the weights
+    >>> model.training, model(torch.randn(2, 1, 2560)).shape
+    (False, torch.Size([2, 16]))
     """
     path = Path(path)
     if not path.is_file():

@@ -70,6 +70,19 @@ class LitClassifier(L.LightningModule):
         Adam learning rate.
     weight_decay : float
         Adam weight decay.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.cnn import SmallCNN
+    >>> from freqxai.models.training import LitClassifier
+    >>> lit = LitClassifier(SmallCNN(in_channels=1, n_classes=2, width=8), lr=1e-3)
+    >>> x, y = torch.randn(4, 1, 64), torch.tensor([0, 1, 0, 1])
+    >>> lit(x).shape                           # the wrapped model's logits
+    torch.Size([4, 2])
+    >>> loss = lit.training_step((x, y), 0)   # cross-entropy
+    >>> loss.shape, type(lit.configure_optimizers()).__name__
+    (torch.Size([]), 'Adam')
     """
 
     def __init__(self, model: nn.Module, lr: float = 1e-3, weight_decay: float = 0.0) -> None:
@@ -110,7 +123,16 @@ class LitClassifier(L.LightningModule):
 
 @dataclass
 class TrainResult:
-    """What :func:`fit_classifier` returns: the trained module and its scores."""
+    """What :func:`fit_classifier` returns: the trained module and its scores.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.training import TrainResult
+    >>> result = TrainResult(torch.nn.Linear(4, 2), val_acc=0.9, test_acc=0.85, epochs=12)
+    >>> result.val_acc, result.test_acc, result.epochs, result.checkpoint
+    (0.9, 0.85, 12, None)
+    """
 
     model: nn.Module
     val_acc: float | None
@@ -138,6 +160,15 @@ def check_training_settings(**settings: Any) -> None:
     Known names: ``epochs``, ``batch_size``, ``n_train``, ``patience`` (integers >= 1; patience
     >= 0), ``seed`` (an integer in [0, 2**32), what Lightning's ``seed_everything`` takes),
     ``noise`` (a finite number >= 0) and ``lr`` (a finite number > 0).
+
+    Examples
+    --------
+    >>> from freqxai.models.training import check_training_settings
+    >>> check_training_settings(epochs=20, batch_size=256, lr=1e-3, seed=0)   # fine: no error
+    >>> check_training_settings(epochs=0, lr=-1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: ...epochs...lr...
     """
     problems = []
     for name, value in settings.items():
@@ -165,6 +196,16 @@ class LengthBucketSampler(Sampler[list[int]]):
     batch_size : int
     shuffle : bool
     seed : int
+
+    Examples
+    --------
+    >>> from freqxai.models.training import LengthBucketSampler
+    >>> lengths = [100, 100, 120, 100, 120, 80]
+    >>> sampler = LengthBucketSampler(lengths, batch_size=2, shuffle=False)
+    >>> list(sampler)                          # each batch holds series of one length
+    [[5], [0, 1], [3], [2, 4]]
+    >>> len(sampler)
+    4
     """
 
     def __init__(self, lengths: Any, batch_size: int, *, shuffle: bool = True, seed: int = 0) -> None:
@@ -280,6 +321,22 @@ def fit_classifier(
         Passed to ``lightning.Trainer`` (e.g. ``"gpu"``, ``2``).
     progress : bool
         Show Lightning's progress bar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.cnn import SmallCNN
+    >>> from freqxai.models.training import fit_classifier
+    >>> from freqxai.testing import tone_in_one_band
+    >>> train, val = tone_in_one_band(32, seed=0), tone_in_one_band(8, seed=1)
+    >>> _ = torch.manual_seed(0)               # the initial weights
+    >>> model = SmallCNN(in_channels=1, n_classes=2, width=8)
+    >>> result = fit_classifier(model, train, val, epochs=1, batch_size=16, accelerator="cpu",
+    ...                         progress=False)
+    >>> result.epochs, 0.0 <= result.val_acc <= 1.0, result.test_acc is None
+    (1, True, True)
+    >>> result.model is model, model.training  # trained in place, returned in eval mode
+    (True, False)
     """
     check_training_settings(epochs=epochs, batch_size=batch_size, seed=seed, lr=lr,
                             patience=patience)
@@ -349,6 +406,15 @@ def validation_split(y: Any, *, fraction: float = 0.2, seed: int = 0
     ------
     ValueError
         For a fraction outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.models.training import validation_split
+    >>> y = np.array([0] * 10 + [1] * 5)
+    >>> fit, val = validation_split(y, fraction=0.2, seed=0)
+    >>> len(fit), len(val), np.bincount(y[val]).tolist()   # 2 of class 0, 1 of class 1
+    (12, 3, [2, 1])
     """
     if isinstance(fraction, bool) or not isinstance(fraction, float | int) or not 0 < fraction < 1:
         raise ValueError(f"fraction must be a number in (0, 1), got {fraction!r}")
@@ -364,7 +430,23 @@ def validation_split(y: Any, *, fraction: float = 0.2, seed: int = 0
 
 
 def accuracy(model: nn.Module, X, y, batch_size: int = 256) -> float:
-    """Top-1 accuracy of ``model`` on ``(X, y)``, batched, on the model's device."""
+    """Top-1 accuracy of ``model`` on ``(X, y)``, batched, on the model's device.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.training import accuracy
+    >>> from freqxai.testing import tone_in_one_band
+    >>> class ToneDetector(torch.nn.Module):   # class 1 when a bin of 8-16 Hz is loud
+    ...     def forward(self, x):
+    ...         peak = torch.fft.rfft(x).abs()[..., 16:32].amax(-1).sum(1)
+    ...         return torch.stack([torch.full_like(peak, 80.0), peak], dim=1)
+    >>> X, y = tone_in_one_band(8, seed=0)     # class 1: a 9-15 Hz tone in noise
+    >>> accuracy(ToneDetector(), X, y)
+    1.0
+    >>> accuracy(ToneDetector(), X, 1 - y)
+    0.0
+    """
     from .._validation import model_device
 
     device = model_device(model)
@@ -385,7 +467,17 @@ def accuracy(model: nn.Module, X, y, batch_size: int = 256) -> float:
 
 
 def save_state_dict(model: nn.Module, path: str | Path) -> Path:
-    """Save ``model.state_dict()`` atomically (temporary file, then rename)."""
+    """Save ``model.state_dict()`` atomically (temporary file, then rename).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from freqxai.models.training import save_state_dict
+    >>> model = torch.nn.Linear(4, 2)
+    >>> path = save_state_dict(model, "weights.pt")
+    >>> path.name, sorted(torch.load(path, weights_only=True))
+    ('weights.pt', ['bias', 'weight'])
+    """
     path = Path(path)
     with atomic_path(path) as tmp:
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
@@ -411,6 +503,14 @@ def train_synthetic_mlp(
     As in the paper: training signals carry Gaussian noise of level ``noise``, validation signals
     noise 0.8, and the test signals are noise-free; Adam with ``lr=1e-3``, batch 256.
     Data seeds are derived from ``seed`` so train, validation and test never share a stream.
+
+    Examples
+    --------
+    >>> from freqxai.models.training import train_synthetic_mlp
+    >>> result = train_synthetic_mlp(0.01, n_train=64, n_val=16, n_test=16, epochs=1,
+    ...                              accelerator="cpu", progress=False)
+    >>> type(result.model).__name__, result.epochs
+    ('SynthMLP', 1)
     """
     from ..data.synthetic import make_synthetic, split_seed
     from .mlp import SynthMLP
@@ -433,7 +533,23 @@ def train_audionet(ds: AudioDataset, label: str = "digit", fold: int = 0, *, epo
                    checkpoint_dir: str | Path | None = None, accelerator: str = "auto",
                    devices: int | str = 1, progress: bool = True):
     """Train AudioNet as in the paper: Adam (lr 5e-4), batch 100, early stopping on validation
-    accuracy with patience 7; returns a :class:`~freqxai.models.training.TrainResult`."""
+    accuracy with patience 7; returns a :class:`~freqxai.models.training.TrainResult`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freqxai.data.audio import AudioDataset
+    >>> from freqxai.models.training import train_audionet
+    >>> rng = np.random.default_rng(0)         # 6 short clips of 3 speakers
+    >>> ds = AudioDataset(rng.normal(size=(6, 1, 256)).astype(np.float32),
+    ...                   digit=np.arange(6), gender=np.arange(6) % 2,
+    ...                   speaker=np.repeat([0, 1, 2], 2),
+    ...                   attrs={"dataset": "fsdd", "speaker_names": '["a", "b", "c"]'})
+    >>> result = train_audionet(ds, "digit", fold=0, epochs=1, batch_size=2, accelerator="cpu",
+    ...                         progress=False)
+    >>> type(result.model).__name__, result.epochs
+    ('AudioNet', 1)
+    """
     from ..data.audio import n_classes, split_indices
     from .audionet import AudioNet
 

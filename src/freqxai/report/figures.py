@@ -18,6 +18,11 @@ their registry name (the templates call ``figs.one("answer", domain)``), never b
 registered figure the templates do not place (a plug-in's) appears under "Other figures".
 
 Panels are laid out by hand (constrained layout costs seconds on figures of many panels).
+
+Figures that read per-signal arrays (the class averages of ``examples``, the mean curves) read
+them a slice of signals at a time (:class:`~freqxai.runner.store.StoredRows`) and keep running
+sums per class (:class:`freqxai._stream.Moments`): drawing the report takes the same memory for
+100,000 test signals as for 1,000.
 """
 
 from __future__ import annotations
@@ -57,7 +62,16 @@ CONTENTS: dict[str, str] = {
 @dataclass(frozen=True)
 class WrittenFigure:
     """A figure file of a run: the registry ``name`` that drew it, its ``path``, the ``domain``
-    it shows (None: the whole run) and the ``part`` (the metric of a curve figure)."""
+    it shows (None: the whole run) and the ``part`` (the metric of a curve figure).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from freqxai.report import WrittenFigure
+    >>> fig = WrittenFigure("answer", Path("run") / "answer_fft.png", domain="fft")
+    >>> fig.name, fig.path.name, fig.domain, fig.part
+    ('answer', 'answer_fft.png', 'fft', None)
+    """
 
     name: str
     path: Path
@@ -117,6 +131,33 @@ def register_figure(name: str, *, title: str, needs: Iterable[str] = (), caption
         The decorator; it returns the function unchanged. The function takes a
         :class:`FigureContext` and returns the :class:`WrittenFigure` records of the files it
         wrote (none where the run has nothing to show).
+
+    Examples
+    --------
+    A figure of your own, drawn into the run folder for every run with a band table:
+
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> from freqxai.report import FigureContext, list_figures, register_figure
+    >>> from freqxai.runner import ResultStore
+    >>> from freqxai.testing import isolated_registries
+    >>> def band_bars(ctx):
+    ...     means = ctx.rows.groupby("band", sort=False)["relevance"].mean()
+    ...     fig = Figure(figsize=(4, 2))
+    ...     fig.add_subplot().bar(means.index, means.values)
+    ...     path = ctx.path("band_bars", ctx.domain)
+    ...     fig.savefig(path)
+    ...     return [ctx.record("band_bars", path, domain=ctx.domain)]
+    >>> with isolated_registries():            # registered for this block only
+    ...     _ = register_figure("band_bars", title="Mean relevance per band",
+    ...                         needs=("summary",), caption="Each band's mean.")(band_bars)
+    ...     print(list_figures()[-1])
+    band_bars
+    >>> table = pd.DataFrame({"domain": "fft", "band": ["4-8 Hz", "8-16 Hz"],
+    ...                       "relevance": [0.1, 0.9]})   # a summary table (summary.csv)
+    >>> [fig.path.name for fig in band_bars(FigureContext(Path("."), ResultStore("."), table))]
+    ['band_bars_fft.png']
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"a figure name must be an identifier (letters, digits, _), got {name!r}")
@@ -141,7 +182,19 @@ def register_figure(name: str, *, title: str, needs: Iterable[str] = (), caption
 
 def get_figure(name: str) -> FigureSpec:
     """The registered figure ``name`` (its title, needs, captions and draw function); a
-    ``KeyError`` naming the registered figures otherwise."""
+    ``KeyError`` naming the registered figures otherwise.
+
+    Examples
+    --------
+    >>> from freqxai.report import get_figure
+    >>> spec = get_figure("answer")
+    >>> spec.title, sorted(spec.needs)
+    ('Band relevance per class', ['summary'])
+    >>> get_figure("no_such_figure")
+    Traceback (most recent call last):
+        ...
+    KeyError: "no figure named 'no_such_figure'; registered figures: answer, ..."
+    """
     try:
         return _FIGURES[name]
     except KeyError:
@@ -150,7 +203,14 @@ def get_figure(name: str) -> FigureSpec:
 
 
 def list_figures() -> list[str]:
-    """Names of the registered figures, in the order they are drawn."""
+    """Names of the registered figures, in the order they are drawn.
+
+    Examples
+    --------
+    >>> from freqxai.report import list_figures
+    >>> list_figures()
+    ['answer', 'separating', 'channel_bands', 'topomaps', 'curves', 'examples', 'sanity']
+    """
     return list(_FIGURES)
 
 
@@ -173,7 +233,25 @@ class FigureContext:
     """What a figure is drawn from: the run folder and its store, the summary ``table`` (the
     one ``summary.csv`` holds) and the ``answer`` per class (``answer.csv``); the rest is read
     from them when first asked for. ``notes`` collects what a figure has to say on the page
-    (e.g. why a scalp map is missing), by figure name."""
+    (e.g. why a scalp map is missing), by figure name.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from freqxai.report import FigureContext
+    >>> from freqxai.runner import ResultStore
+    >>> Path("run").mkdir()
+    >>> store = ResultStore("run")              # a run's results.h5: here written by hand
+    >>> store.write(attrs={"config": {"methods": ["random", "flex"], "domains": ["fft"]}})
+    >>> table = pd.DataFrame({"domain": "fft", "band": ["4-8 Hz", "8-16 Hz"],
+    ...                       "relevance": [0.1, 0.9]})   # a summary table (summary.csv)
+    >>> ctx = FigureContext(Path("run"), store, table=table)
+    >>> ctx.methods, ctx.refs, ctx.domain      # references last
+    (['flex', 'random'], {'random'}, 'fft')
+    >>> ctx.path("answer", ctx.domain).name
+    'answer_fft.png'
+    """
 
     run_dir: Path
     store: ResultStore
@@ -645,9 +723,8 @@ def _write_curve_figures(run_dir: Path, store: ResultStore, cfg: dict, methods: 
                 unit = unit_name(m, domain)
                 if key not in store.unit_shapes(unit):
                     continue
-                data = store.read_unit(unit, [key, name])
-                curves[m] = data[key].mean(axis=0)
-                labels[m] = f"{m} (AUC {np.nanmean(data[name]):.3f})"
+                curves[m] = _mean_rows(store.rows(f"units/{unit}/{key}"))
+                labels[m] = f"{m} (AUC {_nanmean(store.rows(f'units/{unit}/{name}')):.3f})"
             if not curves:
                 continue
             fig, (ax,), _ = panel_grid(1, ncols=1, panel=(3.6, 2.6), margins=(0.6, 1.75, 0.3, 0.5))
@@ -660,25 +737,62 @@ def _write_curve_figures(run_dir: Path, store: ResultStore, cfg: dict, methods: 
     return paths
 
 
-def _class_statistics(rel: np.ndarray, y: np.ndarray, classes: np.ndarray, test: bool):
-    """Per class the mean and standard error of ``rel`` ``(n, ...)`` over its inputs, and where
-    the mean differs from 0: a two-sided t-test over the class's inputs at 5 %, Bonferroni over
-    the entries of one map (None for a class of one input, or without ``test``)."""
+def _mean_rows(rows) -> np.ndarray:
+    """The mean over the inputs (axis 0) of a per-input dataset read a slice at a time."""
+    total, n = None, 0
+    for _, part in rows.chunks():
+        part_sum = np.asarray(part).sum(axis=0)
+        total = part_sum if total is None else total + part_sum
+        n += len(part)
+    return total / n
+
+
+def _nanmean(rows) -> float:
+    """``np.nanmean`` of a per-input dataset read a slice at a time."""
+    total, count = 0.0, 0
+    for _, part in rows.chunks():
+        part = np.asarray(part)
+        nan = np.isnan(part)
+        total = total + np.sum(np.where(nan, 0.0, part))
+        count += int((~nan).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.float64(total) / count) if count else float("nan")
+
+
+def _class_statistics(chunks: Iterable[tuple[slice, np.ndarray]], y: np.ndarray,
+                      classes: np.ndarray, test: bool):
+    """Per class the mean and standard error of the per-input maps ``(rows, ...)`` that
+    ``chunks`` gives a slice of inputs at a time (``(slice, maps)``), and where the mean differs
+    from 0: a two-sided t-test over the class's inputs at 5 %, Bonferroni over the entries of one
+    map (None for a class of one input, or without ``test``). Only running sums per class are
+    kept (:class:`freqxai._stream.Moments`)."""
     from scipy.special import stdtr  # (scipy.stats takes a second to import)
 
+    from .._stream import Moments
     from ..summary import ALPHA
 
+    moments = {int(c): Moments() for c in classes}
+    inputs = dict.fromkeys(moments, 0)
+    shape: tuple[int, ...] = ()
+    for sl, rel in chunks:
+        rel = np.asarray(rel, dtype=np.float64)
+        shape = rel.shape[1:]
+        part = y[sl]
+        for c in classes:
+            members = part == c
+            if members.any():
+                moments[int(c)].add(rel[members])
+                inputs[int(c)] += int(members.sum())
     means, errors, significant = [], [], []
-    n_entries = int(np.prod(rel.shape[1:]))
+    n_entries = int(np.prod(shape))
     for c in classes:
-        v = rel[y == c]
-        k = v.shape[0]
-        means.append(v.mean(0))
+        m, k = moments[int(c)], inputs[int(c)]
+        means.append(m.mean)
         if k < 2:
-            errors.append(np.zeros(v.shape[1:]))
+            errors.append(np.zeros(shape))
             significant.append(None)
             continue
-        sem = v.std(0, ddof=1) / np.sqrt(k)
+        sem = m.sem()
         errors.append(sem)
         if not test:
             significant.append(None)
@@ -688,6 +802,23 @@ def _class_statistics(rel: np.ndarray, y: np.ndarray, classes: np.ndarray, test:
         p = np.where(sem > 0, p, np.where(means[-1] != 0, 0.0, 1.0))  # exact values: no spread
         significant.append(p < ALPHA / n_entries)
     return np.stack(means), np.stack(errors), significant
+
+
+def _profile_chunks(store: ResultStore, method: str, domain: Any, lengths: np.ndarray,
+                    fs: float | None, additive: bool) -> Iterator[tuple[slice, np.ndarray]]:
+    """Series of unequal length: every series' frequency profile on the longest series' grid
+    (:func:`freqxai.ragged.common_profile`), a slice of series at a time."""
+    from ..ragged import common_profile
+
+    longest = int(lengths.max())
+    grid_shape = tuple(domain.coefficient_shape(longest))
+    for sl, rel in store.relevance_rows(method, domain).chunks():
+        # common_profile interpolates onto the grid of the longest series it is given: a zero
+        # series of the run's longest length (dropped again) puts every slice on the same grid
+        pad = np.zeros((rel[0].shape[0], *grid_shape))
+        profiles = common_profile([*rel, pad], domain, [*lengths[sl], longest], fs,
+                                  additive=additive)[0]
+        yield sl, profiles[:-1]
 
 
 def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains: dict,
@@ -709,10 +840,9 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
         relevance_cmap,
         save_figure,
     )
-    from ..ragged import common_profile
 
     y = np.asarray(store.read_data("y")).astype(int)
-    length = int(store.read_data("X").shape[-1])
+    length = int(store.data_shape("X")[-1])
     lengths = store.read_lengths()
     fs = float(attrs.get("fs", 0)) or None
     names = _names(attrs.get("class_names"))
@@ -730,13 +860,14 @@ def _write_class_figures(run_dir: Path, store: ResultStore, attrs: dict, domains
             axes, axis_names, two_d = {"frequency": domain.profile_frequencies(length, fs)}, \
                 ["frequency"], False
         stats_ = {}
-        for m in methods:
-            if lengths is None:
-                rel = store.read_unit(unit_name(m, d), ["relevance"])["relevance"].sum(axis=1)
+        for m in methods:  # a slice of signals at a time: channels summed, or each series'
+            if lengths is None:  # frequency profile on the longest series' grid
+                chunks = ((sl, np.asarray(rel, dtype=np.float64).sum(axis=1)) for sl, rel
+                          in store.rows(f"units/{unit_name(m, d)}/relevance").chunks())
             else:
-                rel = common_profile(store.read_relevance(m, domain), domain, lengths, fs,
-                                     additive=bool(explainer_class(m).additive))[0]
-            mean, err, sig = _class_statistics(rel, y, classes, test=m not in refs)
+                chunks = _profile_chunks(store, m, domain, lengths, fs,
+                                         additive=bool(explainer_class(m).additive))
+            mean, err, sig = _class_statistics(chunks, y, classes, test=m not in refs)
             scale = float(np.abs(mean).max())
             if scale > 0:
                 mean, err = mean / scale, err / scale
@@ -905,7 +1036,7 @@ def _separating_figure(path: Path, ctx) -> Path | None:
     ticks = [_band_tick(str(b), float(first.loc[b, "low_hz"]), float(first.loc[b, "high_hz"]),
                         unit) for b in bands]
     marked = {b: k for k, b in enumerate(sep["band"].head(TOP_SEPARATING), start=1)}
-    settings = method_settings(ctx.cfg, int(ctx.store.read_data("X").shape[-1]),
+    settings = method_settings(ctx.cfg, int(ctx.store.data_shape("X")[-1]),
                                forward_flops=ctx.attrs.get("forward_flops") or None)
     output = (settings or {}).get("shapley", {}).get("output") or _default("shapley", "output")
     n_classes, n_bands = len(classes), len(bands)

@@ -463,7 +463,7 @@ def _cells(cfg: dict, domain: str, grid: tuple[int, ...]) -> str:
 
 
 def _data_shape(store: ResultStore) -> tuple[int, ...]:
-    return tuple(np.shape(store.read_data("X")))
+    return store.data_shape("X")  # (the shape alone: the signals stay on disk)
 
 
 # -- the page -------------------------------------------------------------------------------------

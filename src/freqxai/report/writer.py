@@ -22,31 +22,89 @@ from .tables import CERTAINTY_NOTE, certainty_rows, metric_columns
 __all__ = ["write_report", "summary_rows"]
 
 
-def _mean_sem(v: np.ndarray) -> tuple[float, float]:
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return float("nan"), float("nan")
-    return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
-
-
 N_WORST = 3  # inputs named beside each certainty figure
 
 
-def _spread(key: str, v: np.ndarray) -> dict:
-    """Range of a per-input certainty figure, its worst inputs (index into the test signals, as
-    in the figures, farthest from the ideal first) and how many inputs leave it undefined."""
-    finite = np.flatnonzero(np.isfinite(v))
-    if finite.size == 0:
-        return {"min": float("nan"), "max": float("nan"), "worst": "", "undefined": v.size}
-    order = finite[np.argsort(-CERTAINTY_DEVIATION[key](v[finite]), kind="stable")][:N_WORST]
-    return {"min": float(v[finite].min()), "max": float(v[finite].max()),
-            "worst": ";".join(str(i) for i in order), "undefined": int(v.size - finite.size)}
+class _Figure:
+    """A per-input score or certainty figure read a slice of inputs at a time: the running mean
+    and squared deviations of its finite values (:class:`freqxai._stream.Moments`) and, for a
+    certainty figure (``key``), its range, undefined count and worst inputs (index into the test
+    signals, as in the figures, farthest from the ideal first; ties: the first input first).
+    The mean and standard error are those of the finite values of the whole array up to float
+    round-off (bit for bit from one slice)."""
+
+    def __init__(self, key: str | None = None) -> None:
+        from .._stream import Moments
+
+        self.key = key
+        self.moments = Moments()
+        self.n = self.undefined = 0
+        self.low, self.high = np.inf, -np.inf
+        self.worst = np.empty(0, dtype=np.int64)
+        self.deviation = np.empty(0)
+
+    def add(self, start: int, v: np.ndarray) -> None:
+        v = np.asarray(v, dtype=np.float64)
+        finite = np.flatnonzero(np.isfinite(v))
+        values = v[finite]
+        self.undefined += v.size - finite.size
+        if not values.size:
+            return
+        self.moments.add(values)
+        self.n += values.size
+        self.low, self.high = min(self.low, values.min()), max(self.high, values.max())
+        if self.key is not None:  # the worst so far (earlier inputs) first: ties keep index order
+            deviation = np.concatenate([self.deviation, CERTAINTY_DEVIATION[self.key](values)])
+            index = np.concatenate([self.worst, finite + start])
+            order = np.argsort(-deviation, kind="stable")[:N_WORST]
+            self.deviation, self.worst = deviation[order], index[order]
+
+    def mean_sem(self) -> tuple[float, float]:
+        if not self.n:
+            return float("nan"), float("nan")
+        mean = float(self.moments.mean)
+        return mean, float(self.moments.sem()) if self.n > 1 else 0.0
+
+    def spread(self) -> dict:
+        if not self.n:
+            return {"min": float("nan"), "max": float("nan"), "worst": "",
+                    "undefined": self.undefined}
+        return {"min": float(self.low), "max": float(self.high),
+                "worst": ";".join(str(i) for i in self.worst), "undefined": int(self.undefined)}
+
+
+def _read_figure(store: ResultStore, unit: str, key: str, certainty: bool = False) -> _Figure:
+    """:class:`_Figure` of dataset ``key`` of ``unit``, read a slice of inputs at a time."""
+    figure = _Figure(key if certainty else None)
+    for sl, v in store.rows(f"units/{unit}/{key}").chunks():
+        figure.add(sl.start, v)
+    return figure
 
 
 def summary_rows(store: ResultStore) -> list[dict]:
     """One row per (method, domain): mean and standard error of each metric, and of each
     certainty figure also its range, worst inputs and undefined count (``<figure>_min``,
-    ``_max``, ``_worst`` (indices joined by ``;``), ``_undefined``)."""
+    ``_max``, ``_worst`` (indices joined by ``;``), ``_undefined``). Each per-input array is
+    read a slice of inputs at a time (:class:`_Figure`).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from freqxai.report import summary_rows
+    >>> from freqxai.runner import ResultStore
+    >>> Path("run").mkdir()
+    >>> store = ResultStore("run")              # a run's results.h5: here written by hand
+    >>> store.write(attrs={"config": {"methods": ["flex"], "domains": ["fft"],
+    ...                               "metrics": ["complexity"]}},
+    ...             units={"flex__fft": {"relevance": np.zeros((4, 1, 129)),
+    ...                                 "complexity": np.array([1.0, 2.0, 3.0, 4.0])}})
+    >>> row = summary_rows(store)[0]            # one row per (method, domain)
+    >>> row["method"], row["domain"], row["n"], row["complexity"]
+    ('flex', 'fft', 4, 2.5)
+    >>> round(row["complexity_sem"], 3)         # standard error of the mean over the inputs
+    0.645
+    """
     cfg = store.read_config()
     columns = metric_columns(cfg["metrics"])
     rows = []
@@ -54,18 +112,17 @@ def summary_rows(store: ResultStore) -> list[dict]:
         for domain in cfg["domains"]:
             name = unit_name(method, domain)
             shapes = store.unit_shapes(name)  # metrics only: relevance and curves stay on disk
-            keys = [k for _, k, _ in columns if k in shapes]
-            figures = [k for k in CERTAINTY if k in shapes]
-            unit = store.read_unit(name, keys + figures)
             row = {"method": method, "domain": domain, "n": int(shapes["relevance"][0])}
             for key in CERTAINTY:
+                figure = _read_figure(store, name, key, certainty=True) if key in shapes else None
                 row[key], row[key + "_sem"] = (
-                    _mean_sem(unit[key]) if key in unit else (float("nan"),) * 2)
-                spread = _spread(key, unit[key]) if key in unit else {
+                    figure.mean_sem() if figure else (float("nan"),) * 2)
+                spread = figure.spread() if figure else {
                     "min": float("nan"), "max": float("nan"), "worst": "", "undefined": 0}
                 row.update({f"{key}_{k}": v for k, v in spread.items()})
             for _, key, _ in columns:
-                mean, sem = _mean_sem(unit[key]) if key in unit else (float("nan"), float("nan"))
+                mean, sem = (_read_figure(store, name, key).mean_sem() if key in shapes
+                             else (float("nan"), float("nan")))
                 row[key] = mean
                 row[key + "_sem"] = sem
             rows.append(row)
@@ -136,6 +193,23 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
     ------
     ValueError
         Where the folder holds no results or an unfinished run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from freqxai.report import write_report
+    >>> Path("not_a_run").mkdir()
+    >>> write_report("not_a_run")
+    Traceback (most recent call last):
+        ...
+    ValueError: not_a_run holds no results.h5; run 'freqxai run' first
+
+    On a finished run's folder (:func:`freqxai.runner.run_experiment` writes the report itself;
+    this renders it again, e.g. after a plug-in registered a figure):
+
+    >>> files = write_report("runs/synthetic")                  # doctest: +SKIP
+    >>> sorted(files)[:4]                                       # doctest: +SKIP
+    ['answer', 'answer_fft', 'csv', 'examples_fft']
     """
     run_dir = Path(run_dir)
     store = ResultStore(run_dir)

@@ -60,6 +60,26 @@ def run_experiment(cfg: RunConfig, progress: bool = True, callbacks: list | None
     freqxai.runner.engine.Terminated
         When the process receives SIGTERM during the run: it stops like Ctrl-C, finished chunks
         are kept, and the same call resumes the run.
+
+    Examples
+    --------
+    A tiny synthetic run (4 test signals, FLEX in the rFFT domain, an untrained MLP saved as the
+    weights so that nothing is trained), written to the folder ``run``; the same call again
+    resumes it (nothing left to compute):
+
+    >>> import torch
+    >>> from freqxai.models import SynthMLP
+    >>> from freqxai.runner import RunConfig, run_experiment
+    >>> torch.save(SynthMLP().state_dict(), "mlp.pt")
+    >>> cfg = RunConfig(dataset="synthetic", out="run", weights="mlp.pt", n_test=4,
+    ...                 methods=["flex"], domains=["fft"], metrics=["complexity"], sanity=False)
+    >>> summary = run_experiment(cfg, progress=False)
+    >>> summary.n_computed                     # work items computed by this call
+    1
+    >>> sorted(p.name for p in summary.run_dir.glob("*.csv"))
+    ['answer.csv', 'results.csv', 'summary.csv']
+    >>> (summary.run_dir / "report.html").is_file()
+    True
     """
     from .engine import run
 
@@ -72,7 +92,21 @@ def _report(run_dir: Path) -> None:
 
 
 def write_report(run_dir: str | Path) -> dict[str, Path]:
-    """Write the report of the run in ``run_dir`` (:func:`freqxai.report.write_report`)."""
+    """Write the report of the run in ``run_dir`` (:func:`freqxai.report.write_report`).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from freqxai.runner import write_report
+    >>> Path("not_a_run").mkdir()
+    >>> write_report("not_a_run")
+    Traceback (most recent call last):
+        ...
+    ValueError: not_a_run holds no results.h5; run 'freqxai run' first
+    >>> files = write_report("runs/synthetic")    # a finished run's folder  # doctest: +SKIP
+    >>> files["html"].name                                                   # doctest: +SKIP
+    'report.html'
+    """
     if importlib.util.find_spec("freqxai.report") is not None:
         from ..report import write_report as write
     else:  # (the report's modules before the report package)

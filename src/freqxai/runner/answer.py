@@ -1,5 +1,9 @@
 """The answer of a run, computed once: :func:`freqxai.summary.summarize` over every method and
-domain of ``results.h5``, written as ``summary.csv`` and read by the terminal and report.html."""
+domain of ``results.h5``, written as ``summary.csv`` and read by the terminal and report.html.
+
+Everything here reads the per-signal arrays of ``results.h5`` (relevance, signals, per-input
+checks) a slice of rows at a time (:class:`~freqxai.runner.store.StoredRows`,
+:mod:`freqxai._stream`): its memory does not grow with the number of test signals."""
 
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ def run_summary(store: ResultStore) -> Any:
     attrs = store.read_attrs()
     y = np.asarray(store.read_data("y")).astype(int)
     lengths = store.read_lengths()  # series of unequal length: each on its own grid
-    length = int(store.read_data("X").shape[-1]) if lengths is None else lengths
+    length = int(store.data_shape("X")[-1]) if lengths is None else lengths
     fs = float(attrs.get("fs", 0)) or None
     names = _names(attrs.get("class_names"))
     channels = _names(attrs.get("channel_names"))
@@ -60,17 +64,11 @@ def run_summary(store: ResultStore) -> Any:
     relevance, errors = {}, {}
     for method in cfg["methods"]:
         for d in cfg["domains"]:
-            name = unit_name(method, d)
-            keys = ["relevance"] + (["standard_error"] if "standard_error"
-                                    in store.unit_shapes(name) else [])
-            unit = store.read_unit(name, keys)
-            if lengths is not None:  # NaN-padded in the file: cut back to each series' grid
-                from ..ragged import crop_relevance
-
-                unit = {k: crop_relevance(unit[k], domains[d], lengths) for k in keys}
-            relevance[(method, d)] = unit["relevance"]
-            if "standard_error" in unit:
-                errors[(method, d)] = unit["standard_error"]
+            # read a slice of signals at a time; series of unequal length are NaN-padded in the
+            # file and cut back to each series' grid as they are read
+            relevance[(method, d)] = store.relevance_rows(method, domains[d])
+            if "standard_error" in store.unit_shapes(unit_name(method, d)):
+                errors[(method, d)] = store.relevance_rows(method, domains[d], "standard_error")
     checks = attrs.get("band_interventions")
     checks = json.loads(checks) if isinstance(checks, str) else (checks or None)
     df = summarize(relevance, y, length=length, fs=fs, domains=domains,
@@ -93,13 +91,16 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     """Check every band some method ranks first for a class (channel ``all``, any domain) by
     intervening on that class's test signals (:func:`freqxai.summary.band_intervention`): the
     accuracy with only the band kept, and with it removed. Stored with the run, so the summary and
-    report can say whether the answer holds without the model."""
+    report can say whether the answer holds without the model.
+
+    The signals are read a slice at a time (:func:`freqxai._stream.chunk_rows`), every check
+    counting its class's signals in each slice; the shares are those of the whole class."""
     import pandas as pd
 
-    from ..summary import band_intervention
+    from ..summary import _intervention_counts
 
     df = run_summary(store)
-    X, y = store.read_data("X"), np.asarray(store.read_data("y")).astype(int)
+    y = np.asarray(store.read_data("y")).astype(int)
     lengths = store.read_lengths()
     fs = float(store.read_attrs().get("fs", 0)) or None
     labels = {str(c): c for c in np.unique(y)}
@@ -111,16 +112,42 @@ def band_interventions(store: ResultStore, model: Any) -> list[dict]:
     # freqxai.answer: largest absolute relevance), references excluded
     top = pd.concat([method_bands(df, domain=d) for d in dict.fromkeys(df["domain"])])
     top = top[~top["reference"].astype(bool)] if len(top) else top
+    checks = [(str(cls), band, labels[str(cls)], (row["low_hz"], row["high_hz"]))
+              for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows()]
+    if not checks:
+        return []
+    tallies: list[dict | None] = [None] * len(checks)
+    by_class: dict[int, list[int]] = {}  # the checks of each class: one call per class and slice
+    for j, (_, _, c, _) in enumerate(checks):
+        by_class.setdefault(c, []).append(j)
+    # slices of signals of STREAM_BYTES as float32 (the slice read) and double (the spectra,
+    # signals and float32 copies of one class's members at a time: of a few classes, a fraction)
+    _, channels, samples = store.data_shape("X")
+    for sl, signals in store.signal_rows().chunks(8 * channels * samples):
+        targets = y[sl]
+        for c, js in by_class.items():
+            members = np.flatnonzero(targets == c)
+            if not len(members):
+                continue
+            # unequal lengths: each series at its own length (a slice may hold no bin of a
+            # narrow band; some slice of the class must)
+            part = (signals[members] if lengths is None else [signals[i] for i in members])
+            counted = _intervention_counts(model, part, targets[members],
+                                           [checks[j][3] for j in js], fs=fs,
+                                           require_bins=lengths is None)
+            for j, counts in zip(js, counted, strict=True):
+                before = tallies[j]
+                tallies[j] = counts if before is None else {
+                    **{k: before[k] + counts[k] for k in ("n", "accuracy", "kept", "removed")},
+                    "max_bins": max(before["max_bins"], counts["max_bins"])}
     out = []
-    for (cls, band), row in top.groupby(["class", "band"], sort=False).first().iterrows():
-        c = labels[str(cls)]
-        edges = (row["low_hz"], row["high_hz"])  # (``band`` stays the band's name)
-        members = np.flatnonzero(y == c)
-        signals = (X[members] if lengths is None  # unequal lengths: each series at its own
-                   else [X[i, :, :lengths[i]] for i in members])
-        r = band_intervention(model, signals, y[members], edges, fs=fs)
-        out.append({"class": str(cls), "band": band, "accuracy": r["accuracy"],
-                    "kept": r["kept"], "removed": r["removed"]})
+    for (cls, band, _, edges), tally in zip(checks, tallies, strict=True):
+        if tally["max_bins"] == 0:
+            raise ValueError(f"band {band} ({edges[0]:g}, {edges[1]:g}) holds no rFFT bin of any "
+                             f"signal of class {cls}")
+        n = tally["n"]
+        out.append({"class": cls, "band": band, "accuracy": tally["accuracy"] / n,
+                    "kept": tally["kept"] / n, "removed": tally["removed"] / n})
     return out
 
 
@@ -150,11 +177,14 @@ def not_counted(store: ResultStore, domain: str) -> dict[str, str]:
         for key, reason in SELF_CHECKS.items():
             if key not in shapes:
                 continue
-            passed = np.asarray(store.read_unit(name, [key])[key], dtype=float)
-            passed = passed[np.isfinite(passed)]
-            failed = int((passed < 0.5).sum())
-            if len(passed) and 2 * failed > len(passed):
-                out[method] = f"{reason} on {failed} of {len(passed)} inputs"
+            checked = failed = 0  # a slice of inputs at a time
+            for _, passed in store.rows(f"units/{name}/{key}").chunks():
+                passed = np.asarray(passed, dtype=float)
+                passed = passed[np.isfinite(passed)]
+                checked += len(passed)
+                failed += int((passed < 0.5).sum())
+            if checked and 2 * failed > checked:
+                out[method] = f"{reason} on {failed} of {checked} inputs"
     for (method, d), (outcome, reason) in model_swap_outcomes(store).items():
         if (d != domain or outcome != SWAP_OUTCOMES[1] or method not in cfg["methods"]
                 or (method in list_explainers() and get_tags(explainer_class(method)).reference)):

@@ -15,18 +15,38 @@ functions, scikit-learn and aeon classifiers, ONNX graphs it cannot trace) keep 
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
 import torch
 
-__all__ = ["MASK_FLOP_BUDGET", "MIN_AUTO_MASKS", "forward_flops", "auto_max_masks"]
+__all__ = ["MASK_FLOP_BUDGET", "MIN_AUTO_MASKS", "IMPORT_SECONDS", "forward_flops",
+           "auto_max_masks", "process_age"]
 
 # 3000 forwards of a 20-MFLOP model (a CNN on a few thousand samples): about 3 s a signal and
 # domain at the 20 GFLOP/s two cores reach; costlier models get fewer masks
 MASK_FLOP_BUDGET = 3000 * 20e6
 # fewer masks than this rarely give split halves that agree (FreqRISE warns when they do not)
 MIN_AUTO_MASKS = 500
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux's ``/proc``), or None where it cannot tell."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start = int(fh.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(uptime - start / os.sysconf("SC_CLK_TCK"), 0.0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+# How long this process took to get here: Python, PyTorch, Lightning and freqxai's runner imported
+# (the runner imports this module). Each extra process of a multi-process run pays it again before
+# it takes work (freqxai.runner.estimate.startup_seconds): 6-15 s on 2 busy cores.
+IMPORT_SECONDS = process_age()
 
 
 def forward_flops(model: Any, channels: int, length: int) -> float | None:

@@ -66,6 +66,10 @@ def _metrics() -> list[str]:
 
 
 SECTIONS = ("data", "explain", "compute")
+# Lightning strategies of the attribution step: each process computes whole work items, so only
+# plain data parallelism applies (ddp_spawn and ddp_fork start processes that would run the
+# prediction alone, without the run around it; sharded strategies shard training state)
+STRATEGIES = ("auto", "ddp")
 
 
 def _section(section: str, default: Any = dataclasses.MISSING, *,
@@ -216,7 +220,14 @@ class RunConfig:
     chunk_size : int
         Signals per unit of work; a run resumes at this granularity.
     devices : int
-        Processes (CPU, gloo) or GPUs for the attribution step (Lightning).
+        Processes (CPU, gloo) or GPUs for the attribution step (Lightning), per node.
+    num_nodes : int
+        Nodes (machines) the attribution step runs on, ``devices`` processes each (Lightning's
+        cluster environments: ``torchrun``, SLURM's ``srun``; the run folder must be on a file
+        system every node sees; ``docs/cluster.md``).
+    strategy : str
+        Lightning strategy of the attribution step: ``"auto"`` (DDP when ``devices * num_nodes
+        > 1``, else one process) or ``"ddp"``.
     accelerator : str
         Lightning accelerator (``"cpu"``, ``"gpu"``, ``"auto"``).
     threads : int, optional
@@ -244,6 +255,27 @@ class RunConfig:
     Every field belongs to one section, ``data``, ``explain`` or ``compute``
     (:meth:`section_fields`; :attr:`sections` gives live views of them); the configuration is
     built and read flat (``RunConfig(dataset="uea", n_masks=500).n_masks``).
+
+    Examples
+    --------
+    >>> from freqxai.runner import RunConfig
+    >>> cfg = RunConfig(dataset="synthetic", out="runs/quick", n_test=20,
+    ...                 methods=["flex", "shapley"], domains=["fft"])
+    >>> cfg.validate(create_out=False) is cfg  # every problem at once, before any compute
+    True
+    >>> cfg.n_masks, cfg.seed                  # fields not given: the data set's defaults
+    (3000, 0)
+    >>> cfg.sections.compute.out, "n_steps" in RunConfig.section_fields("explain")
+    ('runs/quick', True)
+    >>> RunConfig(dataset="synthetic", fs=100.0).validate(create_out=False)
+    Traceback (most recent call last):
+        ...
+    ValueError: invalid run configuration: fs=100.0 applies to custom and uea runs only; ...
+
+    Run it with :func:`~freqxai.runner.run_experiment` (``freqxai run`` on the command line):
+
+    >>> from freqxai.runner import run_experiment    # doctest: +SKIP
+    >>> summary = run_experiment(cfg)                 # doctest: +SKIP
     """
 
     # Each field belongs to one section (its metadata; RunConfig.sections gives the views):
@@ -282,6 +314,8 @@ class RunConfig:
     chunk_size: int = _compute(25)
     devices: int = _compute(1)
     accelerator: str = _compute("cpu")
+    num_nodes: int = _compute(1)
+    strategy: str = _compute("auto")
     threads: int | None = _compute(None)
     seed: int = _compute(0)
     epochs: int | None = _data(None)
@@ -461,7 +495,12 @@ class RunConfig:
         for name in ("quick", "center"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f"{name} must be true or false, got {getattr(self, name)!r}")
-        for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "epochs", "n_train"):
+        if self.strategy not in STRATEGIES:
+            problems.append(f"strategy must be {' or '.join(STRATEGIES)} (Lightning's DDP: one "
+                            "process per device, started by Lightning, torchrun or SLURM's srun), "
+                            f"got {self.strategy!r}")
+        for name in ("n_test", "n_masks", "n_steps", "chunk_size", "devices", "num_nodes",
+                     "epochs", "n_train"):
             value = getattr(self, name)
             if name == "n_masks" and value == "auto" or name == "n_test" and value is None:
                 continue
@@ -680,7 +719,8 @@ class RunConfig:
 
     def result_key(self) -> str:
         """Hash of the settings that determine results (not where or how fast they run)."""
-        skip = {"out", "devices", "accelerator", "threads", "sanity", "quick"}
+        skip = {"out", "devices", "num_nodes", "strategy", "accelerator", "threads", "sanity",
+                "quick"}
         relevant = {k: v for k, v in self.to_dict().items() if k not in skip}
         if not relevant["center"]:  # (folders of runs before --center keep their key)
             del relevant["center"]
@@ -817,7 +857,21 @@ def _parameters(fn) -> list[str]:
 
 
 def load_config(path: str | Path, **overrides: Any) -> RunConfig:
-    """Read a JSON or TOML configuration file; ``overrides`` (not None) replace its values."""
+    """Read a JSON or TOML configuration file; ``overrides`` (not None) replace its values.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from freqxai.runner import load_config
+    >>> _ = Path("run.toml").write_text('''
+    ... dataset = "synthetic"
+    ... n_test = 20
+    ... methods = ["freqrise", "flex"]
+    ... ''')
+    >>> cfg = load_config("run.toml", n_test=8)     # overrides replace the file's values
+    >>> cfg.dataset, cfg.n_test, cfg.methods
+    ('synthetic', 8, ['freqrise', 'flex'])
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"config file not found: {path}")
@@ -853,7 +907,19 @@ def load_config(path: str | Path, **overrides: Any) -> RunConfig:
 
 def make_config(**values: Any) -> RunConfig:
     """A :class:`RunConfig` from field values, type errors turned into one ``ValueError`` that
-    names every bad field, its value and the expected type."""
+    names every bad field, its value and the expected type.
+
+    Examples
+    --------
+    >>> from freqxai.runner import make_config
+    >>> cfg = make_config(dataset="uea", name="BasicMotions", n_masks=500)
+    >>> type(cfg).__name__, cfg.name, cfg.n_masks
+    ('RunConfig', 'BasicMotions', 500)
+    >>> make_config(n_test="many")
+    Traceback (most recent call last):
+        ...
+    ValueError: invalid run configuration: n_test: input should be a valid integer (got 'many')
+    """
     try:
         return RunConfig(**values)
     except ValidationError as err:

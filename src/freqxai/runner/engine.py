@@ -2,10 +2,13 @@
 
 Each prediction "batch" is one (method, chunk of test signals) item; the LightningModule explains
 and scores it in every pending domain (gradient methods once in time, projected into each), and a
-prediction writer saves one shard per domain. With ``devices > 1``
-Lightning's DDP strategy (gloo on CPU, NCCL on GPUs) spreads the items over processes. Every item
-has its own seed, so the numbers do not depend on how items are distributed, and a resumed run
-recomputes exactly the items whose shards are missing.
+prediction writer saves one shard per domain. With ``devices > 1`` or ``num_nodes > 1``
+Lightning's DDP strategy (gloo on CPU, NCCL on GPUs) spreads the items over processes, started
+by Lightning itself or by a cluster launcher (torchrun, SLURM's srun: Lightning's cluster
+environments). Only global rank 0 reads and writes the run folder's state (results.h5, the lock);
+the other processes take its list of work items once connected and write only their shards. Every
+item has its own seed, so the numbers do not depend on how items are distributed, and a resumed
+run recomputes exactly the items whose shards are missing.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from .compute import explain_and_score_ragged, explain_chunk_domains, score_chun
 from .config import RunConfig
 from .sanity_phase import run_sanity_phase
 from .sources import load_task
-from .store import RESULTS, ResultStore, load_shard, save_shard, shard_path, unit_name
+from .store import RESULTS, ResultStore, save_shard, shard_path, unit_name
 from .tasks import Task, data_hash
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,36 @@ __all__ = ["run", "RunSummary", "Terminated"]
 
 @dataclass
 class RunSummary:
+    """What :func:`freqxai.runner.run_experiment` returns: the run folder and what the call did.
+
+    Attributes
+    ----------
+    run_dir : Path
+        The run folder.
+    n_items : int
+        Work items of the run (a method and a chunk of signals, with its domains).
+    n_computed : int
+        Work items this call computed (0: the run was complete already).
+    seconds : float
+        Wall time of the call.
+    test_accuracy : float
+        The model's accuracy on the test signals.
+    estimated_seconds : float or None
+        The explanation phase's estimated time, made before it started (None: no estimate).
+    explain_seconds : float
+        The explanation phase's time.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from freqxai.runner import RunSummary
+    >>> summary = RunSummary(Path("run"), n_items=2, n_computed=2, seconds=3.1, test_accuracy=0.95)
+    >>> summary.estimated_seconds, summary.explain_seconds     # the defaults
+    (None, 0.0)
+
+    :func:`~freqxai.runner.run_experiment` returns one (its example runs a tiny experiment).
+    """
+
     run_dir: Path
     n_items: int
     n_computed: int
@@ -70,32 +103,70 @@ def _log_estimate(cfg: RunConfig, task: Task, items: list[Item]) -> float | None
     """Time each method on a few signals (:mod:`.estimate`) and log the estimated time of the
     explanation phase and of the sanity checks before they start; the explanation phase's
     seconds, or None where no estimate is made (an accelerator: the probe runs on the CPU).
-    Series of unequal length are probed one series of the median length at a time."""
+    The cost model of :mod:`.estimate`: the probe's costs summed over the work items left and
+    divided among the processes that run at once (:func:`.estimate.effective_devices`: on a
+    busy machine, only as many as the free cores hold), plus the extra processes' start
+    (:func:`.estimate.startup_seconds`). Series of unequal length are probed one series of the
+    median length at a time, each length group of a work item scaled to its own length
+    (:func:`.estimate.length_shapes`)."""
     from ..sanity import randomizable_layers
-    from .estimate import estimate_text, probe_costs
-    from .sanity_phase import sanity_size, swap_size
+    from .budget import IMPORT_SECONDS
+    from .estimate import (
+        effective_devices,
+        estimate_text,
+        length_shapes,
+        probe_costs,
+        retrain_seconds,
+        startup_seconds,
+    )
+    from .sanity_phase import PERMUTED_MODEL, _trained_by_run, sanity_size, swap_size
+    from .sources.base import training_record
 
     if cfg.accelerator != "cpu":
         return None
     if cfg.threads is not None:  # timed as the work items will run
         torch.set_num_threads(cfg.threads)
-    work: dict[str, list[tuple[int, float]]] = {}
+    work: dict[str, list[tuple]] = {}
+    lengths = None if task.lengths is None else np.asarray(task.lengths, dtype=np.int64)
     for method, chunk, domains in items:  # what is left to do (a resumed run: the missing part)
         rows = min(cfg.chunk_size, len(task.X) - chunk * cfg.chunk_size)
-        work.setdefault(method, []).append((rows, len(domains) / len(cfg.domains)))
+        share = len(domains) / len(cfg.domains)
+        if lengths is None:
+            work.setdefault(method, []).append((rows, share))
+        else:  # one group per length, each explained on its own (explain_and_score_ragged)
+            start = chunk * cfg.chunk_size
+            sizes, counts = np.unique(lengths[start:start + rows], return_counts=True)
+            work.setdefault(method, []).extend(
+                (int(k), share, int(n)) for n, k in zip(sizes, counts, strict=True))
     costs = probe_costs(task.model, cfg, task.X, task.y, task.ground_truth, list(work),
                         lengths=task.lengths)
+    if lengths is not None:  # each length group at its own shape
+        for method, entries in work.items():
+            shapes = length_shapes(task.model, cfg, method, task.X.shape[1],
+                                   {n for _, _, n in entries})
+            work[method] = [(k, share, shapes.get(n)) for k, share, n in entries]
+    cores = os.cpu_count() or 1
+    # the processes of one node share its cores; every node runs as many (a shared machine's
+    # load is read on this one)
+    devices = effective_devices(cfg.devices, cores=cores, threads=cfg.threads,
+                                busy=_busy_cores(cores) if cfg.devices > 1 else 0.0
+                                ) * cfg.num_nodes
     n_sanity = sanity_size(cfg)
-    steps = 0
+    steps = swap_steps = 0
+    retrain: float | None = 0.0
     if n_sanity and isinstance(task.model, torch.nn.Module):
         steps = len(randomizable_layers(task.model)) + 1  # cascading, plus the trained model
-    # the model-swap test: the trained and the layer-randomized model's maps (a model retrained
-    # on permuted labels adds its training, not counted)
-    swap_steps = 2 if n_sanity and steps else 0
-    text, seconds = estimate_text(costs, work, devices=cfg.devices,
+        swap_steps = 2  # the model-swap test: the trained and the layer-randomized model's maps
+        if _trained_by_run(cfg) is None:  # and the same for a model retrained on permuted labels
+            steps, swap_steps = steps + 2, swap_steps + 2
+            if not (Path(cfg.out) / PERMUTED_MODEL).is_file():
+                retrain = retrain_seconds(training_record(cfg.out), cfg.epochs)
+    text, seconds = estimate_text(costs, work, devices=devices,
+                                  startup=startup_seconds(cfg.devices * cfg.num_nodes,
+                                                          IMPORT_SECONDS),
                                   sanity_signals=n_sanity, sanity_steps=steps,
                                   swap_signals=swap_size(cfg), swap_steps=swap_steps,
-                                  quick=cfg.quick)
+                                  retrain=retrain, quick=cfg.quick)
     phases.info("%s", text)
     return seconds
 
@@ -112,17 +183,45 @@ class _Items(Dataset):
 
 
 class _ExplainModule(L.LightningModule):
-    def __init__(self, task: Task, cfg: RunConfig, items: list[Item]) -> None:
+    """Explains and scores work items. Rank 0 builds it with its task and items; the other
+    processes of a multi-process run build it empty, with ``load``, and take rank 0's items in
+    :meth:`setup`, then load their task."""
+
+    def __init__(self, task: Task | None, cfg: RunConfig, items: list[Item],
+                 load: Callable[[], Task] | None = None) -> None:
         super().__init__()
+        self.task = None
+        self.cfg = cfg
+        self.items = items
+        self.load = load
+        # fewer items than processes (a resumed run's last ones): a process may get none
+        self.allow_zero_length_dataloader_with_multiple_devices = True
+        if task is not None:
+            self._use(task)
+
+    def _use(self, task: Task) -> None:
         # kept out of the module tree: Lightning switches registered modules between train and
         # eval, which compiled graphs (TorchScript, torch.export) refuse; the model stays as loaded
         object.__setattr__(self, "_net", task.model)
         self.task = task
-        self.cfg = cfg
-        self.items = items
         # series of unequal length: relevance is stored NaN-padded to the run's largest grid
-        self.grids = ({d: coefficient_grid(cfg.domain(d), task.lengths) for d in cfg.domains}
-                      if task.lengths is not None else {})
+        self.grids = ({d: coefficient_grid(self.cfg.domain(d), task.lengths)
+                       for d in self.cfg.domains} if task.lengths is not None else {})
+
+    def setup(self, stage: str) -> None:
+        # Rank 0's work items (and methods) for every process, once they are connected: only
+        # rank 0 reads the run folder's state, which it may be writing while processes a
+        # launcher started with it (torchrun, srun) get here
+        items, methods = self.trainer.strategy.broadcast(
+            (self.items, self.cfg.methods) if self.task is not None else None, src=0)
+        if self.task is None:
+            self.items, self.cfg.methods = items, methods
+            if items:
+                _check_shared(Path(self.cfg.out))
+                self._use(self.load())
+
+    def predict_dataloader(self):
+        return torch.utils.data.DataLoader(_Items(self.items), batch_size=1, shuffle=False)
 
     @property
     def net(self):
@@ -133,10 +232,6 @@ class _ExplainModule(L.LightningModule):
             self._net.to(self.device)
         if self.cfg.threads is not None:
             torch.set_num_threads(self.cfg.threads)
-
-    def on_predict_end(self) -> None:
-        # Every process has written its shards before rank 0 merges them.
-        self.trainer.strategy.barrier("freqxai-shards-written")
 
     def predict_step(self, batch, batch_idx):
         i = int(batch[0])
@@ -160,16 +255,15 @@ class _ExplainModule(L.LightningModule):
 
 
 class _ShardWriter(BasePredictionWriter):
-    def __init__(self, run_dir: Path, items: list[Item], warning_log: _WarningLog) -> None:
+    def __init__(self, run_dir: Path, warning_log: _WarningLog) -> None:
         super().__init__(write_interval="batch")
         self.run_dir = run_dir
-        self.items = items
         self.warning_log = warning_log
 
     def write_on_batch_end(self, trainer, pl_module, prediction, batch_indices, batch, batch_idx,
                            dataloader_idx):
         i, per_domain = prediction
-        method, chunk, _ = self.items[i]
+        method, chunk, _ = pl_module.items[i]
         self.warning_log.flush()  # before the shards: a chunk on disk has its warnings on disk
         for domain, arrays in per_domain.items():
             save_shard(shard_path(self.run_dir, method, domain, chunk), arrays)
@@ -190,13 +284,12 @@ def _merge_complete_units(cfg: RunConfig, task: Task, store: ResultStore) -> lis
         paths = [shard_path(run_dir, method, domain, c) for c in range(n_chunks)]
         if name in done or not all(p.is_file() for p in paths):
             continue
-        parts = [load_shard(p) for p in paths]
-        units[name] = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        units[name] = paths  # read one shard at a time while writing (ResultStore.write_shards)
         dom = cfg.domain(domain)
         unit_attrs[name] = {"method": method, "domain": domain, "domain_repr": repr(dom)}
         merged.append(name)
     if units:
-        store.write(units=units, unit_attrs=unit_attrs)
+        store.write_shards(units, unit_attrs)
         for method, domain in cfg.units():
             if unit_name(method, domain) in merged:
                 for c in range(n_chunks):
@@ -322,24 +415,78 @@ def run(cfg: RunConfig, progress: bool = True, callbacks: list[L.Callback] | Non
     """
     t0 = time.perf_counter()
     run_dir = Path(cfg.out)
-    rank = int(os.environ.get("LOCAL_RANK", 0))
+    # the global rank (LOCAL_RANK is 0 on every node): only rank 0 creates, locks, records,
+    # merges and reports; the others compute their share of the work items
+    rank, env = _launch(cfg)
     # Only the process whose mkdir made the folder (one winner, atomically) may remove it again,
     # and only with the lock held: a failed start leaves no empty folder behind, and a run that
     # loses the lock to another one started at the same moment never removes the winner's.
     created = rank == 0 and _create_folder(run_dir)
     try:
         with _sigterm_as_interrupt():
-            cfg.validate()  # every problem reported before any compute
+            cfg.validate(create_out=rank == 0)  # every problem reported before any compute
+            _check_launch(cfg, env)
             # One run writes a folder at a time: a second run on the same --out is refused (the
             # extra processes of a multi-process run belong to the run that holds the lock).
             lock = contextlib.nullcontext() if rank else _folder_lock(run_dir)
             with lock:
                 return _run_locked(cfg, run_dir, rank, t0, progress, callbacks, verbose,
-                                   finish)
+                                   finish, env)
     except BaseException:
         if created:
             _remove_if_unused(run_dir)
         raise
+
+
+def _launch(cfg: RunConfig):
+    """This process's global rank, before any trainer exists, and the cluster environment that
+    started it, found the way ``lightning.Trainer`` finds them (its cluster environments, in its
+    order): torchrun (``RANK``), SLURM's srun (``SLURM_PROCID``), LSF, MPI; else Lightning's own
+    launch, whose extra processes get ``NODE_RANK`` and ``LOCAL_RANK``."""
+    from lightning.fabric.plugins.environments import (
+        LightningEnvironment,
+        LSFEnvironment,
+        MPIEnvironment,
+        SLURMEnvironment,
+        TorchElasticEnvironment,
+    )
+
+    for env_type in (TorchElasticEnvironment, SLURMEnvironment, LSFEnvironment, MPIEnvironment):
+        if env_type.detect():
+            try:
+                env = env_type()
+            except RuntimeError as err:  # (srun given --ntasks without --ntasks-per-node)
+                raise ValueError(str(err)) from None
+            return env.global_rank(), env
+    env = LightningEnvironment()
+    per_node = cfg.devices if isinstance(cfg.devices, int) and cfg.devices > 0 else 1
+    return env.node_rank() * per_node + env.local_rank(), env
+
+
+def _check_launch(cfg: RunConfig, env) -> None:
+    """The processes a launcher started must be the run's ``devices`` x ``num_nodes`` (Lightning's
+    own check, made before any compute)."""
+    from lightning.fabric.plugins.environments import LightningEnvironment
+
+    if isinstance(env, LightningEnvironment):
+        return
+    try:
+        env.validate_settings(num_devices=cfg.devices, num_nodes=cfg.num_nodes)
+    except ValueError as err:
+        raise ValueError(f"--devices {cfg.devices} and --num-nodes {cfg.num_nodes} do not match "
+                         f"the processes the launcher started: {err}") from None
+
+
+def _check_shared(run_dir: Path) -> None:
+    """A process other than rank 0 sees the run folder rank 0 has written: the folder must be on
+    a file system every node shares."""
+    if not (run_dir / RESULTS).is_file():
+        import socket
+
+        raise FileNotFoundError(
+            f"{run_dir / RESULTS}, written by rank 0 of this run, is not visible on "
+            f"{socket.gethostname()}: the run folder (--out) must be on a file system every "
+            "node shares")
 
 
 class Terminated(KeyboardInterrupt):
@@ -535,14 +682,16 @@ def _threads_for_the_load(cfg: RunConfig):
 
 def _run_locked(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 callbacks: list[L.Callback] | None, verbose: bool = False,
-                finish: Callable[[Path], Any] | None = None) -> RunSummary | None:
+                finish: Callable[[Path], Any] | None = None, env=None) -> RunSummary | None:
     # Every warning of the run is recorded (once per message) for report.html, and still shown.
     with warnings.catch_warnings(record=True) as caught, _threads_for_the_load(cfg):
         warnings.simplefilter("default")
         warning_log = _WarningLog(run_dir, rank, caught)
         try:
-            return _run(cfg, run_dir, rank, t0, progress, callbacks, warning_log, verbose,
-                        finish)
+            if rank:
+                _follow(cfg, run_dir, callbacks, warning_log, verbose)
+                return None
+            return _run(cfg, run_dir, t0, progress, callbacks, warning_log, verbose, finish, env)
         finally:
             if rank == 0 and (run_dir / RESULTS).is_file():
                 warning_log.flush()  # an interrupted or failed run: the resumed run reports them
@@ -591,12 +740,70 @@ class _ExplainProgress(L.Callback):
         trainer, pl_module)
 
 
-def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
+def _trainer(cfg: RunConfig, run_dir: Path, warning_log: _WarningLog,
+             callbacks: list[L.Callback], verbose: bool) -> L.Trainer:
+    # (each process's "Initializing distributed: GLOBAL_RANK ..." line only with --verbose)
+    logging.getLogger("lightning.fabric").setLevel(logging.INFO if verbose else logging.WARNING)
+    strategy = cfg.strategy
+    if strategy == "auto" and cfg.devices * cfg.num_nodes > 1:
+        strategy = "ddp"  # (Lightning's auto picks ddp_fork in notebooks)
+    return L.Trainer(
+        accelerator=cfg.accelerator, devices=cfg.devices, num_nodes=cfg.num_nodes,
+        strategy=strategy, logger=False, enable_checkpointing=False, enable_model_summary=False,
+        enable_progress_bar=verbose, inference_mode=False,
+        callbacks=[_ShardWriter(run_dir, warning_log), *callbacks],
+    )
+
+
+def _predict(trainer: L.Trainer, module: _ExplainModule) -> None:
+    """``trainer.predict``, then a barrier: every process has written its shards before rank 0
+    merges them (here, not at the end of the prediction: a process given no item skips its
+    hooks). A process of a multi-process run that loses the others (a node died, rank 0 failed
+    before the prediction) stops with one ``ConnectionError`` that says how to resume."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*LeafSpec.*is deprecated.*")
+        warnings.filterwarnings("ignore", ".*does not have many workers.*")
+        warnings.filterwarnings("ignore", ".*Total length of `DataLoader` across ranks is zero.*")
+        try:
+            trainer.predict(module, return_predictions=False)
+        except SystemExit as err:  # Lightning turns Ctrl-C into sys.exit(1)
+            if trainer.interrupted or isinstance(err.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from err
+            raise
+        except torch.distributed.DistError as err:  # (connecting, broadcasting)
+            raise _lost_peers(trainer, err) from err
+    try:
+        trainer.strategy.barrier("freqxai-shards-written")
+    except RuntimeError as err:  # (gloo's "Connection closed by peer", a timeout)
+        raise _lost_peers(trainer, err) from err
+
+
+def _lost_peers(trainer: L.Trainer, err: Exception) -> ConnectionError:
+    return ConnectionError(
+        f"another process of this {trainer.world_size}-process run stopped before the end (a "
+        "node died or was killed, or rank 0 failed: see its message); the work items this one "
+        "finished are kept: run the same command again to resume "
+        f"({type(err).__name__}: {' '.join(str(err).split())[:200]})")
+
+
+def _follow(cfg: RunConfig, run_dir: Path, callbacks: list[L.Callback] | None,
+            warning_log: _WarningLog, verbose: bool) -> None:
+    """A process other than rank 0 of a multi-process run: it joins the prediction at once,
+    takes rank 0's work items there (:meth:`_ExplainModule.setup`), then loads the data and the
+    model (a model the run trains is rank 0's, trained and saved in the run folder by then), and
+    writes its shards and warnings, nothing else."""
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+    trainer = _trainer(cfg, run_dir, warning_log, list(callbacks or []), verbose)
+    _predict(trainer, _ExplainModule(None, cfg, [], load=lambda: load_task(cfg, verbose)))
+
+
+def _run(cfg: RunConfig, run_dir: Path, t0: float, progress: bool,
          callbacks: list[L.Callback] | None, warning_log: _WarningLog,
-         verbose: bool = False, finish: Callable[[Path], Any] | None = None
+         verbose: bool = False, finish: Callable[[Path], Any] | None = None, env=None
          ) -> RunSummary | None:
+    """Rank 0's run (the only one of a one-process run)."""
     phases.info("loading the %s data and model", cfg.dataset)
-    task = load_task(cfg, verbose)
+    task = load_task(cfg, verbose)  # a model the run trains: trained here, once
     left_out = _check_methods(cfg, task)
     by_reason: dict[str, list[str]] = {}
     for method, why in left_out.items():
@@ -604,9 +811,11 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
     for why, methods in by_reason.items():
         phases.info("left out %s: %s", ", ".join(methods), why)
     store = ResultStore(run_dir)
-    if rank == 0:
-        _record(cfg, task, store, left_out)
-        _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
+    _record(cfg, task, store, left_out)
+    _merge_complete_units(cfg, task, store)  # shards left by an interrupted run
+    # temporary files of shards whose writer died (a killed node): no process writes yet
+    for stale in (run_dir / "shards").glob(".*.tmp.npz"):
+        stale.unlink(missing_ok=True)
     done = store.completed_units()
     n_chunks = _chunks(cfg, len(task.X))
     items: list[Item] = []
@@ -620,32 +829,21 @@ def _run(cfg: RunConfig, run_dir: Path, rank: int, t0: float, progress: bool,
                 items.append((method, c, pending))
     computed = sum(len(it[2]) for it in items)  # (method, domain, chunk) results to compute
     logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
-    estimated = _log_estimate(cfg, task, items) if items and rank == 0 else None
+    estimated = _log_estimate(cfg, task, items) if items else None
     started, explained = time.perf_counter(), 0.0
-    if items:
-        phases.info("explaining %d test signals: %s x %s (%d work items)", len(task.X),
-                    ", ".join(cfg.methods), ", ".join(cfg.domains), computed)
-        bar = [_ExplainProgress(len(items))] if progress and not verbose and rank == 0 else []
-        trainer = L.Trainer(
-            accelerator=cfg.accelerator, devices=cfg.devices,
-            strategy="ddp" if cfg.devices > 1 else "auto",
-            logger=False, enable_checkpointing=False, enable_model_summary=False,
-            enable_progress_bar=verbose, inference_mode=False,
-            callbacks=[_ShardWriter(run_dir, items, warning_log), *bar, *(callbacks or [])],
-        )
-        module = _ExplainModule(task, cfg, items)
-        loader = torch.utils.data.DataLoader(_Items(items), batch_size=1, shuffle=False)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", ".*LeafSpec.*is deprecated.*")
-            warnings.filterwarnings("ignore", ".*does not have many workers.*")
-            try:
-                trainer.predict(module, loader, return_predictions=False)
-            except SystemExit as err:  # Lightning turns Ctrl-C into sys.exit(1)
-                if trainer.interrupted or isinstance(err.__context__, KeyboardInterrupt):
-                    raise KeyboardInterrupt from err
-                raise
-        if trainer.global_rank != 0:
-            return None
+    # The processes a launcher started (torchrun, srun: each runs the whole command from the
+    # start) wait for rank 0's items even when there are none; Lightning starts its own only
+    # for a prediction
+    launched = env is not None and env.creates_processes_externally
+    if items or launched and cfg.devices * cfg.num_nodes > 1:
+        if items:
+            phases.info("explaining %d test signals: %s x %s (%d work items)", len(task.X),
+                        ", ".join(cfg.methods), ", ".join(cfg.domains), computed)
+        bar = [_ExplainProgress(len(items))] if progress and not verbose and items else []
+        trainer = _trainer(cfg, run_dir, warning_log, [*bar, *(callbacks or [])], verbose)
+        _predict(trainer, _ExplainModule(task, cfg, items))
+        if trainer.global_rank != 0:  # (a launcher that disagrees with the ranks read above)
+            raise RuntimeError(f"rank {trainer.global_rank} ran as rank 0")
         explained = time.perf_counter() - started
         if estimated is not None:  # the estimate beside what it took, so a wrong one is seen
             from .estimate import format_seconds

@@ -91,6 +91,23 @@ def load_model(model: str | Path | Any, channels_last: bool | None = None, *,
         expected), or a model whose weights are on the meta device.
     TypeError
         For anything else.
+
+    Examples
+    --------
+    Models saved in a file, by what the file holds (written here to the working folder):
+
+    >>> import torch
+    >>> from freqxai import load_model
+    >>> def make_net():
+    ...     return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 2))
+    >>> net = make_net()
+    >>> torch.jit.save(torch.jit.script(net), "model.ts")         # TorchScript
+    >>> load_model("model.ts")(torch.randn(4, 1, 256)).shape
+    torch.Size([4, 2])
+    >>> torch.save(net.state_dict(), "weights.pt")                # a state dict
+    >>> model = load_model("weights.pt", model_factory=make_net)
+    >>> torch.equal(model[1].weight, net[1].weight)
+    True
     """
     if channels_last is not None and not isinstance(channels_last, bool):
         raise TypeError(f"channels_last must be True, False or None, got {channels_last!r}")

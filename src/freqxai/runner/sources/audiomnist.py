@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from .base import Flag, Retraining, Source, register_source
+from .base import Flag, Retraining, Source, record_training, register_source
 from .synthetic import PAPER_DEFAULTS
 
 LABELS = ("digit", "gender")
@@ -72,8 +73,10 @@ class AudioMNIST(Source):
         X, y = ds.signals[pick], labels[pick]
         weights = Path(cfg.weights) if cfg.weights else Path(cfg.out) / "model.pt"
         if not weights.is_file():
+            started = time.perf_counter()
             res = train_audionet(ds, cfg.label, cfg.fold, epochs=cfg.epochs, seed=cfg.seed,
                                  checkpoint_dir=Path(cfg.out) / "checkpoints", progress=progress)
+            record_training(cfg.out, time.perf_counter() - started, res.epochs)
             save_state_dict(res.model, weights)
         model = self._model(cfg, ds)
         try:

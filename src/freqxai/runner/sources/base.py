@@ -41,13 +41,15 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from ..._registry import Registry
 
 phases = logging.getLogger("freqxai.progress")  # one line per phase (see runner.engine)
 
-__all__ = ["Flag", "Retraining", "Source", "get_source", "list_sources", "register_source",
+__all__ = ["Flag", "Retraining", "Source", "TRAINING_RECORD", "get_source", "list_sources",
+           "record_training", "register_source", "training_record",
            "source_class"]
 
 
@@ -123,6 +125,34 @@ class Retraining:
     factory: Callable[[], Any]
     data: Callable[[], tuple[Any, Any]]
     fit: dict[str, Any] = field(default_factory=dict)
+
+
+TRAINING_RECORD = "model_training.json"
+"""Beside a run's ``model.pt``: how long training it took (``seconds``, ``epochs``), which the
+run's estimate reads for the sanity check that retrains it on permuted labels."""
+
+
+def record_training(run_dir: str | Path, seconds: float, epochs: int) -> None:
+    """Write :data:`TRAINING_RECORD` in ``run_dir`` (atomically) after a source trained the run's
+    model: ``seconds`` of training over ``epochs`` epochs."""
+    import json
+
+    from ..._io import atomic_path
+
+    with atomic_path(Path(run_dir) / TRAINING_RECORD) as tmp:
+        Path(tmp).write_text(json.dumps({"seconds": float(seconds), "epochs": int(epochs)}))
+
+
+def training_record(run_dir: str | Path) -> dict[str, float] | None:
+    """What :func:`record_training` wrote in ``run_dir``, or None (a model given, or trained by
+    an older version; an unreadable record counts as none)."""
+    import json
+
+    try:
+        record = json.loads((Path(run_dir) / TRAINING_RECORD).read_text())
+        return {"seconds": float(record["seconds"]), "epochs": int(record["epochs"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def changed(cfg: Any, name: str) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from .base import Flag, Retraining, Source, changed, phases, register_source
+from .base import Flag, Retraining, Source, changed, phases, record_training, register_source
 
 # the FreqRISE paper's settings on its data sets (as published): 3000 masks, its estimator and
 # evaluation
@@ -83,8 +84,10 @@ class Synthetic(Source):
             if not cached.is_file():
                 phases.info("training the synthetic MLP (noise %s, %d epochs)", cfg.noise,
                             cfg.epochs)
+                started = time.perf_counter()
                 res = train_synthetic_mlp(cfg.noise, n_train=cfg.n_train, epochs=cfg.epochs,
                                           seed=cfg.seed, accelerator="cpu", progress=progress)
+                record_training(cfg.out, time.perf_counter() - started, res.epochs)
                 save_state_dict(res.model, cached)
             model, source = load_synth_mlp(cached), f"{cached} (trained by this run)"
         model.eval()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from .base import Flag, Retraining, Source, phases, register_source
+from .base import Flag, Retraining, Source, phases, record_training, register_source
 from .custom import MODEL_FIELDS, model_problems
 
 # --classifier: aeon's classifiers by short name (the CNN is freqxai's SmallCNN)
@@ -134,12 +135,14 @@ class UEA(Source):
                 def part(idx):
                     return [series[i] for i in idx] if isinstance(series, list) else series[idx]
 
-                fit_classifier(model, (part(fit_idx), train.y[fit_idx]),
-                               (part(val_idx), train.y[val_idx]), epochs=cfg.epochs,
-                               batch_size=8, seed=cfg.seed, patience=UEA_PATIENCE,
-                               min_delta=UEA_MIN_DELTA, monitor="val_loss",
-                               checkpoint_dir=Path(cfg.out) / "checkpoints", accelerator="cpu",
-                               progress=progress)
+                started = time.perf_counter()
+                res = fit_classifier(model, (part(fit_idx), train.y[fit_idx]),
+                                     (part(val_idx), train.y[val_idx]), epochs=cfg.epochs,
+                                     batch_size=8, seed=cfg.seed, patience=UEA_PATIENCE,
+                                     min_delta=UEA_MIN_DELTA, monitor="val_loss",
+                                     checkpoint_dir=Path(cfg.out) / "checkpoints",
+                                     accelerator="cpu", progress=progress)
+                record_training(cfg.out, time.perf_counter() - started, res.epochs)
                 save_state_dict(model, cached)
             model.load_state_dict(torch.load(cached, map_location="cpu", weights_only=True))
             source, digest = f"{cached} (SmallCNN trained by this run)", file_hash(cached)
