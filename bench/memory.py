@@ -13,10 +13,13 @@ fractions, FLEX's integration error). All values are random with fixed seeds: ``
 ``(N, 1, 3000)`` float32 at 3,000 Hz, ``y`` 16 classes in turn, relevance normal, and the model
 is the synthetic benchmark's MLP (``freqxai.models.SynthMLP``, 3,000 inputs, 16 classes) with
 seeded random weights. Then every phase after the explanation runs in a fresh process of its
-own, and its peak resident set (``ru_maxrss`` of that child, ``os.wait4``) and wall time are
-measured:
+own (one torch thread), which imports what it needs first (torch, pandas, matplotlib, the runner
+and the report; Lightning for the merge), resets its peak resident set (``VmHWM``, by writing 5
+to ``/proc/self/clear_refs``) and runs the phase; the table gives that peak and its growth over
+the resident set before the phase, and the phase's time (the process's own peak, imports
+included, is ``ru_maxrss`` of the child through ``os.wait4``, printed per phase):
 
-- ``imports``: the interpreter with torch, the runner and the report imported (the floor),
+- ``imports``: the interpreter with torch, Lightning, the runner and the report imported,
 - ``merge``: the shards into ``results.h5`` (``freqxai.runner.engine._merge_complete_units``),
 - ``checks``: the band checks (``freqxai.runner.answer.band_interventions``, the summary
   included) and writing them into ``results.h5``, as the run does,
